@@ -1,0 +1,1867 @@
+//! The one date module: how entente reads, checks, bounds and shows the date of an event.
+//!
+//! Reported dates come at every precision ("2023", "in May", "31 July", "since the summer
+//! of 2022"), and an event known only to the month must never be shown as the 1st of that
+//! month. Editors therefore type dates in a small subset of EDTF (Extended Date/Time
+//! Format, ISO 8601-2), and this module turns that text into an [`EventDate`] that knows
+//! - its canonical EDTF text, which is what the database stores ([`EventDate::edtf`]);
+//! - the earliest and latest day it can stand for, to sort and to filter
+//!   ([`EventDate::earliest`], [`EventDate::latest`]): a date-range filter matches an
+//!   event whose possible days overlap the range;
+//! - a human rendering that shows the precision honestly ("May 2023", "c. 2023",
+//!   "Jun – 31 Jul 2023", [`EventDate::display`]).
+//!
+//! The subset entente accepts (anything else is refused with a sentence an editor
+//! understands, never a panic):
+//! - level 0: `2023`, `2023-05`, `2023-07-31`, and intervals `2023-06/2023-07-31` whose
+//!   start is not after their end;
+//! - level 1: a qualifier after a date, `~` approximate, `?` uncertain, `%` both
+//!   (`2023-05~`, `2023?`, `2023-05-01~/2023-05-15~`); the seasons `2022-21` to `2022-24`
+//!   (spring Mar–May, summer Jun–Aug, autumn Sep–Nov, winter Dec–Feb of the next year);
+//!   open interval ends `../2023-05` (until) and `2022-06/..` (since);
+//! - four-digit years from 1000 to 2999; surrounding whitespace is ignored.
+//!
+//! Division of labour: this module reads the *shape* of what was typed, decides what
+//! entente accepts and explains every refusal in an editor's words. The `edtf-core`
+//! crate is the authority on whether the calendar agrees (real days and leap years,
+//! month and season codes, interval ends in order) and computes the day bounds, including
+//! month ends and winter's crossing into the next year.
+
+use std::fmt;
+use std::str::FromStr;
+
+use edtf_core::{Bound, BoundDate, Edtf};
+use time::macros::date;
+use time::{Date, Month};
+
+/// The first year an editor may write.
+const FIRST_YEAR: i32 = 1000;
+/// The last year an editor may write.
+const LAST_YEAR: i32 = 2999;
+/// The day an open start (`../2023-05`) stands for, so that it sorts and filters first.
+const OPEN_START: Date = date!(1000 - 01 - 01);
+/// The day an open end (`2022-06/..`) stands for, so that it sorts and filters last.
+const OPEN_END: Date = date!(2999 - 12 - 31);
+/// Longer input cannot be a date of the subset (the longest is 23 characters).
+const MAX_INPUT_CHARS: usize = 64;
+/// How much of a refused input an error message repeats.
+const SHOWN_INPUT_CHARS: usize = 40;
+/// The end of most refusals: what to write instead.
+const HOW_TO_WRITE: &str = "write 2023, 2023-07 or 2023-07-31 (see the date help)";
+
+/// An event's date as the editor knows it: a day, month, season or year, possibly
+/// approximate or uncertain, or an interval between two of those (possibly open at one
+/// end). It exists so that every part of entente stores, sorts, filters and shows dates
+/// the same way, and never pretends to more precision than the sources give.
+///
+/// Build one with [`EventDate::parse`]; every value is valid by construction.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct EventDate {
+    shape: Shape,
+    earliest: Date,
+    latest: Date,
+}
+
+/// How fine the known part of a date is; stored next to the date so that lists can group
+/// and label events honestly ("known to the month").
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum DatePrecision {
+    /// Only the year is known (`2023`).
+    Year,
+    /// The season is known (`2022-22`, summer 2022).
+    Season,
+    /// The month is known (`2023-05`).
+    Month,
+    /// The day is known (`2023-07-31`).
+    Day,
+}
+
+/// How two dates for the same event relate, for example the date a source claims and the
+/// date the editor settled on; it exists so that a page can flag sources that disagree.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum DateAgreement {
+    /// The same date, written the same way (identical canonical EDTF).
+    Same,
+    /// Different, but the days they can stand for overlap, so both can be true
+    /// (`2023-07` and `2023-07-31`: one is less precise).
+    Compatible,
+    /// No day fits both (`2023-06` and `2023-07-31`).
+    Conflict,
+}
+
+/// Why a date was refused, as one sentence an editor understands; it names the input and
+/// says what to write instead, so forms and dataset imports can show it as it is.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{message}")]
+pub struct DateError {
+    input: String,
+    message: String,
+}
+
+impl DateError {
+    fn new(input: &str, message: String) -> Self {
+        DateError {
+            input: input.to_owned(),
+            message,
+        }
+    }
+
+    /// The refused text (trimmed), so a form can show it again for correction.
+    pub fn input(&self) -> &str {
+        &self.input
+    }
+}
+
+impl EventDate {
+    /// Reads a date typed by an editor (or stored earlier) in entente's EDTF subset; see
+    /// the module documentation for what is accepted. Surrounding whitespace is ignored.
+    ///
+    /// # Errors
+    ///
+    /// A [`DateError`] whose message names the input and says what to write instead.
+    pub fn parse(input: &str) -> Result<EventDate, DateError> {
+        let text = input.trim();
+        let written = read(text)?;
+        let edtf = Edtf::parse(text).map_err(|refusal| explain_refusal(text, written, refusal))?;
+        let shape = written.validated().ok_or_else(|| not_understood(text))?;
+        let bounds = edtf.bounds();
+        let (Some(earliest), Some(latest)) = (earliest_day(bounds.earliest), latest_day(bounds.latest))
+        else {
+            return Err(not_understood(text));
+        };
+        if latest > OPEN_END {
+            // Only winter 2999 gets here: it ends in February 3000.
+            return Err(DateError::new(
+                text,
+                format!(
+                    "{} runs into {}, after the last year entente accepts: use years from \
+                     {FIRST_YEAR} to {LAST_YEAR}.",
+                    quoted(text),
+                    latest.year()
+                ),
+            ));
+        }
+        Ok(EventDate {
+            shape,
+            earliest,
+            latest,
+        })
+    }
+
+    /// The canonical EDTF text, as stored in the database; `parse(edtf())` gives the same
+    /// date back.
+    pub fn edtf(&self) -> String {
+        match self.shape {
+            Shape::Single(point) => point.edtf(),
+            Shape::Between(start, end) => format!("{}/{}", start.edtf(), end.edtf()),
+            Shape::Since(start) => format!("{}/..", start.edtf()),
+            Shape::Until(end) => format!("../{}", end.edtf()),
+        }
+    }
+
+    /// The first day the date can stand for (1000-01-01 for an open start); the sort key
+    /// and the lower end of the range a filter compares with.
+    pub fn earliest(&self) -> Date {
+        self.earliest
+    }
+
+    /// The last day the date can stand for (2999-12-31 for an open end); the upper end of
+    /// the range a filter compares with.
+    pub fn latest(&self) -> Date {
+        self.latest
+    }
+
+    /// The precision of the start, or of the end when the start is open.
+    pub fn precision(&self) -> DatePrecision {
+        match self.shape {
+            Shape::Single(point) | Shape::Between(point, _) | Shape::Since(point) | Shape::Until(point) => {
+                point.unit.precision()
+            }
+        }
+    }
+
+    /// Whether the date is an interval (`2023-06/2023-07-31`, `2022-06/..`, `../2023-05`).
+    pub fn is_interval(&self) -> bool {
+        !matches!(self.shape, Shape::Single(_))
+    }
+
+    /// Whether any part is marked approximate (`~` or `%`).
+    pub fn is_approximate(&self) -> bool {
+        self.points().any(|point| point.qualifier.is_approximate())
+    }
+
+    /// Whether any part is marked uncertain (`?` or `%`).
+    pub fn is_uncertain(&self) -> bool {
+        self.points().any(|point| point.qualifier.is_uncertain())
+    }
+
+    /// The human rendering ("31 Jul 2023", "c. May 2023", "Jun – 31 Jul 2023",
+    /// "since Jun 2022"); the same text as the [`fmt::Display`] implementation.
+    pub fn display(&self) -> String {
+        self.to_string()
+    }
+
+    /// Compares two dates for the same event: [`DateAgreement::Same`] when they are
+    /// written identically, [`DateAgreement::Compatible`] when the days they can stand for
+    /// overlap, [`DateAgreement::Conflict`] otherwise.
+    pub fn agreement_with(&self, other: &EventDate) -> DateAgreement {
+        if self.edtf() == other.edtf() {
+            DateAgreement::Same
+        } else if self.earliest <= other.latest && other.earliest <= self.latest {
+            DateAgreement::Compatible
+        } else {
+            DateAgreement::Conflict
+        }
+    }
+
+    /// The dated parts: one, or two for an interval closed at both ends.
+    fn points(&self) -> impl Iterator<Item = Point> {
+        let (first, second) = match self.shape {
+            Shape::Single(point) | Shape::Since(point) | Shape::Until(point) => (point, None),
+            Shape::Between(start, end) => (start, Some(end)),
+        };
+        std::iter::once(first).chain(second)
+    }
+}
+
+/// The same as [`EventDate::parse`], for `str::parse` and generic code.
+impl FromStr for EventDate {
+    type Err = DateError;
+
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        EventDate::parse(s)
+    }
+}
+
+/// The human rendering; see [`EventDate::display`].
+impl fmt::Display for EventDate {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self.shape {
+            Shape::Single(point) => f.write_str(&point.shown(Omit::Nothing)),
+            Shape::Since(start) => write!(f, "since {}", start.shown(Omit::Nothing)),
+            Shape::Until(end) => write!(f, "until {}", end.shown(Omit::Nothing)),
+            Shape::Between(start, end) => f.write_str(&between(start, end)),
+        }
+    }
+}
+
+impl DatePrecision {
+    /// The word stored in the database and used in URLs: "year", "season", "month", "day".
+    pub fn as_str(&self) -> &'static str {
+        match self {
+            DatePrecision::Year => "year",
+            DatePrecision::Season => "season",
+            DatePrecision::Month => "month",
+            DatePrecision::Day => "day",
+        }
+    }
+
+    /// The phrase shown to readers: "known to the year", "known to the season", ...
+    pub fn label(&self) -> &'static str {
+        match self {
+            DatePrecision::Year => "known to the year",
+            DatePrecision::Season => "known to the season",
+            DatePrecision::Month => "known to the month",
+            DatePrecision::Day => "known to the day",
+        }
+    }
+}
+
+/// Reads a day stored as `2023-07-31` (as [`iso_day`] writes it), for bounds read back
+/// from SQL. `None` for anything else, including days the calendar does not have.
+pub fn parse_iso_day(s: &str) -> Option<Date> {
+    let &[y0, y1, y2, y3, b'-', m0, m1, b'-', d0, d1] = s.as_bytes() else {
+        return None;
+    };
+    let number = |digits: &[u8]| {
+        digits.iter().try_fold(0u16, |n, &c| {
+            c.is_ascii_digit().then(|| n * 10 + u16::from(c - b'0'))
+        })
+    };
+    let year = i32::from(number(&[y0, y1, y2, y3])?);
+    let month = Month::try_from(u8::try_from(number(&[m0, m1])?).ok()?).ok()?;
+    let day = u8::try_from(number(&[d0, d1])?).ok()?;
+    Date::from_calendar_date(year, month, day).ok()
+}
+
+/// Writes a day as `2023-07-31` (zero-padded, so text order is date order), for storing
+/// bounds in SQL.
+pub fn iso_day(d: Date) -> String {
+    let (year, month, day) = d.to_calendar_date();
+    let sign = if year < 0 { "-" } else { "" };
+    format!("{sign}{:04}-{:02}-{day:02}", year.unsigned_abs(), u8::from(month))
+}
+
+// ------------------------------------------------------------------ the accepted model
+
+/// The accepted forms, with no room for an interval open at both ends.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Shape {
+    Single(Point),
+    Between(Point, Point),
+    Since(Point),
+    Until(Point),
+}
+
+/// One dated part of an accepted date.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+struct Point {
+    year: i32,
+    unit: Unit,
+    qualifier: Qualifier,
+}
+
+/// What a point names within its year.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Unit {
+    Year,
+    Season(Season),
+    Month(Month),
+    /// A month and a day the calendar has (checked by edtf-core before this is built).
+    Day(Month, u8),
+}
+
+/// The northern-hemisphere seasons of EDTF level 1 (codes 21–24).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Season {
+    Spring,
+    Summer,
+    Autumn,
+    Winter,
+}
+
+/// EDTF's trailing qualifier on a date.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Qualifier {
+    Exact,
+    Approximate,
+    Uncertain,
+    Both,
+}
+
+/// Which parts of a point an interval's start leaves to its end ("Jun – 31 Jul 2023").
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Omit {
+    Nothing,
+    Year,
+    MonthAndYear,
+}
+
+impl Point {
+    fn edtf(self) -> String {
+        let body = match self.unit {
+            Unit::Year => format!("{:04}", self.year),
+            Unit::Season(season) => format!("{:04}-{}", self.year, season.code()),
+            Unit::Month(month) => format!("{:04}-{:02}", self.year, u8::from(month)),
+            Unit::Day(month, day) => format!("{:04}-{:02}-{day:02}", self.year, u8::from(month)),
+        };
+        format!("{body}{}", self.qualifier.symbol())
+    }
+
+    /// The rendering without qualifier, leaving out what `omit` says the end shows.
+    fn label(self, omit: Omit) -> String {
+        let year = self.year;
+        match (self.unit, omit) {
+            (Unit::Year, _) => year.to_string(),
+            (Unit::Season(season), Omit::Nothing) => {
+                format!("{} {}", season.name(), season.year_label(year))
+            }
+            (Unit::Season(season), _) => season.name().to_owned(),
+            (Unit::Month(month), Omit::Nothing) => format!("{} {year}", month_abbr(month)),
+            (Unit::Month(month), _) => month_abbr(month).to_owned(),
+            (Unit::Day(month, day), Omit::Nothing) => {
+                format!("{day} {} {year}", month_abbr(month))
+            }
+            (Unit::Day(month, day), Omit::Year) => format!("{day} {}", month_abbr(month)),
+            (Unit::Day(_, day), Omit::MonthAndYear) => day.to_string(),
+        }
+    }
+
+    /// The rendering with its own qualifier.
+    fn shown(self, omit: Omit) -> String {
+        self.qualifier.wrap(&self.label(omit))
+    }
+}
+
+/// An interval closed at both ends, eliding what the end repeats: "Jun – 31 Jul 2023",
+/// "11 – 13 Mar 2025", "Dec 2022 – Jan 2023". A qualifier both ends share is shown once.
+fn between(start: Point, end: Point) -> String {
+    let same_year = start.year == end.year && start.unit.names_its_year() && end.unit.names_its_year();
+    let same_month =
+        same_year && matches!((start.unit, end.unit), (Unit::Day(a, _), Unit::Day(b, _)) if a == b);
+    let omit = if same_month {
+        Omit::MonthAndYear
+    } else if same_year {
+        Omit::Year
+    } else {
+        Omit::Nothing
+    };
+    if start.qualifier == end.qualifier {
+        let range = format!("{} – {}", start.label(omit), end.label(Omit::Nothing));
+        start.qualifier.wrap(&range)
+    } else {
+        format!("{} – {}", start.shown(omit), end.shown(Omit::Nothing))
+    }
+}
+
+impl Unit {
+    fn precision(self) -> DatePrecision {
+        match self {
+            Unit::Year => DatePrecision::Year,
+            Unit::Season(_) => DatePrecision::Season,
+            Unit::Month(_) => DatePrecision::Month,
+            Unit::Day(..) => DatePrecision::Day,
+        }
+    }
+
+    /// Whether the rendering ends in the plain year, so an interval's start may leave it
+    /// to the end. A bare year would vanish, and winter names two years.
+    fn names_its_year(self) -> bool {
+        match self {
+            Unit::Year | Unit::Season(Season::Winter) => false,
+            Unit::Season(_) | Unit::Month(_) | Unit::Day(..) => true,
+        }
+    }
+}
+
+impl Season {
+    fn from_code(code: u8) -> Option<Season> {
+        match code {
+            21 => Some(Season::Spring),
+            22 => Some(Season::Summer),
+            23 => Some(Season::Autumn),
+            24 => Some(Season::Winter),
+            _ => None,
+        }
+    }
+
+    fn code(self) -> u8 {
+        match self {
+            Season::Spring => 21,
+            Season::Summer => 22,
+            Season::Autumn => 23,
+            Season::Winter => 24,
+        }
+    }
+
+    fn name(self) -> &'static str {
+        match self {
+            Season::Spring => "Spring",
+            Season::Summer => "Summer",
+            Season::Autumn => "Autumn",
+            Season::Winter => "Winter",
+        }
+    }
+
+    /// Winter 2022 runs from December 2022 to February 2023, so it is shown as
+    /// "Winter 2022–23" rather than a "Winter 2022" a reader could place in January 2022.
+    fn year_label(self, year: i32) -> String {
+        let next = year + 1;
+        match self {
+            Season::Winter if next / 100 == year / 100 => format!("{year}–{:02}", next % 100),
+            Season::Winter => format!("{year}–{next}"),
+            _ => year.to_string(),
+        }
+    }
+}
+
+impl Qualifier {
+    fn from_symbol(symbol: char) -> Option<Qualifier> {
+        match symbol {
+            '~' => Some(Qualifier::Approximate),
+            '?' => Some(Qualifier::Uncertain),
+            '%' => Some(Qualifier::Both),
+            _ => None,
+        }
+    }
+
+    fn symbol(self) -> &'static str {
+        match self {
+            Qualifier::Exact => "",
+            Qualifier::Approximate => "~",
+            Qualifier::Uncertain => "?",
+            Qualifier::Both => "%",
+        }
+    }
+
+    fn is_approximate(self) -> bool {
+        matches!(self, Qualifier::Approximate | Qualifier::Both)
+    }
+
+    fn is_uncertain(self) -> bool {
+        matches!(self, Qualifier::Uncertain | Qualifier::Both)
+    }
+
+    /// "c. " before an approximate date, "?" after an uncertain one.
+    fn wrap(self, text: &str) -> String {
+        let circa = if self.is_approximate() { "c. " } else { "" };
+        let query = if self.is_uncertain() { "?" } else { "" };
+        format!("{circa}{text}{query}")
+    }
+}
+
+fn month_abbr(month: Month) -> &'static str {
+    match month {
+        Month::January => "Jan",
+        Month::February => "Feb",
+        Month::March => "Mar",
+        Month::April => "Apr",
+        Month::May => "May",
+        Month::June => "Jun",
+        Month::July => "Jul",
+        Month::August => "Aug",
+        Month::September => "Sep",
+        Month::October => "Oct",
+        Month::November => "Nov",
+        Month::December => "Dec",
+    }
+}
+
+fn earliest_day(bound: Bound) -> Option<Date> {
+    match bound {
+        Bound::NegativeInfinity => Some(OPEN_START),
+        Bound::Date(day) => calendar_day(day),
+        Bound::PositiveInfinity | Bound::Unknown => None,
+    }
+}
+
+fn latest_day(bound: Bound) -> Option<Date> {
+    match bound {
+        Bound::PositiveInfinity => Some(OPEN_END),
+        Bound::Date(day) => calendar_day(day),
+        Bound::NegativeInfinity | Bound::Unknown => None,
+    }
+}
+
+fn calendar_day(day: BoundDate) -> Option<Date> {
+    let year = i32::try_from(day.year).ok()?;
+    let month = Month::try_from(day.month).ok()?;
+    Date::from_calendar_date(year, month, day.day).ok()
+}
+
+// ------------------------------------------------------------------ reading the shape
+
+/// What the editor wrote, read for shape only: the numbers are not yet checked against
+/// the calendar (edtf-core does that).
+#[derive(Clone, Copy, Debug)]
+enum Written {
+    Single(WrittenPoint),
+    Between(WrittenPoint, WrittenPoint),
+    Since(WrittenPoint),
+    Until(WrittenPoint),
+}
+
+/// One dated part as written: a four-digit year in range, and two-digit month (or
+/// season) and day fields of any value.
+#[derive(Clone, Copy, Debug)]
+struct WrittenPoint {
+    year: i32,
+    month: Option<u8>,
+    day: Option<u8>,
+    qualifier: Qualifier,
+}
+
+/// One side of an interval's `/`.
+enum Side {
+    Open,
+    Dated(WrittenPoint),
+}
+
+impl Written {
+    /// The accepted model; `None` only if the calendar check let through something the
+    /// model cannot hold, which the caller turns into an ordinary refusal.
+    fn validated(self) -> Option<Shape> {
+        Some(match self {
+            Written::Single(point) => Shape::Single(point.validated()?),
+            Written::Between(start, end) => Shape::Between(start.validated()?, end.validated()?),
+            Written::Since(start) => Shape::Since(start.validated()?),
+            Written::Until(end) => Shape::Until(end.validated()?),
+        })
+    }
+
+    fn points(self) -> impl Iterator<Item = WrittenPoint> {
+        let (first, second) = match self {
+            Written::Single(point) | Written::Since(point) | Written::Until(point) => (point, None),
+            Written::Between(start, end) => (start, Some(end)),
+        };
+        std::iter::once(first).chain(second)
+    }
+}
+
+impl WrittenPoint {
+    fn validated(self) -> Option<Point> {
+        let unit = match (self.month, self.day) {
+            (None, None) => Unit::Year,
+            (Some(code), None) => match Season::from_code(code) {
+                Some(season) => Unit::Season(season),
+                None => Unit::Month(Month::try_from(code).ok()?),
+            },
+            (Some(month), Some(day)) => Unit::Day(Month::try_from(month).ok()?, day),
+            (None, Some(_)) => return None,
+        };
+        Some(Point {
+            year: self.year,
+            unit,
+            qualifier: self.qualifier,
+        })
+    }
+
+    /// The point as written, without its qualifier, for messages.
+    fn plain(self) -> String {
+        let fields = [self.month, self.day]
+            .into_iter()
+            .flatten()
+            .map(|field| format!("-{field:02}"));
+        std::iter::once(format!("{:04}", self.year))
+            .chain(fields)
+            .collect()
+    }
+}
+
+/// Reads the shape of the whole (trimmed) input.
+fn read(text: &str) -> Result<Written, DateError> {
+    if text.is_empty() {
+        return Err(DateError::new(
+            text,
+            format!("No date was given: {HOW_TO_WRITE}."),
+        ));
+    }
+    if text.chars().count() > MAX_INPUT_CHARS {
+        return Err(DateError::new(
+            text,
+            format!("{} is too long to be a date: {HOW_TO_WRITE}.", quoted(text)),
+        ));
+    }
+    if !text.is_ascii() {
+        if text.chars().any(|c| c.is_numeric() && !c.is_ascii_digit()) {
+            return Err(DateError::new(
+                text,
+                format!(
+                    "{} uses digits entente cannot read: type the plain digits 0–9, as in \
+                     2023-07-31.",
+                    quoted(text)
+                ),
+            ));
+        }
+        return Err(not_understood(text));
+    }
+    let sides: Vec<&str> = text.split('/').collect();
+    match sides.as_slice() {
+        [single] => match read_side(text, single)? {
+            Side::Dated(point) => Ok(Written::Single(point)),
+            Side::Open => Err(not_understood(text)),
+        },
+        [start, end] => read_interval(text, start, end),
+        _ => Err(not_understood(text)),
+    }
+}
+
+fn read_interval(text: &str, start: &str, end: &str) -> Result<Written, DateError> {
+    if start.is_empty() || end.is_empty() {
+        return Err(unknown_end(text, start, end));
+    }
+    match (read_side(text, start)?, read_side(text, end)?) {
+        (Side::Dated(start), Side::Dated(end)) => Ok(Written::Between(start, end)),
+        (Side::Dated(start), Side::Open) => Ok(Written::Since(start)),
+        (Side::Open, Side::Dated(end)) => Ok(Written::Until(end)),
+        (Side::Open, Side::Open) => Err(DateError::new(
+            text,
+            format!(
+                "{} has no date at either end: give at least one, as in 2022-06/.. \
+                 (since June 2022) or ../2023-05 (until May 2023).",
+                quoted(text)
+            ),
+        )),
+    }
+}
+
+/// Reads one date, or `..` (open) when it is a side of an interval.
+fn read_side(text: &str, side: &str) -> Result<Side, DateError> {
+    if side == ".." {
+        return Ok(Side::Open);
+    }
+    if side.starts_with("..") || side.ends_with("..") {
+        return Err(DateError::new(
+            text,
+            format!(
+                "{} is not a date entente understands: for an interval open at one end \
+                 write ../2023-05 (until May 2023) or 2022-06/.. (since June 2022).",
+                quoted(text)
+            ),
+        ));
+    }
+    if let Some(advice) = time_advice(side) {
+        return Err(DateError::new(
+            text,
+            format!(
+                "{} has a time of day, but entente records days only: {advice}.",
+                quoted(text)
+            ),
+        ));
+    }
+    let qualifier = side.chars().next_back().and_then(Qualifier::from_symbol);
+    // The qualifier symbols are one byte each (ASCII), so this slice ends on a character
+    // boundary.
+    let body = match qualifier {
+        Some(_) => &side[..side.len() - 1],
+        None => side,
+    };
+    if body.contains(['~', '?', '%']) {
+        return Err(DateError::new(
+            text,
+            format!(
+                "{} has a qualifier before or inside the date: put ~ (approximate), \
+                 ? (uncertain) or % (both) once, at the end, as in 2023-05~.",
+                quoted(text)
+            ),
+        ));
+    }
+    if body.contains('X') {
+        return Err(DateError::new(
+            text,
+            format!(
+                "{} uses X for unknown digits, which entente does not support: write the \
+                 known part (2023 rather than 2023-XX) or an interval (2020/2029 rather \
+                 than 202X).",
+                quoted(text)
+            ),
+        ));
+    }
+    let mut fields = body.split('-');
+    let year = read_year(text, fields.next().unwrap_or_default())?;
+    let month = fields.next();
+    let day = fields.next();
+    if fields.next().is_some() {
+        return Err(not_understood(text));
+    }
+    let (Some(month), Some(day)) = (
+        month.map_or(Some(None), |m| two_digits(m).map(Some)),
+        day.map_or(Some(None), |d| two_digits(d).map(Some)),
+    ) else {
+        return Err(match padded(body) {
+            Some(suggestion) => DateError::new(
+                text,
+                format!(
+                    "{} needs two-digit months and days: write {suggestion}.",
+                    quoted(text)
+                ),
+            ),
+            None => not_understood(text),
+        });
+    };
+    if month.is_some_and(|code| (25..=41).contains(&code)) {
+        return Err(DateError::new(
+            text,
+            format!(
+                "{} uses a division of the year entente does not support: the seasons are \
+                 21 (spring), 22 (summer), 23 (autumn) and 24 (winter), as in 2022-22.",
+                quoted(text)
+            ),
+        ));
+    }
+    Ok(Side::Dated(WrittenPoint {
+        year,
+        month,
+        day,
+        qualifier: qualifier.unwrap_or(Qualifier::Exact),
+    }))
+}
+
+/// A four-digit year from 1000 to 2999.
+fn read_year(text: &str, field: &str) -> Result<i32, DateError> {
+    if field.is_empty() || !field.bytes().all(|b| b.is_ascii_digit()) {
+        return Err(not_understood(text));
+    }
+    if field.len() != 4 {
+        return Err(DateError::new(
+            text,
+            format!(
+                "{} is not a date entente understands: years have four digits, as in 2023.",
+                quoted(text)
+            ),
+        ));
+    }
+    let year = field
+        .bytes()
+        .fold(0, |year, digit| year * 10 + i32::from(digit - b'0'));
+    if !(FIRST_YEAR..=LAST_YEAR).contains(&year) {
+        return Err(DateError::new(
+            text,
+            format!(
+                "{} is outside the years entente accepts: use a year from {FIRST_YEAR} \
+                 to {LAST_YEAR}.",
+                quoted(text)
+            ),
+        ));
+    }
+    Ok(year)
+}
+
+/// The value of exactly two ASCII digits.
+fn two_digits(field: &str) -> Option<u8> {
+    match field.as_bytes() {
+        [tens @ b'0'..=b'9', ones @ b'0'..=b'9'] => Some((tens - b'0') * 10 + (ones - b'0')),
+        _ => None,
+    }
+}
+
+/// `2023-5-1` as `2023-05-01`, when padding with zeros is all it needs.
+fn padded(body: &str) -> Option<String> {
+    let mut fields = body.split('-');
+    let year = fields.next()?.to_owned();
+    let padded_fields = fields.map(|field| {
+        let digits = !field.is_empty() && field.len() <= 2 && field.bytes().all(|b| b.is_ascii_digit());
+        digits.then(|| format!("-{field:0>2}"))
+    });
+    std::iter::once(Some(year)).chain(padded_fields).collect()
+}
+
+/// What to write instead when the side carries a time of day (`2023-05-01T10:00`,
+/// `2023-05-01 10:00`, `10:00`); `None` when it does not.
+fn time_advice(side: &str) -> Option<String> {
+    let plain_day = |day: &str| {
+        let bytes = day.as_bytes();
+        bytes.len() == 10
+            && bytes.iter().enumerate().all(|(i, b)| match i {
+                4 | 7 => *b == b'-',
+                _ => b.is_ascii_digit(),
+            })
+    };
+    if let Some((day, time)) = side.split_once(['T', 't', ' '])
+        && plain_day(day)
+        && time.bytes().any(|b| b.is_ascii_digit())
+    {
+        return Some(format!("drop the time and write {day}"));
+    }
+    side.contains(':').then(|| HOW_TO_WRITE.to_owned())
+}
+
+// ------------------------------------------------------------------ refusals
+
+/// The input as quoted in a message: trimmed already, shortened when long, control
+/// characters replaced so the sentence stays readable.
+fn quoted(text: &str) -> String {
+    let mut shown: String = text
+        .chars()
+        .take(SHOWN_INPUT_CHARS)
+        .map(|c| if c.is_control() { '\u{FFFD}' } else { c })
+        .collect();
+    if text.chars().count() > SHOWN_INPUT_CHARS {
+        shown.push('…');
+    }
+    format!("“{shown}”")
+}
+
+fn not_understood(text: &str) -> DateError {
+    DateError::new(
+        text,
+        format!(
+            "{} is not a date entente understands: {HOW_TO_WRITE}.",
+            quoted(text)
+        ),
+    )
+}
+
+/// `/2023` or `2023/`: EDTF's "unknown" end, which entente does not record.
+fn unknown_end(text: &str, start: &str, end: &str) -> DateError {
+    let is_date = |side: &str| matches!(read_side(text, side), Ok(Side::Dated(_)));
+    let advice = if start.is_empty() && is_date(end) {
+        format!("write ../{end} for “until {end}”, or give the start")
+    } else if end.is_empty() && is_date(start) {
+        format!("write {start}/.. for “since {start}”, or give the end")
+    } else {
+        return not_understood(text);
+    };
+    DateError::new(
+        text,
+        format!(
+            "{} leaves one end of the interval empty, and entente does not record unknown \
+             ends: {advice}.",
+            quoted(text)
+        ),
+    )
+}
+
+/// Turns edtf-core's refusal of a well-shaped input into the editor's terms: a month or
+/// day the calendar does not have, a season with a day, or an interval that ends before
+/// it starts.
+fn explain_refusal(text: &str, written: Written, refusal: edtf_core::ParseError) -> DateError {
+    for point in written.points() {
+        if let Some(problem) = calendar_problem(text, written, point) {
+            return problem;
+        }
+    }
+    if let Written::Between(start, end) = written
+        && ends_before_start(start, end)
+    {
+        let swapped = match text.split_once('/') {
+            Some((first, second)) => format!(" ({second}/{first})"),
+            None => String::new(),
+        };
+        return DateError::new(
+            text,
+            format!(
+                "{} ends before it starts: write the earlier date first{swapped}.",
+                quoted(text)
+            ),
+        );
+    }
+    DateError::new(
+        text,
+        format!(
+            "{} is not a date entente understands ({}): {HOW_TO_WRITE}.",
+            quoted(text),
+            refusal.message
+        ),
+    )
+}
+
+fn calendar_problem(text: &str, written: Written, point: WrittenPoint) -> Option<DateError> {
+    let code = point.month?;
+    let season = Season::from_code(code);
+    if season.is_none() && !(1..=12).contains(&code) {
+        return Some(DateError::new(
+            text,
+            format!(
+                "{} has no month {code:02}: months are 01 to 12, and 21 to 24 are spring, \
+                 summer, autumn and winter.",
+                quoted(text)
+            ),
+        ));
+    }
+    let day = point.day?;
+    if season.is_some() {
+        return Some(DateError::new(
+            text,
+            format!(
+                "{} gives a day within a season: write the season alone ({:04}-{code}) or \
+                 a month and day.",
+                quoted(text),
+                point.year
+            ),
+        ));
+    }
+    let month = Month::try_from(code).ok()?;
+    let length = month.length(point.year);
+    if day != 0 && day <= length {
+        return None;
+    }
+    let reason = if day == 0 {
+        "days are numbered from 01".to_owned()
+    } else {
+        format!("{month} {} has {length} days", point.year)
+    };
+    let subject = match written {
+        Written::Single(_) => format!("{} is", quoted(text)),
+        _ => format!("{} contains {}, which is", quoted(text), point.plain()),
+    };
+    Some(DateError::new(
+        text,
+        format!("{subject} not a real day: {reason}."),
+    ))
+}
+
+/// Whether `start` cannot begin before `end` is over: its earliest day comes after the
+/// latest day of `end`, by edtf-core's bounds of each side alone.
+fn ends_before_start(start: WrittenPoint, end: WrittenPoint) -> bool {
+    let bounds = |point: WrittenPoint| Edtf::parse(&point.plain()).ok().map(|e| e.bounds());
+    match (bounds(start), bounds(end)) {
+        (Some(start), Some(end)) => match (start.earliest, end.latest) {
+            (Bound::Date(first), Bound::Date(last)) => first > last,
+            _ => false,
+        },
+        _ => false,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn parsed(text: &str) -> EventDate {
+        match EventDate::parse(text) {
+            Ok(date) => date,
+            Err(e) => panic!("{text:?} should parse: {e}"),
+        }
+    }
+
+    fn refusal(text: &str) -> String {
+        match EventDate::parse(text) {
+            Ok(date) => panic!("{text:?} should be refused, got {date:?}"),
+            Err(e) => e.to_string(),
+        }
+    }
+
+    fn day(text: &str) -> Date {
+        parse_iso_day(text).unwrap()
+    }
+
+    fn bounds(text: &str) -> (String, String) {
+        let date = parsed(text);
+        (iso_day(date.earliest()), iso_day(date.latest()))
+    }
+
+    fn shown(text: &str) -> String {
+        parsed(text).display()
+    }
+
+    /// Every form of the subset, qualified and not.
+    const VALID: &[&str] = &[
+        "2023",
+        "2023-05",
+        "2023-07-31",
+        "2024-02-29",
+        "2000-02-29",
+        "1000",
+        "2999",
+        "1000-01-01",
+        "2999-12-31",
+        "2022-21",
+        "2022-22",
+        "2022-23",
+        "2022-24",
+        "2023~",
+        "2023?",
+        "2023%",
+        "2023-05~",
+        "2023-05?",
+        "2023-05%",
+        "2023-07-31~",
+        "2023-07-31?",
+        "2023-07-31%",
+        "2022-22~",
+        "2023-06/2023-07-31",
+        "2023-06/2023-07",
+        "2022-12/2023-01",
+        "2025-03-11/2025-03-13",
+        "2022/2023",
+        "2023-05-01~/2023-05-15~",
+        "2023-05~/2023-07-31",
+        "2023-05/2023-07-31?",
+        "2022-21/2022-23",
+        "2022-24/2023-06",
+        "2022-06/..",
+        "../2023-05",
+        "2022-06~/..",
+        "../2023-05?",
+        "2023/2023",
+        "2023-07-31/2023-07-31",
+    ];
+
+    // ---------------------------------------------------------------- accepted forms
+
+    #[test]
+    fn year_month_and_day_parse_with_their_precision() {
+        assert_eq!(parsed("2023").precision(), DatePrecision::Year);
+        assert_eq!(parsed("2023-05").precision(), DatePrecision::Month);
+        assert_eq!(parsed("2023-07-31").precision(), DatePrecision::Day);
+        assert_eq!(parsed("2022-22").precision(), DatePrecision::Season);
+    }
+
+    #[test]
+    fn every_form_of_the_subset_parses() {
+        for text in VALID {
+            parsed(text);
+        }
+    }
+
+    #[test]
+    fn surrounding_whitespace_is_trimmed() {
+        assert_eq!(parsed("  2023-05 \n").edtf(), "2023-05");
+        assert_eq!(parsed("\t2023-06/2023-07-31 ").edtf(), "2023-06/2023-07-31");
+        assert_eq!(parsed(" 2023 "), parsed("2023"));
+    }
+
+    #[test]
+    fn from_str_is_parse() {
+        let date: EventDate = "2023-05~".parse().unwrap();
+        assert_eq!(date, parsed("2023-05~"));
+        assert!("2023-13".parse::<EventDate>().is_err());
+    }
+
+    #[test]
+    fn interval_ends_may_fall_on_the_same_days() {
+        assert_eq!(bounds("2023-07/2023-07-01"), bounds("2023-07-01"));
+        assert_eq!(
+            bounds("2023-07-31/2023-07"),
+            ("2023-07-31".into(), "2023-07-31".into())
+        );
+        parsed("2023/2023-01-01");
+        parsed("2023-07-31/2023-07-31");
+    }
+
+    // ---------------------------------------------------------------- refusals
+
+    #[test]
+    fn february_30_is_rejected_with_a_message() {
+        assert_eq!(
+            refusal("2023-02-30"),
+            "“2023-02-30” is not a real day: February 2023 has 28 days."
+        );
+    }
+
+    #[test]
+    fn february_29_exists_only_in_leap_years() {
+        assert_eq!(parsed("2024-02-29").latest(), day("2024-02-29"));
+        assert_eq!(parsed("2000-02-29").earliest(), day("2000-02-29"));
+        assert_eq!(
+            refusal("2023-02-29"),
+            "“2023-02-29” is not a real day: February 2023 has 28 days."
+        );
+        assert_eq!(
+            refusal("1900-02-29"),
+            "“1900-02-29” is not a real day: February 1900 has 28 days."
+        );
+    }
+
+    #[test]
+    fn days_past_the_end_of_the_month_are_rejected() {
+        assert_eq!(
+            refusal("2023-04-31"),
+            "“2023-04-31” is not a real day: April 2023 has 30 days."
+        );
+        assert!(refusal("2023-01-32").contains("January 2023 has 31 days"));
+        assert!(refusal("2023-05-00").contains("days are numbered from 01"));
+        assert!(refusal("2023-12-99").contains("December 2023 has 31 days"));
+    }
+
+    #[test]
+    fn a_bad_day_inside_an_interval_is_named() {
+        assert_eq!(
+            refusal("2023-02-30/2023-03-05"),
+            "“2023-02-30/2023-03-05” contains 2023-02-30, which is not a real day: \
+             February 2023 has 28 days."
+        );
+        assert!(refusal("2023-01/2023-02-29~").contains("contains 2023-02-29, which"));
+    }
+
+    #[test]
+    fn day_validity_matches_the_calendar_for_every_month_and_day() {
+        for year in [1900, 2000, 2023, 2024] {
+            for month in 0..=99u8 {
+                for d in 0..=99u8 {
+                    let text = format!("{year}-{month:02}-{d:02}");
+                    let real = Month::try_from(month)
+                        .ok()
+                        .and_then(|m| Date::from_calendar_date(year, m, d).ok());
+                    match (EventDate::parse(&text), real) {
+                        (Ok(date), Some(real)) => {
+                            assert_eq!((date.earliest(), date.latest()), (real, real), "{text}");
+                        }
+                        (Err(e), None) => assert!(e.to_string().contains(&text), "{e}"),
+                        (result, real) => panic!("{text}: {result:?} but calendar {real:?}"),
+                    }
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn month_13_and_month_00_are_rejected() {
+        assert_eq!(
+            refusal("2023-13"),
+            "“2023-13” has no month 13: months are 01 to 12, and 21 to 24 are spring, \
+             summer, autumn and winter."
+        );
+        assert!(refusal("2023-00").contains("has no month 00"));
+        assert!(refusal("2023-20").contains("has no month 20"));
+        assert!(refusal("2023-99-01").contains("has no month 99"));
+        assert!(refusal("2023-13-01/2024").contains("has no month 13"));
+    }
+
+    #[test]
+    fn seasons_other_than_the_four_are_rejected() {
+        for text in ["2023-25", "2023-29", "2023-33", "2023-41"] {
+            assert!(
+                refusal(text).contains("division of the year entente does not support"),
+                "{text}"
+            );
+        }
+        assert!(refusal("2023-42").contains("has no month 42"));
+    }
+
+    #[test]
+    fn a_season_cannot_carry_a_day() {
+        assert_eq!(
+            refusal("2022-22-01"),
+            "“2022-22-01” gives a day within a season: write the season alone (2022-22) or \
+             a month and day."
+        );
+    }
+
+    #[test]
+    fn empty_input_is_rejected_with_a_message() {
+        let expected = "No date was given: write 2023, 2023-07 or 2023-07-31 (see the date help).";
+        assert_eq!(refusal(""), expected);
+        assert_eq!(refusal("   \t\n"), expected);
+    }
+
+    #[test]
+    fn foreign_day_orders_are_rejected_with_the_date_help() {
+        assert_eq!(
+            refusal("31/07/2023"),
+            "“31/07/2023” is not a date entente understands: write 2023, 2023-07 or \
+             2023-07-31 (see the date help)."
+        );
+        for text in ["07/31/2023", "31.07.2023", "July 2023", "2023/07/31", "20230731x"] {
+            assert!(refusal(text).contains(&format!("“{text}”")), "{text}");
+        }
+    }
+
+    #[test]
+    fn times_of_day_are_rejected_and_the_day_is_suggested() {
+        assert_eq!(
+            refusal("2023-05-01T10:00"),
+            "“2023-05-01T10:00” has a time of day, but entente records days only: drop the \
+             time and write 2023-05-01."
+        );
+        assert!(refusal("2023-05-01 10:00").contains("write 2023-05-01."));
+        assert!(refusal("2023-05-01T10:00:00Z").contains("drop the time"));
+        assert!(refusal("10:00").contains("has a time of day"));
+        assert!(refusal("2023-05-01T10:00/2023-05-02").contains("write 2023-05-01"));
+        assert!(refusal("2023-05-01 ~").contains("is not a date entente understands"));
+        assert!(refusal("Tuesday").contains("is not a date entente understands"));
+    }
+
+    #[test]
+    fn years_outside_1000_to_2999_are_rejected() {
+        for text in ["0999", "0000", "3000", "9999-12-31", "0500/2023"] {
+            assert_eq!(
+                refusal(text),
+                format!(
+                    "“{text}” is outside the years entente accepts: use a year from 1000 to \
+                     2999."
+                )
+            );
+        }
+    }
+
+    #[test]
+    fn winter_2999_is_rejected_because_it_ends_in_3000() {
+        assert!(refusal("2999-24").contains("runs into 3000"));
+        parsed("2999-23");
+        assert_eq!(parsed("2998-24").latest(), day("2999-02-28"));
+    }
+
+    #[test]
+    fn years_need_four_digits() {
+        for text in ["23", "023", "02023", "9999999999", "23-05"] {
+            assert!(refusal(text).contains("years have four digits"), "{text}");
+        }
+    }
+
+    #[test]
+    fn single_digit_months_and_days_get_a_padded_suggestion() {
+        assert_eq!(
+            refusal("2023-5-1"),
+            "“2023-5-1” needs two-digit months and days: write 2023-05-01."
+        );
+        assert!(refusal("2023-7").contains("write 2023-07."));
+        assert!(refusal("2023-123").contains("is not a date entente understands"));
+    }
+
+    #[test]
+    fn unspecified_digits_are_rejected_with_an_alternative() {
+        for text in ["202X", "2023-XX", "2023-05-XX", "2023-X5"] {
+            assert!(refusal(text).contains("uses X for unknown digits"), "{text}");
+        }
+    }
+
+    #[test]
+    fn qualifiers_must_come_once_after_the_date() {
+        for text in [
+            "?2023",
+            "2023-~05",
+            "2004-06~-11",
+            "2023~~",
+            "~2023-05-01",
+            "2023?~",
+        ] {
+            assert!(refusal(text).contains("qualifier before or inside"), "{text}");
+        }
+        assert!(refusal("~").contains("is not a date entente understands"));
+    }
+
+    #[test]
+    fn an_interval_that_ends_before_it_starts_is_rejected() {
+        assert_eq!(
+            refusal("2023/2022"),
+            "“2023/2022” ends before it starts: write the earlier date first (2022/2023)."
+        );
+        assert!(refusal("2023-07-15/2023-07-10").contains("ends before it starts"));
+        assert!(refusal("2023-08/2023-07-31~").contains("ends before it starts"));
+        assert!(refusal("2023-21/2023-02").contains("ends before it starts"));
+    }
+
+    #[test]
+    fn unknown_interval_ends_are_rejected_with_the_open_form_suggested() {
+        assert_eq!(
+            refusal("/2023"),
+            "“/2023” leaves one end of the interval empty, and entente does not record \
+             unknown ends: write ../2023 for “until 2023”, or give the start."
+        );
+        assert!(refusal("2022-06/").contains("write 2022-06/.. for “since 2022-06”, or give the end."));
+        assert!(refusal("/").contains("is not a date entente understands"));
+        assert!(refusal("/garbage").contains("is not a date entente understands"));
+    }
+
+    #[test]
+    fn an_interval_open_at_both_ends_is_rejected() {
+        assert!(refusal("../..").contains("has no date at either end"));
+        assert!(refusal("..").contains("is not a date entente understands"));
+    }
+
+    #[test]
+    fn on_or_before_and_on_or_after_notation_is_rejected() {
+        for text in ["..2023", "2023..", "..2023/2024", "2022/2023.."] {
+            assert!(refusal(text).contains("open at one end"), "{text}");
+        }
+    }
+
+    #[test]
+    fn sets_and_extra_slashes_are_rejected() {
+        for text in ["[2023,2024]", "{2023..2025}", "2023/2024/2025", "2023//2024"] {
+            assert!(
+                refusal(text).contains("is not a date entente understands"),
+                "{text}"
+            );
+        }
+    }
+
+    #[test]
+    fn other_edtf_features_are_rejected() {
+        for text in [
+            "-2023",
+            "Y12345",
+            "2023S2",
+            "1985-04-12T23:20:30",
+            "2023-05-01~-02",
+        ] {
+            EventDate::parse(text).unwrap_err();
+        }
+    }
+
+    #[test]
+    fn full_width_digits_are_named_as_the_problem() {
+        assert_eq!(
+            refusal("２０２３"),
+            "“２０２３” uses digits entente cannot read: type the plain digits 0–9, as in \
+             2023-07-31."
+        );
+        assert!(refusal("٢٠٢٣").contains("uses digits entente cannot read"));
+        assert!(refusal("2023📅").contains("is not a date entente understands"));
+    }
+
+    #[test]
+    fn long_input_is_rejected_and_shortened_in_the_message() {
+        let long = "2023".repeat(100);
+        let message = refusal(&long);
+        assert!(message.starts_with(&format!("“{}…”", &long[..40])), "{message}");
+        assert!(message.contains("too long"));
+        assert!(message.len() < 200);
+    }
+
+    #[test]
+    fn every_error_message_names_the_input() {
+        for text in [
+            "2023-02-30",
+            "2023-13",
+            "2023-00",
+            "2023/2022",
+            "garbage",
+            "2023-05-01T10:00",
+            "/2023",
+            "2023/",
+            "../..",
+            "..2023",
+            "0999",
+            "9999999999",
+            "202X",
+            "?2023",
+            "2023-25",
+            "2022-22-01",
+            "2023-5-1",
+            "２０２３",
+            "2999-24",
+            "2023-05-",
+        ] {
+            let error = EventDate::parse(text).unwrap_err();
+            let message = error.to_string();
+            assert!(message.contains(&format!("“{text}”")), "{message}");
+            assert!(message.ends_with('.'), "{message}");
+            assert_eq!(error.input(), text);
+        }
+    }
+
+    #[test]
+    fn the_error_keeps_the_trimmed_input() {
+        let error = EventDate::parse("  2023-13 ").unwrap_err();
+        assert_eq!(error.input(), "2023-13");
+        assert!(error.to_string().starts_with("“2023-13”"));
+    }
+
+    #[test]
+    fn control_characters_are_not_repeated_in_messages() {
+        let message = refusal("2023\u{0}-05");
+        assert!(!message.contains('\u{0}'));
+        assert!(message.contains('\u{FFFD}'));
+    }
+
+    #[test]
+    fn odd_inputs_never_panic() {
+        let long_garbage = "x".repeat(10_000);
+        let long_slashes = "/".repeat(5_000);
+        let odd = [
+            "",
+            " ",
+            "/",
+            "//",
+            "..",
+            "../..",
+            ".../...",
+            "2023-",
+            "-2023",
+            "--",
+            "2023--05",
+            "2023-05-",
+            "2023-05-01-",
+            "２０２３",
+            "2023-05-01T10:00",
+            "T",
+            ":",
+            "9999999999",
+            "99999999999999999999999999999999",
+            "😀",
+            "2023😀",
+            "2023-0😀",
+            "\u{0}",
+            "2023\u{0}",
+            "~",
+            "?",
+            "%",
+            "~/~",
+            "..~",
+            "2023~/..~",
+            "[",
+            "{}",
+            "[..]",
+            "Y",
+            "Y-",
+            "2023-05/..2023",
+            "2023-5-",
+            "2023-1-",
+            "2023-05-1/",
+            "é",
+            "2023-é",
+            long_garbage.as_str(),
+            long_slashes.as_str(),
+        ];
+        for text in odd {
+            check_invariants(text);
+        }
+    }
+
+    #[test]
+    fn short_strings_and_mutated_dates_never_panic() {
+        let alphabet: Vec<char> = "0123456789-/.~?%X T:".chars().collect();
+        let mut inputs: Vec<String> = Vec::new();
+        for a in &alphabet {
+            for b in &alphabet {
+                for c in &alphabet {
+                    inputs.push([*a, *b, *c].iter().collect());
+                }
+            }
+        }
+        for valid in VALID {
+            let chars: Vec<char> = valid.chars().collect();
+            for i in 0..=chars.len() {
+                let mut removed = chars.clone();
+                if i < chars.len() {
+                    removed.remove(i);
+                    inputs.push(removed.iter().collect());
+                }
+                for c in &alphabet {
+                    let mut inserted = chars.clone();
+                    inserted.insert(i, *c);
+                    inputs.push(inserted.iter().collect());
+                    if i < chars.len() {
+                        let mut replaced = chars.clone();
+                        replaced[i] = *c;
+                        inputs.push(replaced.iter().collect());
+                    }
+                }
+            }
+        }
+        for text in &inputs {
+            check_invariants(text);
+        }
+    }
+
+    /// Whatever the input: no panic; an accepted date is consistent, a refusal names the
+    /// input (trimmed, possibly shortened) unless it is empty.
+    fn check_invariants(text: &str) {
+        match EventDate::parse(text) {
+            Ok(date) => {
+                assert!(date.earliest() <= date.latest(), "{text}");
+                assert!(
+                    date.earliest() >= OPEN_START && date.latest() <= OPEN_END,
+                    "{text}"
+                );
+                assert_eq!(EventDate::parse(&date.edtf()).as_ref(), Ok(&date), "{text}");
+                assert!(!date.display().is_empty(), "{text}");
+                assert_eq!(date.agreement_with(&date), DateAgreement::Same);
+            }
+            Err(error) => {
+                let message = error.to_string();
+                let trimmed = text.trim();
+                assert_eq!(error.input(), trimmed);
+                if !trimmed.is_empty() {
+                    assert!(message.starts_with('“'), "{text:?}: {message}");
+                }
+                assert!(message.ends_with('.'), "{text:?}: {message}");
+            }
+        }
+    }
+
+    // ---------------------------------------------------------------- bounds
+
+    #[test]
+    fn a_day_is_its_own_bounds() {
+        assert_eq!(bounds("2023-07-31"), ("2023-07-31".into(), "2023-07-31".into()));
+    }
+
+    #[test]
+    fn a_year_runs_from_january_1_to_december_31() {
+        assert_eq!(bounds("2023"), ("2023-01-01".into(), "2023-12-31".into()));
+    }
+
+    #[test]
+    fn a_month_ends_on_its_last_day() {
+        assert_eq!(bounds("2023-05"), ("2023-05-01".into(), "2023-05-31".into()));
+        assert_eq!(bounds("2023-02").1, "2023-02-28");
+        assert_eq!(bounds("2024-02").1, "2024-02-29");
+        assert_eq!(bounds("1900-02").1, "1900-02-28");
+        assert_eq!(bounds("2000-02").1, "2000-02-29");
+        assert_eq!(bounds("2023-04").1, "2023-04-30");
+        assert_eq!(bounds("2023-12").1, "2023-12-31");
+    }
+
+    #[test]
+    fn seasons_cover_their_three_months() {
+        assert_eq!(bounds("2022-21"), ("2022-03-01".into(), "2022-05-31".into()));
+        assert_eq!(bounds("2022-22"), ("2022-06-01".into(), "2022-08-31".into()));
+        assert_eq!(bounds("2022-23"), ("2022-09-01".into(), "2022-11-30".into()));
+    }
+
+    #[test]
+    fn winter_runs_into_the_next_year() {
+        assert_eq!(bounds("2022-24"), ("2022-12-01".into(), "2023-02-28".into()));
+        assert_eq!(bounds("2023-24"), ("2023-12-01".into(), "2024-02-29".into()));
+    }
+
+    #[test]
+    fn an_interval_runs_from_the_start_earliest_to_the_end_latest() {
+        assert_eq!(
+            bounds("2023-06/2023-07-31"),
+            ("2023-06-01".into(), "2023-07-31".into())
+        );
+        assert_eq!(bounds("2022/2023"), ("2022-01-01".into(), "2023-12-31".into()));
+        assert_eq!(
+            bounds("2022-24/2023-06"),
+            ("2022-12-01".into(), "2023-06-30".into())
+        );
+        assert_eq!(
+            bounds("2023-05-01~/2023-05-15~"),
+            ("2023-05-01".into(), "2023-05-15".into())
+        );
+    }
+
+    #[test]
+    fn open_ends_use_the_range_entente_accepts() {
+        assert_eq!(bounds("2022-06/.."), ("2022-06-01".into(), "2999-12-31".into()));
+        assert_eq!(bounds("../2023-05"), ("1000-01-01".into(), "2023-05-31".into()));
+    }
+
+    #[test]
+    fn qualifiers_do_not_move_bounds() {
+        for (plain, qualified) in [
+            ("2023", "2023~"),
+            ("2023-05", "2023-05?"),
+            ("2023-07-31", "2023-07-31%"),
+        ] {
+            assert_eq!(bounds(plain), bounds(qualified));
+        }
+    }
+
+    // ---------------------------------------------------------------- properties
+
+    #[test]
+    fn the_precision_of_an_interval_is_that_of_its_start() {
+        assert_eq!(parsed("2023-06/2023-07-31").precision(), DatePrecision::Month);
+        assert_eq!(parsed("2023-07-31/2023-08").precision(), DatePrecision::Day);
+        assert_eq!(parsed("2022-22/2023").precision(), DatePrecision::Season);
+        assert_eq!(parsed("2022-06/..").precision(), DatePrecision::Month);
+    }
+
+    #[test]
+    fn the_precision_of_an_open_start_is_that_of_the_end() {
+        assert_eq!(parsed("../2023-05").precision(), DatePrecision::Month);
+        assert_eq!(parsed("../2023").precision(), DatePrecision::Year);
+    }
+
+    #[test]
+    fn precision_has_a_stored_word_and_a_label() {
+        let all = [
+            (DatePrecision::Year, "year", "known to the year"),
+            (DatePrecision::Season, "season", "known to the season"),
+            (DatePrecision::Month, "month", "known to the month"),
+            (DatePrecision::Day, "day", "known to the day"),
+        ];
+        for (precision, word, label) in all {
+            assert_eq!(precision.as_str(), word);
+            assert_eq!(precision.label(), label);
+        }
+    }
+
+    #[test]
+    fn only_intervals_are_intervals() {
+        assert!(!parsed("2023-05~").is_interval());
+        assert!(!parsed("2022-24").is_interval());
+        assert!(parsed("2023-06/2023-07-31").is_interval());
+        assert!(parsed("2022-06/..").is_interval());
+        assert!(parsed("../2023-05").is_interval());
+    }
+
+    #[test]
+    fn qualifiers_set_the_approximate_and_uncertain_flags() {
+        let flags = |text: &str| {
+            let date = parsed(text);
+            (date.is_approximate(), date.is_uncertain())
+        };
+        assert_eq!(flags("2023"), (false, false));
+        assert_eq!(flags("2023~"), (true, false));
+        assert_eq!(flags("2023-05?"), (false, true));
+        assert_eq!(flags("2023-07-31%"), (true, true));
+        assert_eq!(flags("2022-22~"), (true, false));
+    }
+
+    #[test]
+    fn a_qualifier_on_any_part_of_an_interval_counts() {
+        let flags = |text: &str| {
+            let date = parsed(text);
+            (date.is_approximate(), date.is_uncertain())
+        };
+        assert_eq!(flags("2023-05~/2023-07-31"), (true, false));
+        assert_eq!(flags("2023-05/2023-07-31?"), (false, true));
+        assert_eq!(flags("2023-05~/2023-07-31?"), (true, true));
+        assert_eq!(flags("../2023-05%"), (true, true));
+        assert_eq!(flags("2023-05/2023-07"), (false, false));
+    }
+
+    // ---------------------------------------------------------------- canonical text
+
+    #[test]
+    fn canonical_text_round_trips_through_parse() {
+        for text in VALID {
+            let date = parsed(text);
+            assert_eq!(date.edtf(), *text);
+            assert_eq!(parsed(&date.edtf()), date, "{text}");
+        }
+    }
+
+    #[test]
+    fn canonical_text_agrees_with_edtf_core() {
+        for text in VALID {
+            let theirs = Edtf::parse(text).unwrap().to_string();
+            assert_eq!(parsed(text).edtf(), theirs);
+        }
+    }
+
+    #[test]
+    fn flags_agree_with_edtf_core() {
+        for text in VALID {
+            let theirs = Edtf::parse(text).unwrap();
+            let ours = parsed(text);
+            assert_eq!(ours.is_approximate(), theirs.is_approximate(), "{text}");
+            assert_eq!(ours.is_uncertain(), theirs.is_uncertain(), "{text}");
+        }
+    }
+
+    // ---------------------------------------------------------------- human rendering
+
+    #[test]
+    fn single_dates_render_at_their_precision() {
+        assert_eq!(shown("2023-07-31"), "31 Jul 2023");
+        assert_eq!(shown("2023-05-01"), "1 May 2023");
+        assert_eq!(shown("2023-05"), "May 2023");
+        assert_eq!(shown("2023"), "2023");
+        assert_eq!(shown("2022-21"), "Spring 2022");
+        assert_eq!(shown("2022-22"), "Summer 2022");
+        assert_eq!(shown("2022-23"), "Autumn 2022");
+    }
+
+    #[test]
+    fn every_month_has_its_abbreviation() {
+        let expected = [
+            "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec",
+        ];
+        for (index, abbr) in expected.iter().enumerate() {
+            assert_eq!(shown(&format!("2023-{:02}", index + 1)), format!("{abbr} 2023"));
+        }
+    }
+
+    #[test]
+    fn winter_names_both_of_its_years() {
+        assert_eq!(shown("2022-24"), "Winter 2022–23");
+        assert_eq!(shown("1999-24"), "Winter 1999–2000");
+        assert_eq!(shown("2009-24"), "Winter 2009–10");
+    }
+
+    #[test]
+    fn qualifiers_render_as_circa_and_question_mark() {
+        assert_eq!(shown("2023~"), "c. 2023");
+        assert_eq!(shown("2023-05~"), "c. May 2023");
+        assert_eq!(shown("2023?"), "2023?");
+        assert_eq!(shown("2023-07-31?"), "31 Jul 2023?");
+        assert_eq!(shown("2023%"), "c. 2023?");
+        assert_eq!(shown("2022-22~"), "c. Summer 2022");
+    }
+
+    #[test]
+    fn intervals_elide_the_shared_year_and_month() {
+        assert_eq!(shown("2023-06/2023-07-31"), "Jun – 31 Jul 2023");
+        assert_eq!(shown("2023-06/2023-07"), "Jun – Jul 2023");
+        assert_eq!(shown("2022-12/2023-01"), "Dec 2022 – Jan 2023");
+        assert_eq!(shown("2025-03-11/2025-03-13"), "11 – 13 Mar 2025");
+        assert_eq!(shown("2023-05-31/2023-06-02"), "31 May – 2 Jun 2023");
+        assert_eq!(shown("2023-07-31/2023-08"), "31 Jul – Aug 2023");
+        assert_eq!(shown("2022/2023"), "2022 – 2023");
+        assert_eq!(shown("2023/2023-07"), "2023 – Jul 2023");
+        assert_eq!(shown("2022-21/2022-23"), "Spring – Autumn 2022");
+        assert_eq!(shown("2022-24/2023-06"), "Winter 2022–23 – Jun 2023");
+        assert_eq!(shown("2022-06/2022-24"), "Jun 2022 – Winter 2022–23");
+    }
+
+    #[test]
+    fn a_qualifier_shared_by_both_ends_is_shown_once() {
+        assert_eq!(shown("2023-05-01~/2023-05-15~"), "c. 1 – 15 May 2023");
+        assert_eq!(shown("2022?/2023?"), "2022 – 2023?");
+        assert_eq!(shown("2023-06%/2023-07%"), "c. Jun – Jul 2023?");
+    }
+
+    #[test]
+    fn different_qualifiers_are_shown_on_each_end() {
+        assert_eq!(shown("2023-05~/2023-07-31"), "c. May – 31 Jul 2023");
+        assert_eq!(shown("2023-05/2023-07-31~"), "May – c. 31 Jul 2023");
+        assert_eq!(shown("2023-05?/2023-07-31"), "May? – 31 Jul 2023");
+        assert_eq!(shown("2022~/2023?"), "c. 2022 – 2023?");
+    }
+
+    #[test]
+    fn open_intervals_render_as_since_and_until() {
+        assert_eq!(shown("2022-06/.."), "since Jun 2022");
+        assert_eq!(shown("../2023-05"), "until May 2023");
+        assert_eq!(shown("2022-06~/.."), "since c. Jun 2022");
+        assert_eq!(shown("../2023?"), "until 2023?");
+        assert_eq!(shown("2022-22/.."), "since Summer 2022");
+    }
+
+    #[test]
+    fn the_display_trait_gives_the_same_text() {
+        for text in VALID {
+            let date = parsed(text);
+            assert_eq!(format!("{date}"), date.display());
+        }
+    }
+
+    // ---------------------------------------------------------------- agreement
+
+    #[test]
+    fn identical_dates_are_the_same() {
+        assert_eq!(
+            parsed("2023-07-31").agreement_with(&parsed(" 2023-07-31")),
+            DateAgreement::Same
+        );
+        assert_eq!(
+            parsed("2023-06/2023-07-31").agreement_with(&parsed("2023-06/2023-07-31")),
+            DateAgreement::Same
+        );
+    }
+
+    #[test]
+    fn overlapping_dates_are_compatible() {
+        let pairs = [
+            ("2023-07", "2023-07-31"),
+            ("2023", "2023-05"),
+            ("2023~", "2023"),
+            ("2022-22", "2022-07-14"),
+            ("2022-24", "2023-01"),
+            ("2023-06/2023-07-31", "2023-07"),
+            ("2022-06/..", "2025"),
+            ("../2023-05", "2023-05-31"),
+        ];
+        for (a, b) in pairs {
+            assert_eq!(parsed(a).agreement_with(&parsed(b)), DateAgreement::Compatible);
+            assert_eq!(parsed(b).agreement_with(&parsed(a)), DateAgreement::Compatible);
+        }
+    }
+
+    #[test]
+    fn disjoint_dates_conflict() {
+        let pairs = [
+            ("2023-06", "2023-07-31"),
+            ("2022", "2023"),
+            ("2022-24", "2023-03"),
+            ("2023-06/2023-07-30", "2023-07-31"),
+            ("2023-06/..", "2023-05"),
+            ("../2023-05", "2023-06-01"),
+        ];
+        for (a, b) in pairs {
+            assert_eq!(parsed(a).agreement_with(&parsed(b)), DateAgreement::Conflict);
+            assert_eq!(parsed(b).agreement_with(&parsed(a)), DateAgreement::Conflict);
+        }
+    }
+
+    // ---------------------------------------------------------------- stored days
+
+    #[test]
+    fn iso_day_pads_with_zeros() {
+        let early = Date::from_calendar_date(1000, Month::January, 5).unwrap();
+        assert_eq!(iso_day(early), "1000-01-05");
+        assert_eq!(iso_day(day("2023-07-31")), "2023-07-31");
+    }
+
+    #[test]
+    fn parse_iso_day_reads_back_what_iso_day_writes() {
+        for text in VALID {
+            let date = parsed(text);
+            for bound in [date.earliest(), date.latest()] {
+                assert_eq!(parse_iso_day(&iso_day(bound)), Some(bound));
+            }
+        }
+        assert_eq!(
+            parse_iso_day("2024-02-29"),
+            Date::from_calendar_date(2024, Month::February, 29).ok()
+        );
+    }
+
+    #[test]
+    fn parse_iso_day_refuses_anything_else() {
+        for text in [
+            "",
+            "2023",
+            "2023-07",
+            "2023-7-31",
+            "2023-02-30",
+            "2023-13-01",
+            "2023-07-31T00:00",
+            " 2023-07-31",
+            "+023-07-31",
+            "2023/07/31",
+            "２０２３-07-31",
+            "2023-0７-31",
+        ] {
+            assert_eq!(parse_iso_day(text), None, "{text}");
+        }
+    }
+}
