@@ -1,0 +1,26 @@
+//! Settings of a running entente, read from the command line or the environment.
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+
+/// What `entente serve` needs to start.
+#[derive(Debug, Clone)]
+pub struct Config {
+    /// Address and port to listen on.
+    pub bind: SocketAddr,
+    /// SQLite database file; created with its migrations when missing.
+    pub database: PathBuf,
+    /// Load the demo dataset when the database holds no events.
+    pub demo_data: bool,
+}
+
+impl Config {
+    /// A configuration for tests: a database at `database`, demo data loaded.
+    pub fn for_database(database: impl Into<PathBuf>) -> Self {
+        Config {
+            bind: SocketAddr::from(([127, 0, 0, 1], 0)),
+            database: database.into(),
+            demo_data: true,
+        }
+    }
+}

@@ -1,0 +1,94 @@
+//! The one error type of entente. Every handler returns [`Result<T>`] and uses `?`; this
+//! module decides what a person sees: a clear page with the right status, never a raw
+//! database message and never a panic.
+
+use askama::Template;
+use askama_web::WebTemplate;
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+
+/// `Result` with entente's [`Error`].
+pub type Result<T, E = Error> = std::result::Result<T, E>;
+
+/// Everything that can go wrong while serving a request or loading data.
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    /// The thing asked for does not exist (or is not visible to this reader).
+    #[error("not found")]
+    NotFound,
+    /// The thing existed and was withdrawn; the reason is shown to the reader.
+    #[error("retracted: {0}")]
+    Gone(String),
+    /// The request itself is wrong (a malformed parameter); the message says how.
+    #[error("{0}")]
+    BadRequest(String),
+    /// Data offered for storage breaks a rule (an unknown actor key, an impossible date).
+    #[error("{0}")]
+    Invalid(String),
+    #[error("database error: {0}")]
+    Database(#[from] sqlx::Error),
+    #[error("migration error: {0}")]
+    Migrate(#[from] sqlx::migrate::MigrateError),
+    #[error("template error: {0}")]
+    Template(#[from] askama::Error),
+    #[error("{0}")]
+    Internal(String),
+}
+
+impl Error {
+    /// The HTTP status a person receives for this error.
+    pub fn status_code(&self) -> StatusCode {
+        match self {
+            Error::NotFound => StatusCode::NOT_FOUND,
+            Error::Gone(_) => StatusCode::GONE,
+            Error::BadRequest(_) => StatusCode::BAD_REQUEST,
+            Error::Invalid(_) => StatusCode::UNPROCESSABLE_ENTITY,
+            Error::Database(_) | Error::Migrate(_) | Error::Template(_) | Error::Internal(_) => {
+                StatusCode::INTERNAL_SERVER_ERROR
+            }
+        }
+    }
+
+    /// What the page says: specific for the reader's own mistakes, plain for ours.
+    fn public_message(&self) -> String {
+        match self {
+            Error::NotFound => "There is nothing at this address. The link may be mistyped, \
+                                or the entry may not be published."
+                .to_owned(),
+            Error::Gone(reason) => format!("This entry was retracted. Reason given: {reason}"),
+            Error::BadRequest(message) | Error::Invalid(message) => message.clone(),
+            _ => "Something went wrong on our side. The error has been logged; please try \
+                  again in a moment."
+                .to_owned(),
+        }
+    }
+}
+
+/// The page shown for every error.
+#[derive(Template, WebTemplate)]
+#[template(path = "error.html")]
+pub struct ErrorPage {
+    pub status: u16,
+    pub heading: String,
+    pub message: String,
+}
+
+impl ErrorPage {
+    pub fn new(status: StatusCode, message: String) -> Self {
+        ErrorPage {
+            status: status.as_u16(),
+            heading: status.canonical_reason().unwrap_or("Error").to_owned(),
+            message,
+        }
+    }
+}
+
+impl IntoResponse for Error {
+    fn into_response(self) -> Response {
+        let status = self.status_code();
+        if status.is_server_error() {
+            tracing::error!(error = %self, "request failed");
+        }
+        (status, ErrorPage::new(status, self.public_message())).into_response()
+    }
+}

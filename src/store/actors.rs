@@ -1,0 +1,96 @@
+//! Actors (countries, people, organizations, facilities) and their aliases.
+
+use sqlx::FromRow;
+
+use super::{ActorRef, Db};
+use crate::error::Result;
+
+/// An actor as its page shows it.
+#[derive(Debug, Clone, FromRow)]
+pub struct Actor {
+    pub id: i64,
+    pub kind: String,
+    pub name: String,
+    pub slug: String,
+    pub iso_code: Option<String>,
+    pub country_id: Option<i64>,
+    pub description: String,
+}
+
+/// A line of the actors index.
+#[derive(Debug, Clone, FromRow)]
+pub struct ActorListing {
+    pub id: i64,
+    pub kind: String,
+    pub name: String,
+    pub slug: String,
+    /// Other names, joined with " · " for display.
+    pub aliases: Option<String>,
+    /// Published events the actor takes part in.
+    pub event_count: i64,
+}
+
+impl ActorListing {
+    pub fn url(&self) -> String {
+        format!("/actors/{}/{}", self.id, self.slug)
+    }
+}
+
+impl Db {
+    /// One actor, or `None`.
+    pub async fn actor(&self, id: i64) -> Result<Option<Actor>> {
+        Ok(sqlx::query_as(
+            "SELECT id, kind, name, slug, iso_code, country_id, description FROM actors WHERE id = ?",
+        )
+        .bind(id)
+        .fetch_optional(&self.read)
+        .await?)
+    }
+
+    /// The short form of one actor, for links.
+    pub async fn actor_ref(&self, id: i64) -> Result<Option<ActorRef>> {
+        Ok(
+            sqlx::query_as("SELECT id, kind, name, slug FROM actors WHERE id = ?")
+                .bind(id)
+                .fetch_optional(&self.read)
+                .await?,
+        )
+    }
+
+    /// An actor's other names, in the order they were recorded.
+    pub async fn aliases(&self, actor_id: i64) -> Result<Vec<String>> {
+        Ok(
+            sqlx::query_scalar("SELECT alias FROM actor_aliases WHERE actor_id = ? ORDER BY id")
+                .bind(actor_id)
+                .fetch_all(&self.read)
+                .await?,
+        )
+    }
+
+    /// People, organizations and facilities that belong to a country.
+    pub async fn members_of_country(&self, country_id: i64) -> Result<Vec<ActorRef>> {
+        Ok(
+            sqlx::query_as(
+                "SELECT id, kind, name, slug FROM actors WHERE country_id = ? ORDER BY kind, name",
+            )
+            .bind(country_id)
+            .fetch_all(&self.read)
+            .await?,
+        )
+    }
+
+    /// Every actor with its aliases and number of published events, by kind then name.
+    pub async fn actor_index(&self) -> Result<Vec<ActorListing>> {
+        Ok(sqlx::query_as(
+            "SELECT a.id, a.kind, a.name, a.slug, \
+                    (SELECT group_concat(alias, ' · ') FROM actor_aliases al WHERE al.actor_id = a.id) AS aliases, \
+                    (SELECT count(DISTINCT ea.event_id) FROM event_actors ea JOIN events e ON e.id = ea.event_id \
+                      WHERE ea.actor_id = a.id AND e.status = 'published') AS event_count \
+             FROM actors a \
+             ORDER BY CASE a.kind WHEN 'country' THEN 0 WHEN 'person' THEN 1 \
+                                  WHEN 'organization' THEN 2 ELSE 3 END, a.name COLLATE NOCASE",
+        )
+        .fetch_all(&self.read)
+        .await?)
+    }
+}

@@ -1,0 +1,349 @@
+//! Events: the timeline listing and one event with everything it cites.
+
+use std::collections::HashMap;
+
+use sqlx::FromRow;
+
+use super::{ActorRef, Db};
+use crate::error::Result;
+
+/// Which way the timeline runs.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Order {
+    /// Newest first: what a reader following the news expects.
+    #[default]
+    Desc,
+    /// Oldest first: how a story unfolds.
+    Asc,
+}
+
+impl Order {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Order::Desc => "desc",
+            Order::Asc => "asc",
+        }
+    }
+
+    pub fn flipped(self) -> Order {
+        match self {
+            Order::Desc => Order::Asc,
+            Order::Asc => Order::Desc,
+        }
+    }
+}
+
+/// One line of the timeline: enough to recognise an event and judge its backing.
+#[derive(Debug, Clone, FromRow)]
+pub struct TimelineEntry {
+    pub id: i64,
+    pub title: String,
+    pub slug: String,
+    pub event_type: String,
+    pub agreement_kind: Option<String>,
+    pub date_edtf: String,
+    pub date_earliest: String,
+    pub date_precision: String,
+    pub source_count: i64,
+    /// The actor's role, when the listing is one actor's events.
+    #[sqlx(default)]
+    pub role: Option<String>,
+    #[sqlx(skip)]
+    pub countries: Vec<ActorRef>,
+    #[sqlx(skip)]
+    pub actors: Vec<ActorRef>,
+}
+
+/// Columns of [`TimelineEntry`], selected from `events e`.
+const ENTRY_COLUMNS: &str = "e.id, e.title, e.slug, e.event_type, e.agreement_kind, e.date_edtf, \
+     e.date_earliest, e.date_precision, \
+     (SELECT count(DISTINCT c.source_id) FROM citations c WHERE c.event_id = e.id) AS source_count";
+
+fn order_clause(order: Order) -> &'static str {
+    match order {
+        Order::Asc => "ORDER BY e.date_earliest ASC, e.date_latest ASC, e.id ASC",
+        Order::Desc => "ORDER BY e.date_earliest DESC, e.date_latest DESC, e.id DESC",
+    }
+}
+
+/// Everything the event page shows.
+#[derive(Debug, Clone)]
+pub struct EventDetail {
+    pub event: EventRow,
+    pub location_country: Option<ActorRef>,
+    pub participants: Vec<Participant>,
+    pub citations: Vec<Citation>,
+    pub tags: Vec<String>,
+    pub relations: Vec<RelatedEvent>,
+}
+
+/// The `events` row itself.
+#[derive(Debug, Clone, FromRow)]
+pub struct EventRow {
+    pub id: i64,
+    pub title: String,
+    pub slug: String,
+    pub summary: String,
+    pub event_type: String,
+    pub agreement_kind: Option<String>,
+    pub date_edtf: String,
+    pub date_note: String,
+    pub place: Option<String>,
+    pub location_country_id: Option<i64>,
+    pub status: String,
+    pub status_reason: String,
+    pub version: i64,
+    pub created_at: String,
+    pub updated_at: String,
+}
+
+/// An actor's part in an event.
+#[derive(Debug, Clone)]
+pub struct Participant {
+    pub actor: ActorRef,
+    pub role: String,
+    pub title: Option<String>,
+}
+
+/// A source an event relies on, with the passage and what the source claims.
+#[derive(Debug, Clone)]
+pub struct Citation {
+    pub id: i64,
+    pub source: SourceRef,
+    pub passage: String,
+    pub claimed_date_edtf: Option<String>,
+    pub note: String,
+    pub claims: Vec<Claim>,
+}
+
+/// A publication, as cited.
+#[derive(Debug, Clone, FromRow)]
+pub struct SourceRef {
+    pub id: i64,
+    pub outlet: String,
+    pub title: String,
+    pub url: Option<String>,
+    pub published_edtf: Option<String>,
+    pub author: Option<String>,
+    pub notes: String,
+}
+
+/// Something a source says, and who said it according to the source.
+#[derive(Debug, Clone, FromRow)]
+pub struct Claim {
+    pub citation_id: i64,
+    pub topic: String,
+    pub value: String,
+    pub attributed_to: Option<String>,
+}
+
+/// Another event linked to this one; `relation` is read from this event's side.
+#[derive(Debug, Clone)]
+pub struct RelatedEvent {
+    pub relation: String,
+    /// True when the link was recorded on the other event (so the inverse label applies).
+    pub inverse: bool,
+    pub note: String,
+    pub id: i64,
+    pub title: String,
+    pub slug: String,
+    pub date_edtf: String,
+}
+
+impl Db {
+    /// Published events in date order, at most `limit`.
+    pub async fn timeline(&self, order: Order, limit: i64) -> Result<Vec<TimelineEntry>> {
+        let sql = format!(
+            "SELECT {ENTRY_COLUMNS} FROM events e WHERE e.status = 'published' {} LIMIT ?",
+            order_clause(order)
+        );
+        let entries = sqlx::query_as(&sql).bind(limit).fetch_all(&self.read).await?;
+        self.with_actors(entries).await
+    }
+
+    /// How many events readers can see.
+    pub async fn published_count(&self) -> Result<i64> {
+        Ok(
+            sqlx::query_scalar("SELECT count(*) FROM events WHERE status = 'published'")
+                .fetch_one(&self.read)
+                .await?,
+        )
+    }
+
+    /// Published events an actor took part in, with the actor's roles.
+    pub async fn actor_timeline(&self, actor_id: i64, order: Order) -> Result<Vec<TimelineEntry>> {
+        let sql = format!(
+            "SELECT {ENTRY_COLUMNS}, \
+               (SELECT group_concat(role, ', ') FROM event_actors x \
+                 WHERE x.event_id = e.id AND x.actor_id = ?1) AS role \
+             FROM events e \
+             WHERE e.status = 'published' \
+               AND (EXISTS (SELECT 1 FROM event_actors ea WHERE ea.event_id = e.id AND ea.actor_id = ?1) \
+                    OR e.location_country_id = ?1) \
+             {}",
+            order_clause(order)
+        );
+        let entries = sqlx::query_as(&sql).bind(actor_id).fetch_all(&self.read).await?;
+        self.with_actors(entries).await
+    }
+
+    /// Fills in the countries and other actors of timeline entries, in one query.
+    async fn with_actors(&self, mut entries: Vec<TimelineEntry>) -> Result<Vec<TimelineEntry>> {
+        if entries.is_empty() {
+            return Ok(entries);
+        }
+        let ids = serde_json::to_string(&entries.iter().map(|e| e.id).collect::<Vec<_>>())
+            .map_err(|e| crate::error::Error::Internal(e.to_string()))?;
+        let rows: Vec<(i64, i64, String, String, String)> = sqlx::query_as(
+            "SELECT ea.event_id, a.id, a.kind, a.name, a.slug \
+             FROM event_actors ea JOIN actors a ON a.id = ea.actor_id \
+             WHERE ea.event_id IN (SELECT value FROM json_each(?)) \
+             GROUP BY ea.event_id, a.id \
+             ORDER BY ea.event_id, min(ea.position), a.name",
+        )
+        .bind(ids)
+        .fetch_all(&self.read)
+        .await?;
+        let mut by_event: HashMap<i64, Vec<ActorRef>> = HashMap::new();
+        for (event_id, id, kind, name, slug) in rows {
+            by_event
+                .entry(event_id)
+                .or_default()
+                .push(ActorRef { id, kind, name, slug });
+        }
+        for entry in &mut entries {
+            for actor in by_event.remove(&entry.id).unwrap_or_default() {
+                if actor.kind == "country" {
+                    entry.countries.push(actor);
+                } else {
+                    entry.actors.push(actor);
+                }
+            }
+        }
+        Ok(entries)
+    }
+
+    /// One event with its participants, citations, claims, tags and relations, whatever
+    /// its status (the caller decides who may see it).
+    pub async fn event(&self, id: i64) -> Result<Option<EventDetail>> {
+        let Some(event) = sqlx::query_as::<_, EventRow>(
+            "SELECT id, title, slug, summary, event_type, agreement_kind, date_edtf, date_note, \
+                    place, location_country_id, status, status_reason, version, created_at, updated_at \
+             FROM events WHERE id = ?",
+        )
+        .bind(id)
+        .fetch_optional(&self.read)
+        .await?
+        else {
+            return Ok(None);
+        };
+
+        let location_country = match event.location_country_id {
+            Some(country) => self.actor_ref(country).await?,
+            None => None,
+        };
+
+        let participants = sqlx::query_as::<_, (i64, String, String, String, String, Option<String>)>(
+            "SELECT a.id, a.kind, a.name, a.slug, ea.role, ea.title \
+             FROM event_actors ea JOIN actors a ON a.id = ea.actor_id \
+             WHERE ea.event_id = ? ORDER BY ea.position, a.name",
+        )
+        .bind(id)
+        .fetch_all(&self.read)
+        .await?
+        .into_iter()
+        .map(|(id, kind, name, slug, role, title)| Participant {
+            actor: ActorRef { id, kind, name, slug },
+            role,
+            title,
+        })
+        .collect();
+
+        let citation_rows = sqlx::query_as::<_, (i64, i64, String, Option<String>, String)>(
+            "SELECT id, source_id, passage, claimed_date_edtf, note FROM citations \
+             WHERE event_id = ? ORDER BY position, id",
+        )
+        .bind(id)
+        .fetch_all(&self.read)
+        .await?;
+        let sources: HashMap<i64, SourceRef> = sqlx::query_as::<_, SourceRef>(
+            "SELECT s.id, s.outlet, s.title, s.url, s.published_edtf, s.author, s.notes \
+             FROM sources s WHERE s.id IN (SELECT source_id FROM citations WHERE event_id = ?)",
+        )
+        .bind(id)
+        .fetch_all(&self.read)
+        .await?
+        .into_iter()
+        .map(|s| (s.id, s))
+        .collect();
+        let mut claims: Vec<Claim> = sqlx::query_as(
+            "SELECT cl.citation_id, cl.topic, cl.value, cl.attributed_to \
+             FROM claims cl JOIN citations c ON c.id = cl.citation_id \
+             WHERE c.event_id = ? ORDER BY c.position, cl.position, cl.id",
+        )
+        .bind(id)
+        .fetch_all(&self.read)
+        .await?;
+        let mut citations = Vec::with_capacity(citation_rows.len());
+        for (citation_id, source_id, passage, claimed_date_edtf, note) in citation_rows {
+            let Some(source) = sources.get(&source_id).cloned() else {
+                continue;
+            };
+            let (mine, rest) = claims.into_iter().partition(|c| c.citation_id == citation_id);
+            claims = rest;
+            citations.push(Citation {
+                id: citation_id,
+                source,
+                passage,
+                claimed_date_edtf,
+                note,
+                claims: mine,
+            });
+        }
+
+        let tags = sqlx::query_scalar(
+            "SELECT t.name FROM event_tags et JOIN tags t ON t.id = et.tag_id \
+             WHERE et.event_id = ? ORDER BY t.name",
+        )
+        .bind(id)
+        .fetch_all(&self.read)
+        .await?;
+
+        let relations = sqlx::query_as::<_, (String, bool, String, i64, String, String, String)>(
+            "SELECT relation, inverse, note, id, title, slug, date_edtf FROM ( \
+               SELECT r.relation, 0 AS inverse, r.note, o.id, o.title, o.slug, o.date_edtf, o.date_earliest \
+                 FROM event_relations r JOIN events o ON o.id = r.to_event_id \
+                WHERE r.from_event_id = ?1 AND o.status = 'published' \
+               UNION ALL \
+               SELECT r.relation, 1, r.note, o.id, o.title, o.slug, o.date_edtf, o.date_earliest \
+                 FROM event_relations r JOIN events o ON o.id = r.from_event_id \
+                WHERE r.to_event_id = ?1 AND o.status = 'published') \
+             ORDER BY date_earliest, id",
+        )
+        .bind(id)
+        .fetch_all(&self.read)
+        .await?
+        .into_iter()
+        .map(
+            |(relation, inverse, note, id, title, slug, date_edtf)| RelatedEvent {
+                relation,
+                inverse,
+                note,
+                id,
+                title,
+                slug,
+                date_edtf,
+            },
+        )
+        .collect();
+
+        Ok(Some(EventDetail {
+            event,
+            location_country,
+            participants,
+            citations,
+            tags,
+            relations,
+        }))
+    }
+}

@@ -1,0 +1,224 @@
+//! Writing whole datasets in one transaction: either everything lands or nothing does.
+//! [`crate::import`] validates records and resolves keys; this module only writes rows.
+
+use sqlx::{Sqlite, Transaction};
+
+use super::{Db, fold, slugify};
+use crate::dates::{EventDate, iso_day};
+use crate::error::Result;
+
+/// An open write transaction for loading a dataset.
+pub struct Loader {
+    tx: Transaction<'static, Sqlite>,
+}
+
+/// An event ready to be written: validated, with its date parsed and keys resolved.
+pub struct NewEvent<'a> {
+    pub title: &'a str,
+    pub summary: &'a str,
+    pub event_type: &'a str,
+    pub agreement_kind: Option<&'a str>,
+    pub date: &'a EventDate,
+    pub date_note: &'a str,
+    pub place: Option<&'a str>,
+    pub location_country_id: Option<i64>,
+    pub status: &'a str,
+}
+
+impl Db {
+    /// Starts a dataset load on the write connection.
+    pub async fn loader(&self) -> Result<Loader> {
+        Ok(Loader {
+            tx: self.write.begin().await?,
+        })
+    }
+}
+
+impl Loader {
+    pub async fn insert_actor(
+        &mut self,
+        kind: &str,
+        name: &str,
+        iso_code: Option<&str>,
+        country_id: Option<i64>,
+        description: &str,
+    ) -> Result<i64> {
+        let id = sqlx::query_scalar(
+            "INSERT INTO actors (kind, name, slug, iso_code, country_id, description) \
+             VALUES (?, ?, ?, ?, ?, ?) RETURNING id",
+        )
+        .bind(kind)
+        .bind(name.trim())
+        .bind(slugify(name, "actor"))
+        .bind(iso_code.map(str::to_uppercase))
+        .bind(country_id)
+        .bind(description)
+        .fetch_one(&mut *self.tx)
+        .await?;
+        Ok(id)
+    }
+
+    /// Records another name of an actor; a repeated alias is ignored.
+    pub async fn insert_alias(&mut self, actor_id: i64, alias: &str) -> Result<()> {
+        sqlx::query("INSERT OR IGNORE INTO actor_aliases (actor_id, alias, folded) VALUES (?, ?, ?)")
+            .bind(actor_id)
+            .bind(alias.trim())
+            .bind(fold(alias))
+            .execute(&mut *self.tx)
+            .await?;
+        Ok(())
+    }
+
+    pub async fn insert_source(
+        &mut self,
+        outlet: &str,
+        title: &str,
+        url: Option<&str>,
+        published: Option<&EventDate>,
+        author: Option<&str>,
+        notes: &str,
+    ) -> Result<i64> {
+        let id = sqlx::query_scalar(
+            "INSERT INTO sources (outlet, title, url, published_edtf, published_earliest, author, notes) \
+             VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING id",
+        )
+        .bind(outlet.trim())
+        .bind(title.trim())
+        .bind(url)
+        .bind(published.map(EventDate::edtf))
+        .bind(published.map(|d| iso_day(d.earliest())))
+        .bind(author)
+        .bind(notes)
+        .fetch_one(&mut *self.tx)
+        .await?;
+        Ok(id)
+    }
+
+    pub async fn insert_event(&mut self, event: &NewEvent<'_>) -> Result<i64> {
+        let id = sqlx::query_scalar(
+            "INSERT INTO events (title, slug, summary, event_type, agreement_kind, date_edtf, \
+                 date_earliest, date_latest, date_precision, date_note, place, location_country_id, status) \
+             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
+        )
+        .bind(event.title.trim())
+        .bind(slugify(event.title, "event"))
+        .bind(event.summary)
+        .bind(event.event_type)
+        .bind(event.agreement_kind)
+        .bind(event.date.edtf())
+        .bind(iso_day(event.date.earliest()))
+        .bind(iso_day(event.date.latest()))
+        .bind(event.date.precision().as_str())
+        .bind(event.date_note)
+        .bind(event.place)
+        .bind(event.location_country_id)
+        .bind(event.status)
+        .fetch_one(&mut *self.tx)
+        .await?;
+        Ok(id)
+    }
+
+    /// Links an actor to an event; the same actor in the same role twice is one link.
+    pub async fn insert_participant(
+        &mut self,
+        event_id: i64,
+        actor_id: i64,
+        role: &str,
+        title: Option<&str>,
+        position: i64,
+    ) -> Result<()> {
+        sqlx::query(
+            "INSERT OR IGNORE INTO event_actors (event_id, actor_id, role, title, position) \
+             VALUES (?, ?, ?, ?, ?)",
+        )
+        .bind(event_id)
+        .bind(actor_id)
+        .bind(role)
+        .bind(title)
+        .bind(position)
+        .execute(&mut *self.tx)
+        .await?;
+        Ok(())
+    }
+
+    pub async fn insert_citation(
+        &mut self,
+        event_id: i64,
+        source_id: i64,
+        passage: &str,
+        claimed_date: Option<&EventDate>,
+        note: &str,
+        position: i64,
+    ) -> Result<i64> {
+        let id = sqlx::query_scalar(
+            "INSERT INTO citations (event_id, source_id, passage, claimed_date_edtf, note, position) \
+             VALUES (?, ?, ?, ?, ?, ?) RETURNING id",
+        )
+        .bind(event_id)
+        .bind(source_id)
+        .bind(passage)
+        .bind(claimed_date.map(EventDate::edtf))
+        .bind(note)
+        .bind(position)
+        .fetch_one(&mut *self.tx)
+        .await?;
+        Ok(id)
+    }
+
+    pub async fn insert_claim(
+        &mut self,
+        citation_id: i64,
+        topic: &str,
+        value: &str,
+        attributed_to: Option<&str>,
+        position: i64,
+    ) -> Result<()> {
+        sqlx::query(
+            "INSERT INTO claims (citation_id, topic, value, attributed_to, position) VALUES (?, ?, ?, ?, ?)",
+        )
+        .bind(citation_id)
+        .bind(topic.trim())
+        .bind(value.trim())
+        .bind(attributed_to)
+        .bind(position)
+        .execute(&mut *self.tx)
+        .await?;
+        Ok(())
+    }
+
+    /// Tags an event, creating the tag on first use.
+    pub async fn tag_event(&mut self, event_id: i64, tag: &str) -> Result<()> {
+        let tag = tag.trim().to_lowercase();
+        sqlx::query("INSERT OR IGNORE INTO tags (name) VALUES (?)")
+            .bind(&tag)
+            .execute(&mut *self.tx)
+            .await?;
+        sqlx::query(
+            "INSERT OR IGNORE INTO event_tags (event_id, tag_id) SELECT ?, id FROM tags WHERE name = ?",
+        )
+        .bind(event_id)
+        .bind(&tag)
+        .execute(&mut *self.tx)
+        .await?;
+        Ok(())
+    }
+
+    pub async fn relate_events(&mut self, from: i64, to: i64, relation: &str, note: &str) -> Result<()> {
+        sqlx::query(
+            "INSERT OR IGNORE INTO event_relations (from_event_id, to_event_id, relation, note) VALUES (?, ?, ?, ?)",
+        )
+        .bind(from)
+        .bind(to)
+        .bind(relation)
+        .bind(note)
+        .execute(&mut *self.tx)
+        .await?;
+        Ok(())
+    }
+
+    /// Makes the whole load visible at once.
+    pub async fn commit(self) -> Result<()> {
+        self.tx.commit().await?;
+        Ok(())
+    }
+}

@@ -1,0 +1,200 @@
+//! All SQL of entente lives below this module, one file per aggregate. Handlers call
+//! these functions and never write SQL themselves.
+
+use std::path::Path;
+use std::str::FromStr;
+use std::time::Duration;
+
+use sqlx::sqlite::{
+    SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteSynchronous,
+};
+
+use crate::error::Result;
+
+/// Actors, their aliases and their events.
+pub mod actors;
+/// Events: the timeline listing and one event with everything it cites.
+pub mod events;
+/// Writing whole datasets (the demo data, later imports) in one transaction.
+pub mod loader;
+
+/// The event types editors choose from, in the order forms list them.
+pub const EVENT_TYPES: &[&str] = &[
+    "meeting",
+    "visit",
+    "agreement",
+    "statement",
+    "production",
+    "transfer",
+    "deployment",
+    "intelligence_claim",
+    "exercise",
+    "sanction",
+    "other",
+];
+
+/// Kinds of agreement (only for events of type `agreement`).
+pub const AGREEMENT_KINDS: &[&str] = &["mou", "treaty", "roadmap", "contract", "protocol", "other"];
+
+/// Kinds of actor.
+pub const ACTOR_KINDS: &[&str] = &["country", "person", "organization", "facility"];
+
+/// Relations between events, read as "this event <relation> that event".
+pub const RELATION_KINDS: &[&str] = &["follows_from", "part_of", "same_as", "contradicts", "related_to"];
+
+/// The database: a single-connection pool for writes (SQLite allows one writer at a
+/// time, so queuing in the pool beats `SQLITE_BUSY`) and a pool sized to the cores for
+/// reads, which WAL lets run beside the writer.
+#[derive(Clone, Debug)]
+pub struct Db {
+    pub(crate) read: SqlitePool,
+    pub(crate) write: SqlitePool,
+}
+
+impl Db {
+    /// Opens (creating when missing) the database file and applies the migrations
+    /// embedded in the binary.
+    pub async fn open(path: &Path) -> Result<Db> {
+        if let Some(parent) = path.parent().filter(|p| !p.as_os_str().is_empty()) {
+            std::fs::create_dir_all(parent).map_err(|e| {
+                crate::error::Error::Internal(format!("cannot create {}: {e}", parent.display()))
+            })?;
+        }
+        let options = SqliteConnectOptions::from_str("sqlite:")?
+            .filename(path)
+            .create_if_missing(true)
+            .journal_mode(SqliteJournalMode::Wal)
+            .synchronous(SqliteSynchronous::Normal)
+            .foreign_keys(true)
+            .busy_timeout(Duration::from_secs(5))
+            .pragma("temp_store", "memory");
+        let write = SqlitePoolOptions::new()
+            .max_connections(1)
+            .connect_with(options.clone())
+            .await?;
+        sqlx::migrate!("./migrations").run(&write).await?;
+        let cores = std::thread::available_parallelism().map_or(2, |n| n.get()) as u32;
+        let read = SqlitePoolOptions::new()
+            .max_connections(cores.max(2) * 2)
+            .connect_with(options.read_only(true))
+            .await?;
+        Ok(Db { read, write })
+    }
+
+    /// Whether the database answers; used by `/healthz`.
+    pub async fn ping(&self) -> Result<()> {
+        sqlx::query("SELECT 1").execute(&self.read).await?;
+        Ok(())
+    }
+
+    /// Number of events of any status; zero means a fresh database.
+    pub async fn event_count(&self) -> Result<i64> {
+        Ok(sqlx::query_scalar("SELECT count(*) FROM events")
+            .fetch_one(&self.read)
+            .await?)
+    }
+
+    /// Closes both pools, letting in-flight queries finish.
+    pub async fn close(&self) {
+        self.read.close().await;
+        self.write.close().await;
+    }
+}
+
+/// A link to an actor as lists show it.
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct ActorRef {
+    pub id: i64,
+    pub kind: String,
+    pub name: String,
+    pub slug: String,
+}
+
+impl ActorRef {
+    /// The actor's permalink.
+    pub fn url(&self) -> String {
+        format!("/actors/{}/{}", self.id, self.slug)
+    }
+}
+
+/// A readable, URL-safe slug for a title or name in any script; never empty.
+pub fn slugify(text: &str, fallback: &str) -> String {
+    let mut slug = slug::slugify(text);
+    if slug.len() > 80 {
+        let cut = slug[..80].rfind('-').unwrap_or(80);
+        slug.truncate(cut);
+    }
+    if slug.is_empty() {
+        fallback.to_owned()
+    } else {
+        slug
+    }
+}
+
+/// A name folded for matching: lower case, diacritics removed, scripts kept as they are
+/// ("Nasirzādeh" and "nasirzadeh" fold alike; "Хренин" stays Cyrillic, lower-cased).
+pub fn fold(text: &str) -> String {
+    text.split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ")
+        .chars()
+        .flat_map(char::to_lowercase)
+        .filter_map(strip_diacritic)
+        .collect()
+}
+
+/// Latin letters with diacritics become their base letter; combining marks vanish.
+fn strip_diacritic(c: char) -> Option<char> {
+    if ('\u{0300}'..='\u{036f}').contains(&c) {
+        return None;
+    }
+    if c.is_ascii() || !c.is_alphabetic() {
+        return Some(c);
+    }
+    let plain = deunicode_latin(c);
+    Some(plain.unwrap_or(c))
+}
+
+/// The base letter of an accented Latin letter, from its transliteration; other scripts
+/// are left alone so that Cyrillic and Persian aliases match in their own script.
+fn deunicode_latin(c: char) -> Option<char> {
+    // Latin-1 Supplement, Latin Extended-A/B and Latin Extended Additional.
+    let latin = matches!(c as u32, 0x00C0..=0x024F | 0x1E00..=0x1EFF);
+    if !latin {
+        return None;
+    }
+    let mut s = String::new();
+    s.push(c);
+    slug::slugify(&s).chars().next()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{fold, slugify};
+
+    #[test]
+    fn slugs_are_readable_ascii_in_any_script() {
+        assert_eq!(
+            slugify("Iran and Belarus sign defense MOU", "event"),
+            "iran-and-belarus-sign-defense-mou"
+        );
+        assert_eq!(slugify("Виктор Хренин", "actor"), "viktor-khrenin");
+        assert_eq!(slugify("  ", "event"), "event");
+        assert_eq!(slugify("— ! —", "event"), "event");
+    }
+
+    #[test]
+    fn long_slugs_are_cut_at_a_word_boundary() {
+        let slug = slugify(&"cooperation ".repeat(20), "event");
+        assert!(slug.len() <= 80, "{slug}");
+        assert!(slug.ends_with("cooperation"), "{slug}");
+    }
+
+    #[test]
+    fn folding_ignores_case_spacing_and_latin_diacritics_but_keeps_scripts() {
+        assert_eq!(fold("  Nasirzādeh  Aziz "), "nasirzadeh aziz");
+        assert_eq!(fold("Ebrahim RAISI"), "ebrahim raisi");
+        assert_eq!(fold("Виктор Хренин"), "виктор хренин");
+        assert_eq!(fold("عزیز نصیرزاده"), "عزیز نصیرزاده");
+    }
+}
