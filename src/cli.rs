@@ -1,0 +1,70 @@
+//! The command line of the `entente` binary. `serve` is the default; later subcommands
+//! (users, import, fixtures) join the same enum.
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand};
+
+use crate::config::Config;
+
+/// entente: filterable, sourced timelines of defense-cooperation events.
+#[derive(Debug, Parser)]
+#[command(name = "entente", version, about, long_about = None)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Option<Command>,
+    /// Options of `serve`, also accepted without the subcommand.
+    #[command(flatten)]
+    pub serve: ServeArgs,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Serve the web application (the default).
+    Serve(ServeArgs),
+}
+
+/// Options of `entente serve`.
+#[derive(Debug, Clone, Args)]
+pub struct ServeArgs {
+    /// Address and port to listen on.
+    #[arg(
+        long,
+        env = "ENTENTE_BIND",
+        default_value = "127.0.0.1:3000",
+        value_name = "ADDR:PORT"
+    )]
+    pub bind: SocketAddr,
+    /// SQLite database file; created, migrated and filled with the demo dataset when new.
+    #[arg(
+        long,
+        env = "ENTENTE_DATABASE",
+        default_value = "entente.sqlite3",
+        value_name = "PATH"
+    )]
+    pub database: PathBuf,
+    /// Do not load the demo dataset into an empty database.
+    #[arg(long, env = "ENTENTE_NO_DEMO")]
+    pub no_demo: bool,
+}
+
+impl ServeArgs {
+    pub fn config(&self) -> Config {
+        Config {
+            bind: self.bind,
+            database: self.database.clone(),
+            demo_data: !self.no_demo,
+        }
+    }
+}
+
+impl Cli {
+    /// The options of the command to run.
+    pub fn serve_args(&self) -> &ServeArgs {
+        match &self.command {
+            Some(Command::Serve(args)) => args,
+            None => &self.serve,
+        }
+    }
+}

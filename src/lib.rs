@@ -1,0 +1,121 @@
+//! entente: filterable, sourced timelines of defense-cooperation events.
+//!
+//! The binary (`main.rs`) only parses the command line; everything else lives here so
+//! that tests build the same application in-process.
+
+/// The command line: `entente serve` and the options it reads from the environment.
+pub mod cli;
+/// Settings of a running server.
+pub mod config;
+/// The one date module: EDTF parsing, bounds and human rendering.
+pub mod dates;
+/// The one error type and how it becomes a page.
+pub mod error;
+/// The dataset interchange format; the demo data loads through it.
+pub mod import;
+/// Markdown to sanitized HTML.
+pub mod markdown;
+/// All SQL.
+pub mod store;
+/// Pages, routes and middleware.
+pub mod web;
+
+use axum::Router;
+use tokio::net::TcpListener;
+
+pub use config::Config;
+use error::{Error, Result};
+use store::Db;
+
+/// A ready application: its router and the database behind it.
+pub struct App {
+    pub router: Router,
+    pub db: Db,
+}
+
+/// Opens the database (creating and migrating it when needed), loads the demo dataset
+/// into an empty database when asked to, and builds the router.
+pub async fn build(config: &Config) -> Result<App> {
+    let db = Db::open(&config.database).await?;
+    if config.demo_data && db.event_count().await? == 0 {
+        let dataset = import::parse_dataset(import::DEMO_DATASET)?;
+        let report = import::load_dataset(&db, &dataset).await?;
+        tracing::info!(
+            events = report.events,
+            actors = report.actors,
+            sources = report.sources,
+            "loaded the demo dataset"
+        );
+    }
+    let router = web::router(web::AppState { db: db.clone() });
+    Ok(App { router, db })
+}
+
+/// Serves until Ctrl-C or SIGTERM, then stops accepting connections, lets requests in
+/// flight finish, and closes the database.
+pub async fn serve(config: &Config) -> Result<()> {
+    let app = build(config).await?;
+    let listener = TcpListener::bind(config.bind)
+        .await
+        .map_err(|e| Error::Internal(format!("cannot listen on {}: {e}", config.bind)))?;
+    let address = listener
+        .local_addr()
+        .map_err(|e| Error::Internal(e.to_string()))?;
+    tracing::info!(
+        "entente is serving http://{address} from {}",
+        config.database.display()
+    );
+    serve_on(listener, app.router, shutdown_signal()).await?;
+    app.db.close().await;
+    tracing::info!("entente stopped");
+    Ok(())
+}
+
+/// Serves a router on a bound listener until `shutdown` completes; used by [`serve`] and
+/// by tests that need a real socket (browser tests).
+pub async fn serve_on(
+    listener: TcpListener,
+    router: Router,
+    shutdown: impl std::future::Future<Output = ()> + Send + 'static,
+) -> Result<()> {
+    use axum::serve::ListenerExt;
+    // Small HTML responses must not wait for Nagle's algorithm.
+    let listener = listener.tap_io(|tcp| {
+        if let Err(e) = tcp.set_nodelay(true) {
+            tracing::warn!("cannot set TCP_NODELAY: {e}");
+        }
+    });
+    axum::serve(listener, router)
+        .with_graceful_shutdown(shutdown)
+        .await
+        .map_err(|e| Error::Internal(format!("server error: {e}")))
+}
+
+/// Completes on Ctrl-C or SIGTERM.
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        if let Err(e) = tokio::signal::ctrl_c().await {
+            tracing::warn!("cannot listen for Ctrl-C: {e}");
+            std::future::pending::<()>().await;
+        }
+    };
+    #[cfg(unix)]
+    let terminate = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut signal) => {
+                signal.recv().await;
+            }
+            Err(e) => {
+                tracing::warn!("cannot listen for SIGTERM: {e}");
+                std::future::pending::<()>().await;
+            }
+        }
+    };
+    #[cfg(not(unix))]
+    let terminate = std::future::pending::<()>();
+    tokio::select! {
+        () = ctrl_c => {},
+        () = terminate => {},
+    }
+    tracing::info!("shutting down: finishing requests in flight");
+}

@@ -1,0 +1,82 @@
+//! One actor: its names in every script, its country, and its events in order.
+
+use askama::Template;
+use askama_web::WebTemplate;
+use axum::extract::{Path, State};
+use axum::response::Redirect;
+
+use super::AppState;
+use super::view::{EntryView, actor_kind_label};
+use crate::error::{Error, Result};
+use crate::store::ActorRef;
+use crate::store::actors::Actor;
+use crate::store::events::Order;
+
+#[derive(Template, WebTemplate)]
+#[template(path = "actor_show.html")]
+pub struct ActorPage {
+    actor: Actor,
+    kind_label: &'static str,
+    aliases: Vec<String>,
+    country: Option<ActorRef>,
+    members: Vec<ActorRef>,
+    entries: Vec<EntryView>,
+    /// Heading level of entry titles (under the events heading).
+    entry_level: u8,
+}
+
+/// `/actors/{id}` and outdated slugs lead to the canonical address.
+pub async fn redirect_to_canonical(
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+) -> Result<Redirect> {
+    let actor = find(&state, &id).await?;
+    Ok(Redirect::permanent(&canonical_url(&actor)))
+}
+
+pub async fn show(
+    State(state): State<AppState>,
+    Path((id, slug)): Path<(String, String)>,
+) -> Result<axum::response::Response> {
+    use axum::response::IntoResponse;
+    let actor = find(&state, &id).await?;
+    if actor.slug != slug {
+        return Ok(Redirect::permanent(&canonical_url(&actor)).into_response());
+    }
+    let aliases = state.db.aliases(actor.id).await?;
+    let country = match actor.country_id {
+        Some(country) => state.db.actor_ref(country).await?,
+        None => None,
+    };
+    let members = if actor.kind == "country" {
+        state.db.members_of_country(actor.id).await?
+    } else {
+        Vec::new()
+    };
+    let entries = state
+        .db
+        .actor_timeline(actor.id, Order::Asc)
+        .await?
+        .into_iter()
+        .map(EntryView::new)
+        .collect();
+    Ok(ActorPage {
+        kind_label: actor_kind_label(&actor.kind),
+        actor,
+        aliases,
+        country,
+        members,
+        entries,
+        entry_level: 3,
+    }
+    .into_response())
+}
+
+async fn find(state: &AppState, id: &str) -> Result<Actor> {
+    let id: i64 = id.parse().map_err(|_| Error::NotFound)?;
+    state.db.actor(id).await?.ok_or(Error::NotFound)
+}
+
+fn canonical_url(actor: &Actor) -> String {
+    format!("/actors/{}/{}", actor.id, actor.slug)
+}

@@ -1,0 +1,287 @@
+//! One event at its permalink `/events/{id}/{slug}`: what happened, who took part, and
+//! every source with the passage relied on and what it claims. Where sources disagree
+//! (on the date, or on a figure), the page says so plainly.
+
+use askama::Template;
+use askama_web::WebTemplate;
+use axum::extract::{Path, State};
+use axum::response::{IntoResponse, Redirect, Response};
+
+use super::AppState;
+use super::view::{agreement_kind_label, event_type_label, human_date, machine_date, relation_label};
+use crate::dates::{DateAgreement, EventDate};
+use crate::error::{Error, Result};
+use crate::markdown::to_safe_html;
+use crate::store::ActorRef;
+use crate::store::events::{Citation, EventDetail, Participant};
+
+#[derive(Template, WebTemplate)]
+#[template(path = "event_show.html")]
+pub struct EventPage {
+    id: i64,
+    title: String,
+    canonical_url: String,
+    type_label: &'static str,
+    agreement_label: Option<&'static str>,
+    date: DateView,
+    place: Option<String>,
+    location_country: Option<ActorRef>,
+    countries: Vec<Participant>,
+    participants: Vec<Participant>,
+    summary_html: String,
+    tags: Vec<String>,
+    relations: Vec<RelationView>,
+    citations: Vec<CitationView>,
+    date_dispute: Vec<DateClaimView>,
+    claim_topics: Vec<ClaimTopic>,
+    /// Whether the "Sources disagree" box is shown.
+    has_disagreement: bool,
+    updated_at: String,
+}
+
+/// The event's date with everything a careful reader needs to weigh it.
+pub struct DateView {
+    pub display: String,
+    pub edtf: String,
+    pub machine: Option<String>,
+    pub precision: &'static str,
+    pub approximate: bool,
+    pub uncertain: bool,
+    pub note: String,
+}
+
+pub struct RelationView {
+    pub label: &'static str,
+    pub url: String,
+    pub title: String,
+    pub date: String,
+    pub note: String,
+}
+
+pub struct CitationView {
+    /// 1-based number, the citation's anchor (`#source-2`).
+    pub number: usize,
+    pub outlet: String,
+    pub title: String,
+    pub url: Option<String>,
+    pub published: Option<String>,
+    pub author: Option<String>,
+    pub notes: String,
+    pub passage: String,
+    pub note: String,
+    pub claimed_date: Option<String>,
+    /// How the source's own date compares with the event's: "agrees", "less precise"...
+    pub date_verdict: Option<&'static str>,
+    pub date_conflicts: bool,
+    pub claims: Vec<ClaimView>,
+}
+
+pub struct ClaimView {
+    pub topic: String,
+    pub value: String,
+    pub attributed_to: Option<String>,
+}
+
+/// A source whose date for the event differs from the date shown.
+pub struct DateClaimView {
+    pub number: usize,
+    pub outlet: String,
+    pub claimed: String,
+    pub conflicts: bool,
+}
+
+/// All values claimed on one topic across the event's sources.
+pub struct ClaimTopic {
+    pub topic: String,
+    pub disputed: bool,
+    pub values: Vec<ClaimValue>,
+}
+
+pub struct ClaimValue {
+    pub value: String,
+    pub attributed_to: Option<String>,
+    pub number: usize,
+    pub outlet: String,
+}
+
+/// `/events/{id}` leads to the canonical address.
+pub async fn redirect_to_canonical(
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+) -> Result<Redirect> {
+    let detail = find_visible(&state, &id).await?;
+    Ok(Redirect::permanent(&canonical_url(&detail)))
+}
+
+/// The event page; an outdated or wrong slug leads to the canonical address.
+pub async fn show(
+    State(state): State<AppState>,
+    Path((id, slug)): Path<(String, String)>,
+) -> Result<Response> {
+    let detail = find_visible(&state, &id).await?;
+    if detail.event.slug != slug {
+        return Ok(Redirect::permanent(&canonical_url(&detail)).into_response());
+    }
+    Ok(EventPage::new(detail).into_response())
+}
+
+/// The event if a reader may see it: drafts do not exist for readers, retracted events
+/// say why they were withdrawn.
+async fn find_visible(state: &AppState, id: &str) -> Result<EventDetail> {
+    let id: i64 = id.parse().map_err(|_| Error::NotFound)?;
+    let detail = state.db.event(id).await?.ok_or(Error::NotFound)?;
+    match detail.event.status.as_str() {
+        "published" => Ok(detail),
+        "retracted" => Err(Error::Gone(detail.event.status_reason)),
+        _ => Err(Error::NotFound),
+    }
+}
+
+fn canonical_url(detail: &EventDetail) -> String {
+    format!("/events/{}/{}", detail.event.id, detail.event.slug)
+}
+
+impl EventPage {
+    fn new(detail: EventDetail) -> Self {
+        let event_date = EventDate::parse(&detail.event.date_edtf).ok();
+        let date = DateView {
+            display: human_date(&detail.event.date_edtf),
+            machine: machine_date(&detail.event.date_edtf),
+            precision: event_date.as_ref().map_or("", |d| d.precision().label()),
+            approximate: event_date.as_ref().is_some_and(EventDate::is_approximate),
+            uncertain: event_date.as_ref().is_some_and(EventDate::is_uncertain),
+            edtf: detail.event.date_edtf.clone(),
+            note: detail.event.date_note.clone(),
+        };
+
+        let citations: Vec<CitationView> = detail
+            .citations
+            .iter()
+            .enumerate()
+            .map(|(i, c)| citation_view(i + 1, c, event_date.as_ref()))
+            .collect();
+        let date_dispute: Vec<DateClaimView> = citations
+            .iter()
+            .filter(|c| matches!(c.date_verdict, Some(v) if v != "agrees"))
+            .map(|c| DateClaimView {
+                number: c.number,
+                outlet: c.outlet.clone(),
+                claimed: c.claimed_date.clone().unwrap_or_default(),
+                conflicts: c.date_conflicts,
+            })
+            .collect();
+        let claim_topics = claim_topics(&citations);
+        let has_disagreement = !date_dispute.is_empty() || claim_topics.iter().any(|t| t.disputed);
+
+        let (countries, participants) = detail
+            .participants
+            .into_iter()
+            .partition(|p| p.actor.kind == "country");
+
+        EventPage {
+            id: detail.event.id,
+            canonical_url: format!("/events/{}/{}", detail.event.id, detail.event.slug),
+            type_label: event_type_label(&detail.event.event_type),
+            agreement_label: detail.event.agreement_kind.as_deref().map(agreement_kind_label),
+            date,
+            place: detail.event.place,
+            location_country: detail.location_country,
+            countries,
+            participants,
+            summary_html: to_safe_html(&detail.event.summary),
+            tags: detail.tags,
+            relations: detail
+                .relations
+                .into_iter()
+                .map(|r| RelationView {
+                    label: relation_label(&r.relation, r.inverse),
+                    url: format!("/events/{}/{}", r.id, r.slug),
+                    date: human_date(&r.date_edtf),
+                    title: r.title,
+                    note: r.note,
+                })
+                .collect(),
+            citations,
+            date_dispute,
+            claim_topics,
+            has_disagreement,
+            title: detail.event.title,
+            updated_at: detail.event.updated_at,
+        }
+    }
+}
+
+fn citation_view(number: usize, citation: &Citation, event_date: Option<&EventDate>) -> CitationView {
+    let claimed = citation
+        .claimed_date_edtf
+        .as_deref()
+        .and_then(|d| EventDate::parse(d).ok());
+    let agreement = match (&claimed, event_date) {
+        (Some(claimed), Some(event)) => Some(claimed.agreement_with(event)),
+        _ => None,
+    };
+    CitationView {
+        number,
+        outlet: citation.source.outlet.clone(),
+        title: citation.source.title.clone(),
+        url: citation.source.url.clone(),
+        published: citation.source.published_edtf.as_deref().map(human_date),
+        author: citation.source.author.clone(),
+        notes: citation.source.notes.clone(),
+        passage: citation.passage.clone(),
+        note: citation.note.clone(),
+        claimed_date: claimed.as_ref().map(EventDate::display),
+        date_verdict: agreement.map(|a| match a {
+            DateAgreement::Same => "agrees",
+            DateAgreement::Compatible => "consistent, at a different precision",
+            DateAgreement::Conflict => "disagrees",
+        }),
+        date_conflicts: agreement == Some(DateAgreement::Conflict),
+        claims: citation
+            .claims
+            .iter()
+            .map(|c| ClaimView {
+                topic: c.topic.clone(),
+                value: c.value.clone(),
+                attributed_to: c.attributed_to.clone(),
+            })
+            .collect(),
+    }
+}
+
+/// Gathers claims by topic, in order of first mention; a topic is disputed when its
+/// values differ (compared case- and space-insensitively).
+fn claim_topics(citations: &[CitationView]) -> Vec<ClaimTopic> {
+    let mut topics: Vec<ClaimTopic> = Vec::new();
+    for citation in citations {
+        for claim in &citation.claims {
+            let value = ClaimValue {
+                value: claim.value.clone(),
+                attributed_to: claim.attributed_to.clone(),
+                number: citation.number,
+                outlet: citation.outlet.clone(),
+            };
+            let key = normalise(&claim.topic);
+            match topics.iter_mut().find(|t| normalise(&t.topic) == key) {
+                Some(topic) => topic.values.push(value),
+                None => topics.push(ClaimTopic {
+                    topic: claim.topic.clone(),
+                    disputed: false,
+                    values: vec![value],
+                }),
+            }
+        }
+    }
+    for topic in &mut topics {
+        let first = topic.values.first().map(|v| normalise(&v.value));
+        topic.disputed = topic.values.iter().any(|v| Some(normalise(&v.value)) != first);
+    }
+    topics
+}
+
+fn normalise(text: &str) -> String {
+    text.split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ")
+        .to_lowercase()
+}

@@ -1,0 +1,118 @@
+//! The HTML interface: one file per page, assembled into one router here, with the
+//! middleware every response passes through.
+
+use std::time::Duration;
+
+use axum::Router;
+use axum::extract::State;
+use axum::http::{HeaderName, HeaderValue, StatusCode, header};
+use axum::response::IntoResponse;
+use axum::routing::get;
+use tower_http::catch_panic::CatchPanicLayer;
+use tower_http::compression::CompressionLayer;
+use tower_http::limit::RequestBodyLimitLayer;
+use tower_http::set_header::SetResponseHeaderLayer;
+use tower_http::timeout::TimeoutLayer;
+use tower_http::trace::{DefaultMakeSpan, DefaultOnResponse, TraceLayer};
+use tracing::Level;
+
+use crate::error::{Error, ErrorPage};
+use crate::store::Db;
+
+/// The actors index, grouped by kind.
+mod actor_index;
+/// One actor: aliases, country, events.
+mod actor_show;
+/// Stylesheet, scripts and icons, compiled into the binary and served with cache headers.
+pub mod assets;
+/// One event with its sources, claims and disagreements.
+mod event_show;
+/// The timeline, the home page.
+mod timeline;
+/// Labels and renderings shared by several pages.
+pub mod view;
+
+/// What every handler can reach.
+#[derive(Clone)]
+pub struct AppState {
+    pub db: Db,
+}
+
+/// Largest request body accepted; forms are small and nothing is uploaded.
+pub const BODY_LIMIT_BYTES: usize = 256 * 1024;
+
+/// Pages may load scripts, styles, images and fonts only from this server; no inline
+/// scripts, no framing, forms post only here.
+pub const CONTENT_SECURITY_POLICY: &str = "default-src 'self'; script-src 'self'; style-src 'self'; \
+     img-src 'self' data:; font-src 'self'; object-src 'none'; base-uri 'none'; \
+     frame-ancestors 'none'; form-action 'self'";
+
+/// The whole application router with its middleware.
+pub fn router(state: AppState) -> Router {
+    Router::new()
+        .route("/", get(timeline::show))
+        .route("/events/{id}", get(event_show::redirect_to_canonical))
+        .route("/events/{id}/{slug}", get(event_show::show))
+        .route("/actors", get(actor_index::show))
+        .route("/actors/{id}", get(actor_show::redirect_to_canonical))
+        .route("/actors/{id}/{slug}", get(actor_show::show))
+        .route("/static/{file}", get(assets::serve))
+        .route("/healthz", get(healthz))
+        .fallback(not_found)
+        .with_state(state)
+        .layer(RequestBodyLimitLayer::new(BODY_LIMIT_BYTES))
+        .layer(CompressionLayer::new())
+        .layer(security_header(
+            header::CONTENT_SECURITY_POLICY,
+            CONTENT_SECURITY_POLICY,
+        ))
+        .layer(security_header(header::X_CONTENT_TYPE_OPTIONS, "nosniff"))
+        .layer(security_header(
+            header::REFERRER_POLICY,
+            "strict-origin-when-cross-origin",
+        ))
+        .layer(security_header(header::X_FRAME_OPTIONS, "DENY"))
+        .layer(TimeoutLayer::with_status_code(
+            StatusCode::REQUEST_TIMEOUT,
+            Duration::from_secs(30),
+        ))
+        .layer(CatchPanicLayer::custom(|_| panic_page()))
+        .layer(
+            // One log line per request at INFO, so `RUST_LOG=info` shows the traffic.
+            TraceLayer::new_for_http()
+                .make_span_with(DefaultMakeSpan::new().level(Level::INFO))
+                .on_response(DefaultOnResponse::new().level(Level::INFO)),
+        )
+}
+
+fn security_header(name: HeaderName, value: &'static str) -> SetResponseHeaderLayer<HeaderValue> {
+    SetResponseHeaderLayer::if_not_present(name, HeaderValue::from_static(value))
+}
+
+/// A bug must still give the reader a page, not a dropped connection.
+fn panic_page() -> axum::response::Response {
+    tracing::error!("a handler panicked");
+    Error::Internal("panic".to_owned()).into_response()
+}
+
+/// Liveness and readiness in one: the process answers and the database responds.
+async fn healthz(State(state): State<AppState>) -> impl IntoResponse {
+    match state.db.ping().await {
+        Ok(()) => (StatusCode::OK, "ok"),
+        Err(e) => {
+            tracing::error!(error = %e, "health check failed");
+            (StatusCode::SERVICE_UNAVAILABLE, "database unavailable")
+        }
+    }
+}
+
+async fn not_found() -> impl IntoResponse {
+    let status = StatusCode::NOT_FOUND;
+    (
+        status,
+        ErrorPage::new(
+            status,
+            "There is nothing at this address. The link may be mistyped.".to_owned(),
+        ),
+    )
+}
