@@ -47,6 +47,9 @@ CREATE TABLE events (
     date_edtf        TEXT NOT NULL,
     date_earliest    TEXT NOT NULL,
     date_latest      TEXT NOT NULL CHECK (date_latest >= date_earliest),
+    -- The day the timeline files the event under: the earliest day, or the latest when
+    -- the start is open ("until May 2023").
+    date_sort        TEXT NOT NULL,
     date_precision   TEXT NOT NULL CHECK (date_precision IN ('year', 'season', 'month', 'day')),
     date_note        TEXT NOT NULL DEFAULT '',
     place            TEXT,
@@ -59,8 +62,8 @@ CREATE TABLE events (
     updated_at       TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%SZ', 'now'))
 );
 -- The timeline: published events by date, both directions, with id as the tie-breaker.
-CREATE INDEX events_timeline ON events (status, date_earliest, date_latest, id);
-CREATE INDEX events_type ON events (event_type, status, date_earliest);
+CREATE INDEX events_timeline ON events (status, date_sort, date_latest, id);
+CREATE INDEX events_type ON events (event_type, status, date_sort);
 
 -- Who took part in an event and how; people carry their title at the time.
 CREATE TABLE event_actors (

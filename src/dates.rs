@@ -171,6 +171,15 @@ impl EventDate {
         self.latest
     }
 
+    /// The day a timeline files the date under: its earliest day, or its latest when the
+    /// start is open (`../2023-05` belongs with May 2023, not with the year 1000).
+    pub fn sort_day(&self) -> Date {
+        match self.shape {
+            Shape::Until(_) => self.latest,
+            _ => self.earliest,
+        }
+    }
+
     /// The precision of the start, or of the end when the start is open.
     pub fn precision(&self) -> DatePrecision {
         match self.shape {
@@ -1863,5 +1872,16 @@ mod tests {
         ] {
             assert_eq!(parse_iso_day(text), None, "{text}");
         }
+    }
+
+    #[test]
+    fn an_open_start_is_filed_under_its_known_end() {
+        let until = EventDate::parse("../2023-05").unwrap();
+        assert_eq!(until.sort_day(), date!(2023 - 05 - 31));
+        assert_eq!(until.earliest(), date!(1000 - 01 - 01));
+        let since = EventDate::parse("2022-06/..").unwrap();
+        assert_eq!(since.sort_day(), date!(2022 - 06 - 01));
+        let day = EventDate::parse("2023-07-31").unwrap();
+        assert_eq!(day.sort_day(), day.earliest());
     }
 }

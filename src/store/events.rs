@@ -42,7 +42,9 @@ pub struct TimelineEntry {
     pub event_type: String,
     pub agreement_kind: Option<String>,
     pub date_edtf: String,
-    pub date_earliest: String,
+    /// The day the timeline files the event under (see [`crate::dates::EventDate::sort_day`]).
+    pub date_sort: String,
+    pub date_latest: String,
     pub date_precision: String,
     pub source_count: i64,
     /// The actor's role, when the listing is one actor's events.
@@ -56,13 +58,13 @@ pub struct TimelineEntry {
 
 /// Columns of [`TimelineEntry`], selected from `events e`.
 const ENTRY_COLUMNS: &str = "e.id, e.title, e.slug, e.event_type, e.agreement_kind, e.date_edtf, \
-     e.date_earliest, e.date_precision, \
+     e.date_sort, e.date_latest, e.date_precision, \
      (SELECT count(DISTINCT c.source_id) FROM citations c WHERE c.event_id = e.id) AS source_count";
 
 fn order_clause(order: Order) -> &'static str {
     match order {
-        Order::Asc => "ORDER BY e.date_earliest ASC, e.date_latest ASC, e.id ASC",
-        Order::Desc => "ORDER BY e.date_earliest DESC, e.date_latest DESC, e.id DESC",
+        Order::Asc => "ORDER BY e.date_sort ASC, e.date_latest ASC, e.id ASC",
+        Order::Desc => "ORDER BY e.date_sort DESC, e.date_latest DESC, e.id DESC",
     }
 }
 
@@ -311,14 +313,14 @@ impl Db {
 
         let relations = sqlx::query_as::<_, (String, bool, String, i64, String, String, String)>(
             "SELECT relation, inverse, note, id, title, slug, date_edtf FROM ( \
-               SELECT r.relation, 0 AS inverse, r.note, o.id, o.title, o.slug, o.date_edtf, o.date_earliest \
+               SELECT r.relation, 0 AS inverse, r.note, o.id, o.title, o.slug, o.date_edtf, o.date_sort \
                  FROM event_relations r JOIN events o ON o.id = r.to_event_id \
                 WHERE r.from_event_id = ?1 AND o.status = 'published' \
                UNION ALL \
-               SELECT r.relation, 1, r.note, o.id, o.title, o.slug, o.date_edtf, o.date_earliest \
+               SELECT r.relation, 1, r.note, o.id, o.title, o.slug, o.date_edtf, o.date_sort \
                  FROM event_relations r JOIN events o ON o.id = r.from_event_id \
                 WHERE r.to_event_id = ?1 AND o.status = 'published') \
-             ORDER BY date_earliest, id",
+             ORDER BY date_sort, id",
         )
         .bind(id)
         .fetch_all(&self.read)

@@ -97,8 +97,8 @@ impl Loader {
     pub async fn insert_event(&mut self, event: &NewEvent<'_>) -> Result<i64> {
         let id = sqlx::query_scalar(
             "INSERT INTO events (title, slug, summary, event_type, agreement_kind, date_edtf, \
-                 date_earliest, date_latest, date_precision, date_note, place, location_country_id, status) \
-             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
+                 date_earliest, date_latest, date_sort, date_precision, date_note, place, location_country_id, status) \
+             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
         )
         .bind(event.title.trim())
         .bind(slugify(event.title, "event"))
@@ -108,6 +108,7 @@ impl Loader {
         .bind(event.date.edtf())
         .bind(iso_day(event.date.earliest()))
         .bind(iso_day(event.date.latest()))
+        .bind(iso_day(event.date.sort_day()))
         .bind(event.date.precision().as_str())
         .bind(event.date_note)
         .bind(event.place)

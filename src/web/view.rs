@@ -164,18 +164,17 @@ const MONTHS: [&str; 12] = [
     "December",
 ];
 
-/// Groups entries (already in order) by year and month of their earliest day. Events
+/// Groups entries (already in order) by year and month of their sort day (the earliest
+/// day, or the latest when the start is open). Events
 /// known only to the year or season get their own "month not known" group, so that they
 /// are never shown as if they happened in January.
 pub fn group_by_period(entries: Vec<TimelineEntry>) -> Vec<YearGroup> {
     let mut years: Vec<YearGroup> = Vec::new();
     for entry in entries {
-        let year = entry.date_earliest.get(..4).unwrap_or("????").to_owned();
+        let anchor = &entry.date_sort;
+        let year = anchor.get(..4).unwrap_or("????").to_owned();
         let month = match entry.date_precision.as_str() {
-            "month" | "day" => entry
-                .date_earliest
-                .get(5..7)
-                .and_then(|m| m.parse::<usize>().ok()),
+            "month" | "day" => anchor.get(5..7).and_then(|m| m.parse::<usize>().ok()),
             _ => None,
         };
         let (id, label) = match month {

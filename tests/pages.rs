@@ -1,0 +1,464 @@
+//! Every route, in-process, against a temporary database holding the test fixture.
+
+mod support;
+
+use axum::body::Body;
+use axum::http::{Request, StatusCode, header};
+use support::fixture_app;
+
+#[tokio::test]
+async fn timeline_lists_published_events_newest_first_grouped_by_year_and_month() {
+    let app = fixture_app().await;
+    let page = app.get("/").await;
+    assert_eq!(page.status, StatusCode::OK);
+    page.assert_contains("6 published events");
+    let y2025 = page.position(">2025</h2>");
+    let y2023 = page.position(">2023</h2>");
+    assert!(y2025 < y2023, "newest year first");
+    let july = page.position(">July 2023</h3>");
+    let may = page.position(">May 2023</h3>");
+    assert!(july < may, "newest month first");
+    assert!(
+        page.position("Khrenin visits Tehran") < page.position("Iranian engineers visit the Gomel plant")
+    );
+}
+
+#[tokio::test]
+async fn timeline_order_asc_shows_oldest_first_and_links_back() {
+    let app = fixture_app().await;
+    let page = app.get("/?order=asc").await;
+    assert_eq!(page.status, StatusCode::OK);
+    assert!(page.position(">2023</h2>") < page.position(">2025</h2>"));
+    page.assert_contains("Oldest first.");
+    page.assert_contains(r#"<a class="order-link" href="/">Show newest first</a>"#);
+    let newest = app.get("/").await;
+    newest.assert_contains(r#"href="/?order=asc">Show oldest first</a>"#);
+}
+
+#[tokio::test]
+async fn timeline_rejects_an_unknown_order_with_a_helpful_400_page() {
+    let app = fixture_app().await;
+    let page = app.get("/?order=sideways").await;
+    assert_eq!(page.status, StatusCode::BAD_REQUEST);
+    page.assert_contains("“sideways” is not a timeline order");
+    page.assert_contains("<html");
+}
+
+#[tokio::test]
+async fn timeline_tolerates_repeated_and_unknown_parameters_without_a_500() {
+    let app = fixture_app().await;
+    let page = app.get("/?utm_source=x&order=asc").await;
+    assert_eq!(page.status, StatusCode::OK);
+    let repeated = app.get("/?order=asc&order=desc").await;
+    assert!(repeated.status == StatusCode::OK || repeated.status == StatusCode::BAD_REQUEST);
+    let broken = app.get("/?order=%ff").await;
+    assert_eq!(broken.status, StatusCode::BAD_REQUEST, "{}", broken.body);
+}
+
+#[tokio::test]
+async fn timeline_keeps_month_precision_and_never_invents_a_day() {
+    let app = fixture_app().await;
+    let page = app.get("/").await;
+    page.assert_contains(">May 2023</time>");
+    page.assert_lacks("1 May 2023");
+    page.assert_contains(r#"datetime="2023-05""#);
+    page.assert_contains(">31 Jul 2023</time>");
+}
+
+#[tokio::test]
+async fn timeline_puts_year_only_events_under_month_not_known() {
+    let app = fixture_app().await;
+    let page = app.get("/").await;
+    let group = page.position(">2023, month not known</h3>");
+    let brics = page.position("Belarus applies to join BRICS");
+    assert!(group < brics);
+    assert!(
+        page.position(">May 2023</h3>") < group,
+        "in newest-first order the unknown month comes after May"
+    );
+}
+
+#[tokio::test]
+async fn timeline_entry_names_type_countries_actors_and_source_count() {
+    let app = fixture_app().await;
+    let page = app.get("/").await;
+    page.assert_contains("Agreement: Memorandum of understanding");
+    page.assert_contains(">Iran</a>, <a");
+    page.assert_contains(">Mohammad Reza Ashtiani</a>");
+    page.assert_contains("2 sources");
+    page.assert_contains("1 source<");
+}
+
+#[tokio::test]
+async fn drafts_are_invisible_to_readers() {
+    let app = fixture_app().await;
+    app.get("/").await.assert_lacks("Unverified rumour");
+    let draft_id: i64 = 6;
+    let page = app.get(&format!("/events/{draft_id}")).await;
+    assert_eq!(page.status, StatusCode::NOT_FOUND);
+    let page = app
+        .get(&format!(
+            "/events/{draft_id}/unverified-rumour-about-a-drone-plant"
+        ))
+        .await;
+    assert_eq!(page.status, StatusCode::NOT_FOUND);
+}
+
+#[tokio::test]
+async fn event_page_shows_facts_sources_passages_and_claims() {
+    let app = fixture_app().await;
+    let page = app
+        .get("/events/1/iran-and-belarus-sign-defense-mou-in-tehran")
+        .await;
+    assert_eq!(page.status, StatusCode::OK);
+    page.assert_contains("<h1 id=\"event-title\">Iran and Belarus sign defense MOU in Tehran</h1>");
+    page.assert_contains(">31 Jul 2023</time>");
+    page.assert_contains("known to the day");
+    page.assert_contains("Tehran, <a href=\"/actors/1/iran\">Iran</a>");
+    page.assert_contains("Defense Minister of Belarus");
+    page.assert_contains("signatory");
+    page.assert_contains("<li>drones</li>");
+    page.assert_contains("The Cradle");
+    page.assert_contains(r#"<a href="https://example.org/cradle" rel="noopener noreferrer">Iran inks defense deal with Russia ally Belarus</a>"#);
+    page.assert_contains("published 2 Aug 2023");
+    page.assert_contains("Iran and Belarus signed a defense agreement on 31 July.");
+    page.assert_contains("(no link known)");
+    page.assert_contains("The outlet is not named in the text.");
+    page.assert_contains(
+        r#"<link rel="canonical" href="/events/1/iran-and-belarus-sign-defense-mou-in-tehran">"#,
+    );
+}
+
+#[tokio::test]
+async fn event_page_states_a_date_disagreement_between_sources() {
+    let app = fixture_app().await;
+    let page = app
+        .get("/events/1/iran-and-belarus-sign-defense-mou-in-tehran")
+        .await;
+    page.assert_contains("Sources disagree");
+    page.assert_contains("gives <strong>Jun 2023</strong>, which cannot be reconciled with 31 Jul 2023");
+    page.assert_contains(r#"<span class="verdict verdict-conflict">disagrees</span>"#);
+    page.assert_contains(r#"<span class="verdict verdict-ok">agrees</span>"#);
+}
+
+#[tokio::test]
+async fn event_page_shows_both_sides_of_a_disputed_figure_with_who_said_it() {
+    let app = fixture_app().await;
+    let page = app
+        .get("/events/1/iran-and-belarus-sign-defense-mou-in-tehran")
+        .await;
+    page.assert_contains("On <strong>Shahed drones Russia has received</strong>, the claims differ");
+    page.assert_contains("<strong>over 400</strong>, according to White House");
+    page.assert_contains("<strong>above 1,000</strong>, according to Ukrainian sources");
+    page.assert_contains("disputed</span>");
+}
+
+#[tokio::test]
+async fn event_page_without_disagreement_has_no_warning() {
+    let app = fixture_app().await;
+    let page = app.get("/events/2/khrenin-visits-tehran").await;
+    assert_eq!(page.status, StatusCode::OK);
+    page.assert_lacks("Sources disagree");
+}
+
+#[tokio::test]
+async fn event_page_explains_an_inferred_year() {
+    let app = fixture_app().await;
+    let page = app.get("/events/5").await;
+    let page = app.get(page.location().expect("redirect")).await;
+    page.assert_contains("Nasirzadeh took office in August 2024, so 2025.");
+    page.assert_contains("12 Mar 2025");
+}
+
+#[tokio::test]
+async fn event_page_lists_related_events_from_both_sides() {
+    let app = fixture_app().await;
+    let mou = app
+        .get("/events/1/iran-and-belarus-sign-defense-mou-in-tehran")
+        .await;
+    mou.assert_contains(
+        "Follows from</span> <a href=\"/events/2/khrenin-visits-tehran\">Khrenin visits Tehran</a>",
+    );
+    let visit = app.get("/events/2/khrenin-visits-tehran").await;
+    visit.assert_contains("Led to</span> <a href=\"/events/1/iran-and-belarus-sign-defense-mou-in-tehran\">");
+}
+
+#[tokio::test]
+async fn event_summary_markdown_is_rendered_and_sanitized() {
+    let app = fixture_app().await;
+    let page = app
+        .get("/events/1/iran-and-belarus-sign-defense-mou-in-tehran")
+        .await;
+    page.assert_contains("<strong>memorandum</strong>");
+    page.assert_lacks("alert('x')");
+    page.assert_lacks("javascript:");
+}
+
+#[tokio::test]
+async fn event_id_alone_redirects_permanently_to_the_canonical_permalink() {
+    let app = fixture_app().await;
+    let page = app.get("/events/1").await;
+    assert_eq!(page.status, StatusCode::PERMANENT_REDIRECT);
+    assert_eq!(
+        page.location(),
+        Some("/events/1/iran-and-belarus-sign-defense-mou-in-tehran")
+    );
+}
+
+#[tokio::test]
+async fn outdated_or_wrong_slug_redirects_permanently_to_the_canonical_permalink() {
+    let app = fixture_app().await;
+    for wrong in [
+        "/events/1/old-title",
+        "/events/1/x",
+        "/events/1/IRAN-AND-BELARUS-SIGN-DEFENSE-MOU-IN-TEHRAN",
+    ] {
+        let page = app.get(wrong).await;
+        assert_eq!(page.status, StatusCode::PERMANENT_REDIRECT, "{wrong}");
+        assert_eq!(
+            page.location(),
+            Some("/events/1/iran-and-belarus-sign-defense-mou-in-tehran"),
+            "{wrong}"
+        );
+    }
+}
+
+#[tokio::test]
+async fn unknown_events_and_malformed_ids_get_a_404_page() {
+    let app = fixture_app().await;
+    for uri in [
+        "/events/999",
+        "/events/999/anything",
+        "/events/abc",
+        "/events/-1",
+        "/events/99999999999999999999999",
+    ] {
+        let page = app.get(uri).await;
+        assert_eq!(page.status, StatusCode::NOT_FOUND, "{uri}");
+        page.assert_contains("Not Found");
+        page.assert_contains("<a href=\"/\">Go to the timeline</a>");
+    }
+}
+
+#[tokio::test]
+async fn actor_page_lists_aliases_in_every_script_and_events_in_order() {
+    let app = fixture_app().await;
+    let page = app.get("/actors/3/viktor-khrenin").await;
+    assert_eq!(page.status, StatusCode::OK);
+    page.assert_contains("<h1 id=\"actor-name\">Viktor Khrenin</h1>");
+    page.assert_contains("<li>Виктор Хренин</li>");
+    page.assert_contains("<li>Віктар Хрэнін</li>");
+    page.assert_contains("<a href=\"/actors/2/belarus\">Belarus</a>");
+    let visit = page.position("Khrenin visits Tehran");
+    let agreement = page.position("Defense-industry agreement signed in Minsk");
+    assert!(visit < agreement, "oldest first");
+    page.assert_contains("as visitor");
+}
+
+#[tokio::test]
+async fn country_page_lists_its_people_and_events_including_those_located_there() {
+    let app = fixture_app().await;
+    let page = app.get("/actors/2/belarus").await;
+    assert_eq!(page.status, StatusCode::OK);
+    page.assert_contains("<span class=\"iso\">BY</span>");
+    page.assert_contains("<a href=\"/actors/3/viktor-khrenin\">Viktor Khrenin</a>");
+    page.assert_contains("Gomel plant");
+    page.assert_contains("Defense-industry agreement signed in Minsk");
+    page.assert_lacks("Unverified rumour");
+}
+
+#[tokio::test]
+async fn actor_redirects_and_404s_like_events() {
+    let app = fixture_app().await;
+    let page = app.get("/actors/5").await;
+    assert_eq!(page.status, StatusCode::PERMANENT_REDIRECT);
+    assert_eq!(page.location(), Some("/actors/5/aziz-nasirzadeh"));
+    let page = app.get("/actors/5/amir-nasirzadeh").await;
+    assert_eq!(page.location(), Some("/actors/5/aziz-nasirzadeh"));
+    assert_eq!(app.get("/actors/404").await.status, StatusCode::NOT_FOUND);
+    assert_eq!(app.get("/actors/x/y").await.status, StatusCode::NOT_FOUND);
+}
+
+#[tokio::test]
+async fn actors_index_groups_every_actor_by_kind_with_aliases() {
+    let app = fixture_app().await;
+    let page = app.get("/actors").await;
+    assert_eq!(page.status, StatusCode::OK);
+    let countries = page.position("<h2 id=\"countries\">Countries</h2>");
+    let people = page.position("<h2 id=\"people\">People</h2>");
+    let organizations = page.position("<h2 id=\"organizations\">Organizations</h2>");
+    let facilities = page.position("<h2 id=\"facilities\">Facilities</h2>");
+    assert!(countries < people && people < organizations && organizations < facilities);
+    page.assert_contains("also Amir Nasirzadeh");
+    page.assert_contains("<a href=\"/actors/6/foundation-for-defense-of-democracies\">");
+    page.assert_contains("2 events");
+}
+
+#[tokio::test]
+async fn unknown_address_gets_a_404_html_page() {
+    let app = fixture_app().await;
+    let page = app.get("/no/such/page").await;
+    assert_eq!(page.status, StatusCode::NOT_FOUND);
+    page.assert_contains("There is nothing at this address");
+    assert!(
+        page.headers[header::CONTENT_TYPE]
+            .to_str()
+            .unwrap()
+            .starts_with("text/html")
+    );
+}
+
+#[tokio::test]
+async fn healthz_reports_a_working_database() {
+    let app = fixture_app().await;
+    let page = app.get("/healthz").await;
+    assert_eq!(page.status, StatusCode::OK);
+    assert_eq!(page.body, "ok");
+    app.app.db.close().await;
+    let page = app.get("/healthz").await;
+    assert_eq!(page.status, StatusCode::SERVICE_UNAVAILABLE);
+}
+
+#[tokio::test]
+async fn every_page_carries_security_headers() {
+    let app = fixture_app().await;
+    for uri in [
+        "/",
+        "/events/1/iran-and-belarus-sign-defense-mou-in-tehran",
+        "/actors",
+        "/nothing",
+    ] {
+        let page = app.get(uri).await;
+        let csp = page.headers[header::CONTENT_SECURITY_POLICY].to_str().unwrap();
+        assert!(csp.contains("script-src 'self'"), "{uri}: {csp}");
+        assert!(!csp.contains("unsafe-inline"), "{uri}: {csp}");
+        assert!(csp.contains("frame-ancestors 'none'"), "{uri}: {csp}");
+        assert_eq!(page.headers[header::X_CONTENT_TYPE_OPTIONS], "nosniff", "{uri}");
+        assert_eq!(
+            page.headers[header::REFERRER_POLICY],
+            "strict-origin-when-cross-origin",
+            "{uri}"
+        );
+    }
+}
+
+#[tokio::test]
+async fn pages_have_no_inline_scripts_and_load_assets_from_this_server() {
+    let app = fixture_app().await;
+    let page = app.get("/").await;
+    page.assert_lacks("<script>");
+    let script_tags = page.body.matches("<script").count();
+    let local_scripts = page.body.matches("<script src=\"/static/").count();
+    assert_eq!(
+        script_tags, local_scripts,
+        "every script is an external file of ours"
+    );
+    page.assert_lacks("http://");
+    page.assert_lacks("https://");
+}
+
+#[tokio::test]
+async fn static_assets_are_fingerprinted_and_cached() {
+    let app = fixture_app().await;
+    let page = app.get("/").await;
+    let start = page.position("/static/style.css?v=");
+    let href = &page.body[start..];
+    let href = &href[..href.find('"').unwrap()];
+    let css = app.get(href).await;
+    assert_eq!(css.status, StatusCode::OK);
+    assert_eq!(css.headers[header::CONTENT_TYPE], "text/css; charset=utf-8");
+    assert_eq!(
+        css.headers[header::CACHE_CONTROL],
+        "public, max-age=31536000, immutable"
+    );
+    assert!(css.body.contains(".entry"));
+    let etag = css.headers[header::ETAG].clone();
+
+    let stale = app.get("/static/style.css?v=old").await;
+    assert_eq!(stale.headers[header::CACHE_CONTROL], "public, max-age=300");
+
+    let revalidated = app
+        .send(
+            Request::get("/static/style.css")
+                .header(header::IF_NONE_MATCH, etag)
+                .body(Body::empty())
+                .unwrap(),
+        )
+        .await;
+    assert_eq!(revalidated.status, StatusCode::NOT_MODIFIED);
+    assert!(revalidated.body.is_empty());
+
+    assert_eq!(app.get("/static/app.js").await.status, StatusCode::OK);
+    assert_eq!(app.get("/static/favicon.svg").await.status, StatusCode::OK);
+    assert_eq!(
+        app.get("/static/../Cargo.toml").await.status,
+        StatusCode::NOT_FOUND
+    );
+    assert_eq!(app.get("/static/nothing.css").await.status, StatusCode::NOT_FOUND);
+}
+
+#[tokio::test]
+async fn oversized_request_bodies_are_refused() {
+    let app = fixture_app().await;
+    let body = vec![b'x'; entente::web::BODY_LIMIT_BYTES + 1];
+    let page = app
+        .send(
+            Request::post("/")
+                .header(header::CONTENT_LENGTH, body.len())
+                .body(Body::from(body))
+                .unwrap(),
+        )
+        .await;
+    assert_eq!(page.status, StatusCode::PAYLOAD_TOO_LARGE);
+}
+
+#[tokio::test]
+async fn responses_are_compressed_when_the_client_accepts_gzip() {
+    let app = fixture_app().await;
+    let page = app
+        .send(
+            Request::get("/")
+                .header(header::ACCEPT_ENCODING, "gzip")
+                .body(Body::empty())
+                .unwrap(),
+        )
+        .await;
+    assert_eq!(page.status, StatusCode::OK);
+    assert_eq!(page.headers[header::CONTENT_ENCODING], "gzip");
+}
+
+#[tokio::test]
+async fn user_text_is_escaped_in_titles() {
+    let app = fixture_app().await;
+    let dataset = entente::import::parse_dataset(
+        r#"{"events":[{"key":"x","title":"<img src=x onerror=alert(1)>","type":"other","date":"2024"}]}"#,
+    )
+    .unwrap();
+    entente::import::load_dataset(&app.app.db, &dataset)
+        .await
+        .unwrap();
+    let page = app.get("/").await;
+    page.assert_contains("&#60;img src=x onerror=alert(1)&#62;");
+    page.assert_lacks("<img src=x");
+}
+
+#[tokio::test]
+async fn an_event_with_an_open_start_is_filed_under_its_known_end() {
+    let app = fixture_app().await;
+    let oldest_first = app.get("/?order=asc").await;
+    oldest_first.assert_lacks(">1000</h2>");
+    oldest_first.assert_contains("until May 2023");
+    let gomel = oldest_first.position("Gomel plant retrofits drones");
+    assert!(
+        oldest_first.position("Belarus applies to join BRICS") < gomel,
+        "sorted by its end, not year 1000"
+    );
+    assert!(oldest_first.position(">May 2023</h3>") < gomel);
+    assert!(gomel < oldest_first.position(">July 2023</h3>"));
+
+    let newest_first = app.get("/").await;
+    let gomel = newest_first.position("Gomel plant retrofits drones");
+    assert!(newest_first.position(">May 2023</h3>") < gomel);
+    assert!(gomel < newest_first.position(">2023, month not known</h3>"));
+    newest_first.assert_lacks(">1000</h2>");
+}
