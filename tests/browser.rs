@@ -1,0 +1,297 @@
+//! What a person does in a browser, in headless Chromium driven through chromedriver:
+//! following links from the timeline to a permalink, redirects of shared links, the
+//! optional script under our Content-Security-Policy, and an accessibility audit with
+//! axe-core at desktop and phone width.
+//!
+//! Needs Debian's `chromium` and `chromium-driver`, and axe-core from npm; `tests/run`
+//! installs them when missing.
+
+mod support;
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::process::{Child, Command, Stdio};
+use std::time::Duration;
+
+use fantoccini::{Client, ClientBuilder, Locator};
+use serde_json::json;
+use tokio::net::TcpListener;
+
+/// A chromedriver process with one browser session, and the app on a real socket.
+struct Browser {
+    client: Client,
+    driver: Child,
+    base: String,
+    _app: support::TestApp,
+    _profile: tempfile::TempDir,
+}
+
+impl Browser {
+    async fn start() -> Browser {
+        let app = support::fixture_app().await;
+        let listener = TcpListener::bind("127.0.0.1:0").await.expect("bind");
+        let address: SocketAddr = listener.local_addr().expect("address");
+        let router = app.app.router.clone();
+        tokio::spawn(entente::serve_on(listener, router, std::future::pending()));
+
+        let port = free_port();
+        let mut driver = Command::new(chromedriver())
+            .arg(format!("--port={port}"))
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("chromedriver starts (install it with `bash tests/run`)");
+        let profile = tempfile::tempdir().expect("profile dir");
+        let mut capabilities = serde_json::Map::new();
+        capabilities.insert(
+            "goog:chromeOptions".to_owned(),
+            json!({
+                "binary": chromium(),
+                "args": [
+                    "--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
+                    "--disable-quic", "--no-first-run", "--disable-background-networking",
+                    "--disable-component-update", "--disable-sync", "--window-size=1280,900",
+                    format!("--user-data-dir={}", profile.path().display()),
+                ]
+            }),
+        );
+        let webdriver = format!("http://127.0.0.1:{port}");
+        let mut attempts = 0;
+        let client = loop {
+            match ClientBuilder::rustls()
+                .expect("tls")
+                .capabilities(capabilities.clone())
+                .connect(&webdriver)
+                .await
+            {
+                Ok(client) => break client,
+                // chromedriver may not be listening yet: retry a bounded number of times.
+                Err(_) if attempts < 100 => {
+                    attempts += 1;
+                    tokio::time::sleep(Duration::from_millis(100)).await;
+                }
+                Err(e) => {
+                    let _ = driver.kill();
+                    panic!("cannot start a Chromium session: {e}");
+                }
+            }
+        };
+        Browser {
+            client,
+            driver,
+            base: format!("http://{address}"),
+            _app: app,
+            _profile: profile,
+        }
+    }
+
+    fn url(&self, path: &str) -> String {
+        format!("{}{path}", self.base)
+    }
+
+    async fn goto(&self, path: &str) {
+        self.client.goto(&self.url(path)).await.expect("navigate");
+    }
+
+    async fn path(&self) -> String {
+        let url = self.client.current_url().await.expect("url");
+        url.path().to_owned()
+    }
+
+    /// Clicks the link with this text and waits until the next page shows `css`.
+    async fn follow(&self, link_text: &str, css: &str) {
+        self.client
+            .find(Locator::LinkText(link_text))
+            .await
+            .unwrap_or_else(|e| panic!("no link {link_text:?}: {e}"))
+            .click()
+            .await
+            .expect("click");
+        self.client
+            .wait()
+            .at_most(Duration::from_secs(10))
+            .for_element(Locator::Css(css))
+            .await
+            .unwrap_or_else(|e| panic!("{css} did not appear after following {link_text:?}: {e}"));
+    }
+
+    async fn text(&self, css: &str) -> String {
+        self.client
+            .find(Locator::Css(css))
+            .await
+            .unwrap_or_else(|e| panic!("{css} not found: {e}"))
+            .text()
+            .await
+            .expect("text")
+    }
+
+    async fn stop(mut self) {
+        let _ = self.client.close().await;
+        let _ = self.driver.kill();
+        let _ = self.driver.wait();
+    }
+}
+
+fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .and_then(|l| l.local_addr())
+        .map(|a| a.port())
+        .expect("free port")
+}
+
+fn chromium() -> String {
+    std::env::var("CHROMIUM").unwrap_or_else(|_| "/usr/bin/chromium".to_owned())
+}
+
+fn chromedriver() -> String {
+    std::env::var("CHROMEDRIVER").unwrap_or_else(|_| "chromedriver".to_owned())
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn reader_follows_a_timeline_entry_to_its_permalink_and_checks_its_sources() {
+    let browser = Browser::start().await;
+    browser.goto("/").await;
+    assert_eq!(browser.text("h1").await, "Timeline");
+
+    browser
+        .follow("Iran and Belarus sign defense MOU in Tehran", "#event-title")
+        .await;
+    assert_eq!(
+        browser.path().await,
+        "/events/1/iran-and-belarus-sign-defense-mou-in-tehran"
+    );
+    assert_eq!(
+        browser.text("#event-title").await,
+        "Iran and Belarus sign defense MOU in Tehran"
+    );
+    assert!(browser.text(".disagreement").await.contains("Sources disagree"));
+    assert!(browser.text("#source-1").await.contains("The Cradle"));
+
+    // A source number in the disagreement box jumps to that citation.
+    browser
+        .client
+        .find(Locator::Css(".disagreement a[href='#source-2']"))
+        .await
+        .expect("link to the disagreeing source")
+        .click()
+        .await
+        .expect("click");
+    let url = browser.client.current_url().await.expect("url");
+    assert_eq!(url.fragment(), Some("source-2"));
+
+    // The actor link leads to the actor page, which links back to the event.
+    browser.follow("Viktor Khrenin", "#actor-name").await;
+    assert_eq!(browser.path().await, "/actors/3/viktor-khrenin");
+    assert!(browser.text(".aliases").await.contains("Виктор Хренин"));
+    browser.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn shared_links_without_or_with_old_slugs_land_on_the_canonical_permalink() {
+    let browser = Browser::start().await;
+    for shared in ["/events/1", "/events/1/an-old-title"] {
+        browser.goto(shared).await;
+        assert_eq!(
+            browser.path().await,
+            "/events/1/iran-and-belarus-sign-defense-mou-in-tehran",
+            "{shared}"
+        );
+        assert_eq!(
+            browser.text("#event-title").await,
+            "Iran and Belarus sign defense MOU in Tehran"
+        );
+    }
+    browser.goto("/events/424242").await;
+    assert_eq!(browser.text("h1").await, "Not Found");
+    browser.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn our_script_runs_under_the_content_security_policy() {
+    let browser = Browser::start().await;
+    browser
+        .goto("/events/1/iran-and-belarus-sign-defense-mou-in-tehran")
+        .await;
+    // The copy-link button is hidden in the HTML and revealed by app.js: visible means the
+    // script was loaded from our server and allowed to run.
+    let button = browser
+        .client
+        .find(Locator::Css("button.copy-link"))
+        .await
+        .expect("button");
+    assert!(
+        button.is_displayed().await.expect("displayed"),
+        "app.js did not run"
+    );
+    browser.stop().await;
+}
+
+/// axe-core's script, installed by `tests/run` (npm) unless AXE_CORE_JS points elsewhere.
+fn axe_source() -> String {
+    let path = std::env::var("AXE_CORE_JS")
+        .map(PathBuf::from)
+        .unwrap_or_else(|_| {
+            PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("target/axe/node_modules/axe-core/axe.min.js")
+        });
+    std::fs::read_to_string(&path).unwrap_or_else(|e| {
+        panic!(
+            "axe-core not found at {} ({e}); run `bash tests/run`",
+            path.display()
+        )
+    })
+}
+
+const AXE_RUN: &str = r#"
+const done = arguments[arguments.length - 1];
+axe.run(document, { runOnly: { type: "tag", values: ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"] } })
+  .then((r) => done(r.violations
+      .filter((v) => v.impact === "serious" || v.impact === "critical")
+      .map((v) => `${v.impact} ${v.id}: ${v.help} at ${v.nodes.slice(0, 3).map((n) => n.target.join(" ")).join(", ")}`)))
+  .catch((e) => done([`axe failed: ${e}`]));
+"#;
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn every_page_passes_axe_at_desktop_and_phone_width() {
+    let axe = axe_source();
+    let browser = Browser::start().await;
+    let pages = [
+        "/",
+        "/?order=asc",
+        "/events/1/iran-and-belarus-sign-defense-mou-in-tehran",
+        "/events/2/khrenin-visits-tehran",
+        "/actors",
+        "/actors/2/belarus",
+        "/actors/3/viktor-khrenin",
+        "/no-such-page",
+        "/?order=bad",
+    ];
+    let mut failures = Vec::new();
+    for (width, height) in [(1280, 900), (390, 844)] {
+        browser
+            .client
+            .set_window_size(width, height)
+            .await
+            .expect("resize");
+        for page in pages {
+            browser.goto(page).await;
+            browser.client.execute(&axe, vec![]).await.expect("inject axe");
+            let violations = browser
+                .client
+                .execute_async(AXE_RUN, vec![])
+                .await
+                .expect("run axe");
+            for violation in violations.as_array().into_iter().flatten() {
+                failures.push(format!(
+                    "{page} at {width}px: {}",
+                    violation.as_str().unwrap_or("?")
+                ));
+            }
+        }
+    }
+    browser.stop().await;
+    assert!(
+        failures.is_empty(),
+        "accessibility violations:\n{}",
+        failures.join("\n")
+    );
+}

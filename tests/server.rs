@@ -1,0 +1,131 @@
+//! The real `entente` binary as an operator runs it: configured through the environment,
+//! serving the demo data, answering health checks, and stopping cleanly on SIGTERM.
+
+use std::io::{BufRead, BufReader, Read, Write};
+use std::net::TcpStream;
+use std::process::{Command, Stdio};
+use std::time::Duration;
+
+fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .and_then(|l| l.local_addr())
+        .map(|a| a.port())
+        .expect("free port")
+}
+
+/// A plain HTTP/1.0 GET, so the test needs no client library.
+fn get(port: u16, path: &str) -> std::io::Result<String> {
+    let mut stream = TcpStream::connect(("127.0.0.1", port))?;
+    stream.set_read_timeout(Some(Duration::from_secs(10)))?;
+    write!(stream, "GET {path} HTTP/1.0\r\nHost: localhost\r\n\r\n")?;
+    let mut response = String::new();
+    stream.read_to_string(&mut response)?;
+    Ok(response)
+}
+
+#[test]
+fn binary_reads_its_settings_from_the_environment_serves_and_stops_on_sigterm() {
+    let dir = tempfile::tempdir().unwrap();
+    let database = dir.path().join("nested/dir/entente.sqlite3");
+    let port = free_port();
+    let mut server = Command::new(env!("CARGO_BIN_EXE_entente"))
+        .env("ENTENTE_BIND", format!("127.0.0.1:{port}"))
+        .env("ENTENTE_DATABASE", &database)
+        .env("RUST_LOG", "info")
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("entente starts");
+
+    // The log says when the server listens; read it instead of guessing a delay.
+    let stdout = server.stdout.take().unwrap();
+    let mut lines = BufReader::new(stdout).lines();
+    let mut log = Vec::new();
+    for line in lines.by_ref() {
+        let line = line.unwrap();
+        log.push(line.clone());
+        if line.contains("entente is serving") {
+            break;
+        }
+    }
+    assert!(
+        log.iter()
+            .any(|l| l.contains(&format!("http://127.0.0.1:{port}"))),
+        "log: {log:#?}"
+    );
+    assert!(
+        log.iter().any(|l| l.contains("loaded the demo dataset")),
+        "log: {log:#?}"
+    );
+    assert!(
+        database.exists(),
+        "the database file and its folders were created"
+    );
+
+    let health = get(port, "/healthz").unwrap();
+    assert!(
+        health.starts_with("HTTP/1.0 200") && health.ends_with("ok"),
+        "{health}"
+    );
+    let timeline = get(port, "/").unwrap();
+    assert!(timeline.starts_with("HTTP/1.0 200"), "{timeline}");
+    assert!(timeline.contains("Timeline"));
+
+    let status = Command::new("kill")
+        .arg("-TERM")
+        .arg(server.id().to_string())
+        .status()
+        .unwrap();
+    assert!(status.success());
+    let exit = server.wait().unwrap();
+    let rest: Vec<String> = lines.map_while(Result::ok).collect();
+    assert!(
+        exit.success(),
+        "clean exit after SIGTERM, got {exit:?}; log: {rest:#?}"
+    );
+    assert!(
+        rest.iter().any(|l| l.contains("entente stopped")),
+        "log: {rest:#?}"
+    );
+    assert!(
+        rest.iter().any(|l| l.contains("uri=/healthz")
+            && l.contains("finished processing request")
+            && l.contains("status=200")),
+        "one request log line at INFO: {rest:#?}"
+    );
+}
+
+#[test]
+fn help_lists_the_options() {
+    let output = Command::new(env!("CARGO_BIN_EXE_entente"))
+        .arg("--help")
+        .output()
+        .unwrap();
+    assert!(output.status.success());
+    let help = String::from_utf8_lossy(&output.stdout);
+    for needle in [
+        "serve",
+        "--bind",
+        "--database",
+        "ENTENTE_BIND",
+        "ENTENTE_DATABASE",
+    ] {
+        assert!(help.contains(needle), "{needle} missing:\n{help}");
+    }
+}
+
+#[test]
+fn a_database_path_that_cannot_be_created_fails_with_a_message_not_a_panic() {
+    let dir = tempfile::tempdir().unwrap();
+    let blocker = dir.path().join("file");
+    std::fs::write(&blocker, "not a folder").unwrap();
+    let output = Command::new(env!("CARGO_BIN_EXE_entente"))
+        .env("ENTENTE_BIND", "127.0.0.1:0")
+        .env("ENTENTE_DATABASE", blocker.join("db.sqlite3"))
+        .output()
+        .unwrap();
+    assert!(!output.status.success());
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(stderr.contains("entente: cannot create"), "{stderr}");
+    assert!(!stderr.contains("panicked"), "{stderr}");
+}
