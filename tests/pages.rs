@@ -462,3 +462,17 @@ async fn an_event_with_an_open_start_is_filed_under_its_known_end() {
     assert!(gomel < newest_first.position(">2023, month not known</h3>"));
     newest_first.assert_lacks(">1000</h2>");
 }
+
+#[tokio::test]
+async fn timeline_names_main_actors_but_leaves_reporters_to_the_event_page() {
+    let app = fixture_app().await;
+    let timeline = app.get("/").await;
+    let mou = timeline.position("Iran and Belarus sign defense MOU in Tehran");
+    let next = timeline.position("Iranian engineers visit the Gomel plant");
+    let line = &timeline.body[mou..next];
+    assert!(!line.contains("Foundation for Defense of Democracies"), "{line}");
+    let event = app
+        .get("/events/1/iran-and-belarus-sign-defense-mou-in-tehran")
+        .await;
+    event.assert_contains("Foundation for Defense of Democracies</a> <span class=\"role\">reporter</span>");
+}

@@ -189,7 +189,8 @@ impl Db {
         self.with_actors(entries).await
     }
 
-    /// Fills in the countries and other actors of timeline entries, in one query.
+    /// Fills in the countries and main actors of timeline entries, in one query. Actors
+    /// that only reported or were mentioned are left to the event page.
     async fn with_actors(&self, mut entries: Vec<TimelineEntry>) -> Result<Vec<TimelineEntry>> {
         if entries.is_empty() {
             return Ok(entries);
@@ -200,6 +201,7 @@ impl Db {
             "SELECT ea.event_id, a.id, a.kind, a.name, a.slug \
              FROM event_actors ea JOIN actors a ON a.id = ea.actor_id \
              WHERE ea.event_id IN (SELECT value FROM json_each(?)) \
+               AND ea.role NOT IN ('reporter', 'mentioned') \
              GROUP BY ea.event_id, a.id \
              ORDER BY ea.event_id, min(ea.position), a.name",
         )
