@@ -1,0 +1,221 @@
+//! The demo dataset, the import path it loads through, the database on disk, and the
+//! command line.
+
+mod support;
+
+use axum::http::StatusCode;
+use clap::{CommandFactory, Parser};
+use entente::cli::Cli;
+use entente::import::{load_dataset, parse_dataset};
+use support::{demo_app, fixture_app};
+
+#[tokio::test]
+async fn a_fresh_database_is_created_migrated_and_filled_with_the_demo_dataset() {
+    let app = demo_app().await;
+    assert!(app.dir.path().join("demo.sqlite3").exists());
+    let published = app.app.db.published_count().await.unwrap();
+    assert!(published >= 20, "at least 20 demo events, got {published}");
+    let page = app.get("/").await;
+    assert_eq!(page.status, StatusCode::OK);
+    for year in ["2022", "2023", "2025"] {
+        page.assert_contains(&format!(">{year}</h2>"));
+    }
+}
+
+#[tokio::test]
+async fn restarting_on_an_existing_database_keeps_its_data_and_adds_nothing() {
+    let dir = tempfile::tempdir().unwrap();
+    let config = entente::Config::for_database(dir.path().join("db.sqlite3"));
+    let first = entente::build(&config).await.unwrap();
+    let count = first.db.event_count().await.unwrap();
+    first.db.close().await;
+    let second = entente::build(&config).await.unwrap();
+    assert_eq!(second.db.event_count().await.unwrap(), count);
+}
+
+#[tokio::test]
+async fn the_demo_dataset_covers_2022_to_2025_with_sources_for_every_event() {
+    let dataset = parse_dataset(entente::import::DEMO_DATASET).unwrap();
+    assert!(dataset.events.len() >= 20);
+    for event in &dataset.events {
+        assert!(!event.citations.is_empty(), "event {} has no source", event.key);
+        for citation in &event.citations {
+            assert!(
+                !citation.passage.trim().is_empty(),
+                "event {} cites without a passage",
+                event.key
+            );
+        }
+        let date = entente::dates::EventDate::parse(&event.date).unwrap();
+        let year = date.earliest().year();
+        assert!(
+            (2022..=2025).contains(&year) || date.latest().year() >= 2022,
+            "{} in {year}",
+            event.key
+        );
+    }
+}
+
+#[tokio::test]
+async fn the_demo_mou_keeps_the_june_versus_31_july_disagreement() {
+    let dataset = parse_dataset(entente::import::DEMO_DATASET).unwrap();
+    let mou = dataset
+        .events
+        .iter()
+        .find(|e| e.agreement_kind.as_deref() == Some("mou") && e.date == "2023-07-31")
+        .expect("the defense MOU of 31 July 2023");
+    let claimed: Vec<_> = mou
+        .citations
+        .iter()
+        .filter_map(|c| c.claimed_date.as_deref())
+        .collect();
+    assert!(claimed.contains(&"2023-06"), "{claimed:?}");
+    assert!(claimed.contains(&"2023-07-31"), "{claimed:?}");
+
+    let app = demo_app().await;
+    let position = dataset.events.iter().position(|e| e.key == mou.key).unwrap() + 1;
+    let redirect = app.get(&format!("/events/{position}")).await;
+    let page = app
+        .get(redirect.location().expect("redirect to the permalink"))
+        .await;
+    page.assert_contains("Sources disagree");
+    page.assert_contains("<strong>Jun 2023</strong>, which cannot be reconciled with 31 Jul 2023");
+}
+
+#[tokio::test]
+async fn the_demo_keeps_both_drone_counts_with_who_claimed_them() {
+    let dataset = parse_dataset(entente::import::DEMO_DATASET).unwrap();
+    let claims: Vec<_> = dataset
+        .events
+        .iter()
+        .flat_map(|e| &e.citations)
+        .flat_map(|c| &c.claims)
+        .collect();
+    let over_400 = claims.iter().find(|c| c.value.contains("400")).expect("over 400");
+    let above_1000 = claims
+        .iter()
+        .find(|c| c.value.contains("1,000"))
+        .expect("above 1,000");
+    assert_eq!(
+        over_400.topic, above_1000.topic,
+        "the two counts line up as one disputed topic"
+    );
+    assert!(
+        over_400
+            .attributed_to
+            .as_deref()
+            .unwrap_or("")
+            .contains("White House")
+    );
+    assert!(
+        above_1000
+            .attributed_to
+            .as_deref()
+            .unwrap_or("")
+            .contains("Ukrain")
+    );
+}
+
+#[tokio::test]
+async fn the_demo_merges_name_variants_into_one_actor_with_aliases() {
+    let dataset = parse_dataset(entente::import::DEMO_DATASET).unwrap();
+    let names = |actor: &entente::import::ActorRecord| {
+        let mut all = vec![actor.name.clone()];
+        all.extend(actor.aliases.iter().cloned());
+        all
+    };
+    for (a, b) in [
+        ("Aziz Nasirzadeh", "Amir Nasirzadeh"),
+        ("Ebrahim Raisi", "Ibrahim Raisi"),
+    ] {
+        let holders: Vec<_> = dataset
+            .actors
+            .iter()
+            .filter(|actor| names(actor).iter().any(|n| n == a || n == b))
+            .collect();
+        assert_eq!(holders.len(), 1, "one actor carries both {a} and {b}");
+        let all = names(holders[0]);
+        assert!(
+            all.iter().any(|n| n == a) && all.iter().any(|n| n == b),
+            "{all:?}"
+        );
+    }
+}
+
+#[tokio::test]
+async fn a_dataset_with_problems_is_refused_whole_with_every_problem_named() {
+    let app = fixture_app().await;
+    let before = app.app.db.event_count().await.unwrap();
+    let dataset = parse_dataset(
+        r#"{
+          "actors": [{"key": "a", "kind": "planet", "name": "Mars"}],
+          "sources": [],
+          "events": [
+            {"key": "good", "title": "Fine", "type": "meeting", "date": "2024-01-02"},
+            {"key": "bad-date", "title": "Impossible day", "type": "meeting", "date": "2023-02-30"},
+            {"key": "bad-type", "title": "Odd", "type": "party", "date": "2023"},
+            {"key": "bad-ref", "title": "Ghost", "type": "visit", "date": "2023",
+             "actors": [{"actor": "nobody", "role": "visitor"}],
+             "citations": [{"source": "nowhere", "passage": "x"}],
+             "relations": [{"relation": "follows_from", "event": "missing"}]}
+          ]
+        }"#,
+    )
+    .unwrap();
+    let error = load_dataset(&app.app.db, &dataset).await.unwrap_err().to_string();
+    for expected in [
+        "kind “planet”",
+        "2023-02-30",
+        "type “party”",
+        "unknown actor “nobody”",
+        "unknown source “nowhere”",
+        "related event “missing”",
+    ] {
+        assert!(error.contains(expected), "{expected:?} missing from: {error}");
+    }
+    assert_eq!(
+        app.app.db.event_count().await.unwrap(),
+        before,
+        "nothing was written"
+    );
+}
+
+#[tokio::test]
+async fn a_dataset_that_is_not_json_of_the_right_shape_gets_a_message() {
+    let error = parse_dataset(r#"{"events": [{"key": "x", "colour": "red"}]}"#)
+        .unwrap_err()
+        .to_string();
+    assert!(error.contains("the dataset is not valid"), "{error}");
+    assert!(error.contains("colour"), "{error}");
+}
+
+#[test]
+fn help_explains_every_serve_option_and_its_environment_variable() {
+    let help = Cli::command().render_long_help().to_string();
+    for needle in [
+        "--bind",
+        "ENTENTE_BIND",
+        "--database",
+        "ENTENTE_DATABASE",
+        "--no-demo",
+        "serve",
+    ] {
+        assert!(help.contains(needle), "{needle} missing from help:\n{help}");
+    }
+}
+
+#[test]
+fn serve_options_work_with_and_without_the_subcommand() {
+    let cli = Cli::try_parse_from(["entente", "--bind", "0.0.0.0:8080", "--database", "/data/e.db"]).unwrap();
+    let config = cli.serve_args().config();
+    assert_eq!(config.bind.to_string(), "0.0.0.0:8080");
+    assert_eq!(config.database.to_str(), Some("/data/e.db"));
+    assert!(config.demo_data);
+
+    let cli = Cli::try_parse_from(["entente", "serve", "--database", "x.db", "--no-demo"]).unwrap();
+    let config = cli.serve_args().config();
+    assert_eq!(config.database.to_str(), Some("x.db"));
+    assert!(!config.demo_data);
+
+    assert!(Cli::try_parse_from(["entente", "--bind", "not-an-address"]).is_err());
+}
