@@ -50,7 +50,9 @@ async fn timeline_tolerates_repeated_and_unknown_parameters_without_a_500() {
     let page = app.get("/?utm_source=x&order=asc").await;
     assert_eq!(page.status, StatusCode::OK);
     let repeated = app.get("/?order=asc&order=desc").await;
-    assert!(repeated.status == StatusCode::OK || repeated.status == StatusCode::BAD_REQUEST);
+    assert_eq!(repeated.status, StatusCode::BAD_REQUEST);
+    repeated.assert_contains("malformed query string");
+    repeated.assert_contains("order");
     let broken = app.get("/?order=%ff").await;
     assert_eq!(broken.status, StatusCode::BAD_REQUEST, "{}", broken.body);
 }
@@ -475,4 +477,38 @@ async fn timeline_names_main_actors_but_leaves_reporters_to_the_event_page() {
         .get("/events/1/iran-and-belarus-sign-defense-mou-in-tehran")
         .await;
     event.assert_contains("Foundation for Defense of Democracies</a> <span class=\"role\">reporter</span>");
+}
+
+#[tokio::test]
+async fn undecodable_addresses_get_our_error_pages_not_plain_text() {
+    let app = fixture_app().await;
+    for uri in [
+        "/events/1/%FF",
+        "/events/%FF",
+        "/actors/%FF/x",
+        "/actors/%FF",
+        "/static/%FF",
+    ] {
+        let page = app.get(uri).await;
+        assert_eq!(page.status, StatusCode::NOT_FOUND, "{uri}");
+        page.assert_contains("There is nothing at this address");
+    }
+    let page = app.get("/?order=%FF").await;
+    assert_eq!(page.status, StatusCode::BAD_REQUEST);
+    page.assert_contains("is not a timeline order");
+    page.assert_contains("<html");
+}
+
+#[tokio::test]
+async fn a_wrong_method_gets_a_405_page() {
+    let app = fixture_app().await;
+    for uri in [
+        "/",
+        "/events/1/iran-and-belarus-sign-defense-mou-in-tehran",
+        "/actors",
+    ] {
+        let page = app.send(Request::post(uri).body(Body::empty()).unwrap()).await;
+        assert_eq!(page.status, StatusCode::METHOD_NOT_ALLOWED, "{uri}");
+        page.assert_contains("pages are read with GET");
+    }
 }

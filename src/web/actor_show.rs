@@ -2,10 +2,11 @@
 
 use askama::Template;
 use askama_web::WebTemplate;
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::response::Redirect;
 
 use super::AppState;
+use super::extract::PathParams;
 use super::view::{EntryView, actor_kind_label};
 use crate::error::{Error, Result};
 use crate::store::ActorRef;
@@ -28,7 +29,7 @@ pub struct ActorPage {
 /// `/actors/{id}` and outdated slugs lead to the canonical address.
 pub async fn redirect_to_canonical(
     State(state): State<AppState>,
-    Path(id): Path<String>,
+    PathParams(id): PathParams<String>,
 ) -> Result<Redirect> {
     let actor = find(&state, &id).await?;
     Ok(Redirect::permanent(&canonical_url(&actor)))
@@ -36,7 +37,7 @@ pub async fn redirect_to_canonical(
 
 pub async fn show(
     State(state): State<AppState>,
-    Path((id, slug)): Path<(String, String)>,
+    PathParams((id, slug)): PathParams<(String, String)>,
 ) -> Result<axum::response::Response> {
     use axum::response::IntoResponse;
     let actor = find(&state, &id).await?;

@@ -5,7 +5,7 @@
 
 use std::sync::LazyLock;
 
-use axum::extract::{Path, Query};
+use super::extract::{PathParams, QueryParams};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use serde::Deserialize;
@@ -71,8 +71,8 @@ pub struct AssetQuery {
 /// Serves an asset with an ETag; a request carrying the current fingerprint may be cached
 /// for a year, any other for five minutes.
 pub async fn serve(
-    Path(file): Path<String>,
-    Query(query): Query<AssetQuery>,
+    PathParams(file): PathParams<String>,
+    QueryParams(query): QueryParams<AssetQuery>,
     headers: HeaderMap,
 ) -> Result<Response, Error> {
     let (index, asset) = find(&file).ok_or(Error::NotFound)?;

@@ -4,10 +4,11 @@
 
 use askama::Template;
 use askama_web::WebTemplate;
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::response::{IntoResponse, Redirect, Response};
 
 use super::AppState;
+use super::extract::PathParams;
 use super::view::{agreement_kind_label, event_type_label, human_date, machine_date, relation_label};
 use crate::dates::{DateAgreement, EventDate};
 use crate::error::{Error, Result};
@@ -107,7 +108,7 @@ pub struct ClaimValue {
 /// `/events/{id}` leads to the canonical address.
 pub async fn redirect_to_canonical(
     State(state): State<AppState>,
-    Path(id): Path<String>,
+    PathParams(id): PathParams<String>,
 ) -> Result<Redirect> {
     let detail = find_visible(&state, &id).await?;
     Ok(Redirect::permanent(&canonical_url(&detail)))
@@ -116,7 +117,7 @@ pub async fn redirect_to_canonical(
 /// The event page; an outdated or wrong slug leads to the canonical address.
 pub async fn show(
     State(state): State<AppState>,
-    Path((id, slug)): Path<(String, String)>,
+    PathParams((id, slug)): PathParams<(String, String)>,
 ) -> Result<Response> {
     let detail = find_visible(&state, &id).await?;
     if detail.event.slug != slug {

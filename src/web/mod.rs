@@ -27,6 +27,8 @@ mod actor_show;
 pub mod assets;
 /// One event with its sources, claims and disagreements.
 mod event_show;
+/// Path and query extractors whose rejections are entente's error pages.
+pub mod extract;
 /// The timeline, the home page.
 mod timeline;
 /// Labels and renderings shared by several pages.
@@ -59,6 +61,7 @@ pub fn router(state: AppState) -> Router {
         .route("/static/{file}", get(assets::serve))
         .route("/healthz", get(healthz))
         .fallback(not_found)
+        .method_not_allowed_fallback(method_not_allowed)
         .with_state(state)
         .layer(RequestBodyLimitLayer::new(BODY_LIMIT_BYTES))
         .layer(CompressionLayer::new())
@@ -104,6 +107,17 @@ async fn healthz(State(state): State<AppState>) -> impl IntoResponse {
             (StatusCode::SERVICE_UNAVAILABLE, "database unavailable")
         }
     }
+}
+
+async fn method_not_allowed() -> impl IntoResponse {
+    let status = StatusCode::METHOD_NOT_ALLOWED;
+    (
+        status,
+        ErrorPage::new(
+            status,
+            "This address cannot be used that way: pages are read with GET.".to_owned(),
+        ),
+    )
 }
 
 async fn not_found() -> impl IntoResponse {

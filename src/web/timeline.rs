@@ -2,11 +2,11 @@
 
 use askama::Template;
 use askama_web::WebTemplate;
-use axum::extract::rejection::QueryRejection;
-use axum::extract::{Query, State};
+use axum::extract::State;
 use serde::Deserialize;
 
 use super::AppState;
+use super::extract::QueryParams;
 use super::view::{YearGroup, group_by_period};
 use crate::error::{Error, Result};
 use crate::store::events::Order;
@@ -35,10 +35,8 @@ pub struct TimelinePage {
 
 pub async fn show(
     State(state): State<AppState>,
-    query: std::result::Result<Query<TimelineQuery>, QueryRejection>,
+    QueryParams(query): QueryParams<TimelineQuery>,
 ) -> Result<TimelinePage> {
-    let Query(query) =
-        query.map_err(|e| Error::BadRequest(format!("The address has a malformed query: {e}")))?;
     let order = match query.order.as_deref() {
         None | Some("") | Some("desc") => Order::Desc,
         Some("asc") => Order::Asc,

@@ -1,0 +1,40 @@
+//! Extractors for the address: path parameters and query strings. Axum's own rejections
+//! answer in plain text; these turn every malformed address into entente's error page.
+
+use axum::extract::{FromRequestParts, Path, Query};
+use axum::http::request::Parts;
+use serde::de::DeserializeOwned;
+
+use crate::error::Error;
+
+/// Path parameters; an undecodable segment (invalid UTF-8, a wrong type) names nothing
+/// that exists, so it is a 404 page.
+pub struct PathParams<T>(pub T);
+
+impl<S: Send + Sync, T: DeserializeOwned + Send> FromRequestParts<S> for PathParams<T> {
+    type Rejection = Error;
+
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Error> {
+        match Path::<T>::from_request_parts(parts, state).await {
+            Ok(Path(params)) => Ok(PathParams(params)),
+            Err(_) => Err(Error::NotFound),
+        }
+    }
+}
+
+/// A query string; a malformed one is a 400 page that says what was wrong.
+pub struct QueryParams<T>(pub T);
+
+impl<S: Send + Sync, T: DeserializeOwned + Send> FromRequestParts<S> for QueryParams<T> {
+    type Rejection = Error;
+
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Error> {
+        match Query::<T>::from_request_parts(parts, state).await {
+            Ok(Query(params)) => Ok(QueryParams(params)),
+            Err(e) => Err(Error::BadRequest(format!(
+                "The address has a malformed query string: {}",
+                e.body_text()
+            ))),
+        }
+    }
+}
