@@ -226,6 +226,89 @@ async fn our_script_runs_under_the_content_security_policy() {
     browser.stop().await;
 }
 
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn researcher_filters_with_the_form_removes_a_chip_and_shares_the_url() {
+    let browser = Browser::start().await;
+    browser.goto("/").await;
+    let form = browser
+        .client
+        .form(Locator::Css("form.filters"))
+        .await
+        .expect("filter form");
+    form.set_by_name("country", "IR").await.expect("choose Iran");
+    browser
+        .client
+        .find(Locator::Css("input[name=type][value=visit]"))
+        .await
+        .expect("visit checkbox")
+        .click()
+        .await
+        .expect("tick visit");
+    browser
+        .client
+        .find(Locator::Css("#from"))
+        .await
+        .expect("from field")
+        .send_keys("2023-07")
+        .await
+        .expect("type a date");
+    form.submit().await.expect("submit");
+    browser
+        .client
+        .wait()
+        .at_most(Duration::from_secs(10))
+        .for_element(Locator::Css(".chips"))
+        .await
+        .expect("filtered view");
+    let url = browser.client.current_url().await.expect("url");
+    assert_eq!(url.path(), "/");
+    assert_eq!(
+        url.query(),
+        Some("country=IR&type=visit&from=2023-07"),
+        "canonical URL after the form"
+    );
+    assert_eq!(
+        browser.text(".lede").await.split('.').next(),
+        Some("1 matching events")
+    );
+    assert!(browser.text(".entries").await.contains("Khrenin visits Tehran"));
+
+    // Reloading the copied address shows the same events.
+    let shared = url.to_string();
+    browser.client.goto(&shared).await.expect("open the shared URL");
+    assert!(browser.text(".entries").await.contains("Khrenin visits Tehran"));
+    assert_eq!(
+        browser.text(".lede").await.split('.').next(),
+        Some("1 matching events")
+    );
+
+    // Removing the type chip widens the view to every event involving Iran since July 2023.
+    let mut widened = url.clone();
+    widened.set_query(Some("country=IR&from=2023-07"));
+    browser
+        .client
+        .find(Locator::Css("a[aria-label='Remove filter Type: Visit']"))
+        .await
+        .expect("type chip")
+        .click()
+        .await
+        .expect("remove chip");
+    browser
+        .client
+        .wait()
+        .at_most(Duration::from_secs(10))
+        .for_url(&widened)
+        .await
+        .expect("chip removed");
+    assert!(
+        browser
+            .text(".entries")
+            .await
+            .contains("Iran and Belarus sign defense MOU in Tehran")
+    );
+    browser.stop().await;
+}
+
 /// axe-core's script, installed by `tests/run` (npm) unless AXE_CORE_JS points elsewhere.
 fn axe_source() -> String {
     let path = std::env::var("AXE_CORE_JS")
@@ -263,6 +346,7 @@ async fn every_page_passes_axe_at_desktop_and_phone_width() {
         "/actors/2/belarus",
         "/actors/3/viktor-khrenin",
         "/no-such-page",
+        "/?country=BY&country=IR&type=visit&from=2023",
         "/?order=bad",
     ];
     let mut failures = Vec::new();

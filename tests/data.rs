@@ -13,7 +13,7 @@ use support::{demo_app, fixture_app};
 async fn a_fresh_database_is_created_migrated_and_filled_with_the_demo_dataset() {
     let app = demo_app().await;
     assert!(app.dir.path().join("demo.sqlite3").exists());
-    let published = app.app.db.published_count().await.unwrap();
+    let published = app.app.db.timeline_count(&Default::default()).await.unwrap();
     assert!(published >= 20, "at least 20 demo events, got {published}");
     let page = app.get("/").await;
     assert_eq!(page.status, StatusCode::OK);

@@ -57,11 +57,11 @@ pub struct TimelineEntry {
 }
 
 /// Columns of [`TimelineEntry`], selected from `events e`.
-const ENTRY_COLUMNS: &str = "e.id, e.title, e.slug, e.event_type, e.agreement_kind, e.date_edtf, \
+pub(super) const ENTRY_COLUMNS: &str = "e.id, e.title, e.slug, e.event_type, e.agreement_kind, e.date_edtf, \
      e.date_sort, e.date_latest, e.date_precision, \
      (SELECT count(DISTINCT c.source_id) FROM citations c WHERE c.event_id = e.id) AS source_count";
 
-fn order_clause(order: Order) -> &'static str {
+pub(super) fn order_clause(order: Order) -> &'static str {
     match order {
         Order::Asc => "ORDER BY e.date_sort ASC, e.date_latest ASC, e.id ASC",
         Order::Desc => "ORDER BY e.date_sort DESC, e.date_latest DESC, e.id DESC",
@@ -153,25 +153,6 @@ pub struct RelatedEvent {
 }
 
 impl Db {
-    /// Published events in date order, at most `limit`.
-    pub async fn timeline(&self, order: Order, limit: i64) -> Result<Vec<TimelineEntry>> {
-        let sql = format!(
-            "SELECT {ENTRY_COLUMNS} FROM events e WHERE e.status = 'published' {} LIMIT ?",
-            order_clause(order)
-        );
-        let entries = sqlx::query_as(&sql).bind(limit).fetch_all(&self.read).await?;
-        self.with_actors(entries).await
-    }
-
-    /// How many events readers can see.
-    pub async fn published_count(&self) -> Result<i64> {
-        Ok(
-            sqlx::query_scalar("SELECT count(*) FROM events WHERE status = 'published'")
-                .fetch_one(&self.read)
-                .await?,
-        )
-    }
-
     /// Published events an actor took part in, with the actor's roles.
     pub async fn actor_timeline(&self, actor_id: i64, order: Order) -> Result<Vec<TimelineEntry>> {
         let sql = format!(
@@ -191,7 +172,7 @@ impl Db {
 
     /// Fills in the countries and main actors of timeline entries, in one query. Actors
     /// that only reported or were mentioned are left to the event page.
-    async fn with_actors(&self, mut entries: Vec<TimelineEntry>) -> Result<Vec<TimelineEntry>> {
+    pub(super) async fn with_actors(&self, mut entries: Vec<TimelineEntry>) -> Result<Vec<TimelineEntry>> {
         if entries.is_empty() {
             return Ok(entries);
         }

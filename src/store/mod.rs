@@ -15,6 +15,8 @@ use crate::error::Result;
 pub mod actors;
 /// Events: the timeline listing and one event with everything it cites.
 pub mod events;
+/// The filtered timeline: filters become one query with bound parameters.
+pub mod listing;
 /// Writing whole datasets (the demo data, later imports) in one transaction.
 pub mod loader;
 

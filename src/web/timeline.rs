@@ -1,24 +1,34 @@
-//! The timeline, the home page: published events in date order, grouped by year and month.
+//! The timeline, the home page: published events in date order, grouped by year and
+//! month, narrowed by filters that live in the query string. Every view has one
+//! canonical address, so the same view is always the same link.
 
 use askama::Template;
 use askama_web::WebTemplate;
-use axum::extract::State;
-use serde::Deserialize;
+use axum::extract::{RawQuery, State};
+use axum::response::{IntoResponse, Redirect, Response};
 
 use super::AppState;
-use super::extract::QueryParams;
-use super::view::{YearGroup, group_by_period};
+use super::view::{YearGroup, event_type_label, group_by_period};
+use crate::dates::EventDate;
 use crate::error::{Error, Result};
+use crate::store::EVENT_TYPES;
 use crate::store::events::Order;
+use crate::store::listing::TimelineFilter;
 
 /// Most events one timeline page lists.
 pub const PAGE_LIMIT: i64 = 1000;
 
-/// The timeline's query string. Unknown parameters are ignored so that links made by
-/// later versions still open.
-#[derive(Debug, Default, Deserialize)]
-pub struct TimelineQuery {
-    order: Option<String>,
+/// An active filter value, shown as a chip with a link that removes it.
+pub struct Chip {
+    pub label: String,
+    pub remove_url: String,
+}
+
+/// A choice in the filter form.
+pub struct Choice {
+    pub value: String,
+    pub label: String,
+    pub selected: bool,
 }
 
 #[derive(Template, WebTemplate)]
@@ -26,38 +36,234 @@ pub struct TimelineQuery {
 pub struct TimelinePage {
     years: Vec<YearGroup>,
     order: Order,
-    flip_url: &'static str,
+    flip_url: String,
     shown: usize,
     total: i64,
+    filtered: bool,
+    chips: Vec<Chip>,
+    first_country: Vec<Choice>,
+    second_country: Vec<Choice>,
+    types: Vec<Choice>,
+    from: String,
+    to: String,
     /// Heading level of entry titles (under year and month headings).
     entry_level: u8,
 }
 
-pub async fn show(
-    State(state): State<AppState>,
-    QueryParams(query): QueryParams<TimelineQuery>,
-) -> Result<TimelinePage> {
-    let order = match query.order.as_deref() {
-        None | Some("") | Some("desc") => Order::Desc,
-        Some("asc") => Order::Asc,
-        Some(other) => {
-            return Err(Error::BadRequest(format!(
-                "“{other}” is not a timeline order: use order=asc (oldest first) or order=desc (newest first)."
-            )));
-        }
-    };
-    let entries = state.db.timeline(order, PAGE_LIMIT).await?;
-    let total = state.db.published_count().await?;
+pub async fn show(State(state): State<AppState>, RawQuery(raw): RawQuery) -> Result<Response> {
+    let raw = raw.unwrap_or_default();
+    let filter = parse_filter(&raw)?;
+    let countries = state.db.countries().await?;
+    if let Some(unknown) = filter
+        .countries
+        .iter()
+        .find(|code| !countries.iter().any(|(iso, _)| iso == *code))
+    {
+        return Err(Error::BadRequest(format!(
+            "There is no country with the code “{unknown}”. Use two-letter ISO codes such as IR or BY."
+        )));
+    }
+    let canonical = canonical_query(&filter);
+    if canonical != raw {
+        return Ok(Redirect::permanent(&url_for(&canonical)).into_response());
+    }
+
+    let entries = state.db.timeline(&filter, PAGE_LIMIT).await?;
+    let total = state.db.timeline_count(&filter).await?;
     let shown = entries.len();
+    let country_name = |code: &str| {
+        countries
+            .iter()
+            .find(|(iso, _)| iso == code)
+            .map_or_else(|| code.to_owned(), |(_, name)| name.clone())
+    };
+    let choices = |selected: Option<&String>| {
+        countries
+            .iter()
+            .map(|(iso, name)| Choice {
+                value: iso.clone(),
+                label: name.clone(),
+                selected: selected == Some(iso),
+            })
+            .collect::<Vec<_>>()
+    };
     Ok(TimelinePage {
         years: group_by_period(entries),
-        flip_url: match order {
-            Order::Desc => "/?order=asc",
-            Order::Asc => "/",
-        },
-        order,
+        flip_url: url_for(&canonical_query(&TimelineFilter {
+            order: filter.order.flipped(),
+            ..filter.clone()
+        })),
+        order: filter.order,
         shown,
         total,
+        filtered: filter.is_active(),
+        chips: chips(&filter, country_name),
+        first_country: choices(filter.countries.first()),
+        second_country: choices(filter.countries.get(1)),
+        types: EVENT_TYPES
+            .iter()
+            .map(|t| Choice {
+                value: (*t).to_owned(),
+                label: event_type_label(t).to_owned(),
+                selected: filter.types.iter().any(|s| s == t),
+            })
+            .collect(),
+        from: filter.from.as_ref().map(EventDate::edtf).unwrap_or_default(),
+        to: filter.to.as_ref().map(EventDate::edtf).unwrap_or_default(),
         entry_level: 4,
-    })
+    }
+    .into_response())
+}
+
+/// Reads the timeline's parameters. Empty values (a blank form field) are ignored, and so
+/// are parameters entente does not know; a value that cannot be understood is a 400 page
+/// saying what was wrong.
+pub fn parse_filter(raw: &str) -> Result<TimelineFilter> {
+    let mut filter = TimelineFilter::default();
+    let mut seen_single: Vec<&str> = Vec::new();
+    for (key, value) in form_urlencoded::parse(raw.as_bytes()) {
+        let value = value.trim();
+        if value.is_empty() {
+            continue;
+        }
+        let single = match key.as_ref() {
+            "from" => Some("from"),
+            "to" => Some("to"),
+            "order" => Some("order"),
+            _ => None,
+        };
+        if let Some(name) = single {
+            if seen_single.contains(&name) {
+                return Err(Error::BadRequest(format!(
+                    "The parameter “{name}” is given more than once; give it once."
+                )));
+            }
+            seen_single.push(name);
+        }
+        match key.as_ref() {
+            "country" => {
+                let code = value.to_uppercase();
+                if code.len() != 2 || !code.chars().all(|c| c.is_ascii_alphabetic()) {
+                    return Err(Error::BadRequest(format!(
+                        "“{value}” is not a country code. Use two-letter ISO codes such as IR or BY."
+                    )));
+                }
+                if !filter.countries.contains(&code) {
+                    filter.countries.push(code);
+                }
+            }
+            "type" => {
+                if !EVENT_TYPES.contains(&value) {
+                    return Err(Error::BadRequest(format!(
+                        "“{value}” is not an event type. Known types: {}.",
+                        EVENT_TYPES.join(", ")
+                    )));
+                }
+                if !filter.types.iter().any(|t| t == value) {
+                    filter.types.push(value.to_owned());
+                }
+            }
+            "from" | "to" => {
+                let date = EventDate::parse(value)
+                    .map_err(|e| Error::BadRequest(format!("The “{key}” date is not usable: {e}")))?;
+                if key == "from" {
+                    filter.from = Some(date);
+                } else {
+                    filter.to = Some(date);
+                }
+            }
+            "order" => {
+                filter.order = match value {
+                    "desc" => Order::Desc,
+                    "asc" => Order::Asc,
+                    other => {
+                        return Err(Error::BadRequest(format!(
+                            "“{other}” is not a timeline order: use order=asc (oldest first) or \
+                             order=desc (newest first)."
+                        )));
+                    }
+                }
+            }
+            _ => {}
+        }
+    }
+    if let (Some(from), Some(to)) = (&filter.from, &filter.to)
+        && from.earliest() > to.latest()
+    {
+        return Err(Error::BadRequest(format!(
+            "The range starts ({}) after it ends ({}).",
+            from.display(),
+            to.display()
+        )));
+    }
+    filter.countries.sort();
+    filter
+        .types
+        .sort_by_key(|t| EVENT_TYPES.iter().position(|known| known == t));
+    Ok(filter)
+}
+
+/// The one query string of a view: parameters in a fixed order, values normalised,
+/// defaults left out.
+pub fn canonical_query(filter: &TimelineFilter) -> String {
+    let mut query = form_urlencoded::Serializer::new(String::new());
+    for code in &filter.countries {
+        query.append_pair("country", code);
+    }
+    for event_type in &filter.types {
+        query.append_pair("type", event_type);
+    }
+    if let Some(from) = &filter.from {
+        query.append_pair("from", &from.edtf());
+    }
+    if let Some(to) = &filter.to {
+        query.append_pair("to", &to.edtf());
+    }
+    if filter.order == Order::Asc {
+        query.append_pair("order", "asc");
+    }
+    query.finish()
+}
+
+fn url_for(query: &str) -> String {
+    if query.is_empty() {
+        "/".to_owned()
+    } else {
+        format!("/?{query}")
+    }
+}
+
+/// One chip per active value, each linking to the same view without it.
+fn chips(filter: &TimelineFilter, country_name: impl Fn(&str) -> String) -> Vec<Chip> {
+    let without = |change: &dyn Fn(&mut TimelineFilter)| {
+        let mut narrower = filter.clone();
+        change(&mut narrower);
+        url_for(&canonical_query(&narrower))
+    };
+    let mut chips = Vec::new();
+    for code in &filter.countries {
+        chips.push(Chip {
+            label: format!("Country: {}", country_name(code)),
+            remove_url: without(&|f| f.countries.retain(|c| c != code)),
+        });
+    }
+    for event_type in &filter.types {
+        chips.push(Chip {
+            label: format!("Type: {}", event_type_label(event_type)),
+            remove_url: without(&|f| f.types.retain(|t| t != event_type)),
+        });
+    }
+    if let Some(from) = &filter.from {
+        chips.push(Chip {
+            label: format!("From: {}", from.display()),
+            remove_url: without(&|f| f.from = None),
+        });
+    }
+    if let Some(to) = &filter.to {
+        chips.push(Chip {
+            label: format!("To: {}", to.display()),
+            remove_url: without(&|f| f.to = None),
+        });
+    }
+    chips
 }

@@ -1,0 +1,154 @@
+//! The filtered timeline: each filter, their combinations, date-precision overlap,
+//! canonical URLs, chips and bad parameters.
+
+mod support;
+
+use axum::http::StatusCode;
+use support::{Page, TestApp, fixture_app};
+
+const MOU: &str = "Iran and Belarus sign defense MOU in Tehran";
+const VISIT: &str = "Khrenin visits Tehran";
+const ENGINEERS: &str = "Iranian engineers visit the Gomel plant";
+const BRICS: &str = "Belarus applies to join BRICS";
+const MINSK: &str = "Defense-industry agreement signed in Minsk";
+const GOMEL: &str = "Gomel plant retrofits drones";
+const ALL: [&str; 6] = [MOU, VISIT, ENGINEERS, BRICS, MINSK, GOMEL];
+
+/// Asserts the page lists exactly `expected` among the fixture's published events.
+fn assert_lists(page: &Page, expected: &[&str]) {
+    assert_eq!(page.status, StatusCode::OK, "{}", page.body);
+    for title in ALL {
+        let listed = page.body.contains(&format!(">{title}</a></h4>"));
+        assert_eq!(
+            listed,
+            expected.contains(&title),
+            "{title}: listed={listed}, expected {expected:?}"
+        );
+    }
+    page.assert_contains(&format!("{} matching events", expected.len()));
+}
+
+async fn view(app: &TestApp, query: &str) -> Page {
+    app.get(&format!("/?{query}")).await
+}
+
+#[tokio::test]
+async fn country_filter_keeps_events_involving_that_country() {
+    let app = fixture_app().await;
+    // Iran takes part in the MOU and the engineers' visit, and is where Khrenin's visit happened.
+    assert_lists(&view(&app, "country=IR").await, &[MOU, VISIT, ENGINEERS]);
+}
+
+#[tokio::test]
+async fn two_countries_mean_events_involving_both() {
+    let app = fixture_app().await;
+    assert_lists(
+        &view(&app, "country=BY&country=IR").await,
+        &[MOU, VISIT, ENGINEERS],
+    );
+    let belarus = view(&app, "country=BY").await;
+    assert_lists(&belarus, &[MOU, VISIT, ENGINEERS, BRICS, MINSK]);
+}
+
+#[tokio::test]
+async fn type_filter_is_repeatable() {
+    let app = fixture_app().await;
+    assert_lists(&view(&app, "type=visit").await, &[VISIT, ENGINEERS]);
+    assert_lists(
+        &view(&app, "type=visit&type=agreement").await,
+        &[MOU, VISIT, ENGINEERS, MINSK],
+    );
+}
+
+#[tokio::test]
+async fn date_range_matches_events_whose_possible_days_overlap_it() {
+    let app = fixture_app().await;
+    // June–July 2023 overlaps 31 July and the year-only 2023 event, not May 2023 nor
+    // "until May 2023".
+    assert_lists(&view(&app, "from=2023-06&to=2023-07").await, &[MOU, VISIT, BRICS]);
+    // A day inside May matches the month-precision event and the year-only one.
+    assert_lists(
+        &view(&app, "from=2023-05-10&to=2023-05-10").await,
+        &[ENGINEERS, BRICS, GOMEL],
+    );
+    assert_lists(&view(&app, "from=2025").await, &[MINSK]);
+    assert_lists(&view(&app, "to=2022").await, &[GOMEL]);
+}
+
+#[tokio::test]
+async fn filters_combine() {
+    let app = fixture_app().await;
+    assert_lists(&view(&app, "country=BY&type=agreement&from=2024").await, &[MINSK]);
+    let none = view(&app, "country=IR&type=statement").await;
+    assert_lists(&none, &[]);
+    none.assert_contains("No published event matches these filters.");
+}
+
+#[tokio::test]
+async fn every_view_has_one_canonical_address() {
+    let app = fixture_app().await;
+    let page = view(
+        &app,
+        "type=visit&country=ir&from=&to=&country=BY&type=agreement&utm=x",
+    )
+    .await;
+    assert_eq!(page.status, StatusCode::PERMANENT_REDIRECT);
+    assert_eq!(
+        page.location(),
+        Some("/?country=BY&country=IR&type=visit&type=agreement")
+    );
+    let canonical = app.get(page.location().unwrap()).await;
+    assert_eq!(canonical.status, StatusCode::OK);
+    // A blank form submits empty fields: they vanish.
+    let blank = view(&app, "country=&country=&from=&to=").await;
+    assert_eq!(blank.location(), Some("/"));
+    // Dates are written back in their canonical form.
+    let dates = view(&app, "from=%202023-05%20").await;
+    assert_eq!(dates.location(), Some("/?from=2023-05"));
+}
+
+#[tokio::test]
+async fn active_filters_show_as_chips_that_remove_themselves() {
+    let app = fixture_app().await;
+    let page = view(&app, "country=BY&country=IR&type=visit&from=2023").await;
+    assert_eq!(page.status, StatusCode::OK);
+    page.assert_contains("Country: Belarus <a href=\"/?country=IR&#38;type=visit&#38;from=2023\"");
+    page.assert_contains("Country: Iran <a href=\"/?country=BY&#38;type=visit&#38;from=2023\"");
+    page.assert_contains("Type: Visit <a href=\"/?country=BY&#38;country=IR&#38;from=2023\"");
+    page.assert_contains("From: 2023 <a href=\"/?country=BY&#38;country=IR&#38;type=visit\"");
+    page.assert_contains("Clear all filters");
+}
+
+#[tokio::test]
+async fn the_form_shows_the_current_filters_and_order_flip_keeps_them() {
+    let app = fixture_app().await;
+    let page = view(&app, "country=IR&type=visit&from=2023-05").await;
+    page.assert_contains("<option value=\"IR\" selected>Iran</option>");
+    page.assert_contains("value=\"visit\" checked");
+    page.assert_contains("name=\"from\" type=\"text\" value=\"2023-05\"");
+    page.assert_contains(
+        "href=\"/?country=IR&#38;type=visit&#38;from=2023-05&#38;order=asc\">Show oldest first",
+    );
+}
+
+#[tokio::test]
+async fn bad_parameters_get_a_400_page_that_says_what_was_wrong() {
+    let app = fixture_app().await;
+    for (query, message) in [
+        ("type=party", "“party” is not an event type"),
+        ("from=2023-02-30", "The “from” date is not usable"),
+        ("to=yesterday", "The “to” date is not usable"),
+        ("country=XX", "no country with the code “XX”"),
+        ("country=Iran", "“Iran” is not a country code"),
+        (
+            "from=2024&to=2023",
+            "The range starts (2024) after it ends (2023)",
+        ),
+        ("from=2023&from=2024", "“from” is given more than once"),
+    ] {
+        let page = view(&app, query).await;
+        assert_eq!(page.status, StatusCode::BAD_REQUEST, "{query}");
+        page.assert_contains(message);
+        page.assert_contains("<html");
+    }
+}
