@@ -115,6 +115,17 @@ impl Browser {
             .unwrap_or_else(|e| panic!("{css} did not appear after following {link_text:?}: {e}"));
     }
 
+    /// Clicks the element matching `css`.
+    async fn click(&self, css: &str) {
+        self.client
+            .find(Locator::Css(css))
+            .await
+            .unwrap_or_else(|e| panic!("{css} not found: {e}"))
+            .click()
+            .await
+            .unwrap_or_else(|e| panic!("cannot click {css}: {e}"));
+    }
+
     async fn text(&self, css: &str) -> String {
         self.client
             .find(Locator::Css(css))
@@ -168,14 +179,7 @@ async fn reader_follows_a_timeline_entry_to_its_permalink_and_checks_its_sources
     assert!(browser.text("#source-1").await.contains("The Cradle"));
 
     // A source number in the disagreement box jumps to that citation.
-    browser
-        .client
-        .find(Locator::Css(".disagreement a[href='#source-2']"))
-        .await
-        .expect("link to the disagreeing source")
-        .click()
-        .await
-        .expect("click");
+    browser.click(".disagreement a[href='#source-2']").await;
     let url = browser.client.current_url().await.expect("url");
     assert_eq!(url.fragment(), Some("source-2"));
 
@@ -236,14 +240,7 @@ async fn researcher_filters_with_the_form_removes_a_chip_and_shares_the_url() {
         .await
         .expect("filter form");
     form.set_by_name("country", "IR").await.expect("choose Iran");
-    browser
-        .client
-        .find(Locator::Css("input[name=type][value=visit]"))
-        .await
-        .expect("visit checkbox")
-        .click()
-        .await
-        .expect("tick visit");
+    browser.click("input[name=type][value=visit]").await;
     browser
         .client
         .find(Locator::Css("#from"))
@@ -285,14 +282,7 @@ async fn researcher_filters_with_the_form_removes_a_chip_and_shares_the_url() {
     // Removing the type chip widens the view to every event involving Iran since July 2023.
     let mut widened = url.clone();
     widened.set_query(Some("country=IR&from=2023-07"));
-    browser
-        .client
-        .find(Locator::Css("a[aria-label='Remove filter Type: Visit']"))
-        .await
-        .expect("type chip")
-        .click()
-        .await
-        .expect("remove chip");
+    browser.click("a[aria-label='Remove filter Type: Visit']").await;
     browser
         .client
         .wait()
