@@ -337,6 +337,7 @@ async fn every_page_passes_axe_at_desktop_and_phone_width() {
         "/actors/3/viktor-khrenin",
         "/no-such-page",
         "/?country=BY&country=IR&type=visit&from=2023",
+        "/?actor=3&tag=drones&outlet=The+Cradle",
         "/?order=bad",
     ];
     let mut failures = Vec::new();

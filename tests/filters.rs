@@ -152,3 +152,60 @@ async fn bad_parameters_get_a_400_page_that_says_what_was_wrong() {
         page.assert_contains("<html");
     }
 }
+
+#[tokio::test]
+async fn actor_filter_finds_the_actor_by_any_alias_or_script_and_redirects_to_its_id() {
+    let app = fixture_app().await;
+    for spelling in ["Amir%20Nasirzadeh", "nasirzade", "NASIRZ%C4%80DEH"] {
+        let page = view(&app, &format!("actor={spelling}")).await;
+        assert_eq!(page.status, StatusCode::PERMANENT_REDIRECT, "{spelling}");
+        assert_eq!(page.location(), Some("/?actor=5"), "{spelling}");
+    }
+    let cyrillic = view(&app, "actor=%D0%A5%D1%80%D0%B5%D0%BD%D0%B8%D0%BD").await; // Хренин
+    assert_eq!(cyrillic.location(), Some("/?actor=3"));
+    let page = view(&app, "actor=3").await;
+    assert_lists(&page, &[VISIT, MOU, MINSK]);
+    page.assert_contains("Actor: Viktor Khrenin");
+    page.assert_contains("name=\"actor\" type=\"text\" value=\"Viktor Khrenin\"");
+}
+
+#[tokio::test]
+async fn an_exact_name_wins_over_partial_matches_and_ambiguity_is_explained() {
+    let app = fixture_app().await;
+    // "Iran" is exactly a country's name, though other names contain it.
+    assert_eq!(view(&app, "actor=iran").await.location(), Some("/?actor=1"));
+    let ambiguous = view(&app, "actor=a").await;
+    assert_eq!(ambiguous.status, StatusCode::BAD_REQUEST);
+    ambiguous.assert_contains("matches several actors");
+    ambiguous.assert_contains("Mohammad Reza Ashtiani (actor=4)");
+    let unknown = view(&app, "actor=Napoleon").await;
+    assert_eq!(unknown.status, StatusCode::BAD_REQUEST);
+    unknown.assert_contains("No actor is called “Napoleon”");
+    assert_eq!(view(&app, "actor=999").await.status, StatusCode::BAD_REQUEST);
+}
+
+#[tokio::test]
+async fn tag_and_outlet_filters_keep_events_with_that_tag_or_source() {
+    let app = fixture_app().await;
+    assert_lists(&view(&app, "tag=drones").await, &[MOU]);
+    assert_lists(
+        &view(&app, "outlet=Unidentified+news+outlet").await,
+        &[MOU, MINSK],
+    );
+    // Outlets match whatever their case; the address keeps the stored spelling.
+    let page = view(&app, "outlet=the+cradle").await;
+    assert_eq!(page.location(), Some("/?outlet=The+Cradle"));
+    assert_eq!(view(&app, "tag=unicorns").await.status, StatusCode::BAD_REQUEST);
+    assert_eq!(
+        view(&app, "outlet=Nowhere+Times").await.status,
+        StatusCode::BAD_REQUEST
+    );
+    assert_lists(
+        &view(
+            &app,
+            "country=BY&actor=3&type=agreement&tag=drones&outlet=The+Cradle",
+        )
+        .await,
+        &[MOU],
+    );
+}

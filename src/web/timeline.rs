@@ -44,6 +44,9 @@ pub struct TimelinePage {
     first_country: Vec<Choice>,
     second_country: Vec<Choice>,
     types: Vec<Choice>,
+    actor: String,
+    tags: Vec<Choice>,
+    outlets: Vec<Choice>,
     from: String,
     to: String,
     /// Heading level of entry titles (under year and month headings).
@@ -52,7 +55,39 @@ pub struct TimelinePage {
 
 pub async fn show(State(state): State<AppState>, RawQuery(raw): RawQuery) -> Result<Response> {
     let raw = raw.unwrap_or_default();
-    let filter = parse_filter(&raw)?;
+    let TimelineQuery {
+        mut filter,
+        actor_text,
+    } = parse_query(&raw)?;
+    if let Some(text) = actor_text {
+        filter.actor = Some(resolve_actor(&state, &text).await?);
+    }
+    let actor = match filter.actor {
+        Some(id) => Some(
+            state
+                .db
+                .actor_ref(id)
+                .await?
+                .ok_or_else(|| Error::BadRequest(format!("There is no actor with the id {id}.")))?,
+        ),
+        None => None,
+    };
+    let tags = state.db.tags().await?;
+    if let Some(tag) = &filter.tag
+        && !tags.contains(tag)
+    {
+        return Err(Error::BadRequest(format!("No event carries the tag “{tag}”.")));
+    }
+    let outlets = state.db.outlets().await?;
+    if let Some(outlet) = &filter.outlet {
+        // Outlets match whatever their case; the canonical address spells them as stored.
+        let stored = outlets.iter().find(|o| o.eq_ignore_ascii_case(outlet));
+        filter.outlet = Some(
+            stored
+                .ok_or_else(|| Error::BadRequest(format!("No source comes from the outlet “{outlet}”.")))?
+                .clone(),
+        );
+    }
     let countries = state.db.countries().await?;
     if let Some(unknown) = filter
         .countries
@@ -97,7 +132,7 @@ pub async fn show(State(state): State<AppState>, RawQuery(raw): RawQuery) -> Res
         shown,
         total,
         filtered: filter.is_active(),
-        chips: chips(&filter, country_name),
+        chips: chips(&filter, country_name, actor.as_ref().map(|a| a.name.as_str())),
         first_country: choices(filter.countries.first()),
         second_country: choices(filter.countries.get(1)),
         types: EVENT_TYPES
@@ -108,6 +143,23 @@ pub async fn show(State(state): State<AppState>, RawQuery(raw): RawQuery) -> Res
                 selected: filter.types.iter().any(|s| s == t),
             })
             .collect(),
+        actor: actor.map(|a| a.name).unwrap_or_default(),
+        tags: tags
+            .iter()
+            .map(|t| Choice {
+                value: t.clone(),
+                label: t.clone(),
+                selected: filter.tag.as_ref() == Some(t),
+            })
+            .collect(),
+        outlets: outlets
+            .iter()
+            .map(|o| Choice {
+                value: o.clone(),
+                label: o.clone(),
+                selected: filter.outlet.as_ref() == Some(o),
+            })
+            .collect(),
         from: filter.from.as_ref().map(EventDate::edtf).unwrap_or_default(),
         to: filter.to.as_ref().map(EventDate::edtf).unwrap_or_default(),
         entry_level: 4,
@@ -115,11 +167,38 @@ pub async fn show(State(state): State<AppState>, RawQuery(raw): RawQuery) -> Res
     .into_response())
 }
 
+/// The timeline's query string, read.
+pub struct TimelineQuery {
+    pub filter: TimelineFilter,
+    /// An actor given by name or alias rather than id, still to be looked up.
+    pub actor_text: Option<String>,
+}
+
+/// Finds the one actor a name or alias stands for; none or several is a 400 page that
+/// says so (naming the candidates and their ids).
+async fn resolve_actor(state: &AppState, text: &str) -> Result<i64> {
+    let found = state.db.find_actors(text).await?;
+    match found.as_slice() {
+        [one] => Ok(one.id),
+        [] => Err(Error::BadRequest(format!(
+            "No actor is called “{text}”, in any spelling entente knows. The actors page lists them all."
+        ))),
+        many => Err(Error::BadRequest(format!(
+            "“{text}” matches several actors: {}. Give more of the name, or use actor=ID.",
+            many.iter()
+                .map(|a| format!("{} (actor={})", a.name, a.id))
+                .collect::<Vec<_>>()
+                .join(", ")
+        ))),
+    }
+}
+
 /// Reads the timeline's parameters. Empty values (a blank form field) are ignored, and so
 /// are parameters entente does not know; a value that cannot be understood is a 400 page
 /// saying what was wrong.
-pub fn parse_filter(raw: &str) -> Result<TimelineFilter> {
+pub fn parse_query(raw: &str) -> Result<TimelineQuery> {
     let mut filter = TimelineFilter::default();
+    let mut actor_text = None;
     let mut seen_single: Vec<&str> = Vec::new();
     for (key, value) in form_urlencoded::parse(raw.as_bytes()) {
         let value = value.trim();
@@ -127,6 +206,9 @@ pub fn parse_filter(raw: &str) -> Result<TimelineFilter> {
             continue;
         }
         let single = match key.as_ref() {
+            "actor" => Some("actor"),
+            "tag" => Some("tag"),
+            "outlet" => Some("outlet"),
             "from" => Some("from"),
             "to" => Some("to"),
             "order" => Some("order"),
@@ -152,6 +234,12 @@ pub fn parse_filter(raw: &str) -> Result<TimelineFilter> {
                     filter.countries.push(code);
                 }
             }
+            "actor" => match value.parse::<i64>() {
+                Ok(id) => filter.actor = Some(id),
+                Err(_) => actor_text = Some(value.to_owned()),
+            },
+            "tag" => filter.tag = Some(value.to_lowercase()),
+            "outlet" => filter.outlet = Some(value.to_owned()),
             "type" => {
                 if !EVENT_TYPES.contains(&value) {
                     return Err(Error::BadRequest(format!(
@@ -200,7 +288,7 @@ pub fn parse_filter(raw: &str) -> Result<TimelineFilter> {
     filter
         .types
         .sort_by_key(|t| EVENT_TYPES.iter().position(|known| known == t));
-    Ok(filter)
+    Ok(TimelineQuery { filter, actor_text })
 }
 
 /// The one query string of a view: parameters in a fixed order, values normalised,
@@ -210,8 +298,17 @@ pub fn canonical_query(filter: &TimelineFilter) -> String {
     for code in &filter.countries {
         query.append_pair("country", code);
     }
+    if let Some(actor) = filter.actor {
+        query.append_pair("actor", &actor.to_string());
+    }
     for event_type in &filter.types {
         query.append_pair("type", event_type);
+    }
+    if let Some(tag) = &filter.tag {
+        query.append_pair("tag", tag);
+    }
+    if let Some(outlet) = &filter.outlet {
+        query.append_pair("outlet", outlet);
     }
     if let Some(from) = &filter.from {
         query.append_pair("from", &from.edtf());
@@ -234,7 +331,7 @@ fn url_for(query: &str) -> String {
 }
 
 /// One chip per active value, each linking to the same view without it.
-fn chips(filter: &TimelineFilter, country_name: impl Fn(&str) -> String) -> Vec<Chip> {
+fn chips(filter: &TimelineFilter, country_name: impl Fn(&str) -> String, actor: Option<&str>) -> Vec<Chip> {
     let without = |change: &dyn Fn(&mut TimelineFilter)| {
         let mut narrower = filter.clone();
         change(&mut narrower);
@@ -247,10 +344,28 @@ fn chips(filter: &TimelineFilter, country_name: impl Fn(&str) -> String) -> Vec<
             remove_url: without(&|f| f.countries.retain(|c| c != code)),
         });
     }
+    if let Some(name) = actor {
+        chips.push(Chip {
+            label: format!("Actor: {name}"),
+            remove_url: without(&|f| f.actor = None),
+        });
+    }
     for event_type in &filter.types {
         chips.push(Chip {
             label: format!("Type: {}", event_type_label(event_type)),
             remove_url: without(&|f| f.types.retain(|t| t != event_type)),
+        });
+    }
+    if let Some(tag) = &filter.tag {
+        chips.push(Chip {
+            label: format!("Tag: {tag}"),
+            remove_url: without(&|f| f.tag = None),
+        });
+    }
+    if let Some(outlet) = &filter.outlet {
+        chips.push(Chip {
+            label: format!("Outlet: {outlet}"),
+            remove_url: without(&|f| f.outlet = None),
         });
     }
     if let Some(from) = &filter.from {
