@@ -1,7 +1,7 @@
 //! Markdown summaries become HTML only through a sanitizer: raw HTML, scripts, event
 //! handlers and `javascript:` links never reach a page.
 
-use pulldown_cmark::{Options, Parser, html};
+use pulldown_cmark::{Event, Options, Parser, TagEnd, html};
 
 /// Renders editor-written Markdown to HTML that is safe to embed in a page.
 pub fn to_safe_html(markdown: &str) -> String {
@@ -15,9 +15,34 @@ pub fn to_safe_html(markdown: &str) -> String {
         .to_string()
 }
 
+/// The words of a Markdown text without its markup, for the search index and snippets:
+/// "A *signed* [MOU](https://…)" becomes "A signed MOU". Raw HTML is dropped.
+pub fn to_plain_text(markdown: &str) -> String {
+    let mut text = String::with_capacity(markdown.len());
+    for event in Parser::new_ext(markdown, Options::ENABLE_STRIKETHROUGH | Options::ENABLE_TABLES) {
+        match event {
+            Event::Text(t) | Event::Code(t) => text.push_str(&t),
+            Event::SoftBreak | Event::HardBreak => text.push(' '),
+            Event::End(TagEnd::Paragraph | TagEnd::Heading(_) | TagEnd::Item | TagEnd::TableCell) => {
+                text.push(' ')
+            }
+            _ => {}
+        }
+    }
+    text.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
 #[cfg(test)]
 mod tests {
-    use super::to_safe_html;
+    use super::{to_plain_text, to_safe_html};
+
+    #[test]
+    fn plain_text_keeps_the_words_and_drops_the_markup() {
+        assert_eq!(
+            to_plain_text("A *signed* [MOU](https://example.org/mou).\n\n- one\n- `two`\n\n<b>bold</b>"),
+            "A signed MOU. one two bold"
+        );
+    }
 
     #[test]
     fn emphasis_and_links_survive() {

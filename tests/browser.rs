@@ -324,6 +324,61 @@ axe.run(document, { runOnly: { type: "tag", values: ["wcag2a", "wcag2aa", "wcag2
 "#;
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn researcher_searches_from_the_form_and_pages_through_the_timeline() {
+    let browser = Browser::start().await;
+    browser.goto("/?country=IR").await;
+    browser
+        .client
+        .find(Locator::Css("#q"))
+        .await
+        .expect("search field")
+        .send_keys("Хренин")
+        .await
+        .expect("type a search");
+    browser.click("form.filters button[type=submit]").await;
+    browser
+        .client
+        .wait()
+        .at_most(Duration::from_secs(10))
+        .for_element(Locator::Css("#results-heading"))
+        .await
+        .expect("ranked results");
+    let url = browser.client.current_url().await.expect("url");
+    assert_eq!(
+        url.query(),
+        Some("q=%D0%A5%D1%80%D0%B5%D0%BD%D0%B8%D0%BD&country=IR")
+    );
+    assert_eq!(
+        browser.text(".lede").await.split('.').next(),
+        Some("2 matching events")
+    );
+    assert_eq!(browser.text(".entries mark").await, "Хренин");
+
+    // Paging: the next link is a permalink, and the previous link leads back.
+    browser.goto("/?limit=2").await;
+    let first = browser.text(".year").await;
+    browser.follow("Older events →", ".entries").await;
+    let second_url = browser.client.current_url().await.expect("url");
+    assert!(
+        second_url
+            .query()
+            .is_some_and(|q| q.starts_with("limit=2&cursor=")),
+        "{second_url}"
+    );
+    let second = browser.text(".year").await;
+    assert_ne!(first, second);
+    browser.client.refresh().await.expect("reload");
+    assert_eq!(
+        browser.text(".year").await,
+        second,
+        "reloading a page link shows the same events"
+    );
+    browser.follow("← Newer events", ".entries").await;
+    assert_eq!(browser.text(".year").await, first);
+    browser.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn every_page_passes_axe_at_desktop_and_phone_width() {
     let axe = axe_source();
     let browser = Browser::start().await;
@@ -339,6 +394,9 @@ async fn every_page_passes_axe_at_desktop_and_phone_width() {
         "/?country=BY&country=IR&type=visit&from=2023",
         "/?actor=3&tag=drones&outlet=The+Cradle",
         "/?order=bad",
+        "/?q=khrenin",
+        "/?q=%22drone",
+        "/?limit=2&cursor=ad_2023-07-31_2023-07-31_2",
     ];
     let mut failures = Vec::new();
     for (width, height) in [(1280, 900), (390, 844)] {

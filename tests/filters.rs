@@ -126,8 +126,9 @@ async fn the_form_shows_the_current_filters_and_order_flip_keeps_them() {
     page.assert_contains("<option value=\"IR\" selected>Iran</option>");
     page.assert_contains("value=\"visit\" checked");
     page.assert_contains("name=\"from\" type=\"text\" value=\"2023-05\"");
+    page.assert_contains("href=\"/?country=IR&#38;type=visit&#38;from=2023-05&#38;order=asc\">Oldest first");
     page.assert_contains(
-        "href=\"/?country=IR&#38;type=visit&#38;from=2023-05&#38;order=asc\">Show oldest first",
+        "href=\"/?country=IR&#38;type=visit&#38;from=2023-05\" aria-current=\"true\">Newest first",
     );
 }
 

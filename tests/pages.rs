@@ -30,9 +30,11 @@ async fn timeline_order_asc_shows_oldest_first_and_links_back() {
     assert_eq!(page.status, StatusCode::OK);
     assert!(page.position(">2023</h2>") < page.position(">2025</h2>"));
     page.assert_contains("Oldest first.");
-    page.assert_contains(r#"<a class="order-link" href="/">Show newest first</a>"#);
+    page.assert_contains(r#"<a href="/?order=asc" aria-current="true">Oldest first</a>"#);
+    page.assert_contains(r#"<a href="/">Newest first</a>"#);
     let newest = app.get("/").await;
-    newest.assert_contains(r#"href="/?order=asc">Show oldest first</a>"#);
+    newest.assert_contains(r#"<a href="/?order=asc">Oldest first</a>"#);
+    newest.assert_contains(r#"<a href="/" aria-current="true">Newest first</a>"#);
 }
 
 #[tokio::test]

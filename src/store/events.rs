@@ -54,6 +54,12 @@ pub struct TimelineEntry {
     pub countries: Vec<ActorRef>,
     #[sqlx(skip)]
     pub actors: Vec<ActorRef>,
+    /// With a search: the title with matched words marked (see [`super::search::split_marked`]).
+    #[sqlx(skip)]
+    pub marked_title: Option<String>,
+    /// With a search: the passage of the event's text that matched best, marked the same way.
+    #[sqlx(skip)]
+    pub snippet: Option<String>,
 }
 
 /// Columns of [`TimelineEntry`], selected from `events e`.

@@ -5,12 +5,106 @@
 use sqlx::{QueryBuilder, Sqlite};
 
 use super::events::{Order, TimelineEntry};
+use super::search::SearchQuery;
 use super::{ActorRef, Db, fold};
-use crate::dates::{EventDate, iso_day};
-use crate::error::Result;
+use crate::dates::{EventDate, iso_day, parse_iso_day};
+use crate::error::{Error, Result};
+
+/// How a timeline is sorted.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Sort {
+    /// By date, newest or oldest first.
+    Date(Order),
+    /// Best match first; only meaningful with a search (without one: newest first).
+    Relevance,
+}
+
+impl Default for Sort {
+    fn default() -> Self {
+        Sort::Date(Order::Desc)
+    }
+}
+
+/// Where a page of the timeline stands: the sort key of one event.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Key {
+    Date { sort: String, latest: String, id: i64 },
+    Rank { rank: f64, id: i64 },
+}
+
+impl Key {
+    pub fn id(&self) -> i64 {
+        match self {
+            Key::Date { id, .. } | Key::Rank { id, .. } => *id,
+        }
+    }
+}
+
+/// A page boundary: the events after, or before, one event's key.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Cursor {
+    After(Key),
+    Before(Key),
+}
+
+impl Cursor {
+    pub fn key(&self) -> &Key {
+        match self {
+            Cursor::After(key) | Cursor::Before(key) => key,
+        }
+    }
+
+    /// The cursor as a URL-safe token. Readers should treat it as opaque; its form is
+    /// `a` (after) or `b` (before), then `d` and the date key or `r` and the rank key,
+    /// separated by `_`.
+    pub fn encode(&self) -> String {
+        let (side, key) = match self {
+            Cursor::After(key) => ('a', key),
+            Cursor::Before(key) => ('b', key),
+        };
+        match key {
+            Key::Date { sort, latest, id } => format!("{side}d_{sort}_{latest}_{id}"),
+            Key::Rank { rank, id } => format!("{side}r_{rank}_{id}"),
+        }
+    }
+
+    /// Reads a token made by [`Cursor::encode`]; anything else is None.
+    pub fn decode(token: &str) -> Option<Cursor> {
+        let (head, rest) = token.split_once('_')?;
+        let key = match (head.get(1..)?, rest.split('_').collect::<Vec<_>>().as_slice()) {
+            ("d", [sort, latest, id]) => {
+                parse_iso_day(sort)?;
+                parse_iso_day(latest)?;
+                Key::Date {
+                    sort: (*sort).to_owned(),
+                    latest: (*latest).to_owned(),
+                    id: id.parse().ok()?,
+                }
+            }
+            ("r", [rank, id]) => Key::Rank {
+                rank: rank.parse().ok().filter(|r: &f64| r.is_finite())?,
+                id: id.parse().ok()?,
+            },
+            _ => return None,
+        };
+        match head.get(..1)? {
+            "a" => Some(Cursor::After(key)),
+            "b" => Some(Cursor::Before(key)),
+            _ => None,
+        }
+    }
+}
+
+/// One page of the timeline and the cursors of its neighbours, when it has any.
+#[derive(Debug)]
+pub struct TimelinePage {
+    pub entries: Vec<TimelineEntry>,
+    pub before: Option<Cursor>,
+    pub after: Option<Cursor>,
+}
 
 /// What the timeline is narrowed to. The default shows every published event.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[derive(Debug, Clone, Default, PartialEq)]
 pub struct TimelineFilter {
     /// ISO codes; an event must involve every one of them (two codes: a country pair).
     pub countries: Vec<String>,
@@ -26,7 +120,9 @@ pub struct TimelineFilter {
     pub from: Option<EventDate>,
     /// ... and on or before this date's last day.
     pub to: Option<EventDate>,
-    pub order: Order,
+    /// Words to find in titles, names, summaries and passages.
+    pub search: Option<SearchQuery>,
+    pub sort: Sort,
 }
 
 impl TimelineFilter {
@@ -39,11 +135,18 @@ impl TimelineFilter {
             || self.outlet.is_some()
             || self.from.is_some()
             || self.to.is_some()
+            || self.search.is_some()
     }
 
-    /// Appends the WHERE clause for `events e`.
-    fn push_where(&self, sql: &mut QueryBuilder<'_, Sqlite>) {
+    /// Appends the joins and the WHERE clause for `events e`.
+    fn push_from_where(&self, sql: &mut QueryBuilder<'_, Sqlite>) {
+        if self.search.is_some() {
+            sql.push(" JOIN event_search ON event_search.rowid = e.id");
+        }
         sql.push(" WHERE e.status = 'published'");
+        if let Some(search) = &self.search {
+            sql.push(" AND event_search MATCH ").push_bind(search.fts.clone());
+        }
         for code in &self.countries {
             // Involved: a participant, or the country where it happened.
             sql.push(
@@ -100,20 +203,162 @@ impl TimelineFilter {
 }
 
 impl Db {
-    /// Published events matching `filter`, in its order, at most `limit`.
-    pub async fn timeline(&self, filter: &TimelineFilter, limit: i64) -> Result<Vec<TimelineEntry>> {
-        let mut sql = QueryBuilder::new(format!("SELECT {} FROM events e", super::events::ENTRY_COLUMNS));
-        filter.push_where(&mut sql);
-        sql.push(" ").push(super::events::order_clause(filter.order));
+    /// One page of published events matching `filter`: at most `limit`, starting after
+    /// (or ending before) `cursor`. Keyset paging, so a page link keeps showing the same
+    /// neighbourhood of events when others are added.
+    pub async fn timeline_page(
+        &self,
+        filter: &TimelineFilter,
+        cursor: Option<&Cursor>,
+        limit: i64,
+    ) -> Result<TimelinePage> {
+        let backwards = matches!(cursor, Some(Cursor::Before(_)));
+        let mut keys = self.page_keys(filter, cursor, limit + 1).await?;
+        let more = keys.len() as i64 > limit;
+        keys.truncate(limit as usize);
+        if backwards {
+            keys.reverse();
+        }
+        // The side the reader came from has more events by construction only when the
+        // cursor's event still matches; ask instead of assuming.
+        let (before, after) = match (keys.first(), keys.last()) {
+            (Some(first), Some(last)) => {
+                let before = Cursor::Before(first.clone());
+                let after = Cursor::After(last.clone());
+                let has_before = if backwards {
+                    more
+                } else {
+                    cursor.is_some() && !self.page_keys(filter, Some(&before), 1).await?.is_empty()
+                };
+                let has_after = if backwards {
+                    !self.page_keys(filter, Some(&after), 1).await?.is_empty()
+                } else {
+                    more
+                };
+                (has_before.then_some(before), has_after.then_some(after))
+            }
+            _ => (None, None),
+        };
+        let entries = self.entries(&keys, filter.search.as_ref()).await?;
+        Ok(TimelinePage {
+            entries,
+            before,
+            after,
+        })
+    }
+
+    /// The sort keys of matching events, in the page's reading order (reversed when
+    /// paging backwards).
+    async fn page_keys(
+        &self,
+        filter: &TimelineFilter,
+        cursor: Option<&Cursor>,
+        limit: i64,
+    ) -> Result<Vec<Key>> {
+        let relevance = filter.sort == Sort::Relevance && filter.search.is_some();
+        let mut sql = QueryBuilder::new(if relevance {
+            "SELECT e.id, e.date_sort, e.date_latest, event_search.rank AS rank FROM events e"
+        } else {
+            "SELECT e.id, e.date_sort, e.date_latest, NULL AS rank FROM events e"
+        });
+        filter.push_from_where(&mut sql);
+        // Descending date order and ascending rank read "forwards"; a Before cursor
+        // reads the other way from the same key.
+        let forward_ascending = match filter.sort {
+            Sort::Relevance if relevance => true,
+            Sort::Date(Order::Asc) => true,
+            _ => false,
+        };
+        let ascending = match cursor {
+            Some(Cursor::Before(_)) => !forward_ascending,
+            _ => forward_ascending,
+        };
+        let comparison = if ascending { " > " } else { " < " };
+        match cursor.map(Cursor::key) {
+            Some(Key::Date { sort, latest, id }) => {
+                sql.push(" AND (e.date_sort, e.date_latest, e.id)")
+                    .push(comparison)
+                    .push("(")
+                    .push_bind(sort.clone())
+                    .push(", ")
+                    .push_bind(latest.clone())
+                    .push(", ")
+                    .push_bind(*id)
+                    .push(")");
+            }
+            Some(Key::Rank { rank, id }) => {
+                sql.push(" AND (event_search.rank, e.id)")
+                    .push(comparison)
+                    .push("(")
+                    .push_bind(*rank)
+                    .push(", ")
+                    .push_bind(*id)
+                    .push(")");
+            }
+            None => {}
+        }
+        let direction = if ascending { "ASC" } else { "DESC" };
+        if relevance {
+            sql.push(format!(
+                " ORDER BY event_search.rank {direction}, e.id {direction}"
+            ));
+        } else {
+            sql.push(format!(
+                " ORDER BY e.date_sort {direction}, e.date_latest {direction}, e.id {direction}"
+            ));
+        }
         sql.push(" LIMIT ").push_bind(limit);
-        let entries = sql.build_query_as().fetch_all(&self.read).await?;
-        self.with_actors(entries).await
+        let rows: Vec<(i64, String, String, Option<f64>)> =
+            sql.build_query_as().fetch_all(&self.read).await?;
+        Ok(rows
+            .into_iter()
+            .map(|(id, sort, latest, rank)| match rank {
+                Some(rank) if relevance => Key::Rank { rank, id },
+                _ => Key::Date { sort, latest, id },
+            })
+            .collect())
+    }
+
+    /// Timeline entries for events in the given order, with their actors, and with
+    /// highlighted titles and snippets when there is a search.
+    async fn entries(&self, keys: &[Key], search: Option<&SearchQuery>) -> Result<Vec<TimelineEntry>> {
+        if keys.is_empty() {
+            return Ok(Vec::new());
+        }
+        let ids: Vec<i64> = keys.iter().map(Key::id).collect();
+        let list = serde_json::to_string(&ids).map_err(|e| Error::Internal(e.to_string()))?;
+        let mut rows: Vec<TimelineEntry> = sqlx::query_as(&format!(
+            "SELECT {} FROM events e WHERE e.id IN (SELECT value FROM json_each(?))",
+            super::events::ENTRY_COLUMNS
+        ))
+        .bind(&list)
+        .fetch_all(&self.read)
+        .await?;
+        if let Some(search) = search {
+            let marked: Vec<(i64, String, String)> = sqlx::query_as(
+                "SELECT rowid, highlight(event_search, 0, char(2), char(3)), \
+                        snippet(event_search, -1, char(2), char(3), '…', 24) \
+                 FROM event_search WHERE event_search MATCH ? AND rowid IN (SELECT value FROM json_each(?))",
+            )
+            .bind(&search.fts)
+            .bind(&list)
+            .fetch_all(&self.read)
+            .await?;
+            for (id, title, snippet) in marked {
+                if let Some(entry) = rows.iter_mut().find(|e| e.id == id) {
+                    entry.marked_title = Some(title);
+                    entry.snippet = Some(snippet);
+                }
+            }
+        }
+        rows.sort_by_key(|row| ids.iter().position(|id| *id == row.id));
+        self.with_actors(rows).await
     }
 
     /// How many published events match `filter`.
     pub async fn timeline_count(&self, filter: &TimelineFilter) -> Result<i64> {
         let mut sql = QueryBuilder::new("SELECT count(*) FROM events e");
-        filter.push_where(&mut sql);
+        filter.push_from_where(&mut sql);
         Ok(sql.build_query_scalar().fetch_one(&self.read).await?)
     }
 

@@ -10,6 +10,8 @@ use crate::error::Result;
 /// An open write transaction for loading a dataset.
 pub struct Loader {
     tx: Transaction<'static, Sqlite>,
+    /// Events written so far, whose search documents are written at commit.
+    events: Vec<i64>,
 }
 
 /// An event ready to be written: validated, with its date parsed and keys resolved.
@@ -30,6 +32,7 @@ impl Db {
     pub async fn loader(&self) -> Result<Loader> {
         Ok(Loader {
             tx: self.write.begin().await?,
+            events: Vec::new(),
         })
     }
 }
@@ -116,6 +119,7 @@ impl Loader {
         .bind(event.status)
         .fetch_one(&mut *self.tx)
         .await?;
+        self.events.push(id);
         Ok(id)
     }
 
@@ -217,8 +221,9 @@ impl Loader {
         Ok(())
     }
 
-    /// Makes the whole load visible at once.
-    pub async fn commit(self) -> Result<()> {
+    /// Indexes the loaded events for search and makes the whole load visible at once.
+    pub async fn commit(mut self) -> Result<()> {
+        super::search::index_events(&mut self.tx, Some(&self.events)).await?;
         self.tx.commit().await?;
         Ok(())
     }

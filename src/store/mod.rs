@@ -19,6 +19,8 @@ pub mod events;
 pub mod listing;
 /// Writing whole datasets (the demo data, later imports) in one transaction.
 pub mod loader;
+/// Full-text search: the reader's query language and the search documents.
+pub mod search;
 
 /// The event types editors choose from, in the order forms list them.
 pub const EVENT_TYPES: &[&str] = &[
@@ -80,7 +82,11 @@ impl Db {
             .max_connections(cores.max(2) * 2)
             .connect_with(options.read_only(true))
             .await?;
-        Ok(Db { read, write })
+        let db = Db { read, write };
+        if db.ensure_search_index().await? {
+            tracing::info!("rebuilt the search index");
+        }
+        Ok(db)
     }
 
     /// Whether the database answers; used by `/healthz`.

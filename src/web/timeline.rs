@@ -7,16 +7,21 @@ use askama_web::WebTemplate;
 use axum::extract::{RawQuery, State};
 use axum::response::{IntoResponse, Redirect, Response};
 
+use axum::http::StatusCode;
+
 use super::AppState;
-use super::view::{YearGroup, event_type_label, group_by_period};
+use super::view::{EntryView, YearGroup, event_type_label, group_by_period};
 use crate::dates::EventDate;
 use crate::error::{Error, Result};
 use crate::store::EVENT_TYPES;
 use crate::store::events::Order;
-use crate::store::listing::TimelineFilter;
+use crate::store::listing::{Cursor, Key, Sort, TimelineFilter};
+use crate::store::search::SearchQuery;
 
-/// Most events one timeline page lists.
-pub const PAGE_LIMIT: i64 = 1000;
+/// Events a page lists unless `limit` says otherwise.
+pub const DEFAULT_PAGE_SIZE: i64 = 50;
+/// Most events one page may list: enough for a long read, small enough to stay fast.
+pub const MAX_PAGE_SIZE: i64 = 500;
 
 /// An active filter value, shown as a chip with a link that removes it.
 pub struct Chip {
@@ -31,16 +36,33 @@ pub struct Choice {
     pub selected: bool,
 }
 
+/// A way to sort the current view, as a link.
+pub struct SortLink {
+    pub label: &'static str,
+    pub url: String,
+    pub current: bool,
+}
+
+/// A link to the neighbouring page.
+pub struct PageLink {
+    pub label: &'static str,
+    pub url: String,
+}
+
 #[derive(Template, WebTemplate)]
 #[template(path = "timeline.html")]
 pub struct TimelinePage {
     years: Vec<YearGroup>,
-    order: Order,
-    flip_url: String,
+    /// With a search sorted by relevance: the entries, best first, ungrouped.
+    ranked: Vec<EntryView>,
+    sorts: Vec<SortLink>,
+    sort_label: &'static str,
     shown: usize,
     total: i64,
     filtered: bool,
     chips: Vec<Chip>,
+    q: String,
+    search_error: Option<String>,
     first_country: Vec<Choice>,
     second_country: Vec<Choice>,
     types: Vec<Choice>,
@@ -49,6 +71,12 @@ pub struct TimelinePage {
     outlets: Vec<Choice>,
     from: String,
     to: String,
+    /// Hidden form fields that keep the sort and page size when filters change.
+    keep: Vec<(&'static str, String)>,
+    clear_url: String,
+    previous: Option<PageLink>,
+    next: Option<PageLink>,
+    first_page: Option<String>,
     /// Heading level of entry titles (under year and month headings).
     entry_level: u8,
 }
@@ -56,12 +84,14 @@ pub struct TimelinePage {
 pub async fn show(State(state): State<AppState>, RawQuery(raw): RawQuery) -> Result<Response> {
     let raw = raw.unwrap_or_default();
     let TimelineQuery {
-        mut filter,
+        mut view,
         actor_text,
+        search_error,
     } = parse_query(&raw)?;
     if let Some(text) = actor_text {
-        filter.actor = Some(resolve_actor(&state, &text).await?);
+        view.filter.actor = Some(resolve_actor(&state, &text).await?);
     }
+    let filter = &mut view.filter;
     let actor = match filter.actor {
         Some(id) => Some(
             state
@@ -98,14 +128,48 @@ pub async fn show(State(state): State<AppState>, RawQuery(raw): RawQuery) -> Res
             "There is no country with the code “{unknown}”. Use two-letter ISO codes such as IR or BY."
         )));
     }
-    let canonical = canonical_query(&filter);
-    if canonical != raw {
-        return Ok(Redirect::permanent(&url_for(&canonical)).into_response());
+    let view = view;
+    let filter = &view.filter;
+    if search_error.is_none() {
+        let canonical = view.canonical_query();
+        if canonical != raw {
+            return Ok(Redirect::permanent(&url_for(&canonical)).into_response());
+        }
     }
 
-    let entries = state.db.timeline(&filter, PAGE_LIMIT).await?;
-    let total = state.db.timeline_count(&filter).await?;
+    // A search that cannot be understood lists nothing: the page explains the problem
+    // and keeps the reader's text in the form to fix it.
+    let (page, total) = match &search_error {
+        Some((_, _)) => (None, 0),
+        None => (
+            Some(
+                state
+                    .db
+                    .timeline_page(filter, view.cursor.as_ref(), view.limit)
+                    .await?,
+            ),
+            state.db.timeline_count(filter).await?,
+        ),
+    };
+    let (entries, before, after) = match page {
+        Some(page) => (page.entries, page.before, page.after),
+        None => (Vec::new(), None, None),
+    };
     let shown = entries.len();
+    let ranked_view = view.ranked();
+    let (newer, older) = view.page_labels();
+    let page_link = |cursor: Option<Cursor>, label| {
+        cursor.map(|cursor| PageLink {
+            label,
+            url: url_for(
+                &View {
+                    cursor: Some(cursor),
+                    ..view.clone()
+                }
+                .canonical_query(),
+            ),
+        })
+    };
     let country_name = |code: &str| {
         countries
             .iter()
@@ -122,17 +186,26 @@ pub async fn show(State(state): State<AppState>, RawQuery(raw): RawQuery) -> Res
             })
             .collect::<Vec<_>>()
     };
-    Ok(TimelinePage {
-        years: group_by_period(entries),
-        flip_url: url_for(&canonical_query(&TimelineFilter {
-            order: filter.order.flipped(),
-            ..filter.clone()
-        })),
-        order: filter.order,
+    let first_page = view.cursor.is_some().then(|| view.first_page().url());
+    let (years, ranked) = if ranked_view {
+        (Vec::new(), entries.into_iter().map(EntryView::new).collect())
+    } else {
+        (group_by_period(entries), Vec::new())
+    };
+    let response = TimelinePage {
+        years,
+        ranked,
+        sorts: view.sort_links(),
+        sort_label: view.sort_label(),
         shown,
         total,
-        filtered: filter.is_active(),
-        chips: chips(&filter, country_name, actor.as_ref().map(|a| a.name.as_str())),
+        filtered: filter.is_active() || search_error.is_some(),
+        chips: chips(&view, country_name, actor.as_ref().map(|a| a.name.as_str())),
+        q: match &search_error {
+            Some((text, _)) => text.clone(),
+            None => filter.search.as_ref().map(|s| s.text.clone()).unwrap_or_default(),
+        },
+        search_error: search_error.as_ref().map(|(_, message)| message.clone()),
         first_country: choices(filter.countries.first()),
         second_country: choices(filter.countries.get(1)),
         types: EVENT_TYPES
@@ -162,16 +235,194 @@ pub async fn show(State(state): State<AppState>, RawQuery(raw): RawQuery) -> Res
             .collect(),
         from: filter.from.as_ref().map(EventDate::edtf).unwrap_or_default(),
         to: filter.to.as_ref().map(EventDate::edtf).unwrap_or_default(),
-        entry_level: 4,
+        keep: view.kept_fields(),
+        clear_url: View {
+            filter: TimelineFilter {
+                sort: match filter.sort {
+                    Sort::Date(order) => Sort::Date(order),
+                    Sort::Relevance => Sort::default(),
+                },
+                ..TimelineFilter::default()
+            },
+            limit: view.limit,
+            cursor: None,
+        }
+        .url(),
+        previous: page_link(before, newer),
+        next: page_link(after, older),
+        first_page,
+        entry_level: if ranked_view { 3 } else { 4 },
+    };
+    let status = if search_error.is_some() {
+        StatusCode::BAD_REQUEST
+    } else {
+        StatusCode::OK
+    };
+    Ok((status, response).into_response())
+}
+
+/// Everything a timeline address says: the filter, the page size and the page.
+#[derive(Debug, Clone, PartialEq)]
+pub struct View {
+    pub filter: TimelineFilter,
+    pub limit: i64,
+    pub cursor: Option<Cursor>,
+}
+
+impl Default for View {
+    fn default() -> Self {
+        View {
+            filter: TimelineFilter::default(),
+            limit: DEFAULT_PAGE_SIZE,
+            cursor: None,
+        }
     }
-    .into_response())
+}
+
+impl View {
+    /// The address of this view.
+    pub fn url(&self) -> String {
+        url_for(&self.canonical_query())
+    }
+
+    /// The same filters from their first page.
+    fn first_page(&self) -> View {
+        View {
+            cursor: None,
+            ..self.clone()
+        }
+    }
+
+    /// Whether the entries are listed best match first rather than by date.
+    fn ranked(&self) -> bool {
+        self.filter.search.is_some() && self.filter.sort == Sort::Relevance
+    }
+
+    /// Labels of the links to the previous and the next page.
+    fn page_labels(&self) -> (&'static str, &'static str) {
+        if self.ranked() {
+            ("Better matches", "More matches")
+        } else if self.filter.sort == Sort::Date(Order::Asc) {
+            ("Earlier events", "Later events")
+        } else {
+            ("Newer events", "Older events")
+        }
+    }
+
+    fn sort_label(&self) -> &'static str {
+        if self.ranked() {
+            "Best matches first."
+        } else if self.filter.sort == Sort::Date(Order::Asc) {
+            "Oldest first."
+        } else {
+            "Newest first."
+        }
+    }
+
+    /// Links to the other ways of sorting this view (from the first page).
+    fn sort_links(&self) -> Vec<SortLink> {
+        let mut sorts = Vec::new();
+        if self.filter.search.is_some() {
+            sorts.push(("Best match", Sort::Relevance));
+        }
+        sorts.push(("Newest first", Sort::Date(Order::Desc)));
+        sorts.push(("Oldest first", Sort::Date(Order::Asc)));
+        let current = if self.filter.search.is_some() {
+            self.filter.sort
+        } else {
+            match self.filter.sort {
+                Sort::Relevance => Sort::default(),
+                sort => sort,
+            }
+        };
+        sorts
+            .into_iter()
+            .map(|(label, sort)| SortLink {
+                label,
+                url: View {
+                    filter: TimelineFilter {
+                        sort,
+                        ..self.filter.clone()
+                    },
+                    limit: self.limit,
+                    cursor: None,
+                }
+                .url(),
+                current: sort == current,
+            })
+            .collect()
+    }
+
+    /// Hidden fields of the filter form: what the form does not show but the view keeps.
+    fn kept_fields(&self) -> Vec<(&'static str, String)> {
+        let mut fields = Vec::new();
+        if let Some(order) = self.order_param() {
+            fields.push(("order", order.to_owned()));
+        }
+        if self.limit != DEFAULT_PAGE_SIZE {
+            fields.push(("limit", self.limit.to_string()));
+        }
+        fields
+    }
+
+    /// The `order` parameter, when it is not the default for this view.
+    fn order_param(&self) -> Option<&'static str> {
+        match (self.filter.search.is_some(), self.filter.sort) {
+            (true, Sort::Relevance) | (false, Sort::Relevance) | (false, Sort::Date(Order::Desc)) => None,
+            (true, Sort::Date(Order::Desc)) => Some("desc"),
+            (_, Sort::Date(Order::Asc)) => Some("asc"),
+        }
+    }
+
+    /// The one query string of a view: parameters in a fixed order, values normalised,
+    /// defaults left out.
+    pub fn canonical_query(&self) -> String {
+        let filter = &self.filter;
+        let mut query = form_urlencoded::Serializer::new(String::new());
+        if let Some(search) = &filter.search {
+            query.append_pair("q", &search.text);
+        }
+        for code in &filter.countries {
+            query.append_pair("country", code);
+        }
+        if let Some(actor) = filter.actor {
+            query.append_pair("actor", &actor.to_string());
+        }
+        for event_type in &filter.types {
+            query.append_pair("type", event_type);
+        }
+        if let Some(tag) = &filter.tag {
+            query.append_pair("tag", tag);
+        }
+        if let Some(outlet) = &filter.outlet {
+            query.append_pair("outlet", outlet);
+        }
+        if let Some(from) = &filter.from {
+            query.append_pair("from", &from.edtf());
+        }
+        if let Some(to) = &filter.to {
+            query.append_pair("to", &to.edtf());
+        }
+        if let Some(order) = self.order_param() {
+            query.append_pair("order", order);
+        }
+        if self.limit != DEFAULT_PAGE_SIZE {
+            query.append_pair("limit", &self.limit.to_string());
+        }
+        if let Some(cursor) = &self.cursor {
+            query.append_pair("cursor", &cursor.encode());
+        }
+        query.finish()
+    }
 }
 
 /// The timeline's query string, read.
 pub struct TimelineQuery {
-    pub filter: TimelineFilter,
+    pub view: View,
     /// An actor given by name or alias rather than id, still to be looked up.
     pub actor_text: Option<String>,
+    /// A search that could not be understood: the reader's text and why.
+    pub search_error: Option<(String, String)>,
 }
 
 /// Finds the one actor a name or alias stands for; none or several is a 400 page that
@@ -195,10 +446,14 @@ async fn resolve_actor(state: &AppState, text: &str) -> Result<i64> {
 
 /// Reads the timeline's parameters. Empty values (a blank form field) are ignored, and so
 /// are parameters entente does not know; a value that cannot be understood is a 400 page
-/// saying what was wrong.
+/// saying what was wrong. A search that cannot be understood is not an error page: the
+/// timeline explains it beside the search field.
 pub fn parse_query(raw: &str) -> Result<TimelineQuery> {
-    let mut filter = TimelineFilter::default();
+    let mut view = View::default();
+    let filter = &mut view.filter;
     let mut actor_text = None;
+    let mut search_error = None;
+    let mut order = None;
     let mut seen_single: Vec<&str> = Vec::new();
     for (key, value) in form_urlencoded::parse(raw.as_bytes()) {
         let value = value.trim();
@@ -206,12 +461,15 @@ pub fn parse_query(raw: &str) -> Result<TimelineQuery> {
             continue;
         }
         let single = match key.as_ref() {
+            "q" => Some("q"),
             "actor" => Some("actor"),
             "tag" => Some("tag"),
             "outlet" => Some("outlet"),
             "from" => Some("from"),
             "to" => Some("to"),
             "order" => Some("order"),
+            "limit" => Some("limit"),
+            "cursor" => Some("cursor"),
             _ => None,
         };
         if let Some(name) = single {
@@ -223,6 +481,10 @@ pub fn parse_query(raw: &str) -> Result<TimelineQuery> {
             seen_single.push(name);
         }
         match key.as_ref() {
+            "q" => match SearchQuery::parse(value) {
+                Ok(search) => filter.search = Some(search),
+                Err(e) => search_error = Some((value.to_owned(), e.0)),
+            },
             "country" => {
                 let code = value.to_uppercase();
                 if code.len() != 2 || !code.chars().all(|c| c.is_ascii_alphabetic()) {
@@ -261,19 +523,65 @@ pub fn parse_query(raw: &str) -> Result<TimelineQuery> {
                 }
             }
             "order" => {
-                filter.order = match value {
-                    "desc" => Order::Desc,
-                    "asc" => Order::Asc,
+                order = Some(match value {
+                    "desc" => Sort::Date(Order::Desc),
+                    "asc" => Sort::Date(Order::Asc),
+                    "relevance" => Sort::Relevance,
                     other => {
                         return Err(Error::BadRequest(format!(
-                            "“{other}” is not a timeline order: use order=asc (oldest first) or \
-                             order=desc (newest first)."
+                            "“{other}” is not a timeline order: use order=asc (oldest first), \
+                             order=desc (newest first) or, with a search, order=relevance."
                         )));
                     }
-                }
+                })
+            }
+            "limit" => {
+                view.limit = value
+                    .parse::<i64>()
+                    .ok()
+                    .filter(|n| (1..=MAX_PAGE_SIZE).contains(n))
+                    .ok_or_else(|| {
+                        Error::BadRequest(format!(
+                            "“{value}” is not a page size: use a number from 1 to {MAX_PAGE_SIZE}."
+                        ))
+                    })?;
+            }
+            "cursor" => {
+                view.cursor = Some(Cursor::decode(value).ok_or_else(|| {
+                    Error::BadRequest(
+                        "This page link is damaged: its “cursor” was not made by entente. \
+                         Start again from the first page (remove the cursor parameter)."
+                            .to_owned(),
+                    )
+                })?);
             }
             _ => {}
         }
+    }
+    let searching = filter.search.is_some() || search_error.is_some();
+    filter.sort = match order {
+        Some(Sort::Relevance) if !searching => {
+            return Err(Error::BadRequest(
+                "order=relevance sorts the results of a search: add a search (q), or use \
+                 order=asc or order=desc."
+                    .to_owned(),
+            ));
+        }
+        Some(sort) => sort,
+        None if searching => Sort::Relevance,
+        None => Sort::default(),
+    };
+    let cursor_fits = match (&view.cursor, filter.sort) {
+        (None, _) => true,
+        (Some(cursor), Sort::Relevance) => matches!(cursor.key(), Key::Rank { .. }),
+        (Some(cursor), Sort::Date(_)) => matches!(cursor.key(), Key::Date { .. }),
+    };
+    if !cursor_fits {
+        return Err(Error::BadRequest(
+            "This page link belongs to a view sorted another way. Start again from the first page \
+             (remove the cursor parameter)."
+                .to_owned(),
+        ));
     }
     if let (Some(from), Some(to)) = (&filter.from, &filter.to)
         && from.earliest() > to.latest()
@@ -288,38 +596,11 @@ pub fn parse_query(raw: &str) -> Result<TimelineQuery> {
     filter
         .types
         .sort_by_key(|t| EVENT_TYPES.iter().position(|known| known == t));
-    Ok(TimelineQuery { filter, actor_text })
-}
-
-/// The one query string of a view: parameters in a fixed order, values normalised,
-/// defaults left out.
-pub fn canonical_query(filter: &TimelineFilter) -> String {
-    let mut query = form_urlencoded::Serializer::new(String::new());
-    for code in &filter.countries {
-        query.append_pair("country", code);
-    }
-    if let Some(actor) = filter.actor {
-        query.append_pair("actor", &actor.to_string());
-    }
-    for event_type in &filter.types {
-        query.append_pair("type", event_type);
-    }
-    if let Some(tag) = &filter.tag {
-        query.append_pair("tag", tag);
-    }
-    if let Some(outlet) = &filter.outlet {
-        query.append_pair("outlet", outlet);
-    }
-    if let Some(from) = &filter.from {
-        query.append_pair("from", &from.edtf());
-    }
-    if let Some(to) = &filter.to {
-        query.append_pair("to", &to.edtf());
-    }
-    if filter.order == Order::Asc {
-        query.append_pair("order", "asc");
-    }
-    query.finish()
+    Ok(TimelineQuery {
+        view,
+        actor_text,
+        search_error,
+    })
 }
 
 fn url_for(query: &str) -> String {
@@ -330,14 +611,25 @@ fn url_for(query: &str) -> String {
     }
 }
 
-/// One chip per active value, each linking to the same view without it.
-fn chips(filter: &TimelineFilter, country_name: impl Fn(&str) -> String, actor: Option<&str>) -> Vec<Chip> {
+/// One chip per active value, each linking to the same view without it (from its first
+/// page: a wider view has other pages).
+fn chips(view: &View, country_name: impl Fn(&str) -> String, actor: Option<&str>) -> Vec<Chip> {
+    let filter = &view.filter;
     let without = |change: &dyn Fn(&mut TimelineFilter)| {
-        let mut narrower = filter.clone();
-        change(&mut narrower);
-        url_for(&canonical_query(&narrower))
+        let mut wider = view.first_page();
+        change(&mut wider.filter);
+        if wider.filter.search.is_none() && wider.filter.sort == Sort::Relevance {
+            wider.filter.sort = Sort::default();
+        }
+        wider.url()
     };
     let mut chips = Vec::new();
+    if let Some(search) = &filter.search {
+        chips.push(Chip {
+            label: format!("Search: {}", search.text),
+            remove_url: without(&|f| f.search = None),
+        });
+    }
     for code in &filter.countries {
         chips.push(Chip {
             label: format!("Country: {}", country_name(code)),

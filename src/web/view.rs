@@ -4,6 +4,7 @@
 use crate::dates::EventDate;
 use crate::store::ActorRef;
 use crate::store::events::TimelineEntry;
+use crate::store::search::split_marked;
 
 /// A reader's label for an event type.
 pub fn event_type_label(event_type: &str) -> &'static str {
@@ -98,6 +99,11 @@ pub struct EntryView {
     pub source_count: i64,
     /// The role of the actor whose page lists this entry.
     pub role: Option<String>,
+    /// With a search: the title in parts, matched words flagged (empty otherwise).
+    pub title_parts: Vec<(String, bool)>,
+    /// With a search: the best-matching stretch of the event's text, in the same parts;
+    /// empty when the match is only in the title.
+    pub snippet: Vec<(String, bool)>,
 }
 
 /// How many non-country actors a timeline line names.
@@ -110,6 +116,16 @@ impl EntryView {
         let more_actors = entry.actors.len().saturating_sub(ACTORS_PER_ENTRY);
         let mut actors = entry.actors;
         actors.truncate(ACTORS_PER_ENTRY);
+        let title_parts = entry
+            .marked_title
+            .as_deref()
+            .map(split_marked)
+            .unwrap_or_default();
+        let mut snippet = entry.snippet.as_deref().map(split_marked).unwrap_or_default();
+        let snippet_text: String = snippet.iter().map(|(text, _)| text.as_str()).collect();
+        if snippet_text == entry.title || !snippet.iter().any(|(_, hit)| *hit) {
+            snippet.clear();
+        }
         EntryView {
             url: format!("/events/{}/{}", entry.id, entry.slug),
             date: human_date(&entry.date_edtf),
@@ -124,6 +140,8 @@ impl EntryView {
             more_actors,
             source_count: entry.source_count,
             role: entry.role,
+            title_parts,
+            snippet,
         }
     }
 
