@@ -23,6 +23,22 @@ pub struct Cli {
 pub enum Command {
     /// Serve the web application (the default).
     Serve(ServeArgs),
+    /// Generate a realistic fixture database for benchmarks.
+    Fixture(FixtureArgs),
+}
+
+/// Options of `entente fixture`.
+#[derive(Debug, Clone, Args)]
+pub struct FixtureArgs {
+    /// How many events to generate.
+    #[arg(long, default_value_t = 100_000, value_parser = clap::value_parser!(u32).range(1..=5_000_000))]
+    pub events: u32,
+    /// The database file to create; it must not hold events yet.
+    #[arg(long, value_name = "PATH")]
+    pub database: PathBuf,
+    /// Seed of the generator: the same seed gives the same fixture.
+    #[arg(long, default_value_t = 1)]
+    pub seed: u64,
 }
 
 /// Options of `entente serve`.
@@ -60,11 +76,12 @@ impl ServeArgs {
 }
 
 impl Cli {
-    /// The options of the command to run.
-    pub fn serve_args(&self) -> &ServeArgs {
+    /// The options of `serve`, when that is the command to run.
+    pub fn serve_args(&self) -> Option<&ServeArgs> {
         match &self.command {
-            Some(Command::Serve(args)) => args,
-            None => &self.serve,
+            Some(Command::Serve(args)) => Some(args),
+            None => Some(&self.serve),
+            Some(_) => None,
         }
     }
 }

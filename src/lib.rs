@@ -11,6 +11,8 @@ pub mod config;
 pub mod dates;
 /// The one error type and how it becomes a page.
 pub mod error;
+/// Generated fixtures for benchmarks.
+pub mod fixture;
 /// The dataset interchange format; the demo data loads through it.
 pub mod import;
 /// Markdown to sanitized HTML.
@@ -49,6 +51,31 @@ pub async fn build(config: &Config) -> Result<App> {
     }
     let router = web::router(web::AppState { db: db.clone() });
     Ok(App { router, db })
+}
+
+/// `entente fixture`: generates a fixture into a new database and reports what it wrote.
+pub async fn fixture(args: &cli::FixtureArgs) -> Result<()> {
+    let db = Db::open(&args.database).await?;
+    let existing = db.event_count().await?;
+    if existing > 0 {
+        return Err(Error::Invalid(format!(
+            "{} already holds {existing} events; give the path of a new database",
+            args.database.display()
+        )));
+    }
+    let started = std::time::Instant::now();
+    let report = fixture::generate(&db, args.events as usize, args.seed).await?;
+    db.optimize().await?;
+    db.close().await;
+    tracing::info!(
+        events = report.events,
+        actors = report.actors,
+        sources = report.sources,
+        seconds = started.elapsed().as_secs(),
+        "wrote the fixture to {}",
+        args.database.display()
+    );
+    Ok(())
 }
 
 /// Serves until Ctrl-C or SIGTERM, then stops accepting connections, lets requests in

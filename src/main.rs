@@ -6,7 +6,7 @@ use std::process::ExitCode;
 use clap::Parser;
 use tracing_subscriber::EnvFilter;
 
-use entente::cli::Cli;
+use entente::cli::{Cli, Command};
 
 #[tokio::main]
 async fn main() -> ExitCode {
@@ -17,7 +17,12 @@ async fn main() -> ExitCode {
         .with_ansi(std::io::stdout().is_terminal())
         .init();
     let cli = Cli::parse();
-    match entente::serve(&cli.serve_args().config()).await {
+    let outcome = match (&cli.command, cli.serve_args()) {
+        (Some(Command::Fixture(args)), _) => entente::fixture(args).await,
+        (_, Some(serve)) => entente::serve(&serve.config()).await,
+        (_, None) => Ok(()),
+    };
+    match outcome {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
             tracing::error!("{e}");

@@ -379,6 +379,39 @@ async fn researcher_searches_from_the_form_and_pages_through_the_timeline() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn researcher_follows_a_histogram_bar_and_a_facet() {
+    let browser = Browser::start().await;
+    browser.goto("/?country=BY").await;
+    let mut month = browser.client.current_url().await.expect("url");
+    month.set_query(Some("country=BY&from=2023-07&to=2023-07"));
+    browser
+        .click(".histogram a[aria-label='July 2023: 2 events']")
+        .await;
+    browser
+        .client
+        .wait()
+        .at_most(Duration::from_secs(10))
+        .for_url(&month)
+        .await
+        .expect("the bar leads to its month");
+    let entries = browser.text(".entries").await;
+    assert!(entries.contains("Khrenin visits Tehran"), "{entries}");
+    assert!(!entries.contains("Gomel"), "{entries}");
+    // A facet value narrows the month further, keeping the other filters.
+    browser.follow("Agreement", "#facet-types strong").await;
+    let url = browser.client.current_url().await.expect("url");
+    assert_eq!(
+        url.query(),
+        Some("country=BY&type=agreement&from=2023-07&to=2023-07")
+    );
+    assert_eq!(
+        browser.text(".lede").await.split('.').next(),
+        Some("1 matching events")
+    );
+    browser.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn every_page_passes_axe_at_desktop_and_phone_width() {
     let axe = axe_source();
     let browser = Browser::start().await;
@@ -397,6 +430,8 @@ async fn every_page_passes_axe_at_desktop_and_phone_width() {
         "/?q=khrenin",
         "/?q=%22drone",
         "/?limit=2&cursor=ad_2023-07-31_2023-07-31_2",
+        "/?country=BY&from=2023-07&to=2023-07",
+        "/?q=nothingmatchesthis",
     ];
     let mut failures = Vec::new();
     for (width, height) in [(1280, 900), (390, 844)] {

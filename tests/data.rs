@@ -13,7 +13,7 @@ use support::{demo_app, fixture_app};
 async fn a_fresh_database_is_created_migrated_and_filled_with_the_demo_dataset() {
     let app = demo_app().await;
     assert!(app.dir.path().join("demo.sqlite3").exists());
-    let published = app.app.db.timeline_count(&Default::default()).await.unwrap();
+    let published = app.app.db.summary(&Default::default()).await.unwrap().total;
     assert!(published >= 20, "at least 20 demo events, got {published}");
     let page = app.get("/").await;
     assert_eq!(page.status, StatusCode::OK);
@@ -207,15 +207,69 @@ fn help_explains_every_serve_option_and_its_environment_variable() {
 #[test]
 fn serve_options_work_with_and_without_the_subcommand() {
     let cli = Cli::try_parse_from(["entente", "--bind", "0.0.0.0:8080", "--database", "/data/e.db"]).unwrap();
-    let config = cli.serve_args().config();
+    let config = cli.serve_args().expect("serve").config();
     assert_eq!(config.bind.to_string(), "0.0.0.0:8080");
     assert_eq!(config.database.to_str(), Some("/data/e.db"));
     assert!(config.demo_data);
 
     let cli = Cli::try_parse_from(["entente", "serve", "--database", "x.db", "--no-demo"]).unwrap();
-    let config = cli.serve_args().config();
+    let config = cli.serve_args().expect("serve").config();
     assert_eq!(config.database.to_str(), Some("x.db"));
     assert!(!config.demo_data);
 
     assert!(Cli::try_parse_from(["entente", "--bind", "not-an-address"]).is_err());
+}
+
+#[test]
+fn fixture_options_are_checked() {
+    let cli = Cli::try_parse_from(["entente", "fixture", "--events", "500", "--database", "f.db"]).unwrap();
+    match &cli.command {
+        Some(entente::cli::Command::Fixture(args)) => {
+            assert_eq!(args.events, 500);
+            assert_eq!(args.database.to_str(), Some("f.db"));
+            assert_eq!(args.seed, 1);
+        }
+        other => panic!("parsed as {other:?}"),
+    }
+    assert!(cli.serve_args().is_none(), "fixture does not serve");
+    let default = Cli::try_parse_from(["entente", "fixture", "--database", "f.db"]).unwrap();
+    assert!(matches!(default.command, Some(entente::cli::Command::Fixture(ref a)) if a.events == 100_000));
+    assert!(Cli::try_parse_from(["entente", "fixture", "--events", "0", "--database", "f.db"]).is_err());
+    assert!(
+        Cli::try_parse_from(["entente", "fixture"]).is_err(),
+        "the database is required"
+    );
+}
+
+#[tokio::test]
+async fn a_generated_fixture_is_browsable_and_never_overwritten() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("fixture.sqlite3");
+    let args = entente::cli::FixtureArgs {
+        events: 400,
+        database: path.clone(),
+        seed: 3,
+    };
+    entente::fixture(&args).await.expect("fixture generates");
+    let mut config = entente::Config::for_database(path);
+    config.demo_data = false;
+    let app = support::TestApp {
+        app: entente::build(&config).await.unwrap(),
+        dir,
+    };
+    let summary = app.app.db.summary(&Default::default()).await.unwrap();
+    // About 2% are drafts, which readers do not see.
+    assert!((370..400).contains(&summary.total), "{}", summary.total);
+    assert!(summary.countries.len() >= 20, "events spread over many countries");
+    let page = app.get("/?country=BY&country=IR").await;
+    assert_eq!(page.status, axum::http::StatusCode::OK);
+    let search = app.get("/?q=drones").await;
+    search.assert_contains("<mark>");
+
+    // A second run into the same file refuses rather than doubling the data.
+    let again = entente::fixture(&args).await;
+    assert!(
+        matches!(again, Err(entente::error::Error::Invalid(ref m)) if m.contains("already holds")),
+        "{again:?}"
+    );
 }

@@ -73,6 +73,22 @@ async fn date_range_matches_events_whose_possible_days_overlap_it() {
     );
     assert_lists(&view(&app, "from=2025").await, &[MINSK]);
     assert_lists(&view(&app, "to=2022").await, &[GOMEL]);
+    // Narrow ranges are looked up in the R*Tree of spans, wide ones by walking the
+    // timeline: both must agree on the open start ("until May 2023") and the year.
+    assert_lists(
+        &view(&app, "from=2023-05-31&to=2023-06-01").await,
+        &[ENGINEERS, BRICS, GOMEL],
+    );
+    assert_lists(
+        &view(&app, "from=2010&to=2023-05-31").await,
+        &[ENGINEERS, BRICS, GOMEL],
+    );
+    assert_lists(
+        &view(&app, "from=2021&to=2023-05-31").await,
+        &[ENGINEERS, BRICS, GOMEL],
+    );
+    assert_lists(&view(&app, "from=2023-12-31&to=2024-12").await, &[BRICS]);
+    assert_lists(&view(&app, "from=2000&to=2030").await, &ALL);
 }
 
 #[tokio::test]

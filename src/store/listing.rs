@@ -138,8 +138,28 @@ impl TimelineFilter {
             || self.search.is_some()
     }
 
+    /// What identifies the set of matching events (everything but the sort), for caches.
+    pub(super) fn cache_key(&self) -> String {
+        format!(
+            "c={:?} a={:?} t={:?} g={:?} o={:?} f={:?} u={:?} q={:?}",
+            self.countries,
+            self.actor,
+            self.types,
+            self.tag,
+            self.outlet,
+            self.from.as_ref().map(EventDate::edtf),
+            self.to.as_ref().map(EventDate::edtf),
+            self.search.as_ref().map(|s| &s.fts),
+        )
+    }
+
     /// Appends the joins and the WHERE clause for `events e`.
-    fn push_from_where(&self, sql: &mut QueryBuilder<'_, Sqlite>) {
+    ///
+    /// Filters that pick events by what they involve (countries, actor, tag, outlet, a
+    /// narrow date range) become sets of event ids read from indexes and intersected, so
+    /// a rare combination costs what its parts cost, not a pass over every event. The
+    /// event's own columns (status, type, exact dates) are checked on the row.
+    pub(super) fn push_from_where(&self, sql: &mut QueryBuilder<'_, Sqlite>) {
         if self.search.is_some() {
             sql.push(" JOIN event_search ON event_search.rowid = e.id");
         }
@@ -147,41 +167,66 @@ impl TimelineFilter {
         if let Some(search) = &self.search {
             sql.push(" AND event_search MATCH ").push_bind(search.fts.clone());
         }
-        for code in &self.countries {
-            // Involved: a participant, or the country where it happened.
-            sql.push(
-                " AND (EXISTS (SELECT 1 FROM event_actors ea JOIN actors a ON a.id = ea.actor_id \
-                   WHERE ea.event_id = e.id AND a.iso_code = ",
-            )
-            .push_bind(code.clone())
-            .push(") OR e.location_country_id = (SELECT id FROM actors WHERE iso_code = ")
-            .push_bind(code.clone())
-            .push("))");
-        }
-        if let Some(actor) = self.actor {
-            sql.push(
-                " AND (EXISTS (SELECT 1 FROM event_actors ea WHERE ea.event_id = e.id AND ea.actor_id = ",
-            )
-            .push_bind(actor)
-            .push(") OR e.location_country_id = ")
-            .push_bind(actor)
-            .push(")");
-        }
-        if let Some(tag) = &self.tag {
-            sql.push(
-                " AND EXISTS (SELECT 1 FROM event_tags et JOIN tags t ON t.id = et.tag_id \
-                   WHERE et.event_id = e.id AND t.name = ",
-            )
-            .push_bind(tag.clone())
-            .push(")");
-        }
-        if let Some(outlet) = &self.outlet {
-            sql.push(
-                " AND EXISTS (SELECT 1 FROM citations c JOIN sources s ON s.id = c.source_id \
-                   WHERE c.event_id = e.id AND s.outlet = ",
-            )
-            .push_bind(outlet.clone())
-            .push(")");
+        let narrow_range = match (&self.from, &self.to) {
+            (Some(from), Some(to)) => (to.latest() - from.earliest()).whole_days() <= NARROW_RANGE_DAYS,
+            _ => false,
+        };
+        let has_sets = !self.countries.is_empty()
+            || self.actor.is_some()
+            || self.tag.is_some()
+            || self.outlet.is_some()
+            || narrow_range;
+        if has_sets {
+            sql.push(" AND e.id IN (");
+            let mut first = true;
+            let mut next_set = |sql: &mut QueryBuilder<'_, Sqlite>| {
+                if !first {
+                    sql.push(" INTERSECT ");
+                }
+                first = false;
+            };
+            for code in &self.countries {
+                next_set(sql);
+                sql.push(
+                    "SELECT event_id FROM event_countries \
+                     WHERE country_id = (SELECT id FROM actors WHERE iso_code = ",
+                )
+                .push_bind(code.clone())
+                .push(")");
+            }
+            if let Some(actor) = self.actor {
+                // People and organizations take part; countries also host.
+                next_set(sql);
+                sql.push("SELECT event_id FROM event_actors WHERE actor_id = ")
+                    .push_bind(actor)
+                    .push(" UNION SELECT event_id FROM event_countries WHERE country_id = ")
+                    .push_bind(actor);
+            }
+            if let Some(tag) = &self.tag {
+                next_set(sql);
+                sql.push(
+                    "SELECT et.event_id FROM event_tags et \
+                     WHERE et.tag_id = (SELECT id FROM tags WHERE name = ",
+                )
+                .push_bind(tag.clone())
+                .push(")");
+            }
+            if let Some(outlet) = &self.outlet {
+                next_set(sql);
+                sql.push(
+                    "SELECT c.event_id FROM sources s JOIN citations c ON c.source_id = s.id \
+                     WHERE s.outlet = ",
+                )
+                .push_bind(outlet.clone());
+            }
+            if let (true, Some(from), Some(to)) = (narrow_range, &self.from, &self.to) {
+                next_set(sql);
+                sql.push("SELECT id FROM event_spans WHERE latest >= ")
+                    .push_bind(day_number(from.earliest()))
+                    .push(" AND earliest <= ")
+                    .push_bind(day_number(to.latest()));
+            }
+            sql.push(")");
         }
         if !self.types.is_empty() {
             sql.push(" AND e.event_type IN (");
@@ -200,6 +245,15 @@ impl TimelineFilter {
                 .push_bind(iso_day(to.latest()));
         }
     }
+}
+
+/// A date range at most this long is looked up in the R*Tree of event spans; a longer one
+/// matches so much of the timeline that walking it in date order is cheaper.
+const NARROW_RANGE_DAYS: i64 = 3 * 366;
+
+/// A day as the integer yyyymmdd, as `event_spans` stores it.
+fn day_number(day: time::Date) -> i64 {
+    i64::from(day.year()) * 10_000 + i64::from(u8::from(day.month())) * 100 + i64::from(day.day())
 }
 
 impl Db {
@@ -353,13 +407,6 @@ impl Db {
         }
         rows.sort_by_key(|row| ids.iter().position(|id| *id == row.id));
         self.with_actors(rows).await
-    }
-
-    /// How many published events match `filter`.
-    pub async fn timeline_count(&self, filter: &TimelineFilter) -> Result<i64> {
-        let mut sql = QueryBuilder::new("SELECT count(*) FROM events e");
-        filter.push_from_where(&mut sql);
-        Ok(sql.build_query_scalar().fetch_one(&self.read).await?)
     }
 
     /// Every tag in use, for the filter form.

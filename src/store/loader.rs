@@ -221,9 +221,9 @@ impl Loader {
         Ok(())
     }
 
-    /// Indexes the loaded events for search and makes the whole load visible at once.
+    /// Writes the loaded events' derived rows (search, filters) and makes the whole load visible at once.
     pub async fn commit(mut self) -> Result<()> {
-        super::search::index_events(&mut self.tx, Some(&self.events)).await?;
+        super::derived::refresh(&mut self.tx, Some(&self.events)).await?;
         self.tx.commit().await?;
         Ok(())
     }

@@ -13,14 +13,18 @@ use crate::error::Result;
 
 /// Actors, their aliases and their events.
 pub mod actors;
+/// Rows derived from events for search and fast filters, kept in step by the store.
+pub mod derived;
 /// Events: the timeline listing and one event with everything it cites.
 pub mod events;
 /// The filtered timeline: filters become one query with bound parameters.
 pub mod listing;
 /// Writing whole datasets (the demo data, later imports) in one transaction.
 pub mod loader;
-/// Full-text search: the reader's query language and the search documents.
+/// Full-text search: the reader's query language.
 pub mod search;
+/// Counts, facets and the histogram of a view, cached per generation.
+pub mod summary;
 
 /// The event types editors choose from, in the order forms list them.
 pub const EVENT_TYPES: &[&str] = &[
@@ -53,6 +57,7 @@ pub const RELATION_KINDS: &[&str] = &["follows_from", "part_of", "same_as", "con
 pub struct Db {
     pub(crate) read: SqlitePool,
     pub(crate) write: SqlitePool,
+    summaries: std::sync::Arc<summary::SummaryCache>,
 }
 
 impl Db {
@@ -82,9 +87,13 @@ impl Db {
             .max_connections(cores.max(2) * 2)
             .connect_with(options.read_only(true))
             .await?;
-        let db = Db { read, write };
-        if db.ensure_search_index().await? {
-            tracing::info!("rebuilt the search index");
+        let db = Db {
+            read,
+            write,
+            summaries: Default::default(),
+        };
+        if db.ensure_derived_rows().await? {
+            tracing::info!("rebuilt the search index and the filter tables");
         }
         Ok(db)
     }
@@ -100,6 +109,19 @@ impl Db {
         Ok(sqlx::query_scalar("SELECT count(*) FROM events")
             .fetch_one(&self.read)
             .await?)
+    }
+
+    /// Refreshes the query planner's statistics and merges the search index, after a
+    /// large load.
+    pub async fn optimize(&self) -> Result<()> {
+        sqlx::query("INSERT INTO event_search (event_search) VALUES ('optimize')")
+            .execute(&self.write)
+            .await?;
+        sqlx::query("ANALYZE").execute(&self.write).await?;
+        sqlx::query("PRAGMA wal_checkpoint(TRUNCATE)")
+            .execute(&self.write)
+            .await?;
+        Ok(())
     }
 
     /// Closes both pools, letting in-flight queries finish.

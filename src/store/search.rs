@@ -1,16 +1,6 @@
-//! Full-text search: what a reader types becomes an FTS5 query, and each event has one
-//! search document (title, names and aliases, summary, passages) kept up to date by the
-//! store. The table and its tokenizer are defined in `migrations/0002_search.sql`.
-
-use sqlx::SqliteConnection;
-
-use super::Db;
-use crate::error::Result;
-use crate::markdown::to_plain_text;
-
-/// The version of the search documents this build writes. Change it whenever what goes
-/// into a document changes: the next start rebuilds the index once.
-const DOCUMENT_VERSION: &str = "1";
+//! Full-text search: what a reader types becomes an FTS5 query. The search documents
+//! themselves are written by [`super::derived`]; the table and its tokenizer are defined
+//! in `migrations/0002_search.sql`.
 
 /// Marks the start of a matched word in highlighted text (a control character that
 /// cannot appear in stored text, so it can never be forged by an editor).
@@ -193,99 +183,6 @@ pub fn split_marked(marked: &str) -> Vec<(String, bool)> {
         parts.push((current, in_match));
     }
     parts
-}
-
-/// The search document of one event, as stored.
-#[derive(sqlx::FromRow)]
-struct Document {
-    id: i64,
-    title: String,
-    names: Option<String>,
-    summary: String,
-    passages: Option<String>,
-}
-
-/// Selects the documents of `events e`; callers add a WHERE clause.
-const DOCUMENT_SELECT: &str = "SELECT e.id, e.title, e.summary, \
-       (SELECT group_concat(n, ' · ') FROM ( \
-           SELECT a.name AS n FROM event_actors ea JOIN actors a ON a.id = ea.actor_id \
-            WHERE ea.event_id = e.id \
-           UNION SELECT al.alias FROM event_actors ea JOIN actor_aliases al ON al.actor_id = ea.actor_id \
-            WHERE ea.event_id = e.id \
-           UNION SELECT a.name FROM actors a WHERE a.id = e.location_country_id \
-           UNION SELECT al.alias FROM actor_aliases al WHERE al.actor_id = e.location_country_id)) AS names, \
-       (SELECT group_concat(c.passage, ' … ') FROM citations c \
-         WHERE c.event_id = e.id AND c.passage <> '') AS passages \
-     FROM events e";
-
-/// Rewrites the search documents of the given events (all events when `ids` is None)
-/// on `conn`, inside the caller's transaction.
-pub(super) async fn index_events(conn: &mut SqliteConnection, ids: Option<&[i64]>) -> Result<()> {
-    let documents: Vec<Document> = match ids {
-        Some(ids) => {
-            let list =
-                serde_json::to_string(ids).map_err(|e| crate::error::Error::Internal(e.to_string()))?;
-            sqlx::query("DELETE FROM event_search WHERE rowid IN (SELECT value FROM json_each(?))")
-                .bind(&list)
-                .execute(&mut *conn)
-                .await?;
-            sqlx::query_as(&format!(
-                "{DOCUMENT_SELECT} WHERE e.id IN (SELECT value FROM json_each(?))"
-            ))
-            .bind(&list)
-            .fetch_all(&mut *conn)
-            .await?
-        }
-        None => {
-            sqlx::query("DELETE FROM event_search")
-                .execute(&mut *conn)
-                .await?;
-            sqlx::query_as(DOCUMENT_SELECT).fetch_all(&mut *conn).await?
-        }
-    };
-    for document in documents {
-        sqlx::query(
-            "INSERT INTO event_search (rowid, title, names, summary, passages) VALUES (?, ?, ?, ?, ?)",
-        )
-        .bind(document.id)
-        .bind(clean(&document.title))
-        .bind(clean(document.names.as_deref().unwrap_or_default()))
-        .bind(clean(&to_plain_text(&document.summary)))
-        .bind(clean(document.passages.as_deref().unwrap_or_default()))
-        .execute(&mut *conn)
-        .await?;
-    }
-    Ok(())
-}
-
-/// Stored text without the match markers, so highlights cannot be forged.
-fn clean(text: &str) -> String {
-    text.replace([MATCH_START, MATCH_END], "")
-}
-
-impl Db {
-    /// Rebuilds the search index when it was written by another version of the
-    /// documents (or never): once after an upgrade, in one transaction.
-    pub async fn ensure_search_index(&self) -> Result<bool> {
-        let stored: Option<String> =
-            sqlx::query_scalar("SELECT value FROM settings WHERE key = 'search_document_version'")
-                .fetch_optional(&self.write)
-                .await?;
-        if stored.as_deref() == Some(DOCUMENT_VERSION) {
-            return Ok(false);
-        }
-        let mut tx = self.write.begin().await?;
-        index_events(&mut tx, None).await?;
-        sqlx::query(
-            "INSERT INTO settings (key, value) VALUES ('search_document_version', ?) \
-             ON CONFLICT (key) DO UPDATE SET value = excluded.value",
-        )
-        .bind(DOCUMENT_VERSION)
-        .execute(&mut *tx)
-        .await?;
-        tx.commit().await?;
-        Ok(true)
-    }
 }
 
 #[cfg(test)]

@@ -29,6 +29,8 @@ pub mod assets;
 mod event_show;
 /// Path and query extractors whose rejections are entente's error pages.
 pub mod extract;
+/// Facets and the histogram of a timeline view.
+mod facets;
 /// The timeline, the home page.
 mod timeline;
 /// Labels and renderings shared by several pages.

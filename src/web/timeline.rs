@@ -10,6 +10,7 @@ use axum::response::{IntoResponse, Redirect, Response};
 use axum::http::StatusCode;
 
 use super::AppState;
+use super::facets::{FacetGroup, Histogram, facet_groups, histogram};
 use super::view::{EntryView, YearGroup, event_type_label, group_by_period};
 use crate::dates::EventDate;
 use crate::error::{Error, Result};
@@ -77,6 +78,8 @@ pub struct TimelinePage {
     previous: Option<PageLink>,
     next: Option<PageLink>,
     first_page: Option<String>,
+    facets: Vec<FacetGroup>,
+    histogram: Option<Histogram>,
     /// Heading level of entry titles (under year and month headings).
     entry_level: u8,
 }
@@ -139,8 +142,8 @@ pub async fn show(State(state): State<AppState>, RawQuery(raw): RawQuery) -> Res
 
     // A search that cannot be understood lists nothing: the page explains the problem
     // and keeps the reader's text in the form to fix it.
-    let (page, total) = match &search_error {
-        Some((_, _)) => (None, 0),
+    let (page, summary) = match &search_error {
+        Some((_, _)) => (None, None),
         None => (
             Some(
                 state
@@ -148,8 +151,13 @@ pub async fn show(State(state): State<AppState>, RawQuery(raw): RawQuery) -> Res
                     .timeline_page(filter, view.cursor.as_ref(), view.limit)
                     .await?,
             ),
-            state.db.timeline_count(filter).await?,
+            Some(state.db.summary(filter).await?),
         ),
+    };
+    let total = summary.as_ref().map_or(0, |s| s.total);
+    let (facets, histogram) = match &summary {
+        Some(summary) => (facet_groups(&view, summary), histogram(&view, summary)),
+        None => (Vec::new(), None),
     };
     let (entries, before, after) = match page {
         Some(page) => (page.entries, page.before, page.after),
@@ -251,6 +259,8 @@ pub async fn show(State(state): State<AppState>, RawQuery(raw): RawQuery) -> Res
         previous: page_link(before, newer),
         next: page_link(after, older),
         first_page,
+        facets,
+        histogram,
         entry_level: if ranked_view { 3 } else { 4 },
     };
     let status = if search_error.is_some() {
@@ -286,7 +296,7 @@ impl View {
     }
 
     /// The same filters from their first page.
-    fn first_page(&self) -> View {
+    pub(super) fn first_page(&self) -> View {
         View {
             cursor: None,
             ..self.clone()

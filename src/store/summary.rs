@@ -1,0 +1,196 @@
+//! What a filtered view adds up to: how many events match, how they spread over
+//! countries, types, tags and actors (facets), and over time (the histogram).
+//!
+//! These aggregates read every matching event, which on a large collection costs far
+//! more than one page of it; so each view's summary is kept in memory, keyed by its
+//! filter, and thrown away as soon as the generation (bumped by every write, see
+//! [`super::derived`]) moves on. A cached summary is therefore never stale.
+
+use std::collections::{HashMap, VecDeque};
+use std::sync::{Arc, Mutex};
+
+use sqlx::{QueryBuilder, Sqlite};
+
+use super::Db;
+use super::listing::TimelineFilter;
+use crate::error::Result;
+
+/// How many values each facet lists (the page shows the first few, the rest on demand).
+pub const FACET_LIMIT: i64 = 30;
+
+/// One value of a facet and how many matching events have it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FacetValue {
+    /// What the filter parameter takes: an ISO code, an actor id, a type, a tag.
+    pub value: String,
+    pub label: String,
+    pub count: i64,
+}
+
+/// Matching events in one period. `period` is `yyyy` or `yyyy-mm`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PeriodCount {
+    pub period: String,
+    pub count: i64,
+}
+
+/// The aggregates of one view.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Summary {
+    pub total: i64,
+    pub countries: Vec<FacetValue>,
+    pub types: Vec<FacetValue>,
+    pub tags: Vec<FacetValue>,
+    /// People, organizations and facilities taking part (not those only reporting or
+    /// mentioned).
+    pub actors: Vec<FacetValue>,
+    /// Events dated to a month or a day, per month of their sort day.
+    pub months: Vec<PeriodCount>,
+    /// All events per year of their sort day (year- and season-precision ones included).
+    pub years: Vec<PeriodCount>,
+}
+
+/// Summaries of recently seen views, valid for one generation.
+#[derive(Debug, Default)]
+pub struct SummaryCache {
+    inner: Mutex<CacheState>,
+}
+
+#[derive(Debug, Default)]
+struct CacheState {
+    generation: i64,
+    entries: HashMap<String, Arc<Summary>>,
+    /// Keys in insertion order, to drop the oldest when full.
+    order: VecDeque<String>,
+}
+
+/// Views whose summaries are kept at once; a summary is a few kilobytes.
+const CACHE_CAPACITY: usize = 2000;
+
+impl SummaryCache {
+    fn get(&self, generation: i64, key: &str) -> Option<Arc<Summary>> {
+        let state = self.inner.lock().ok()?;
+        (state.generation == generation)
+            .then(|| state.entries.get(key).cloned())
+            .flatten()
+    }
+
+    fn put(&self, generation: i64, key: String, summary: Arc<Summary>) {
+        let Ok(mut state) = self.inner.lock() else {
+            return;
+        };
+        if state.generation != generation {
+            if generation < state.generation {
+                return; // computed before a newer write: not worth keeping
+            }
+            state.generation = generation;
+            state.entries.clear();
+            state.order.clear();
+        }
+        if state.entries.len() >= CACHE_CAPACITY
+            && let Some(oldest) = state.order.pop_front()
+        {
+            state.entries.remove(&oldest);
+        }
+        if state.entries.insert(key.clone(), summary).is_none() {
+            state.order.push_back(key);
+        }
+    }
+}
+
+impl Db {
+    /// The aggregates of the events matching `filter` (its sort does not matter).
+    pub async fn summary(&self, filter: &TimelineFilter) -> Result<Arc<Summary>> {
+        let generation = self.generation().await?;
+        let key = filter.cache_key();
+        if let Some(summary) = self.summaries.get(generation, &key) {
+            return Ok(summary);
+        }
+        let summary = Arc::new(self.compute_summary(filter).await?);
+        self.summaries.put(generation, key, summary.clone());
+        Ok(summary)
+    }
+
+    async fn compute_summary(&self, filter: &TimelineFilter) -> Result<Summary> {
+        let matching = |sql: &mut QueryBuilder<'_, Sqlite>| {
+            sql.push("(SELECT e.id FROM events e");
+            filter.push_from_where(sql);
+            sql.push(")");
+        };
+
+        let mut sql = QueryBuilder::new("SELECT count(*) FROM events e");
+        filter.push_from_where(&mut sql);
+        let total: i64 = sql.build_query_scalar().fetch_one(&self.read).await?;
+
+        let mut sql = QueryBuilder::new(
+            "SELECT a.iso_code, a.name, count(*) AS n FROM event_countries ec \
+             JOIN actors a ON a.id = ec.country_id WHERE ec.event_id IN ",
+        );
+        matching(&mut sql);
+        sql.push(" GROUP BY ec.country_id ORDER BY n DESC, a.name LIMIT ")
+            .push_bind(FACET_LIMIT);
+        let countries = facet(sql.build_query_as().fetch_all(&self.read).await?);
+
+        let mut sql = QueryBuilder::new("SELECT e.event_type, e.event_type, count(*) AS n FROM events e");
+        filter.push_from_where(&mut sql);
+        sql.push(" GROUP BY e.event_type ORDER BY n DESC, e.event_type");
+        let types = facet(sql.build_query_as().fetch_all(&self.read).await?);
+
+        let mut sql = QueryBuilder::new(
+            "SELECT t.name, t.name, count(*) AS n FROM event_tags et JOIN tags t ON t.id = et.tag_id \
+             WHERE et.event_id IN ",
+        );
+        matching(&mut sql);
+        sql.push(" GROUP BY et.tag_id ORDER BY n DESC, t.name LIMIT ")
+            .push_bind(FACET_LIMIT);
+        let tags = facet(sql.build_query_as().fetch_all(&self.read).await?);
+
+        let mut sql = QueryBuilder::new(
+            "SELECT CAST(a.id AS TEXT), a.name, count(DISTINCT ea.event_id) AS n \
+             FROM event_actors ea JOIN actors a ON a.id = ea.actor_id \
+             WHERE a.kind <> 'country' AND ea.role NOT IN ('reporter', 'mentioned') AND ea.event_id IN ",
+        );
+        matching(&mut sql);
+        sql.push(" GROUP BY ea.actor_id ORDER BY n DESC, a.name LIMIT ")
+            .push_bind(FACET_LIMIT);
+        let actors = facet(sql.build_query_as().fetch_all(&self.read).await?);
+
+        let mut sql = QueryBuilder::new("SELECT substr(e.date_sort, 1, 7) AS month, count(*) FROM events e");
+        filter.push_from_where(&mut sql);
+        sql.push(" AND e.date_precision IN ('month', 'day') GROUP BY month ORDER BY month");
+        let months = periods(sql.build_query_as().fetch_all(&self.read).await?);
+
+        let mut sql = QueryBuilder::new("SELECT substr(e.date_sort, 1, 4) AS year, count(*) FROM events e");
+        filter.push_from_where(&mut sql);
+        sql.push(" GROUP BY year ORDER BY year");
+        let years = periods(sql.build_query_as().fetch_all(&self.read).await?);
+
+        Ok(Summary {
+            total,
+            countries,
+            types,
+            tags,
+            actors,
+            months,
+            years,
+        })
+    }
+}
+
+fn facet(rows: Vec<(Option<String>, String, i64)>) -> Vec<FacetValue> {
+    rows.into_iter()
+        .filter_map(|(value, label, count)| {
+            Some(FacetValue {
+                value: value?,
+                label,
+                count,
+            })
+        })
+        .collect()
+}
+
+fn periods(rows: Vec<(String, i64)>) -> Vec<PeriodCount> {
+    rows.into_iter()
+        .map(|(period, count)| PeriodCount { period, count })
+        .collect()
+}
