@@ -514,3 +514,48 @@ async fn a_wrong_method_gets_a_405_page() {
         page.assert_contains("pages are read with GET");
     }
 }
+
+#[tokio::test]
+async fn actor_pages_show_a_first_page_and_continue_on_the_timeline() {
+    let app = fixture_app().await;
+    // An actor with more events than one page holds.
+    let events: Vec<String> = (1..=55)
+        .map(|i| {
+            format!(
+                r#"{{"key": "k{i}", "title": "Prolific event {i}", "type": "meeting", "date": "2024-01-{:02}",
+                    "actors": [{{"actor": "khrenin", "role": "participant"}}]}}"#,
+                1 + i % 28
+            )
+        })
+        .collect();
+    let dataset = format!(
+        r#"{{"actors": [{{"key": "khrenin", "kind": "person", "name": "Pavel Prolific"}}], "events": [{}]}}"#,
+        events.join(",")
+    );
+    let dataset = entente::import::parse_dataset(&dataset).unwrap();
+    let report = entente::import::load_dataset(&app.app.db, &dataset)
+        .await
+        .unwrap();
+    let copy_id = app.app.db.find_actors("Pavel Prolific").await.unwrap()[0].id;
+    assert_eq!(report.events, 55);
+
+    let page = app.get(&format!("/actors/{copy_id}/pavel-prolific")).await;
+    assert_eq!(page.status, StatusCode::OK);
+    page.assert_contains("55 published events; the first 50 are listed here.");
+    page.assert_contains(&format!(
+        "<a href=\"/?actor={copy_id}&#38;order=asc\">See them on the timeline</a>"
+    ));
+    page.assert_contains(&format!("href=\"/?actor={copy_id}&#38;order=asc&#38;cursor="));
+    page.assert_contains("Later events of Pavel Prolific →");
+    page.assert_contains("as participant");
+    // The continuation is the timeline's second page of the same view.
+    let start = page.position(&format!("href=\"/?actor={copy_id}&#38;order=asc&#38;cursor=")) + 6;
+    let next = page.body[start..]
+        .split('"')
+        .next()
+        .unwrap()
+        .replace("&#38;", "&");
+    let rest = app.get(&next).await;
+    assert_eq!(rest.status, StatusCode::OK);
+    assert_eq!(rest.body.matches("class=\"entry-title\"").count(), 5);
+}

@@ -1,9 +1,11 @@
 //! Actors (countries, people, organizations, facilities) and their aliases.
 
+use std::collections::HashMap;
+
 use sqlx::FromRow;
 
 use super::{ActorRef, Db};
-use crate::error::Result;
+use crate::error::{Error, Result};
 
 /// An actor as its page shows it.
 #[derive(Debug, Clone, FromRow)]
@@ -65,6 +67,20 @@ impl Db {
                 .fetch_all(&self.read)
                 .await?,
         )
+    }
+
+    /// The actor's roles in each of the given events ("signatory, host"), by event id.
+    pub async fn actor_roles(&self, actor_id: i64, event_ids: &[i64]) -> Result<HashMap<i64, String>> {
+        let list = serde_json::to_string(event_ids).map_err(|e| Error::Internal(e.to_string()))?;
+        let rows: Vec<(i64, String)> = sqlx::query_as(
+            "SELECT event_id, group_concat(role, ', ') FROM event_actors \
+             WHERE actor_id = ? AND event_id IN (SELECT value FROM json_each(?)) GROUP BY event_id",
+        )
+        .bind(actor_id)
+        .bind(list)
+        .fetch_all(&self.read)
+        .await?;
+        Ok(rows.into_iter().collect())
     }
 
     /// People, organizations and facilities that belong to a country.

@@ -67,13 +67,6 @@ pub(super) const ENTRY_COLUMNS: &str = "e.id, e.title, e.slug, e.event_type, e.a
      e.date_sort, e.date_latest, e.date_precision, \
      (SELECT count(DISTINCT c.source_id) FROM citations c WHERE c.event_id = e.id) AS source_count";
 
-pub(super) fn order_clause(order: Order) -> &'static str {
-    match order {
-        Order::Asc => "ORDER BY e.date_sort ASC, e.date_latest ASC, e.id ASC",
-        Order::Desc => "ORDER BY e.date_sort DESC, e.date_latest DESC, e.id DESC",
-    }
-}
-
 /// Everything the event page shows.
 #[derive(Debug, Clone)]
 pub struct EventDetail {
@@ -159,23 +152,6 @@ pub struct RelatedEvent {
 }
 
 impl Db {
-    /// Published events an actor took part in, with the actor's roles.
-    pub async fn actor_timeline(&self, actor_id: i64, order: Order) -> Result<Vec<TimelineEntry>> {
-        let sql = format!(
-            "SELECT {ENTRY_COLUMNS}, \
-               (SELECT group_concat(role, ', ') FROM event_actors x \
-                 WHERE x.event_id = e.id AND x.actor_id = ?1) AS role \
-             FROM events e \
-             WHERE e.status = 'published' \
-               AND (EXISTS (SELECT 1 FROM event_actors ea WHERE ea.event_id = e.id AND ea.actor_id = ?1) \
-                    OR e.location_country_id = ?1) \
-             {}",
-            order_clause(order)
-        );
-        let entries = sqlx::query_as(&sql).bind(actor_id).fetch_all(&self.read).await?;
-        self.with_actors(entries).await
-    }
-
     /// Fills in the countries and main actors of timeline entries, in one query. Actors
     /// that only reported or were mentioned are left to the event page.
     pub(super) async fn with_actors(&self, mut entries: Vec<TimelineEntry>) -> Result<Vec<TimelineEntry>> {

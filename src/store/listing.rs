@@ -301,6 +301,14 @@ impl Db {
         })
     }
 
+    /// How many published events match `filter` (also part of [`Db::summary`], which
+    /// costs more).
+    pub async fn timeline_count(&self, filter: &TimelineFilter) -> Result<i64> {
+        let mut sql = QueryBuilder::new("SELECT count(*) FROM events e");
+        filter.push_from_where(&mut sql);
+        Ok(sql.build_query_scalar().fetch_one(&self.read).await?)
+    }
+
     /// The sort keys of matching events, in the page's reading order (reversed when
     /// paging backwards).
     async fn page_keys(

@@ -118,9 +118,7 @@ impl Db {
             sql.push(")");
         };
 
-        let mut sql = QueryBuilder::new("SELECT count(*) FROM events e");
-        filter.push_from_where(&mut sql);
-        let total: i64 = sql.build_query_scalar().fetch_one(&self.read).await?;
+        let total = self.timeline_count(filter).await?;
 
         let mut sql = QueryBuilder::new(
             "SELECT a.iso_code, a.name, count(*) AS n FROM event_countries ec \

@@ -7,11 +7,13 @@ use axum::response::Redirect;
 
 use super::AppState;
 use super::extract::PathParams;
+use super::timeline::{DEFAULT_PAGE_SIZE, View};
 use super::view::{EntryView, actor_kind_label};
 use crate::error::{Error, Result};
 use crate::store::ActorRef;
 use crate::store::actors::Actor;
 use crate::store::events::Order;
+use crate::store::listing::{Sort, TimelineFilter};
 
 #[derive(Template, WebTemplate)]
 #[template(path = "actor_show.html")]
@@ -22,6 +24,12 @@ pub struct ActorPage {
     country: Option<ActorRef>,
     members: Vec<ActorRef>,
     entries: Vec<EntryView>,
+    /// Published events involving the actor.
+    total: i64,
+    /// The actor's events on the timeline, where they can be filtered further.
+    timeline_url: String,
+    /// The timeline's next page, when the actor has more events than this page shows.
+    more_url: Option<String>,
     /// Heading level of entry titles (under the events heading).
     entry_level: u8,
 }
@@ -54,13 +62,36 @@ pub async fn show(
     } else {
         Vec::new()
     };
-    let entries = state
-        .db
-        .actor_timeline(actor.id, Order::Asc)
-        .await?
+    // The actor's events are the timeline filtered by the actor: the same query, the
+    // same paging, continued on the timeline itself.
+    let view = View {
+        filter: TimelineFilter {
+            actor: Some(actor.id),
+            sort: Sort::Date(Order::Asc),
+            ..TimelineFilter::default()
+        },
+        limit: DEFAULT_PAGE_SIZE,
+        cursor: None,
+    };
+    let page = state.db.timeline_page(&view.filter, None, view.limit).await?;
+    let total = state.db.timeline_count(&view.filter).await?;
+    let ids: Vec<i64> = page.entries.iter().map(|e| e.id).collect();
+    let mut roles = state.db.actor_roles(actor.id, &ids).await?;
+    let entries = page
+        .entries
         .into_iter()
-        .map(EntryView::new)
+        .map(|mut entry| {
+            entry.role = roles.remove(&entry.id);
+            EntryView::new(entry)
+        })
         .collect();
+    let more_url = page.after.map(|cursor| {
+        View {
+            cursor: Some(cursor),
+            ..view.clone()
+        }
+        .url()
+    });
     Ok(ActorPage {
         kind_label: actor_kind_label(&actor.kind),
         actor,
@@ -68,6 +99,9 @@ pub async fn show(
         country,
         members,
         entries,
+        total,
+        timeline_url: view.url(),
+        more_url,
         entry_level: 3,
     }
     .into_response())
