@@ -247,6 +247,9 @@ impl TimelineFilter {
     }
 }
 
+/// Words in a search result's snippet.
+const SNIPPET_WORDS: usize = 24;
+
 /// A date range at most this long is looked up in the R*Tree of event spans; a longer one
 /// matches so much of the timeline that walking it in date order is cheaper.
 const NARROW_RANGE_DAYS: i64 = 3 * 366;
@@ -397,19 +400,26 @@ impl Db {
         .fetch_all(&self.read)
         .await?;
         if let Some(search) = search {
-            let marked: Vec<(i64, String, String)> = sqlx::query_as(
-                "SELECT rowid, highlight(event_search, 0, char(2), char(3)), \
-                        snippet(event_search, -1, char(2), char(3), '…', 24) \
-                 FROM event_search WHERE event_search MATCH ? AND rowid IN (SELECT value FROM json_each(?))",
+            // The documents are read from FTS5's content table (`<table>_content`, whose
+            // columns c0..c3 are title, names, summary, passages): a plain b-tree lookup,
+            // where a second MATCH for highlight() would re-run the whole search.
+            let documents: Vec<(i64, String, String, String, String)> = sqlx::query_as(
+                "SELECT id, c0, c1, c2, c3 FROM event_search_content \
+                 WHERE id IN (SELECT value FROM json_each(?))",
             )
-            .bind(&search.fts)
             .bind(&list)
             .fetch_all(&self.read)
             .await?;
-            for (id, title, snippet) in marked {
+            for (id, title, names, summary, passages) in documents {
                 if let Some(entry) = rows.iter_mut().find(|e| e.id == id) {
-                    entry.marked_title = Some(title);
-                    entry.snippet = Some(snippet);
+                    entry.marked_title = Some(search.highlight(&title).0);
+                    // The text that matched most; on a tie (max_by_key keeps the last)
+                    // passages win over the summary, and both over names.
+                    entry.snippet = [names, summary, passages]
+                        .iter()
+                        .filter_map(|text| search.snippet(text, SNIPPET_WORDS))
+                        .max_by_key(|(_, hits)| *hits)
+                        .map(|(snippet, _)| snippet);
                 }
             }
         }

@@ -21,6 +21,9 @@ pub struct SearchQuery {
     pub text: String,
     /// The FTS5 expression.
     pub fts: String,
+    /// What to mark in results: each included word or phrase as folded tokens, and
+    /// whether its last token matches as a prefix.
+    highlights: Vec<(Vec<String>, bool)>,
 }
 
 /// Why a search could not be understood, in words for the reader.
@@ -89,6 +92,17 @@ impl SearchQuery {
             }
         }
 
+        let highlights = terms
+            .iter()
+            .filter(|(excluded, _)| !excluded)
+            .filter_map(|(_, term)| match term {
+                Term::Word(word) => Some((token_texts(word), true)),
+                Term::Phrase(phrase) => Some((token_texts(phrase), false)),
+                Term::Or => None,
+            })
+            .filter(|(tokens, _)| !tokens.is_empty())
+            .collect();
+
         // Included terms joined by AND, where OR binds adjacent terms into one group.
         let mut groups: Vec<Vec<String>> = Vec::new();
         let mut excluded: Vec<String> = Vec::new();
@@ -146,8 +160,129 @@ impl SearchQuery {
         Ok(SearchQuery {
             text: text.to_owned(),
             fts,
+            highlights,
         })
     }
+
+    /// `text` with the words this search matches wrapped in [`MATCH_START`] and
+    /// [`MATCH_END`], and how many were marked. Words are split and folded the way the
+    /// index does it (letters and digits; case and Latin accents ignored), so what is
+    /// marked is what matched.
+    pub fn highlight(&self, text: &str) -> (String, usize) {
+        let tokens = tokens(text);
+        let marked = self.matches(&tokens);
+        (render(text, &tokens, &marked, 0, tokens.len()), marked.len())
+    }
+
+    /// A stretch of at most `width` words of `text` around its first match, marked like
+    /// [`SearchQuery::highlight`], with "…" where text was cut; None without a match.
+    pub fn snippet(&self, text: &str, width: usize) -> Option<(String, usize)> {
+        let tokens = tokens(text);
+        let marked = self.matches(&tokens);
+        let first = marked.first()?.0;
+        let start = first.saturating_sub(width / 4);
+        let end = (start + width).min(tokens.len());
+        let start = end.saturating_sub(width).min(start);
+        let mut snippet = render(text, &tokens, &marked, start, end);
+        if start > 0 {
+            snippet.insert(0, '…');
+        }
+        if end < tokens.len() {
+            snippet.push('…');
+        }
+        Some((snippet, marked.len()))
+    }
+
+    /// Runs of tokens (first, last) that match a term, in text order, not overlapping.
+    fn matches(&self, tokens: &[Token]) -> Vec<(usize, usize)> {
+        let mut found = Vec::new();
+        let mut i = 0;
+        while i < tokens.len() {
+            let hit = self.highlights.iter().find_map(|(words, prefix)| {
+                let last = words.len() - 1;
+                let fits = words.iter().enumerate().all(|(k, word)| {
+                    tokens.get(i + k).is_some_and(|t| {
+                        if k == last && *prefix {
+                            t.folded.starts_with(word.as_str())
+                        } else {
+                            t.folded == *word
+                        }
+                    })
+                });
+                fits.then_some(i + last)
+            });
+            match hit {
+                Some(end) => {
+                    found.push((i, end));
+                    i = end + 1;
+                }
+                None => i += 1,
+            }
+        }
+        found
+    }
+}
+
+/// A word of a text: where it is, and its folded form.
+struct Token {
+    start: usize,
+    end: usize,
+    folded: String,
+}
+
+/// Splits text into words as the unicode61 tokenizer does: runs of letters and digits.
+fn tokens(text: &str) -> Vec<Token> {
+    let mut tokens = Vec::new();
+    let mut start = None;
+    for (i, c) in text.char_indices().chain(std::iter::once((text.len(), ' '))) {
+        let word_char = c.is_alphanumeric() || is_combining(c);
+        match (start, word_char) {
+            (None, true) => start = Some(i),
+            (Some(s), false) => {
+                tokens.push(Token {
+                    start: s,
+                    end: i,
+                    folded: super::fold(&text[s..i]),
+                });
+                start = None;
+            }
+            _ => {}
+        }
+    }
+    tokens
+}
+
+fn is_combining(c: char) -> bool {
+    ('\u{0300}'..='\u{036f}').contains(&c)
+}
+
+/// The folded words of a search term.
+fn token_texts(text: &str) -> Vec<String> {
+    tokens(text).into_iter().map(|t| t.folded).collect()
+}
+
+/// The text from token `from` to token `to` (exclusive), with matches marked.
+fn render(text: &str, tokens: &[Token], marked: &[(usize, usize)], from: usize, to: usize) -> String {
+    if from >= to {
+        return if from == 0 { text.to_owned() } else { String::new() };
+    }
+    let begin = if from == 0 { 0 } else { tokens[from].start };
+    let finish = if to == tokens.len() {
+        text.len()
+    } else {
+        tokens[to - 1].end
+    };
+    let mut out = String::with_capacity(finish - begin + 8);
+    let mut at = begin;
+    for &(first, last) in marked.iter().filter(|(first, last)| *first >= from && *last < to) {
+        out.push_str(&text[at..tokens[first].start]);
+        out.push(MATCH_START);
+        out.push_str(&text[tokens[first].start..tokens[last].end]);
+        out.push(MATCH_END);
+        at = tokens[last].end;
+    }
+    out.push_str(&text[at..finish]);
+    out
 }
 
 fn text_has_balanced_quotes(text: &str) -> bool {
@@ -247,6 +382,58 @@ mod tests {
         assert!(error("-iran").contains("only excludes"));
         assert!(error("!!! ???").contains("no words"));
         assert!(error(&"word ".repeat(60)).contains("longer than"));
+    }
+
+    fn marked(query: &str, text: &str) -> String {
+        let query = SearchQuery::parse(query).expect("parses");
+        query
+            .highlight(text)
+            .0
+            .replace('\u{2}', "[")
+            .replace('\u{3}', "]")
+    }
+
+    #[test]
+    fn highlights_mark_what_the_index_matches() {
+        assert_eq!(
+            marked("nasirzade", "Aziz Nasirzādeh met Nasirzadeh's aide"),
+            "Aziz [Nasirzādeh] met [Nasirzadeh]'s aide"
+        );
+        assert_eq!(
+            marked("хренин", "Виктор Хренин · Віктар Хрэнін"),
+            "Виктор [Хренин] · Віктар Хрэнін"
+        );
+        assert_eq!(
+            marked("\"drone factory\"", "a drone factory, a drone plant"),
+            "a [drone factory], a drone plant"
+        );
+        assert_eq!(
+            marked("drones -russia", "drones for Russia"),
+            "[drones] for Russia"
+        );
+        assert_eq!(
+            marked("iran OR belarus", "Iran and Belarus"),
+            "[Iran] and [Belarus]"
+        );
+        assert_eq!(
+            marked("al-ashtiani", "met al-Ashtiani today"),
+            "met [al-Ashtiani] today"
+        );
+    }
+
+    #[test]
+    fn snippets_cut_around_the_first_match() {
+        let query = SearchQuery::parse("gomel").expect("parses");
+        let text = "one two three four five six seven eight nine ten Gomel eleven twelve thirteen fourteen";
+        let (snippet, hits) = query.snippet(text, 6).expect("a match");
+        assert_eq!(hits, 1);
+        assert_eq!(
+            snippet.replace(['\u{2}', '\u{3}'], "|"),
+            "…ten |Gomel| eleven twelve thirteen fourteen"
+        );
+        assert_eq!(query.snippet("nothing here", 6), None);
+        let (whole, _) = query.snippet("Gomel plant", 24).expect("a match");
+        assert_eq!(whole, "\u{2}Gomel\u{3} plant");
     }
 
     #[test]
