@@ -5,6 +5,8 @@
 
 /// The command line: `entente serve` and the options it reads from the environment.
 pub mod cli;
+/// Values computed from the database, kept in memory for one generation of the data.
+pub mod cache;
 /// Settings of a running server.
 pub mod config;
 /// The one date module: EDTF parsing, bounds and human rendering.
@@ -49,7 +51,7 @@ pub async fn build(config: &Config) -> Result<App> {
             "loaded the demo dataset"
         );
     }
-    let router = web::router(web::AppState { db: db.clone() });
+    let router = web::router(web::AppState::new(db.clone()));
     Ok(App { router, db })
 }
 

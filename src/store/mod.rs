@@ -76,25 +76,40 @@ impl Db {
             .synchronous(SqliteSynchronous::Normal)
             .foreign_keys(true)
             .busy_timeout(Duration::from_secs(5))
-            .pragma("temp_store", "memory");
+            .pragma("temp_store", "memory")
+            // Reads map the file instead of copying pages through SQLite's page cache.
+            .pragma("mmap_size", "1073741824");
+        // An embedded connection cannot drop like a network one, so the pools skip the
+        // liveness ping that would otherwise cost a round trip to the connection's thread
+        // on every acquire.
         let write = SqlitePoolOptions::new()
             .max_connections(1)
+            .test_before_acquire(false)
             .connect_with(options.clone())
             .await?;
         sqlx::migrate!("./migrations").run(&write).await?;
         let cores = std::thread::available_parallelism().map_or(2, |n| n.get()) as u32;
         let read = SqlitePoolOptions::new()
             .max_connections(cores.max(2) * 2)
+            .test_before_acquire(false)
             .connect_with(options.read_only(true))
             .await?;
         let db = Db {
             read,
             write,
-            summaries: Default::default(),
+            summaries: std::sync::Arc::new(summary::SummaryCache::new(
+                summary::CACHE_CAPACITY,
+                |_| 1,
+            )),
         };
         if db.ensure_derived_rows().await? {
             tracing::info!("rebuilt the search index and the filter tables");
         }
+        // Refresh the planner's statistics where they are missing or stale (cheap when
+        // they are current), so that queries pick their indexes well from the start.
+        sqlx::query("PRAGMA optimize = 0x10002")
+            .execute(&db.write)
+            .await?;
         Ok(db)
     }
 

@@ -6,13 +6,13 @@
 //! filter, and thrown away as soon as the generation (bumped by every write, see
 //! [`super::derived`]) moves on. A cached summary is therefore never stale.
 
-use std::collections::{HashMap, VecDeque};
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
 
 use sqlx::{QueryBuilder, Sqlite};
 
 use super::Db;
 use super::listing::TimelineFilter;
+use crate::cache::GenerationCache;
 use crate::error::Result;
 
 /// How many values each facet lists (the page shows the first few, the rest on demand).
@@ -51,52 +51,10 @@ pub struct Summary {
 }
 
 /// Summaries of recently seen views, valid for one generation.
-#[derive(Debug, Default)]
-pub struct SummaryCache {
-    inner: Mutex<CacheState>,
-}
-
-#[derive(Debug, Default)]
-struct CacheState {
-    generation: i64,
-    entries: HashMap<String, Arc<Summary>>,
-    /// Keys in insertion order, to drop the oldest when full.
-    order: VecDeque<String>,
-}
+pub type SummaryCache = GenerationCache<Summary>;
 
 /// Views whose summaries are kept at once; a summary is a few kilobytes.
-const CACHE_CAPACITY: usize = 2000;
-
-impl SummaryCache {
-    fn get(&self, generation: i64, key: &str) -> Option<Arc<Summary>> {
-        let state = self.inner.lock().ok()?;
-        (state.generation == generation)
-            .then(|| state.entries.get(key).cloned())
-            .flatten()
-    }
-
-    fn put(&self, generation: i64, key: String, summary: Arc<Summary>) {
-        let Ok(mut state) = self.inner.lock() else {
-            return;
-        };
-        if state.generation != generation {
-            if generation < state.generation {
-                return; // computed before a newer write: not worth keeping
-            }
-            state.generation = generation;
-            state.entries.clear();
-            state.order.clear();
-        }
-        if state.entries.len() >= CACHE_CAPACITY
-            && let Some(oldest) = state.order.pop_front()
-        {
-            state.entries.remove(&oldest);
-        }
-        if state.entries.insert(key.clone(), summary).is_none() {
-            state.order.push_back(key);
-        }
-    }
-}
+pub const CACHE_CAPACITY: usize = 2000;
 
 impl Db {
     /// The aggregates of the events matching `filter` (its sort does not matter).

@@ -1,6 +1,7 @@
 //! The HTML interface: one file per page, assembled into one router here, with the
 //! middleware every response passes through.
 
+use std::sync::Arc;
 use std::time::Duration;
 
 use axum::Router;
@@ -8,6 +9,7 @@ use axum::extract::State;
 use axum::http::{HeaderName, HeaderValue, StatusCode, header};
 use axum::response::IntoResponse;
 use axum::routing::get;
+use tower_http::LatencyUnit;
 use tower_http::catch_panic::CatchPanicLayer;
 use tower_http::compression::CompressionLayer;
 use tower_http::limit::RequestBodyLimitLayer;
@@ -31,6 +33,8 @@ mod event_show;
 pub mod extract;
 /// Facets and the histogram of a timeline view.
 mod facets;
+/// Rendered pages for readers, kept until the data changes.
+pub mod page_cache;
 /// The timeline, the home page.
 mod timeline;
 /// Labels and renderings shared by several pages.
@@ -40,6 +44,17 @@ pub mod view;
 #[derive(Clone)]
 pub struct AppState {
     pub db: Db,
+    /// Rendered pages for readers, for the current generation of the data.
+    pub pages: Arc<page_cache::PageCache>,
+}
+
+impl AppState {
+    pub fn new(db: Db) -> AppState {
+        AppState {
+            db,
+            pages: Arc::new(page_cache::page_cache()),
+        }
+    }
 }
 
 /// Largest request body accepted; forms are small and nothing is uploaded.
@@ -64,6 +79,7 @@ pub fn router(state: AppState) -> Router {
         .route("/healthz", get(healthz))
         .fallback(not_found)
         .method_not_allowed_fallback(method_not_allowed)
+        .layer(axum::middleware::from_fn_with_state(state.clone(), page_cache::serve))
         .with_state(state)
         .layer(RequestBodyLimitLayer::new(BODY_LIMIT_BYTES))
         .layer(CompressionLayer::new())
@@ -86,7 +102,11 @@ pub fn router(state: AppState) -> Router {
             // One log line per request at INFO, so `RUST_LOG=info` shows the traffic.
             TraceLayer::new_for_http()
                 .make_span_with(DefaultMakeSpan::new().level(Level::INFO))
-                .on_response(DefaultOnResponse::new().level(Level::INFO)),
+                .on_response(
+                    DefaultOnResponse::new()
+                        .level(Level::INFO)
+                        .latency_unit(LatencyUnit::Micros),
+                ),
         )
 }
 

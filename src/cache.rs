@@ -1,0 +1,124 @@
+//! One in-memory cache for everything computed from the database: values keyed by a
+//! string, valid for one generation of the data (bumped by every write, see
+//! [`crate::store::derived`]), dropped all at once when the generation moves on. A
+//! cached value is therefore never stale. Bounded by a total weight (entries, bytes),
+//! the oldest entries leave first.
+
+use std::collections::{HashMap, VecDeque};
+use std::sync::{Arc, Mutex};
+
+/// Values of one generation, at most `capacity` in total weight.
+#[derive(Debug)]
+pub struct GenerationCache<V> {
+    capacity: usize,
+    weigh: fn(&V) -> usize,
+    inner: Mutex<State<V>>,
+}
+
+#[derive(Debug)]
+struct State<V> {
+    generation: i64,
+    entries: HashMap<String, (Arc<V>, usize)>,
+    /// Keys in insertion order, to drop the oldest when full.
+    order: VecDeque<String>,
+    weight: usize,
+}
+
+impl<V> GenerationCache<V> {
+    /// A cache of at most `capacity`, where each value weighs `weigh(value)` (at least 1).
+    pub fn new(capacity: usize, weigh: fn(&V) -> usize) -> Self {
+        GenerationCache {
+            capacity,
+            weigh,
+            inner: Mutex::new(State {
+                generation: i64::MIN,
+                entries: HashMap::new(),
+                order: VecDeque::new(),
+                weight: 0,
+            }),
+        }
+    }
+
+    /// The value kept for `key` in `generation`, if any.
+    pub fn get(&self, generation: i64, key: &str) -> Option<Arc<V>> {
+        let state = self.inner.lock().ok()?;
+        (state.generation == generation)
+            .then(|| state.entries.get(key).map(|(value, _)| value.clone()))
+            .flatten()
+    }
+
+    /// Keeps `value` for `key` in `generation`. A value computed in an older generation
+    /// than the cache already holds is not kept; a newer one empties the cache first.
+    pub fn put(&self, generation: i64, key: String, value: Arc<V>) {
+        let weight = (self.weigh)(&value).max(1);
+        if weight > self.capacity {
+            return;
+        }
+        let Ok(mut state) = self.inner.lock() else {
+            return;
+        };
+        if state.generation != generation {
+            if generation < state.generation {
+                return;
+            }
+            state.generation = generation;
+            state.entries.clear();
+            state.order.clear();
+            state.weight = 0;
+        }
+        if let Some((_, old)) = state.entries.remove(&key) {
+            state.weight -= old;
+            state.order.retain(|k| *k != key);
+        }
+        while state.weight + weight > self.capacity {
+            let Some(oldest) = state.order.pop_front() else {
+                break;
+            };
+            if let Some((_, old)) = state.entries.remove(&oldest) {
+                state.weight -= old;
+            }
+        }
+        state.weight += weight;
+        state.entries.insert(key.clone(), (value, weight));
+        state.order.push_back(key);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn by_len(value: &String) -> usize {
+        value.len()
+    }
+
+    #[test]
+    fn values_live_for_one_generation() {
+        let cache = GenerationCache::new(100, by_len);
+        cache.put(1, "a".into(), Arc::new("x".to_owned()));
+        assert_eq!(cache.get(1, "a").as_deref().map(String::as_str), Some("x"));
+        assert!(cache.get(2, "a").is_none(), "a newer generation never sees old values");
+        cache.put(2, "b".into(), Arc::new("y".to_owned()));
+        assert!(cache.get(1, "a").is_none(), "moving on drops the old generation");
+        cache.put(1, "c".into(), Arc::new("z".to_owned()));
+        assert!(cache.get(1, "c").is_none(), "a value computed before a write is not kept");
+        assert!(cache.get(2, "b").is_some());
+    }
+
+    #[test]
+    fn the_oldest_entries_leave_when_the_weight_is_exceeded() {
+        let cache = GenerationCache::new(10, by_len);
+        cache.put(1, "a".into(), Arc::new("aaaa".to_owned()));
+        cache.put(1, "b".into(), Arc::new("bbbb".to_owned()));
+        cache.put(1, "c".into(), Arc::new("cccc".to_owned()));
+        assert!(cache.get(1, "a").is_none());
+        assert!(cache.get(1, "b").is_some() && cache.get(1, "c").is_some());
+        // Replacing a key counts its weight once.
+        cache.put(1, "c".into(), Arc::new("cc".to_owned()));
+        cache.put(1, "d".into(), Arc::new("dddd".to_owned()));
+        assert!(cache.get(1, "b").is_some(), "4 + 2 + 4 fits in 10");
+        // A value heavier than the whole cache is not kept and evicts nothing.
+        cache.put(1, "e".into(), Arc::new("e".repeat(11)));
+        assert!(cache.get(1, "e").is_none() && cache.get(1, "d").is_some());
+    }
+}

@@ -1,0 +1,153 @@
+//! Rendered pages for readers, kept for one generation of the data.
+//!
+//! A reader's page is a function of its address and of the data: the same URL in the
+//! same generation renders the same bytes. So the first request for a view renders it,
+//! and later requests for that address get the stored bytes until the next write bumps
+//! the generation (see [`crate::cache`]). Each page carries an `ETag` (a hash of its
+//! bytes), so browsers revalidating a page they hold get `304 Not Modified`.
+//!
+//! Only what is the same for everyone is stored: successful (200) HTML answers to GET
+//! requests that carry no cookie, with no cookie set in return. A request with a cookie
+//! (a signed-in editor, later) is always rendered afresh.
+
+use std::hash::{DefaultHasher, Hash, Hasher};
+use std::sync::Arc;
+
+use axum::body::{Body, Bytes, HttpBody};
+use axum::extract::{Request, State};
+use axum::http::{HeaderMap, HeaderValue, Method, StatusCode, header};
+use axum::middleware::Next;
+use axum::response::{IntoResponse, Response};
+
+use super::AppState;
+use crate::cache::GenerationCache;
+
+/// A stored page: its headers (content type and the like), its bytes and their tag.
+#[derive(Debug)]
+pub struct CachedPage {
+    headers: HeaderMap,
+    body: Bytes,
+    etag: HeaderValue,
+}
+
+/// Stored pages of the current generation, weighed by their size.
+pub type PageCache = GenerationCache<CachedPage>;
+
+/// Bytes of pages kept at once (a timeline page is 50-100 KB).
+pub const PAGE_CACHE_BYTES: usize = 64 * 1024 * 1024;
+
+/// Pages larger than this are served but not stored.
+const LARGEST_STORED_PAGE: u64 = 4 * 1024 * 1024;
+
+/// A cache sized for a server.
+pub fn page_cache() -> PageCache {
+    GenerationCache::new(PAGE_CACHE_BYTES, |page: &CachedPage| page.body.len())
+}
+
+/// Middleware: answers from the cache when it can, stores what it may.
+pub async fn serve(State(state): State<AppState>, request: Request, next: Next) -> Response {
+    if request.method() != Method::GET || request.headers().contains_key(header::COOKIE) {
+        return next.run(request).await;
+    }
+    let Ok(generation) = state.db.generation().await else {
+        return next.run(request).await;
+    };
+    let key = request.uri().to_string();
+    let if_none_match = request.headers().get(header::IF_NONE_MATCH).cloned();
+    let page = match state.pages.get(generation, &key) {
+        Some(page) => page,
+        None => {
+            let response = next.run(request).await;
+            if !storable(&response) {
+                return response;
+            }
+            let (parts, body) = response.into_parts();
+            let bytes = match axum::body::to_bytes(body, LARGEST_STORED_PAGE as usize).await {
+                Ok(bytes) => bytes,
+                Err(e) => return crate::error::Error::Internal(format!("reading a rendered page: {e}")).into_response(),
+            };
+            let page = Arc::new(CachedPage::new(parts.headers, bytes));
+            state.pages.put(generation, key, page.clone());
+            page
+        }
+    };
+    page.respond(if_none_match.as_ref())
+}
+
+/// Whether a response is the same for every reader and small enough to keep.
+fn storable(response: &Response) -> bool {
+    let headers = response.headers();
+    response.status() == StatusCode::OK
+        && !headers.contains_key(header::SET_COOKIE)
+        && headers
+            .get(header::CONTENT_TYPE)
+            .and_then(|v| v.to_str().ok())
+            .is_some_and(|v| v.starts_with("text/html"))
+        && response
+            .body()
+            .size_hint()
+            .exact()
+            .is_some_and(|len| len <= LARGEST_STORED_PAGE)
+}
+
+impl CachedPage {
+    fn new(mut headers: HeaderMap, body: Bytes) -> CachedPage {
+        let mut hasher = DefaultHasher::new();
+        body.hash(&mut hasher);
+        let etag = HeaderValue::from_str(&format!("\"{:016x}\"", hasher.finish()))
+            .unwrap_or_else(|_| HeaderValue::from_static("\"\""));
+        headers.remove(header::CONTENT_LENGTH);
+        // Browsers may keep the page but must ask again (cheaply, by its tag) before
+        // showing it, so a correction is seen on the next visit.
+        headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-cache"));
+        CachedPage {
+            headers,
+            body,
+            etag,
+        }
+    }
+
+    fn respond(&self, if_none_match: Option<&HeaderValue>) -> Response {
+        if if_none_match.is_some_and(|tags| matches_tag(tags, &self.etag)) {
+            let mut response = StatusCode::NOT_MODIFIED.into_response();
+            response.headers_mut().insert(header::ETAG, self.etag.clone());
+            response
+                .headers_mut()
+                .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-cache"));
+            return response;
+        }
+        let mut response = Response::new(Body::from(self.body.clone()));
+        *response.headers_mut() = self.headers.clone();
+        response.headers_mut().insert(header::ETAG, self.etag.clone());
+        response
+    }
+}
+
+/// `If-None-Match` holds `*` or a list of tags, possibly weak (`W/"…"`).
+fn matches_tag(tags: &HeaderValue, etag: &HeaderValue) -> bool {
+    let Ok(tags) = tags.to_str() else {
+        return false;
+    };
+    let Ok(etag) = etag.to_str() else {
+        return false;
+    };
+    tags.split(',')
+        .map(|tag| tag.trim())
+        .any(|tag| tag == "*" || tag.trim_start_matches("W/") == etag)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn if_none_match_accepts_lists_weak_tags_and_the_wildcard() {
+        let etag = HeaderValue::from_static("\"abc\"");
+        for header in ["\"abc\"", "\"x\", \"abc\"", "W/\"abc\"", "*"] {
+            assert!(matches_tag(&HeaderValue::from_static(header), &etag), "{header}");
+        }
+        for header in ["\"abcd\"", "abc", "\"x\""] {
+            assert!(!matches_tag(&HeaderValue::from_static(header), &etag), "{header}");
+        }
+    }
+}
