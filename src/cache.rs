@@ -88,6 +88,7 @@ impl<V> GenerationCache<V> {
 mod tests {
     use super::*;
 
+    #[allow(clippy::ptr_arg)] // the weigher takes the cached type as it is
     fn by_len(value: &String) -> usize {
         value.len()
     }
@@ -97,11 +98,17 @@ mod tests {
         let cache = GenerationCache::new(100, by_len);
         cache.put(1, "a".into(), Arc::new("x".to_owned()));
         assert_eq!(cache.get(1, "a").as_deref().map(String::as_str), Some("x"));
-        assert!(cache.get(2, "a").is_none(), "a newer generation never sees old values");
+        assert!(
+            cache.get(2, "a").is_none(),
+            "a newer generation never sees old values"
+        );
         cache.put(2, "b".into(), Arc::new("y".to_owned()));
         assert!(cache.get(1, "a").is_none(), "moving on drops the old generation");
         cache.put(1, "c".into(), Arc::new("z".to_owned()));
-        assert!(cache.get(1, "c").is_none(), "a value computed before a write is not kept");
+        assert!(
+            cache.get(1, "c").is_none(),
+            "a value computed before a write is not kept"
+        );
         assert!(cache.get(2, "b").is_some());
     }
 

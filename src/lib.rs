@@ -3,10 +3,10 @@
 //! The binary (`main.rs`) only parses the command line; everything else lives here so
 //! that tests build the same application in-process.
 
-/// The command line: `entente serve` and the options it reads from the environment.
-pub mod cli;
 /// Values computed from the database, kept in memory for one generation of the data.
 pub mod cache;
+/// The command line: `entente serve` and the options it reads from the environment.
+pub mod cli;
 /// Settings of a running server.
 pub mod config;
 /// The one date module: EDTF parsing, bounds and human rendering.

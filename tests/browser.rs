@@ -412,6 +412,46 @@ async fn researcher_follows_a_histogram_bar_and_a_facet() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn reader_goes_from_an_event_to_its_tag_and_outlet_and_on_to_the_timeline() {
+    let browser = Browser::start().await;
+    browser
+        .goto("/events/1/iran-and-belarus-sign-defense-mou-in-tehran")
+        .await;
+    browser.follow("drones", "#tag-name").await;
+    assert_eq!(browser.path().await, "/tags/drones");
+    let tag_page = browser.text(".entries").await;
+    assert!(
+        tag_page.contains("Iran and Belarus sign defense MOU in Tehran"),
+        "{tag_page}"
+    );
+    // The tag's events continue on the timeline, filtered by the tag, same events first.
+    browser.follow("See them on the timeline", ".chips").await;
+    let url = browser.client.current_url().await.expect("url");
+    assert_eq!(url.query(), Some("tag=drones&order=asc"));
+    assert!(browser.text(".chips").await.contains("drones"));
+    let timeline = browser.text(".entries").await;
+    assert!(
+        timeline.contains("Iran and Belarus sign defense MOU in Tehran"),
+        "{timeline}"
+    );
+    // From a source on an event page to its outlet.
+    browser
+        .goto("/events/1/iran-and-belarus-sign-defense-mou-in-tehran")
+        .await;
+    browser.click("#sources-heading ~ ol a.outlet").await;
+    browser
+        .client
+        .wait()
+        .at_most(Duration::from_secs(10))
+        .for_element(Locator::Css("#outlet-name"))
+        .await
+        .expect("the outlet page");
+    assert!(browser.path().await.starts_with("/outlets/"));
+    assert!(browser.text(".outlet-sources").await.contains("cited by"));
+    browser.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn every_page_passes_axe_at_desktop_and_phone_width() {
     let axe = axe_source();
     let browser = Browser::start().await;
@@ -432,6 +472,10 @@ async fn every_page_passes_axe_at_desktop_and_phone_width() {
         "/?limit=2&cursor=ad_2023-07-31_2023-07-31_2",
         "/?country=BY&from=2023-07&to=2023-07",
         "/?q=nothingmatchesthis",
+        "/tags",
+        "/tags/drones",
+        "/outlets",
+        "/outlets/The%20Cradle",
     ];
     let mut failures = Vec::new();
     for (width, height) in [(1280, 900), (390, 844)] {

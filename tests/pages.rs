@@ -121,7 +121,7 @@ async fn event_page_shows_facts_sources_passages_and_claims() {
     page.assert_contains("Tehran, <a href=\"/actors/1/iran\">Iran</a>");
     page.assert_contains("Defense Minister of Belarus");
     page.assert_contains("signatory");
-    page.assert_contains("<li>drones</li>");
+    page.assert_contains("<li><a href=\"/tags/drones\">drones</a></li>");
     page.assert_contains("The Cradle");
     page.assert_contains(r#"<a href="https://example.org/cradle" rel="noopener noreferrer">Iran inks defense deal with Russia ally Belarus</a>"#);
     page.assert_contains("published 2 Aug 2023");

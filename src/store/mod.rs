@@ -23,6 +23,8 @@ pub mod listing;
 pub mod loader;
 /// Full-text search: the reader's query language.
 pub mod search;
+/// Tags and outlets: their indexes and an outlet's sources.
+pub mod subjects;
 /// Counts, facets and the histogram of a view, cached per generation.
 pub mod summary;
 
@@ -97,10 +99,7 @@ impl Db {
         let db = Db {
             read,
             write,
-            summaries: std::sync::Arc::new(summary::SummaryCache::new(
-                summary::CACHE_CAPACITY,
-                |_| 1,
-            )),
+            summaries: std::sync::Arc::new(summary::SummaryCache::new(summary::CACHE_CAPACITY, |_| 1)),
         };
         if db.ensure_derived_rows().await? {
             tracing::info!("rebuilt the search index and the filter tables");

@@ -7,13 +7,12 @@ use axum::response::Redirect;
 
 use super::AppState;
 use super::extract::PathParams;
-use super::timeline::{DEFAULT_PAGE_SIZE, View};
-use super::view::{EntryView, actor_kind_label};
+use super::subject::SubjectEvents;
+use super::view::actor_kind_label;
 use crate::error::{Error, Result};
 use crate::store::ActorRef;
 use crate::store::actors::Actor;
-use crate::store::events::Order;
-use crate::store::listing::{Sort, TimelineFilter};
+use crate::store::listing::TimelineFilter;
 
 #[derive(Template, WebTemplate)]
 #[template(path = "actor_show.html")]
@@ -23,15 +22,8 @@ pub struct ActorPage {
     aliases: Vec<String>,
     country: Option<ActorRef>,
     members: Vec<ActorRef>,
-    entries: Vec<EntryView>,
-    /// Published events involving the actor.
-    total: i64,
-    /// The actor's events on the timeline, where they can be filtered further.
-    timeline_url: String,
-    /// The timeline's next page, when the actor has more events than this page shows.
-    more_url: Option<String>,
-    /// Heading level of entry titles (under the events heading).
-    entry_level: u8,
+    /// The actor's events: the timeline filtered by the actor.
+    events: SubjectEvents,
 }
 
 /// `/actors/{id}` and outdated slugs lead to the canonical address.
@@ -62,47 +54,18 @@ pub async fn show(
     } else {
         Vec::new()
     };
-    // The actor's events are the timeline filtered by the actor: the same query, the
-    // same paging, continued on the timeline itself.
-    let view = View {
-        filter: TimelineFilter {
-            actor: Some(actor.id),
-            sort: Sort::Date(Order::Asc),
-            ..TimelineFilter::default()
-        },
-        limit: DEFAULT_PAGE_SIZE,
-        cursor: None,
+    let filter = TimelineFilter {
+        actor: Some(actor.id),
+        ..TimelineFilter::default()
     };
-    let page = state.db.timeline_page(&view.filter, None, view.limit).await?;
-    let total = state.db.timeline_count(&view.filter).await?;
-    let ids: Vec<i64> = page.entries.iter().map(|e| e.id).collect();
-    let mut roles = state.db.actor_roles(actor.id, &ids).await?;
-    let entries = page
-        .entries
-        .into_iter()
-        .map(|mut entry| {
-            entry.role = roles.remove(&entry.id);
-            EntryView::new(entry)
-        })
-        .collect();
-    let more_url = page.after.map(|cursor| {
-        View {
-            cursor: Some(cursor),
-            ..view.clone()
-        }
-        .url()
-    });
+    let events = SubjectEvents::load(&state, filter, Some(actor.id)).await?;
     Ok(ActorPage {
         kind_label: actor_kind_label(&actor.kind),
         actor,
         aliases,
         country,
         members,
-        entries,
-        total,
-        timeline_url: view.url(),
-        more_url,
-        entry_level: 3,
+        events,
     }
     .into_response())
 }

@@ -9,7 +9,9 @@ use axum::response::{IntoResponse, Redirect, Response};
 
 use super::AppState;
 use super::extract::PathParams;
-use super::view::{agreement_kind_label, event_type_label, human_date, machine_date, relation_label};
+use super::view::{
+    agreement_kind_label, event_type_label, human_date, machine_date, relation_label, web_link,
+};
 use crate::dates::{DateAgreement, EventDate};
 use crate::error::{Error, Result};
 use crate::markdown::to_safe_html;
@@ -225,7 +227,7 @@ fn citation_view(number: usize, citation: &Citation, event_date: Option<&EventDa
         number,
         outlet: citation.source.outlet.clone(),
         title: citation.source.title.clone(),
-        url: citation.source.url.clone(),
+        url: web_link(citation.source.url.as_deref()),
         published: citation.source.published_edtf.as_deref().map(human_date),
         author: citation.source.author.clone(),
         notes: citation.source.notes.clone(),

@@ -33,8 +33,14 @@ mod event_show;
 pub mod extract;
 /// Facets and the histogram of a timeline view.
 mod facets;
+/// Source outlets: their index and one page per outlet.
+mod outlets;
 /// Rendered pages for readers, kept until the data changes.
 pub mod page_cache;
+/// The events of one actor, tag or outlet: the timeline filtered by it.
+mod subject;
+/// Tags: their index and one page per tag.
+mod tags;
 /// The timeline, the home page.
 mod timeline;
 /// Labels and renderings shared by several pages.
@@ -75,11 +81,18 @@ pub fn router(state: AppState) -> Router {
         .route("/actors", get(actor_index::show))
         .route("/actors/{id}", get(actor_show::redirect_to_canonical))
         .route("/actors/{id}/{slug}", get(actor_show::show))
+        .route("/tags", get(tags::index))
+        .route("/tags/{name}", get(tags::show))
+        .route("/outlets", get(outlets::index))
+        .route("/outlets/{name}", get(outlets::show))
         .route("/static/{file}", get(assets::serve))
         .route("/healthz", get(healthz))
         .fallback(not_found)
         .method_not_allowed_fallback(method_not_allowed)
-        .layer(axum::middleware::from_fn_with_state(state.clone(), page_cache::serve))
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            page_cache::serve,
+        ))
         .with_state(state)
         .layer(RequestBodyLimitLayer::new(BODY_LIMIT_BYTES))
         .layer(CompressionLayer::new())

@@ -64,7 +64,10 @@ pub async fn serve(State(state): State<AppState>, request: Request, next: Next) 
             let (parts, body) = response.into_parts();
             let bytes = match axum::body::to_bytes(body, LARGEST_STORED_PAGE as usize).await {
                 Ok(bytes) => bytes,
-                Err(e) => return crate::error::Error::Internal(format!("reading a rendered page: {e}")).into_response(),
+                Err(e) => {
+                    return crate::error::Error::Internal(format!("reading a rendered page: {e}"))
+                        .into_response();
+                }
             };
             let page = Arc::new(CachedPage::new(parts.headers, bytes));
             state.pages.put(generation, key, page.clone());
@@ -100,11 +103,7 @@ impl CachedPage {
         // Browsers may keep the page but must ask again (cheaply, by its tag) before
         // showing it, so a correction is seen on the next visit.
         headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-cache"));
-        CachedPage {
-            headers,
-            body,
-            etag,
-        }
+        CachedPage { headers, body, etag }
     }
 
     fn respond(&self, if_none_match: Option<&HeaderValue>) -> Response {

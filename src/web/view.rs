@@ -6,6 +6,38 @@ use crate::store::ActorRef;
 use crate::store::events::TimelineEntry;
 use crate::store::search::split_marked;
 
+/// Bytes kept as they are in a path segment (RFC 3986 unreserved); all others are
+/// percent-encoded.
+const PATH_SEGMENT: &percent_encoding::AsciiSet = &percent_encoding::NON_ALPHANUMERIC
+    .remove(b'-')
+    .remove(b'.')
+    .remove(b'_')
+    .remove(b'~');
+
+/// A tag's page.
+pub fn tag_url(name: &str) -> String {
+    format!(
+        "/tags/{}",
+        percent_encoding::utf8_percent_encode(name, PATH_SEGMENT)
+    )
+}
+
+/// An outlet's page.
+pub fn outlet_url(name: &str) -> String {
+    format!(
+        "/outlets/{}",
+        percent_encoding::utf8_percent_encode(name, PATH_SEGMENT)
+    )
+}
+
+/// A source's address when it is safe to link: http or https only, so that a
+/// `javascript:` or `data:` address stored by mistake never becomes a live link.
+pub fn web_link(url: Option<&str>) -> Option<String> {
+    let url = url?.trim();
+    let scheme = url.split_once(':')?.0.to_ascii_lowercase();
+    (matches!(scheme.as_str(), "http" | "https") && url.len() > scheme.len() + 3).then(|| url.to_owned())
+}
+
 /// A reader's label for an event type.
 pub fn event_type_label(event_type: &str) -> &'static str {
     match event_type {
@@ -220,4 +252,39 @@ pub fn group_by_period(entries: Vec<TimelineEntry>) -> Vec<YearGroup> {
         }
     }
     years
+}
+
+#[cfg(test)]
+mod link_tests {
+    use super::*;
+
+    #[test]
+    fn only_web_addresses_become_links() {
+        for good in [
+            "https://example.org/a",
+            "http://example.org",
+            " HTTPS://EXAMPLE.ORG/x ",
+        ] {
+            assert!(web_link(Some(good)).is_some(), "{good}");
+        }
+        for bad in [
+            "javascript:alert(1)",
+            "JaVaScRiPt:x",
+            "data:text/html,x",
+            "//evil.example",
+            "https:",
+            "example.org",
+            "",
+        ] {
+            assert_eq!(web_link(Some(bad)), None, "{bad}");
+        }
+        assert_eq!(web_link(None), None);
+    }
+
+    #[test]
+    fn names_become_single_path_segments() {
+        assert_eq!(outlet_url("The Cradle"), "/outlets/The%20Cradle");
+        assert_eq!(outlet_url("RFE/RL"), "/outlets/RFE%2FRL");
+        assert_eq!(tag_url("défense-industry"), "/tags/d%C3%A9fense-industry");
+    }
 }

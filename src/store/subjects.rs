@@ -1,0 +1,83 @@
+//! Tags and source outlets as subjects of their own pages: what their indexes list and
+//! what an outlet's page says about its sources. Their events come from the timeline's
+//! listing ([`super::listing`]), filtered by the tag or the outlet.
+
+use sqlx::FromRow;
+
+use super::Db;
+use crate::error::Result;
+
+/// A tag and how many published events carry it.
+#[derive(Debug, Clone, FromRow)]
+pub struct TagListing {
+    pub name: String,
+    pub events: i64,
+}
+
+/// An outlet, how many of its sources are recorded, and how many published events
+/// cite them.
+#[derive(Debug, Clone, FromRow)]
+pub struct OutletListing {
+    pub name: String,
+    pub sources: i64,
+    pub events: i64,
+}
+
+/// A source of an outlet, as its page lists it.
+#[derive(Debug, Clone, FromRow)]
+pub struct OutletSource {
+    pub title: String,
+    pub url: Option<String>,
+    pub published_edtf: Option<String>,
+    pub author: Option<String>,
+    /// Published events citing it.
+    pub events: i64,
+}
+
+impl Db {
+    /// Every tag with its number of published events, by name.
+    pub async fn tag_index(&self) -> Result<Vec<TagListing>> {
+        Ok(sqlx::query_as(
+            "SELECT t.name, count(e.id) AS events FROM tags t \
+             LEFT JOIN event_tags et ON et.tag_id = t.id \
+             LEFT JOIN events e ON e.id = et.event_id AND e.status = 'published' \
+             GROUP BY t.id ORDER BY t.name COLLATE NOCASE",
+        )
+        .fetch_all(&self.read)
+        .await?)
+    }
+
+    /// Every outlet with its sources and the published events citing them, by name.
+    pub async fn outlet_index(&self) -> Result<Vec<OutletListing>> {
+        Ok(sqlx::query_as(
+            "SELECT s.outlet AS name, count(DISTINCT s.id) AS sources, count(DISTINCT e.id) AS events \
+             FROM sources s \
+             LEFT JOIN citations c ON c.source_id = s.id \
+             LEFT JOIN events e ON e.id = c.event_id AND e.status = 'published' \
+             GROUP BY s.outlet ORDER BY s.outlet COLLATE NOCASE",
+        )
+        .fetch_all(&self.read)
+        .await?)
+    }
+
+    /// The outlet's sources, most recently published first (undated ones last), at most
+    /// `limit`, and how many it has in all.
+    pub async fn outlet_sources(&self, outlet: &str, limit: i64) -> Result<(Vec<OutletSource>, i64)> {
+        let sources = sqlx::query_as(
+            "SELECT s.title, s.url, s.published_edtf, s.author, \
+                    (SELECT count(DISTINCT e.id) FROM citations c JOIN events e ON e.id = c.event_id \
+                      WHERE c.source_id = s.id AND e.status = 'published') AS events \
+             FROM sources s WHERE s.outlet = ? \
+             ORDER BY s.published_earliest IS NULL, s.published_earliest DESC, s.title, s.id LIMIT ?",
+        )
+        .bind(outlet)
+        .bind(limit)
+        .fetch_all(&self.read)
+        .await?;
+        let total = sqlx::query_scalar("SELECT count(*) FROM sources WHERE outlet = ?")
+            .bind(outlet)
+            .fetch_one(&self.read)
+            .await?;
+        Ok((sources, total))
+    }
+}

@@ -1,0 +1,85 @@
+//! Source outlets: an index of every outlet, and a page per outlet with its sources and
+//! the events citing them (the timeline filtered by the outlet).
+
+use askama::Template;
+use askama_web::WebTemplate;
+use axum::extract::State;
+use axum::response::{IntoResponse, Redirect, Response};
+
+use super::AppState;
+use super::extract::PathParams;
+use super::subject::SubjectEvents;
+use super::view::{human_date, outlet_url, web_link};
+use crate::error::{Error, Result};
+use crate::store::listing::TimelineFilter;
+use crate::store::subjects::{OutletListing, OutletSource};
+
+/// Sources an outlet's page lists, most recent first.
+const SOURCES_LISTED: i64 = 50;
+
+#[derive(Template, WebTemplate)]
+#[template(path = "outlet_index.html")]
+pub struct OutletIndexPage {
+    outlets: Vec<OutletListing>,
+}
+
+pub async fn index(State(state): State<AppState>) -> Result<OutletIndexPage> {
+    Ok(OutletIndexPage {
+        outlets: state.db.outlet_index().await?,
+    })
+}
+
+/// A source as the outlet's page lists it.
+pub struct SourceView {
+    pub source: OutletSource,
+    /// The source's address, when it is a web address that is safe to link.
+    pub link: Option<String>,
+    /// The publication date for readers ("31 July 2023", "May 2023").
+    pub published: Option<String>,
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "outlet_show.html")]
+pub struct OutletPage {
+    name: String,
+    sources: Vec<SourceView>,
+    /// How many sources of the outlet are recorded in all.
+    source_total: i64,
+    events: SubjectEvents,
+}
+
+/// `/outlets/{name}`; outlets match whatever their case (as the timeline's `outlet`
+/// filter does) and lead to the name as it is stored.
+pub async fn show(State(state): State<AppState>, PathParams(name): PathParams<String>) -> Result<Response> {
+    let outlets = state.db.outlets().await?;
+    let Some(outlet) = outlets
+        .iter()
+        .find(|o| **o == name)
+        .or_else(|| outlets.iter().find(|o| o.eq_ignore_ascii_case(&name)))
+    else {
+        return Err(Error::NotFound);
+    };
+    if *outlet != name {
+        return Ok(Redirect::permanent(&outlet_url(outlet)).into_response());
+    }
+    let (sources, source_total) = state.db.outlet_sources(outlet, SOURCES_LISTED).await?;
+    let filter = TimelineFilter {
+        outlet: Some(outlet.clone()),
+        ..TimelineFilter::default()
+    };
+    let events = SubjectEvents::load(&state, filter, None).await?;
+    Ok(OutletPage {
+        sources: sources
+            .into_iter()
+            .map(|source| SourceView {
+                published: source.published_edtf.as_deref().map(human_date),
+                link: web_link(source.url.as_deref()),
+                source,
+            })
+            .collect(),
+        name,
+        source_total,
+        events,
+    }
+    .into_response())
+}

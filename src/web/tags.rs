@@ -1,0 +1,55 @@
+//! Tags: an index of every tag, and a page per tag with its events (the timeline
+//! filtered by the tag).
+
+use askama::Template;
+use askama_web::WebTemplate;
+use axum::extract::State;
+use axum::response::{IntoResponse, Redirect, Response};
+
+use super::AppState;
+use super::extract::PathParams;
+use super::subject::SubjectEvents;
+use super::view::tag_url;
+use crate::error::{Error, Result};
+use crate::store::listing::TimelineFilter;
+use crate::store::subjects::TagListing;
+
+#[derive(Template, WebTemplate)]
+#[template(path = "tag_index.html")]
+pub struct TagIndexPage {
+    tags: Vec<TagListing>,
+}
+
+pub async fn index(State(state): State<AppState>) -> Result<TagIndexPage> {
+    Ok(TagIndexPage {
+        tags: state.db.tag_index().await?,
+    })
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "tag_show.html")]
+pub struct TagPage {
+    name: String,
+    events: SubjectEvents,
+}
+
+/// `/tags/{name}`; another capitalization of a tag leads to the tag as it is spelled.
+pub async fn show(State(state): State<AppState>, PathParams(name): PathParams<String>) -> Result<Response> {
+    let tags = state.db.tags().await?;
+    let Some(tag) = tags
+        .iter()
+        .find(|t| **t == name)
+        .or_else(|| tags.iter().find(|t| t.to_lowercase() == name.to_lowercase()))
+    else {
+        return Err(Error::NotFound);
+    };
+    if *tag != name {
+        return Ok(Redirect::permanent(&tag_url(tag)).into_response());
+    }
+    let filter = TimelineFilter {
+        tag: Some(tag.clone()),
+        ..TimelineFilter::default()
+    };
+    let events = SubjectEvents::load(&state, filter, None).await?;
+    Ok(TagPage { name, events }.into_response())
+}
