@@ -153,3 +153,23 @@ async fn an_empty_view_has_no_facets_or_histogram() {
     page.assert_lacks("class=\"histogram\"");
     page.assert_lacks("class=\"facets\"");
 }
+
+#[tokio::test]
+async fn a_write_summarises_the_unfiltered_timeline_for_its_next_reader() {
+    let app = fixture_app().await;
+    let db = &app.app.db;
+    let everything = entente::store::listing::TimelineFilter::default();
+    // The fixture's load is a write: its summary is computed in the background.
+    let mut waited = 0;
+    while !db.summary_is_cached(&everything).await.expect("generation") {
+        assert!(waited < 1000, "the unfiltered summary was never computed");
+        waited += 1;
+        tokio::time::sleep(std::time::Duration::from_millis(10)).await;
+    }
+    // A narrower view is left for its first reader.
+    let narrower = entente::store::listing::TimelineFilter {
+        types: vec!["visit".to_owned()],
+        ..Default::default()
+    };
+    assert!(!db.summary_is_cached(&narrower).await.expect("generation"));
+}

@@ -12,6 +12,7 @@ pub struct Loader {
     tx: Transaction<'static, Sqlite>,
     /// Events written so far, whose search documents are written at commit.
     events: Vec<i64>,
+    db: Db,
 }
 
 /// An event ready to be written: validated, with its date parsed and keys resolved.
@@ -33,6 +34,7 @@ impl Db {
         Ok(Loader {
             tx: self.write.begin().await?,
             events: Vec::new(),
+            db: self.clone(),
         })
     }
 }
@@ -225,6 +227,7 @@ impl Loader {
     pub async fn commit(mut self) -> Result<()> {
         super::derived::refresh(&mut self.tx, Some(&self.events)).await?;
         self.tx.commit().await?;
+        self.db.after_write();
         Ok(())
     }
 }

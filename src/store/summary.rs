@@ -57,6 +57,24 @@ pub type SummaryCache = GenerationCache<Summary>;
 pub const CACHE_CAPACITY: usize = 2000;
 
 impl Db {
+    /// To call after every committed write: summarises the unfiltered timeline (the most
+    /// visited view, and the costliest to summarise: every published event) for the new
+    /// generation in the background, so that its next reader does not wait for it.
+    pub(crate) fn after_write(&self) {
+        let db = self.clone();
+        tokio::spawn(async move {
+            if let Err(e) = db.summary(&TimelineFilter::default()).await {
+                tracing::warn!("summarising the timeline after a write: {e}");
+            }
+        });
+    }
+
+    /// Whether the summary of `filter` for the current generation is at hand.
+    pub async fn summary_is_cached(&self, filter: &TimelineFilter) -> Result<bool> {
+        let generation = self.generation().await?;
+        Ok(self.summaries.get(generation, &filter.cache_key()).is_some())
+    }
+
     /// The aggregates of the events matching `filter` (its sort does not matter).
     pub async fn summary(&self, filter: &TimelineFilter) -> Result<Arc<Summary>> {
         let generation = self.generation().await?;
