@@ -1,5 +1,5 @@
-//! The command line of the `entente` binary. `serve` is the default; later subcommands
-//! (users, import, fixtures) join the same enum.
+//! The command line of the `entente` binary. `serve` is the default; `fixture` and
+//! `user` are the others.
 
 use std::net::SocketAddr;
 use std::path::PathBuf;
@@ -25,6 +25,46 @@ pub enum Command {
     Serve(ServeArgs),
     /// Generate a realistic fixture database for benchmarks.
     Fixture(FixtureArgs),
+    /// Manage editors' and admins' accounts.
+    User(UserArgs),
+}
+
+/// Options of `entente user`.
+#[derive(Debug, Clone, Args)]
+pub struct UserArgs {
+    /// SQLite database file of the server.
+    #[arg(
+        long,
+        env = "ENTENTE_DATABASE",
+        default_value = "entente.sqlite3",
+        value_name = "PATH",
+        global = true
+    )]
+    pub database: PathBuf,
+    #[command(subcommand)]
+    pub action: UserAction,
+}
+
+/// What `entente user` does. Passwords are read at a prompt (without echo) or, when
+/// standard input is not a terminal, from its first line; never from the command line.
+#[derive(Debug, Clone, Subcommand)]
+pub enum UserAction {
+    /// Add an account.
+    Add {
+        /// The name the person signs in with.
+        name: String,
+        /// What the account may do.
+        #[arg(long, value_parser = ["editor", "admin"], default_value = "editor")]
+        role: String,
+    },
+    /// List every account with its role and state.
+    List,
+    /// Disable an account and end its sessions; its history stays.
+    Disable { name: String },
+    /// Re-enable a disabled account.
+    Enable { name: String },
+    /// Set a new password and end the account's sessions.
+    ResetPassword { name: String },
 }
 
 /// Options of `entente fixture`.
@@ -63,6 +103,10 @@ pub struct ServeArgs {
     /// Do not load the demo dataset into an empty database.
     #[arg(long, env = "ENTENTE_NO_DEMO")]
     pub no_demo: bool,
+    /// Send the session cookie without `Secure`, for a plain-HTTP deployment reached by
+    /// another name than localhost. Behind HTTPS (or on localhost) leave it off.
+    #[arg(long, env = "ENTENTE_INSECURE_COOKIES")]
+    pub insecure_cookies: bool,
 }
 
 impl ServeArgs {
@@ -71,6 +115,7 @@ impl ServeArgs {
             bind: self.bind,
             database: self.database.clone(),
             demo_data: !self.no_demo,
+            secure_cookies: !self.insecure_cookies,
         }
     }
 }

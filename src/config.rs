@@ -12,6 +12,9 @@ pub struct Config {
     pub database: PathBuf,
     /// Load the demo dataset when the database holds no events.
     pub demo_data: bool,
+    /// Mark the session cookie `Secure` (sent over HTTPS only; browsers also accept it
+    /// from `localhost`). Off only for a plain-HTTP deployment on another host.
+    pub secure_cookies: bool,
 }
 
 impl Config {
@@ -21,6 +24,7 @@ impl Config {
             bind: SocketAddr::from(([127, 0, 0, 1], 0)),
             database: database.into(),
             demo_data: true,
+            secure_cookies: true,
         }
     }
 }

@@ -5,7 +5,7 @@
 use askama::Template;
 use askama_web::WebTemplate;
 use axum::http::StatusCode;
-use axum::response::{IntoResponse, Response};
+use axum::response::{IntoResponse, Redirect, Response};
 
 /// `Result` with entente's [`Error`].
 pub type Result<T, E = Error> = std::result::Result<T, E>;
@@ -25,12 +25,21 @@ pub enum Error {
     /// Data offered for storage breaks a rule (an unknown actor key, an impossible date).
     #[error("{0}")]
     Invalid(String),
+    /// The page is for editors and nobody is signed in; holds the path to come back to.
+    #[error("sign-in required for {0}")]
+    SignInRequired(String),
+    /// Signed in, but not allowed (an editor asking for an admin action), or a form
+    /// without a valid CSRF token; the message says which.
+    #[error("forbidden: {0}")]
+    Forbidden(String),
     #[error("database error: {0}")]
     Database(#[from] sqlx::Error),
     #[error("migration error: {0}")]
     Migrate(#[from] sqlx::migrate::MigrateError),
     #[error("template error: {0}")]
     Template(#[from] askama::Error),
+    #[error("session error: {0}")]
+    Session(#[from] tower_sessions::session::Error),
     #[error("{0}")]
     Internal(String),
 }
@@ -43,9 +52,13 @@ impl Error {
             Error::Gone(_) => StatusCode::GONE,
             Error::BadRequest(_) => StatusCode::BAD_REQUEST,
             Error::Invalid(_) => StatusCode::UNPROCESSABLE_ENTITY,
-            Error::Database(_) | Error::Migrate(_) | Error::Template(_) | Error::Internal(_) => {
-                StatusCode::INTERNAL_SERVER_ERROR
-            }
+            Error::SignInRequired(_) => StatusCode::SEE_OTHER,
+            Error::Forbidden(_) => StatusCode::FORBIDDEN,
+            Error::Database(_)
+            | Error::Migrate(_)
+            | Error::Template(_)
+            | Error::Session(_)
+            | Error::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }
 
@@ -56,7 +69,10 @@ impl Error {
                                 or the entry may not be published."
                 .to_owned(),
             Error::Gone(reason) => format!("This entry was retracted. Reason given: {reason}"),
-            Error::BadRequest(message) | Error::Invalid(message) => message.clone(),
+            Error::BadRequest(message) | Error::Invalid(message) | Error::Forbidden(message) => {
+                message.clone()
+            }
+            Error::SignInRequired(_) => "This page is for editors. Please sign in.".to_owned(),
             _ => "Something went wrong on our side. The error has been logged; please try \
                   again in a moment."
                 .to_owned(),
@@ -85,6 +101,12 @@ impl ErrorPage {
 
 impl IntoResponse for Error {
     fn into_response(self) -> Response {
+        if let Error::SignInRequired(next) = &self {
+            let query: String = form_urlencoded::Serializer::new(String::new())
+                .append_pair("next", next)
+                .finish();
+            return Redirect::to(&format!("/login?{query}")).into_response();
+        }
         let status = self.status_code();
         if status.is_server_error() {
             tracing::error!(error = %self, "request failed");

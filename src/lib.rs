@@ -3,6 +3,8 @@
 //! The binary (`main.rs`) only parses the command line; everything else lives here so
 //! that tests build the same application in-process.
 
+/// Roles, password hashing, the login throttle's policy, CSRF tokens.
+pub mod auth;
 /// Values computed from the database, kept in memory for one generation of the data.
 pub mod cache;
 /// The command line: `entente serve` and the options it reads from the environment.
@@ -51,7 +53,8 @@ pub async fn build(config: &Config) -> Result<App> {
             "loaded the demo dataset"
         );
     }
-    let router = web::router(web::AppState::new(db.clone()));
+    let sessions = web::session::layer(db.session_store().await?, config.secure_cookies);
+    let router = web::router(web::AppState::new(db.clone()), sessions);
     Ok(App { router, db })
 }
 
@@ -78,6 +81,82 @@ pub async fn fixture(args: &cli::FixtureArgs) -> Result<()> {
         args.database.display()
     );
     Ok(())
+}
+
+/// `entente user …`: manages accounts from a shell; prints what it did.
+pub async fn user(args: &cli::UserArgs) -> Result<()> {
+    use cli::UserAction;
+    let db = Db::open(&args.database).await?;
+    let outcome = match &args.action {
+        UserAction::Add { name, role } => {
+            let role =
+                auth::Role::parse(role).ok_or_else(|| Error::Invalid(format!("“{role}” is not a role")))?;
+            let password = read_new_password()?;
+            let hash = auth::hash_password(&password)?;
+            let user = db.create_user(name, role, &hash).await?;
+            println!("added {} ({})", user.name, user.role);
+            Ok(())
+        }
+        UserAction::List => {
+            for user in db.users().await? {
+                let state = user
+                    .disabled_day()
+                    .map_or_else(|| "active".to_owned(), |day| format!("disabled {day}"));
+                println!(
+                    "{}\t{}\t{}\tsince {}",
+                    user.name,
+                    user.role,
+                    state,
+                    user.created_day()
+                );
+            }
+            Ok(())
+        }
+        UserAction::Disable { name } | UserAction::Enable { name } => {
+            let disable = matches!(args.action, UserAction::Disable { .. });
+            let user = find_user(&db, name).await?;
+            db.set_user_disabled(user.id, disable).await?;
+            println!("{} {}", if disable { "disabled" } else { "enabled" }, user.name);
+            Ok(())
+        }
+        UserAction::ResetPassword { name } => {
+            let user = find_user(&db, name).await?;
+            let password = read_new_password()?;
+            db.set_password_hash(user.id, &auth::hash_password(&password)?)
+                .await?;
+            println!("set a new password for {}; their sessions have ended", user.name);
+            Ok(())
+        }
+    };
+    db.close().await;
+    outcome
+}
+
+async fn find_user(db: &Db, name: &str) -> Result<store::users::User> {
+    db.user_by_name(name)
+        .await?
+        .ok_or_else(|| Error::Invalid(format!("there is no account named “{name}”")))
+}
+
+/// A new password: at a terminal, typed twice without echo; otherwise the first line of
+/// standard input.
+fn read_new_password() -> Result<String> {
+    use std::io::{BufRead, IsTerminal};
+    let io = |e: std::io::Error| Error::Internal(format!("cannot read the password: {e}"));
+    let password = if std::io::stdin().is_terminal() {
+        let first = rpassword::prompt_password("Password: ").map_err(io)?;
+        let again = rpassword::prompt_password("Password again: ").map_err(io)?;
+        if first != again {
+            return Err(Error::Invalid("the two passwords differ".to_owned()));
+        }
+        first
+    } else {
+        let mut line = String::new();
+        std::io::stdin().lock().read_line(&mut line).map_err(io)?;
+        line.trim_end_matches(['\r', '\n']).to_owned()
+    };
+    auth::check_password_rules(&password)?;
+    Ok(password)
 }
 
 /// Serves until Ctrl-C or SIGTERM, then stops accepting connections, lets requests in
@@ -114,7 +193,9 @@ pub async fn serve_on(
             tracing::warn!("cannot set TCP_NODELAY: {e}");
         }
     });
-    axum::serve(listener, router)
+    // The client's address reaches handlers (the login throttle counts by it).
+    let service = router.into_make_service_with_connect_info::<std::net::SocketAddr>();
+    axum::serve(listener, service)
         .with_graceful_shutdown(shutdown)
         .await
         .map_err(|e| Error::Internal(format!("server error: {e}")))

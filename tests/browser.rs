@@ -22,7 +22,7 @@ struct Browser {
     client: Client,
     driver: Child,
     base: String,
-    _app: support::TestApp,
+    app: support::TestApp,
     _profile: tempfile::TempDir,
 }
 
@@ -80,7 +80,7 @@ impl Browser {
             client,
             driver,
             base: format!("http://{address}"),
-            _app: app,
+            app,
             _profile: profile,
         }
     }
@@ -134,6 +134,25 @@ impl Browser {
             .text()
             .await
             .expect("text")
+    }
+
+    /// Signs in through the form (from wherever the browser is sent to it) and waits for
+    /// the page it returns to.
+    async fn sign_in(&self, name: &str, password: &str) {
+        let form = self
+            .client
+            .form(Locator::Css("form[action='/login']"))
+            .await
+            .expect("sign-in form");
+        form.set_by_name("name", name).await.expect("name");
+        form.set_by_name("password", password).await.expect("password");
+        form.submit().await.expect("submit");
+        self.client
+            .wait()
+            .at_most(Duration::from_secs(10))
+            .for_element(Locator::Css(".account-bar, .field-error"))
+            .await
+            .expect("a page after signing in");
     }
 
     async fn stop(mut self) {
@@ -452,6 +471,69 @@ async fn reader_goes_from_an_event_to_its_tag_and_outlet_and_on_to_the_timeline(
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn editor_signs_in_fixes_a_typo_sees_a_draft_and_signs_out() {
+    let browser = Browser::start().await;
+    browser.app.add_user("Ada", "admin", "admin password 1").await;
+    browser.goto("/events/6").await;
+    assert_eq!(browser.text("h1").await, "Not Found", "readers do not see drafts");
+
+    browser.goto("/admin/users").await;
+    assert_eq!(browser.path().await, "/login");
+    assert_eq!(browser.text("h1").await, "Sign in");
+    browser.sign_in("Ada", "admin password").await;
+    assert!(
+        browser
+            .text(".field-error")
+            .await
+            .contains("do not match an active account"),
+        "a wrong password is reported on the form"
+    );
+    let name = browser
+        .client
+        .find(Locator::Css("#login-name"))
+        .await
+        .expect("name field");
+    assert_eq!(name.prop("value").await.expect("value").as_deref(), Some("Ada"));
+    browser.sign_in("Ada", "admin password 1").await;
+    assert_eq!(
+        browser.path().await,
+        "/admin/users",
+        "back where the editor was going"
+    );
+    assert!(
+        browser
+            .text(".account-bar")
+            .await
+            .contains("Signed in as Ada (admin)")
+    );
+    assert!(browser.text("table.accounts").await.contains("(you)"));
+
+    browser.goto("/events/6").await;
+    assert!(browser.text(".status-banner").await.contains("Draft."));
+    assert_eq!(
+        browser.text("#event-title").await,
+        "Unverified rumour about a drone plant"
+    );
+
+    browser.click(".account-bar button").await;
+    browser
+        .client
+        .wait()
+        .at_most(Duration::from_secs(10))
+        .for_element(Locator::LinkText("Editors: sign in"))
+        .await
+        .expect("signed out");
+    assert_eq!(browser.path().await, "/");
+    browser.goto("/events/6").await;
+    assert_eq!(
+        browser.text("h1").await,
+        "Not Found",
+        "signed out: drafts are hidden again"
+    );
+    browser.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn every_page_passes_axe_at_desktop_and_phone_width() {
     let axe = axe_source();
     let browser = Browser::start().await;
@@ -476,27 +558,41 @@ async fn every_page_passes_axe_at_desktop_and_phone_width() {
         "/tags/drones",
         "/outlets",
         "/outlets/The%20Cradle",
+        "/login",
     ];
+    // Then the same checks on editors' pages, signed in.
+    let editor_pages = [
+        "/admin/users",
+        "/events/6/unverified-rumour-about-a-drone-plant",
+        "/",
+    ];
+    browser.app.add_user("Ada", "admin", "admin password 1").await;
     let mut failures = Vec::new();
-    for (width, height) in [(1280, 900), (390, 844)] {
-        browser
-            .client
-            .set_window_size(width, height)
-            .await
-            .expect("resize");
-        for page in pages {
-            browser.goto(page).await;
-            browser.client.execute(&axe, vec![]).await.expect("inject axe");
-            let violations = browser
+    for (signed_in, pages) in [(false, &pages[..]), (true, &editor_pages[..])] {
+        if signed_in {
+            browser.goto("/login").await;
+            browser.sign_in("Ada", "admin password 1").await;
+        }
+        for (width, height) in [(1280, 900), (390, 844)] {
+            browser
                 .client
-                .execute_async(AXE_RUN, vec![])
+                .set_window_size(width, height)
                 .await
-                .expect("run axe");
-            for violation in violations.as_array().into_iter().flatten() {
-                failures.push(format!(
-                    "{page} at {width}px: {}",
-                    violation.as_str().unwrap_or("?")
-                ));
+                .expect("resize");
+            for page in pages {
+                browser.goto(page).await;
+                browser.client.execute(&axe, vec![]).await.expect("inject axe");
+                let violations = browser
+                    .client
+                    .execute_async(AXE_RUN, vec![])
+                    .await
+                    .expect("run axe");
+                for violation in violations.as_array().into_iter().flatten() {
+                    failures.push(format!(
+                        "{page} at {width}px: {}",
+                        violation.as_str().unwrap_or("?")
+                    ));
+                }
             }
         }
     }

@@ -120,3 +120,15 @@ async fn errors_redirects_and_requests_with_cookies_are_rendered_afresh() {
         "a request with a cookie may see a personal page and is never answered from the store"
     );
 }
+
+#[tokio::test]
+async fn a_page_that_starts_a_session_is_never_stored() {
+    let app = support::fixture_app().await;
+    let first = app.get("/login").await;
+    let second = app.get("/login").await;
+    let cookie = |page: &support::Page| support::session_cookie(page).expect("a session per visitor");
+    assert_ne!(cookie(&first), cookie(&second));
+    assert_ne!(support::csrf_in(&first), support::csrf_in(&second));
+    assert_eq!(second.headers.get("cache-control").expect("header"), "no-store");
+    assert!(second.headers.get("etag").is_none(), "not from the page cache");
+}

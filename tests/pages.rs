@@ -502,14 +502,19 @@ async fn undecodable_addresses_get_our_error_pages_not_plain_text() {
 }
 
 #[tokio::test]
-async fn a_wrong_method_gets_a_405_page() {
+async fn a_wrong_method_gets_a_405_page_once_past_the_csrf_check() {
     let app = fixture_app().await;
+    app.add_user("Eddie", "editor", "editor password 1").await;
+    let editor = app.sign_in("Eddie", "editor password 1").await;
     for uri in [
         "/",
         "/events/1/iran-and-belarus-sign-defense-mou-in-tehran",
         "/actors",
     ] {
+        // Any POST without the session's token is refused before anything else.
         let page = app.send(Request::post(uri).body(Body::empty()).unwrap()).await;
+        assert_eq!(page.status, StatusCode::FORBIDDEN, "{uri}");
+        let page = app.post_as(&editor, uri, &[]).await;
         assert_eq!(page.status, StatusCode::METHOD_NOT_ALLOWED, "{uri}");
         page.assert_contains("pages are read with GET");
     }

@@ -129,3 +129,71 @@ fn a_database_path_that_cannot_be_created_fails_with_a_message_not_a_panic() {
     assert!(stderr.contains("entente: cannot create"), "{stderr}");
     assert!(!stderr.contains("panicked"), "{stderr}");
 }
+
+/// Runs `entente user ARGS` on a database, with `stdin` as its standard input.
+fn user_command(database: &std::path::Path, args: &[&str], stdin: &str) -> std::process::Output {
+    use std::io::Write;
+    let mut child = Command::new(env!("CARGO_BIN_EXE_entente"))
+        .arg("user")
+        .args(args)
+        .arg("--database")
+        .arg(database)
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    child.stdin.take().unwrap().write_all(stdin.as_bytes()).unwrap();
+    child.wait_with_output().unwrap()
+}
+
+#[test]
+fn accounts_are_managed_from_the_shell_with_passwords_read_from_stdin() {
+    let dir = tempfile::tempdir().unwrap();
+    let database = dir.path().join("users.sqlite3");
+    let text = |output: &std::process::Output| {
+        format!(
+            "{}{}",
+            String::from_utf8_lossy(&output.stdout),
+            String::from_utf8_lossy(&output.stderr)
+        )
+    };
+
+    let added = user_command(&database, &["add", "ada", "--role", "admin"], "a long password\n");
+    assert!(added.status.success(), "{}", text(&added));
+    assert!(text(&added).contains("added ada (admin)"), "{}", text(&added));
+
+    let short = user_command(&database, &["add", "bob"], "short\n");
+    assert!(!short.status.success());
+    assert!(
+        text(&short).contains("at least 10 characters"),
+        "{}",
+        text(&short)
+    );
+    assert!(!text(&short).contains("panicked"));
+
+    let taken = user_command(&database, &["add", "ADA"], "another long one\n");
+    assert!(!taken.status.success());
+    assert!(text(&taken).contains("already taken"), "{}", text(&taken));
+
+    let disabled = user_command(&database, &["disable", "ada"], "");
+    assert!(disabled.status.success(), "{}", text(&disabled));
+    let list = user_command(&database, &["list"], "");
+    let listed = text(&list);
+    assert!(listed.contains("ada\tadmin\tdisabled "), "{listed}");
+    assert!(!listed.contains("bob"), "{listed}");
+
+    let reset = user_command(&database, &["reset-password", "ada"], "a new long password\n");
+    assert!(reset.status.success(), "{}", text(&reset));
+    let missing = user_command(&database, &["reset-password", "nobody"], "a new long password\n");
+    assert!(!missing.status.success());
+    assert!(
+        text(&missing).contains("no account named “nobody”"),
+        "{}",
+        text(&missing)
+    );
+
+    // The password never appears on the command line: there is no option for it.
+    let help = user_command(&database, &["add", "--help"], "");
+    assert!(!text(&help).contains("--password"), "{}", text(&help));
+}

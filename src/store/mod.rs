@@ -27,6 +27,8 @@ pub mod search;
 pub mod subjects;
 /// Counts, facets and the histogram of a view, cached per generation.
 pub mod summary;
+/// Editors' and admins' accounts, and failed sign-ins.
+pub mod users;
 
 /// The event types editors choose from, in the order forms list them.
 pub const EVENT_TYPES: &[&str] = &[
@@ -110,6 +112,27 @@ impl Db {
             .execute(&db.write)
             .await?;
         Ok(db)
+    }
+
+    /// The store of editors' sessions, in the same database file (its table is created
+    /// by the store itself). Expired sessions are deleted every hour in the background.
+    pub async fn session_store(&self) -> Result<tower_sessions_sqlx_store::SqliteStore> {
+        use tower_sessions::ExpiredDeletion;
+        let store = tower_sessions_sqlx_store::SqliteStore::new(self.write.clone());
+        store
+            .migrate()
+            .await
+            .map_err(|e| crate::error::Error::Internal(format!("cannot create the session table: {e}")))?;
+        let cleaner = store.clone();
+        tokio::spawn(async move {
+            if let Err(e) = cleaner
+                .continuously_delete_expired(std::time::Duration::from_secs(3600))
+                .await
+            {
+                tracing::warn!("stopped deleting expired sessions: {e}");
+            }
+        });
+        Ok(store)
     }
 
     /// Whether the database answers; used by `/healthz`.

@@ -9,6 +9,7 @@ use axum::response::{IntoResponse, Redirect, Response};
 
 use super::AppState;
 use super::extract::PathParams;
+use super::session::Viewer;
 use super::view::{
     agreement_kind_label, event_type_label, human_date, machine_date, relation_label, web_link,
 };
@@ -40,6 +41,8 @@ pub struct EventPage {
     /// Whether the "Sources disagree" box is shown.
     has_disagreement: bool,
     updated_at: String,
+    /// For editors: the event's status when it is not published, and why.
+    status: Option<(String, String)>,
 }
 
 /// The event's date with everything a careful reader needs to weigh it.
@@ -110,31 +113,34 @@ pub struct ClaimValue {
 /// `/events/{id}` leads to the canonical address.
 pub async fn redirect_to_canonical(
     State(state): State<AppState>,
+    viewer: Viewer,
     PathParams(id): PathParams<String>,
 ) -> Result<Redirect> {
-    let detail = find_visible(&state, &id).await?;
+    let detail = find_visible(&state, &viewer, &id).await?;
     Ok(Redirect::permanent(&canonical_url(&detail)))
 }
 
 /// The event page; an outdated or wrong slug leads to the canonical address.
 pub async fn show(
     State(state): State<AppState>,
+    viewer: Viewer,
     PathParams((id, slug)): PathParams<(String, String)>,
 ) -> Result<Response> {
-    let detail = find_visible(&state, &id).await?;
+    let detail = find_visible(&state, &viewer, &id).await?;
     if detail.event.slug != slug {
         return Ok(Redirect::permanent(&canonical_url(&detail)).into_response());
     }
     Ok(EventPage::new(detail).into_response())
 }
 
-/// The event if a reader may see it: drafts do not exist for readers, retracted events
-/// say why they were withdrawn.
-async fn find_visible(state: &AppState, id: &str) -> Result<EventDetail> {
+/// The event if this viewer may see it: drafts do not exist for readers, retracted
+/// events say why they were withdrawn; editors see every event, its status marked.
+async fn find_visible(state: &AppState, viewer: &Viewer, id: &str) -> Result<EventDetail> {
     let id: i64 = id.parse().map_err(|_| Error::NotFound)?;
     let detail = state.db.event(id).await?.ok_or(Error::NotFound)?;
     match detail.event.status.as_str() {
         "published" => Ok(detail),
+        _ if viewer.is_editor() => Ok(detail),
         "retracted" => Err(Error::Gone(detail.event.status_reason)),
         _ => Err(Error::NotFound),
     }
@@ -210,6 +216,8 @@ impl EventPage {
             has_disagreement,
             title: detail.event.title,
             updated_at: detail.event.updated_at,
+            status: (detail.event.status != "published")
+                .then(|| (detail.event.status.clone(), detail.event.status_reason.clone())),
         }
     }
 }

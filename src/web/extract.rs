@@ -1,7 +1,8 @@
-//! Extractors for the address: path parameters and query strings. Axum's own rejections
-//! answer in plain text; these turn every malformed address into entente's error page.
+//! Extractors for the address (path parameters and query strings) and for submitted
+//! forms. Axum's own rejections answer in plain text; these turn every malformed request
+//! into entente's error page.
 
-use axum::extract::{FromRequestParts, Path, Query};
+use axum::extract::{FromRequest, FromRequestParts, Path, Query, Request};
 use axum::http::request::Parts;
 use serde::de::DeserializeOwned;
 
@@ -33,6 +34,23 @@ impl<S: Send + Sync, T: DeserializeOwned + Send> FromRequestParts<S> for QueryPa
             Ok(Query(params)) => Ok(QueryParams(params)),
             Err(e) => Err(Error::BadRequest(format!(
                 "The address has a malformed query string: {}",
+                e.body_text()
+            ))),
+        }
+    }
+}
+
+/// A submitted form (`application/x-www-form-urlencoded`); a malformed one is a 400 page.
+pub struct Form<T>(pub T);
+
+impl<S: Send + Sync, T: DeserializeOwned + Send> FromRequest<S> for Form<T> {
+    type Rejection = Error;
+
+    async fn from_request(request: Request, state: &S) -> Result<Self, Error> {
+        match axum::Form::<T>::from_request(request, state).await {
+            Ok(axum::Form(form)) => Ok(Form(form)),
+            Err(e) => Err(Error::BadRequest(format!(
+                "The form could not be read: {}",
                 e.body_text()
             ))),
         }

@@ -8,7 +8,7 @@ use axum::Router;
 use axum::extract::State;
 use axum::http::{HeaderName, HeaderValue, StatusCode, header};
 use axum::response::IntoResponse;
-use axum::routing::get;
+use axum::routing::{get, post};
 use tower_http::LatencyUnit;
 use tower_http::catch_panic::CatchPanicLayer;
 use tower_http::compression::CompressionLayer;
@@ -25,6 +25,8 @@ use crate::store::Db;
 mod actor_index;
 /// One actor: aliases, country, events.
 mod actor_show;
+/// Account management for admins.
+pub mod admin;
 /// Stylesheet, scripts and icons, compiled into the binary and served with cache headers.
 pub mod assets;
 /// One event with its sources, claims and disagreements.
@@ -33,10 +35,14 @@ mod event_show;
 pub mod extract;
 /// Facets and the histogram of a timeline view.
 mod facets;
+/// Signing in and out.
+mod login;
 /// Source outlets: their index and one page per outlet.
 mod outlets;
 /// Rendered pages for readers, kept until the data changes.
 pub mod page_cache;
+/// Sessions, the viewer of a request, roles and CSRF checks.
+pub mod session;
 /// The events of one actor, tag or outlet: the timeline filtered by it.
 mod subject;
 /// Tags: their index and one page per tag.
@@ -72,8 +78,11 @@ pub const CONTENT_SECURITY_POLICY: &str = "default-src 'self'; script-src 'self'
      img-src 'self' data:; font-src 'self'; object-src 'none'; base-uri 'none'; \
      frame-ancestors 'none'; form-action 'self'";
 
-/// The whole application router with its middleware.
-pub fn router(state: AppState) -> Router {
+/// The whole application router with its middleware; `sessions` keeps editors' sessions.
+pub fn router(
+    state: AppState,
+    sessions: tower_sessions::SessionManagerLayer<tower_sessions_sqlx_store::SqliteStore>,
+) -> Router {
     Router::new()
         .route("/", get(timeline::show))
         .route("/events/{id}", get(event_show::redirect_to_canonical))
@@ -85,6 +94,11 @@ pub fn router(state: AppState) -> Router {
         .route("/tags/{name}", get(tags::show))
         .route("/outlets", get(outlets::index))
         .route("/outlets/{name}", get(outlets::show))
+        .route("/login", get(login::form).post(login::submit))
+        .route("/logout", post(login::logout))
+        .route("/admin/users", get(admin::index).post(admin::create))
+        .route("/admin/users/{id}/disable", post(admin::disable))
+        .route("/admin/users/{id}/enable", post(admin::enable))
         .route("/static/{file}", get(assets::serve))
         .route("/healthz", get(healthz))
         .fallback(not_found)
@@ -93,7 +107,12 @@ pub fn router(state: AppState) -> Router {
             state.clone(),
             page_cache::serve,
         ))
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            session::guard,
+        ))
         .with_state(state)
+        .layer(sessions)
         .layer(RequestBodyLimitLayer::new(BODY_LIMIT_BYTES))
         .layer(CompressionLayer::new())
         .layer(security_header(
@@ -150,7 +169,9 @@ async fn method_not_allowed() -> impl IntoResponse {
         status,
         ErrorPage::new(
             status,
-            "This address cannot be used that way: pages are read with GET.".to_owned(),
+            "This address cannot be used that way: pages are read with GET, and only \
+             editors' forms post."
+                .to_owned(),
         ),
     )
 }

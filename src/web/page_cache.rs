@@ -7,8 +7,9 @@
 //! bytes), so browsers revalidating a page they hold get `304 Not Modified`.
 //!
 //! Only what is the same for everyone is stored: successful (200) HTML answers to GET
-//! requests that carry no cookie, with no cookie set in return. A request with a cookie
-//! (a signed-in editor, later) is always rendered afresh.
+//! requests that carry no cookie, that did not start a session (the sign-in form does,
+//! for its CSRF token) and that do not say `private` or `no-store`. A request with a
+//! cookie (a signed-in editor) is always rendered afresh.
 
 use std::hash::{DefaultHasher, Hash, Hasher};
 use std::sync::Arc;
@@ -18,6 +19,8 @@ use axum::extract::{Request, State};
 use axum::http::{HeaderMap, HeaderValue, Method, StatusCode, header};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
+
+use tower_sessions::Session;
 
 use super::AppState;
 use crate::cache::GenerationCache;
@@ -57,8 +60,9 @@ pub async fn serve(State(state): State<AppState>, request: Request, next: Next) 
     let page = match state.pages.get(generation, &key) {
         Some(page) => page,
         None => {
+            let session = request.extensions().get::<Session>().cloned();
             let response = next.run(request).await;
-            if !storable(&response) {
+            if session.is_some_and(|s| s.is_modified()) || !storable(&response) {
                 return response;
             }
             let (parts, body) = response.into_parts();
@@ -82,6 +86,10 @@ fn storable(response: &Response) -> bool {
     let headers = response.headers();
     response.status() == StatusCode::OK
         && !headers.contains_key(header::SET_COOKIE)
+        && !headers
+            .get(header::CACHE_CONTROL)
+            .and_then(|v| v.to_str().ok())
+            .is_some_and(|v| v.contains("private") || v.contains("no-store"))
         && headers
             .get(header::CONTENT_TYPE)
             .and_then(|v| v.to_str().ok())

@@ -102,3 +102,124 @@ impl TestApp {
         }
     }
 }
+
+/// A browser's session, in-process: the session cookie (`name=value`) and the CSRF token
+/// its pages carry.
+#[derive(Debug, Clone)]
+pub struct Agent {
+    pub cookie: String,
+    pub csrf: String,
+}
+
+/// The `name=value` of the session cookie a response sets, if any.
+pub fn session_cookie(page: &Page) -> Option<String> {
+    page.headers
+        .get_all("set-cookie")
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .find(|v| v.starts_with("entente_session="))
+        .and_then(|v| v.split(';').next())
+        .map(str::to_owned)
+}
+
+/// The CSRF token in a page's forms.
+pub fn csrf_in(page: &Page) -> String {
+    let marker = r#"name="csrf_token" value=""#;
+    let start = page.position(marker) + marker.len();
+    let end = page.body[start..].find('"').expect("token ends") + start;
+    page.body[start..end].to_owned()
+}
+
+/// A urlencoded form body.
+pub fn form_body(fields: &[(&str, &str)]) -> String {
+    let mut body = form_urlencoded::Serializer::new(String::new());
+    for (key, value) in fields {
+        body.append_pair(key, value);
+    }
+    body.finish()
+}
+
+impl TestApp {
+    /// Adds an account directly in the store.
+    pub async fn add_user(&self, name: &str, role: &str, password: &str) -> entente::store::users::User {
+        let role = entente::auth::Role::parse(role).expect("role");
+        let hash = entente::auth::hash_password(password).expect("hash");
+        self.app
+            .db
+            .create_user(name, role, &hash)
+            .await
+            .expect("user added")
+    }
+
+    /// Opens the sign-in form as a new visitor: the anonymous session and its token.
+    pub async fn visit_login(&self) -> Agent {
+        let page = self.get("/login").await;
+        assert_eq!(page.status, StatusCode::OK, "{}", page.body);
+        Agent {
+            cookie: session_cookie(&page).expect("the sign-in form starts a session"),
+            csrf: csrf_in(&page),
+        }
+    }
+
+    /// Submits the sign-in form from a fresh visit; the response as it comes.
+    pub async fn try_sign_in(&self, name: &str, password: &str) -> Page {
+        let visitor = self.visit_login().await;
+        self.post_as(
+            &visitor,
+            "/login",
+            &[("name", name), ("password", password), ("next", "/")],
+        )
+        .await
+    }
+
+    /// Signs in through the form and returns the signed-in session.
+    pub async fn sign_in(&self, name: &str, password: &str) -> Agent {
+        let visitor = self.visit_login().await;
+        let page = self
+            .post_as(
+                &visitor,
+                "/login",
+                &[("name", name), ("password", password), ("next", "/")],
+            )
+            .await;
+        assert_eq!(page.status, StatusCode::SEE_OTHER, "{}", page.body);
+        let cookie = session_cookie(&page).expect("signing in sets a new session cookie");
+        assert_ne!(cookie, visitor.cookie, "the session id changes on sign-in");
+        let home = self.get_with_cookie(&cookie, "/").await;
+        Agent {
+            csrf: csrf_in(&home),
+            cookie,
+        }
+    }
+
+    pub async fn get_with_cookie(&self, cookie: &str, uri: &str) -> Page {
+        self.send(
+            Request::get(uri)
+                .header("cookie", cookie)
+                .body(Body::empty())
+                .expect("request"),
+        )
+        .await
+    }
+
+    pub async fn get_as(&self, agent: &Agent, uri: &str) -> Page {
+        self.get_with_cookie(&agent.cookie, uri).await
+    }
+
+    /// Posts a form with the agent's cookie and CSRF token.
+    pub async fn post_as(&self, agent: &Agent, uri: &str, fields: &[(&str, &str)]) -> Page {
+        let mut all = vec![("csrf_token", agent.csrf.as_str())];
+        all.extend_from_slice(fields);
+        self.post_form(Some(&agent.cookie), uri, &all).await
+    }
+
+    /// Posts a form exactly as given: no token added.
+    pub async fn post_form(&self, cookie: Option<&str>, uri: &str, fields: &[(&str, &str)]) -> Page {
+        let mut request = Request::post(uri).header("content-type", "application/x-www-form-urlencoded");
+        if let Some(cookie) = cookie {
+            request = request.header("cookie", cookie);
+        }
+        self.send(request.body(Body::from(form_body(fields))).expect("request"))
+            .await
+    }
+}

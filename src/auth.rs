@@ -1,0 +1,213 @@
+//! Accounts' rules that hold whatever the interface: roles, password hashing (argon2id),
+//! the login throttle's policy and CSRF tokens. The web layer (`web::session`) and the
+//! command line (`entente user`) both go through here.
+
+use argon2::Argon2;
+use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
+
+use crate::error::{Error, Result};
+
+/// What an account may do. Readers need no account.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Role {
+    /// Creates, edits, publishes and retracts events.
+    Editor,
+    /// An editor who also manages accounts.
+    Admin,
+}
+
+impl Role {
+    pub fn parse(text: &str) -> Option<Role> {
+        match text {
+            "editor" => Some(Role::Editor),
+            "admin" => Some(Role::Admin),
+            _ => None,
+        }
+    }
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Role::Editor => "editor",
+            Role::Admin => "admin",
+        }
+    }
+}
+
+/// Shortest password accepted.
+pub const MIN_PASSWORD_CHARS: usize = 10;
+/// Longest password accepted (argon2 takes any length; this bounds the work per attempt).
+pub const MAX_PASSWORD_CHARS: usize = 256;
+
+/// Refuses passwords too short to resist guessing, or absurdly long.
+pub fn check_password_rules(password: &str) -> Result<()> {
+    let chars = password.chars().count();
+    if chars < MIN_PASSWORD_CHARS {
+        return Err(Error::Invalid(format!(
+            "A password needs at least {MIN_PASSWORD_CHARS} characters."
+        )));
+    }
+    if chars > MAX_PASSWORD_CHARS {
+        return Err(Error::Invalid(format!(
+            "A password may have at most {MAX_PASSWORD_CHARS} characters."
+        )));
+    }
+    Ok(())
+}
+
+/// An argon2id hash of the password in PHC form, with a fresh random salt.
+pub fn hash_password(password: &str) -> Result<String> {
+    let mut salt = [0u8; 16];
+    getrandom::fill(&mut salt).map_err(|e| Error::Internal(format!("no randomness: {e}")))?;
+    let salt =
+        SaltString::encode_b64(&salt).map_err(|e| Error::Internal(format!("cannot encode a salt: {e}")))?;
+    Argon2::default()
+        .hash_password(password.as_bytes(), &salt)
+        .map(|hash| hash.to_string())
+        .map_err(|e| Error::Internal(format!("cannot hash a password: {e}")))
+}
+
+/// Whether the password matches the stored hash. With no hash (no such account) a
+/// dummy hash is checked all the same, so that the answer takes as long either way.
+pub fn verify_password(password: &str, stored: Option<&str>) -> bool {
+    let hash = stored.unwrap_or(DUMMY_HASH);
+    let Ok(parsed) = PasswordHash::new(hash) else {
+        tracing::error!("a stored password hash cannot be parsed");
+        return false;
+    };
+    let matches = Argon2::default()
+        .verify_password(password.as_bytes(), &parsed)
+        .is_ok();
+    matches && stored.is_some()
+}
+
+/// The argon2id hash of a random password nobody knows, with the default parameters.
+const DUMMY_HASH: &str =
+    "$argon2id$v=19$m=19456,t=2,p=1$c29tZXNhbHRzb21lc2FsdA$3xV9PpPt0nVvZkq5s0m0c3Pq7n5wZ1zQWl3Y1m2q0bY";
+
+/// How long failed sign-ins are remembered, in seconds.
+pub const THROTTLE_WINDOW_SECS: i64 = 15 * 60;
+
+/// What the throttle says about a sign-in attempt, given recent failures.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Throttle {
+    /// Check the password.
+    Allow,
+    /// Too many recent failures: refuse without checking, for this many more seconds.
+    Wait(i64),
+}
+
+/// The throttle's policy. For an account name: from the third failure in the window,
+/// each further attempt must wait 5, 10, 20… seconds after the last failure; from the
+/// tenth it is locked until the window has passed since the last failure. For an
+/// address, the same with thresholds of 10 and 30 (several editors may share one).
+pub fn throttle(counts: crate::store::users::FailureCounts, now: i64) -> Throttle {
+    let account = wait_after(counts.account, counts.account_last, 3, 10, now);
+    let address = wait_after(counts.address, counts.address_last, 10, 30, now);
+    match account.max(address) {
+        0 => Throttle::Allow,
+        seconds => Throttle::Wait(seconds),
+    }
+}
+
+fn wait_after(failures: i64, last: Option<i64>, slow_from: i64, lock_from: i64, now: i64) -> i64 {
+    let Some(last) = last else { return 0 };
+    let delay = if failures >= lock_from {
+        THROTTLE_WINDOW_SECS
+    } else if failures >= slow_from {
+        5 << (failures - slow_from).min(10)
+    } else {
+        0
+    };
+    (last + delay - now).max(0)
+}
+
+/// A token for a form: 32 random bytes, hex-encoded.
+pub fn new_csrf_token() -> Result<String> {
+    let mut bytes = [0u8; 32];
+    getrandom::fill(&mut bytes).map_err(|e| Error::Internal(format!("no randomness: {e}")))?;
+    Ok(bytes.iter().map(|b| format!("{b:02x}")).collect())
+}
+
+/// Compares a submitted token with the session's in time independent of where they
+/// differ.
+pub fn tokens_match(expected: &str, given: &str) -> bool {
+    expected.len() == given.len()
+        && !expected.is_empty()
+        && expected
+            .bytes()
+            .zip(given.bytes())
+            .fold(0u8, |acc, (a, b)| acc | (a ^ b))
+            == 0
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::store::users::FailureCounts;
+
+    #[test]
+    fn a_password_verifies_against_its_own_hash_only() {
+        let hash = hash_password("correct horse battery").expect("hash");
+        assert!(hash.starts_with("$argon2id$"), "{hash}");
+        assert!(verify_password("correct horse battery", Some(&hash)));
+        assert!(!verify_password("correct horse batter", Some(&hash)));
+        assert!(!verify_password("correct horse battery", None));
+        assert_ne!(
+            hash,
+            hash_password("correct horse battery").expect("hash"),
+            "salted"
+        );
+    }
+
+    #[test]
+    fn the_dummy_hash_parses_so_unknown_accounts_cost_the_same() {
+        assert!(PasswordHash::new(DUMMY_HASH).is_ok());
+    }
+
+    #[test]
+    fn short_and_absurd_passwords_are_refused() {
+        assert!(check_password_rules("short").is_err());
+        assert!(check_password_rules(&"x".repeat(300)).is_err());
+        assert!(check_password_rules("long enough pass").is_ok());
+    }
+
+    fn counts(account: i64, address: i64, last: i64) -> FailureCounts {
+        FailureCounts {
+            account,
+            account_last: (account > 0).then_some(last),
+            address,
+            address_last: (address > 0).then_some(last),
+        }
+    }
+
+    #[test]
+    fn the_throttle_slows_down_then_locks() {
+        let now = 1_000_000;
+        assert_eq!(throttle(counts(0, 0, now), now), Throttle::Allow);
+        assert_eq!(throttle(counts(2, 2, now), now), Throttle::Allow);
+        assert_eq!(throttle(counts(3, 3, now), now), Throttle::Wait(5));
+        assert_eq!(throttle(counts(4, 4, now), now), Throttle::Wait(10));
+        assert_eq!(throttle(counts(3, 3, now - 5), now), Throttle::Allow);
+        assert_eq!(
+            throttle(counts(10, 10, now), now),
+            Throttle::Wait(THROTTLE_WINDOW_SECS)
+        );
+        // An address shared by several editors tolerates more.
+        assert_eq!(throttle(counts(0, 9, now), now), Throttle::Allow);
+        assert_eq!(throttle(counts(0, 10, now), now), Throttle::Wait(5));
+        assert_eq!(
+            throttle(counts(0, 30, now), now),
+            Throttle::Wait(THROTTLE_WINDOW_SECS)
+        );
+    }
+
+    #[test]
+    fn tokens_compare_whole() {
+        let token = new_csrf_token().expect("token");
+        assert_eq!(token.len(), 64);
+        assert!(tokens_match(&token, &token.clone()));
+        assert!(!tokens_match(&token, &token[..63]));
+        assert!(!tokens_match("", ""));
+        assert!(!tokens_match(&token, &new_csrf_token().expect("token")));
+    }
+}

@@ -1,0 +1,200 @@
+//! Accounts of editors and admins, and the record of failed sign-ins that the login
+//! throttle reads. Password hashing and the throttle's policy live in `crate::auth`;
+//! this module only stores what they decide.
+
+use super::Db;
+use crate::auth::Role;
+use crate::error::{Error, Result};
+
+/// An account as the application sees it; the password hash stays in the store.
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct User {
+    pub id: i64,
+    pub name: String,
+    pub role: String,
+    pub session_epoch: i64,
+    pub disabled_at: Option<String>,
+    pub created_at: String,
+}
+
+impl User {
+    /// The account's role; an unknown value (impossible under the table's CHECK) grants
+    /// the least.
+    pub fn role(&self) -> Role {
+        Role::parse(&self.role).unwrap_or(Role::Editor)
+    }
+
+    pub fn is_disabled(&self) -> bool {
+        self.disabled_at.is_some()
+    }
+
+    /// The day the account was created (`yyyy-mm-dd`).
+    pub fn created_day(&self) -> &str {
+        self.created_at.get(..10).unwrap_or(&self.created_at)
+    }
+
+    /// The day the account was disabled, if it is.
+    pub fn disabled_day(&self) -> Option<&str> {
+        self.disabled_at.as_deref().map(|at| at.get(..10).unwrap_or(at))
+    }
+}
+
+/// Failed sign-ins within the throttle's window, for the account name and the address.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct FailureCounts {
+    pub account: i64,
+    pub account_last: Option<i64>,
+    pub address: i64,
+    pub address_last: Option<i64>,
+}
+
+const USER_COLUMNS: &str = "id, name, role, session_epoch, disabled_at, created_at";
+
+impl Db {
+    /// Creates an account; a name already taken (in any capitalization) is refused.
+    pub async fn create_user(&self, name: &str, role: Role, password_hash: &str) -> Result<User> {
+        let name = name.trim();
+        if name.is_empty() {
+            return Err(Error::Invalid("An account needs a name.".to_owned()));
+        }
+        if self.user_by_name(name).await?.is_some() {
+            return Err(Error::Invalid(format!("The name “{name}” is already taken.")));
+        }
+        let id: i64 = sqlx::query_scalar(
+            "INSERT INTO users (name, role, password_hash) VALUES (?1, ?2, ?3) RETURNING id",
+        )
+        .bind(name)
+        .bind(role.as_str())
+        .bind(password_hash)
+        .fetch_one(&self.write)
+        .await?;
+        self.user(id).await?.ok_or(Error::NotFound)
+    }
+
+    /// Every account, by name.
+    pub async fn users(&self) -> Result<Vec<User>> {
+        Ok(sqlx::query_as(&format!(
+            "SELECT {USER_COLUMNS} FROM users ORDER BY name COLLATE NOCASE"
+        ))
+        .fetch_all(&self.read)
+        .await?)
+    }
+
+    pub async fn user(&self, id: i64) -> Result<Option<User>> {
+        Ok(
+            sqlx::query_as(&format!("SELECT {USER_COLUMNS} FROM users WHERE id = ?1"))
+                .bind(id)
+                .fetch_optional(&self.read)
+                .await?,
+        )
+    }
+
+    /// The account of that name, in any capitalization.
+    pub async fn user_by_name(&self, name: &str) -> Result<Option<User>> {
+        Ok(
+            sqlx::query_as(&format!("SELECT {USER_COLUMNS} FROM users WHERE name = ?1"))
+                .bind(name.trim())
+                .fetch_optional(&self.read)
+                .await?,
+        )
+    }
+
+    /// The account and its password hash, for checking a sign-in.
+    pub async fn credentials(&self, name: &str) -> Result<Option<(User, String)>> {
+        let Some(user) = self.user_by_name(name).await? else {
+            return Ok(None);
+        };
+        let hash: String = sqlx::query_scalar("SELECT password_hash FROM users WHERE id = ?1")
+            .bind(user.id)
+            .fetch_one(&self.read)
+            .await?;
+        Ok(Some((user, hash)))
+    }
+
+    /// Replaces the password hash and ends every session of the account.
+    pub async fn set_password_hash(&self, id: i64, password_hash: &str) -> Result<()> {
+        let done = sqlx::query(
+            "UPDATE users SET password_hash = ?2, session_epoch = session_epoch + 1, \
+                    updated_at = strftime('%Y-%m-%dT%H:%M:%SZ', 'now') WHERE id = ?1",
+        )
+        .bind(id)
+        .bind(password_hash)
+        .execute(&self.write)
+        .await?;
+        if done.rows_affected() == 0 {
+            return Err(Error::NotFound);
+        }
+        Ok(())
+    }
+
+    /// Disables (ending its sessions) or re-enables an account.
+    pub async fn set_user_disabled(&self, id: i64, disabled: bool) -> Result<()> {
+        let sql = if disabled {
+            "UPDATE users SET disabled_at = coalesce(disabled_at, strftime('%Y-%m-%dT%H:%M:%SZ', 'now')), \
+                    session_epoch = session_epoch + 1, \
+                    updated_at = strftime('%Y-%m-%dT%H:%M:%SZ', 'now') WHERE id = ?1"
+        } else {
+            "UPDATE users SET disabled_at = NULL, \
+                    updated_at = strftime('%Y-%m-%dT%H:%M:%SZ', 'now') WHERE id = ?1"
+        };
+        let done = sqlx::query(sql).bind(id).execute(&self.write).await?;
+        if done.rows_affected() == 0 {
+            return Err(Error::NotFound);
+        }
+        Ok(())
+    }
+
+    /// Failed sign-ins since `since` (Unix seconds) for the account name and the address.
+    pub async fn login_failures(&self, account: &str, address: &str, since: i64) -> Result<FailureCounts> {
+        let (account_count, account_last): (i64, Option<i64>) =
+            sqlx::query_as("SELECT count(*), max(at) FROM login_failures WHERE account = ?1 AND at >= ?2")
+                .bind(account)
+                .bind(since)
+                .fetch_one(&self.read)
+                .await?;
+        let (address_count, address_last): (i64, Option<i64>) =
+            sqlx::query_as("SELECT count(*), max(at) FROM login_failures WHERE address = ?1 AND at >= ?2")
+                .bind(address)
+                .bind(since)
+                .fetch_one(&self.read)
+                .await?;
+        Ok(FailureCounts {
+            account: account_count,
+            account_last,
+            address: address_count,
+            address_last,
+        })
+    }
+
+    /// Records a failed sign-in and forgets those older than `forget_before`.
+    pub async fn record_login_failure(
+        &self,
+        account: &str,
+        address: &str,
+        at: i64,
+        forget_before: i64,
+    ) -> Result<()> {
+        let mut tx = self.write.begin().await?;
+        sqlx::query("DELETE FROM login_failures WHERE at < ?1")
+            .bind(forget_before)
+            .execute(&mut *tx)
+            .await?;
+        sqlx::query("INSERT INTO login_failures (account, address, at) VALUES (?1, ?2, ?3)")
+            .bind(account)
+            .bind(address)
+            .bind(at)
+            .execute(&mut *tx)
+            .await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// Forgets the failed sign-ins of an account after it signs in.
+    pub async fn clear_login_failures(&self, account: &str) -> Result<()> {
+        sqlx::query("DELETE FROM login_failures WHERE account = ?1")
+            .bind(account)
+            .execute(&self.write)
+            .await?;
+        Ok(())
+    }
+}

@@ -1,0 +1,144 @@
+//! Signing in and out. The form posts the account name and password; failures are
+//! counted per name typed and per address, and the throttle in `crate::auth` slows and
+//! then locks repeated failures. No message says whether an account exists.
+
+use askama::Template;
+use askama_web::WebTemplate;
+use axum::extract::State;
+use axum::http::{StatusCode, header};
+use axum::response::{IntoResponse, Redirect, Response};
+use serde::Deserialize;
+use tower_sessions::Session;
+
+use super::AppState;
+use super::extract::{Form, QueryParams};
+use super::session::{self, CSRF_FIELD, ClientAddress, Viewer};
+use crate::auth::{self, THROTTLE_WINDOW_SECS, Throttle};
+use crate::error::{Error, Result};
+use crate::store::fold;
+
+#[derive(Template, WebTemplate)]
+#[template(path = "login.html")]
+pub struct LoginPage {
+    csrf: String,
+    csrf_field: &'static str,
+    next: String,
+    name: String,
+    error: Option<String>,
+}
+
+#[derive(Debug, Deserialize)]
+pub struct NextParam {
+    next: Option<String>,
+}
+
+/// The sign-in form; a signed-in editor goes straight on.
+pub async fn form(
+    viewer: Viewer,
+    session: Session,
+    QueryParams(params): QueryParams<NextParam>,
+) -> Result<Response> {
+    let next = session::local_path(params.next.as_deref().unwrap_or("/"));
+    if viewer.is_editor() {
+        return Ok(Redirect::to(&next).into_response());
+    }
+    let page = LoginPage {
+        csrf: session::csrf_token(&session).await?,
+        csrf_field: CSRF_FIELD,
+        next,
+        name: String::new(),
+        error: None,
+    };
+    // The form holds this session's token: no cache may keep it for anyone else.
+    Ok(([(header::CACHE_CONTROL, "no-store")], page).into_response())
+}
+
+#[derive(Debug, Deserialize)]
+pub struct LoginForm {
+    #[serde(default)]
+    name: String,
+    #[serde(default)]
+    password: String,
+    #[serde(default)]
+    next: String,
+}
+
+/// Checks a sign-in: throttled first, then the password; success starts a new session
+/// and returns to the page the editor came from.
+pub async fn submit(
+    State(state): State<AppState>,
+    session: Session,
+    ClientAddress(address): ClientAddress,
+    Form(form): Form<LoginForm>,
+) -> Result<Response> {
+    let next = session::local_path(&form.next);
+    let account = fold(&form.name);
+    let now = unix_now();
+    let again = |status: StatusCode, error: String, csrf: String| {
+        let page = LoginPage {
+            csrf,
+            csrf_field: CSRF_FIELD,
+            next: next.clone(),
+            name: form.name.clone(),
+            error: Some(error),
+        };
+        Ok((status, page).into_response())
+    };
+
+    let failures = state
+        .db
+        .login_failures(&account, &address, now - THROTTLE_WINDOW_SECS)
+        .await?;
+    if let Throttle::Wait(seconds) = auth::throttle(failures, now) {
+        let message = format!(
+            "Too many failed sign-ins. Please wait {} before trying again.",
+            wait_text(seconds)
+        );
+        let csrf = session::csrf_token(&session).await?;
+        return again(StatusCode::TOO_MANY_REQUESTS, message, csrf);
+    }
+    let found = state.db.credentials(&form.name).await?;
+    let password = form.password.clone();
+    let hash = found.as_ref().map(|(_, hash)| hash.clone());
+    // Hashing is deliberately slow: keep it off the threads that serve requests.
+    let matches = tokio::task::spawn_blocking(move || auth::verify_password(&password, hash.as_deref()))
+        .await
+        .map_err(|e| Error::Internal(format!("password check failed: {e}")))?;
+    match found {
+        Some((user, _)) if matches && !user.is_disabled() => {
+            state.db.clear_login_failures(&account).await?;
+            session::sign_in(&session, &user).await?;
+            tracing::info!(user = %user.name, "signed in");
+            Ok(Redirect::to(&next).into_response())
+        }
+        _ => {
+            state
+                .db
+                .record_login_failure(&account, &address, now, now - THROTTLE_WINDOW_SECS)
+                .await?;
+            let message = "That name and password do not match an active account.".to_owned();
+            let csrf = session::csrf_token(&session).await?;
+            again(StatusCode::UNAUTHORIZED, message, csrf)
+        }
+    }
+}
+
+/// Signs out and returns to the timeline.
+pub async fn logout(session: Session) -> Result<Response> {
+    session::sign_out(&session).await?;
+    Ok(Redirect::to("/").into_response())
+}
+
+fn unix_now() -> i64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_secs() as i64)
+}
+
+fn wait_text(seconds: i64) -> String {
+    if seconds < 90 {
+        format!("{seconds} seconds")
+    } else {
+        format!("{} minutes", (seconds + 59) / 60)
+    }
+}

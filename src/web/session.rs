@@ -1,0 +1,326 @@
+//! Who is asking, and whether a state-changing request may proceed.
+//!
+//! Sessions live in the database (`tower-sessions` with its SQLite store); the cookie
+//! holds only the session id and is HttpOnly, SameSite=Lax, and Secure unless the server
+//! is told it runs on plain HTTP. A signed-in session holds the account id, the
+//! account's session epoch (raised by a password reset or a disable, which ends every
+//! session of the account) and a CSRF token.
+//!
+//! [`guard`] runs for every request: it resolves the [`Viewer`], makes it available to
+//! handlers (as a request extension) and to the base template (for the length of the
+//! request), and refuses any POST whose CSRF token does not match the session's, before
+//! a handler sees it.
+
+use axum::body::{Body, to_bytes};
+use axum::extract::{ConnectInfo, FromRequestParts, Request, State};
+use axum::http::request::Parts;
+use axum::http::{HeaderValue, Method, header};
+use axum::middleware::Next;
+use axum::response::{IntoResponse, Response};
+use serde::{Deserialize, Serialize};
+use tower_sessions::cookie::SameSite;
+use tower_sessions::{Expiry, Session, SessionManagerLayer};
+use tower_sessions_sqlx_store::SqliteStore;
+
+use super::{AppState, BODY_LIMIT_BYTES};
+use crate::auth::{self, Role};
+use crate::error::{Error, Result};
+use crate::store::users::User;
+
+/// Name of the session cookie.
+pub const COOKIE_NAME: &str = "entente_session";
+/// Name of the hidden form field that carries the CSRF token.
+pub const CSRF_FIELD: &str = "csrf_token";
+/// A session ends after this long without a request.
+pub const IDLE_HOURS: i64 = 12;
+
+const AUTH_KEY: &str = "auth";
+const CSRF_KEY: &str = "csrf";
+
+/// The session layer: sessions stored in the application's database.
+pub fn layer(store: SqliteStore, secure: bool) -> SessionManagerLayer<SqliteStore> {
+    SessionManagerLayer::new(store)
+        .with_name(COOKIE_NAME)
+        .with_http_only(true)
+        .with_same_site(SameSite::Lax)
+        .with_secure(secure)
+        .with_path("/")
+        .with_expiry(Expiry::OnInactivity(
+            tower_sessions::cookie::time::Duration::hours(IDLE_HOURS),
+        ))
+        // Every request of a signed-in editor pushes the expiry back.
+        .with_always_save(true)
+}
+
+/// What a signed-in session remembers.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+struct SignedIn {
+    user_id: i64,
+    epoch: i64,
+}
+
+/// The person behind a request: an editor or admin, or an anonymous reader.
+#[derive(Debug, Clone, Default)]
+pub struct Viewer {
+    pub user: Option<User>,
+    /// The session's CSRF token, for the forms of the page.
+    pub csrf: String,
+}
+
+impl Viewer {
+    pub fn is_editor(&self) -> bool {
+        self.user.is_some()
+    }
+
+    pub fn name(&self) -> &str {
+        self.user.as_ref().map_or("", |u| u.name.as_str())
+    }
+
+    pub fn role(&self) -> Option<Role> {
+        self.user.as_ref().map(User::role)
+    }
+
+    pub fn is_admin(&self) -> bool {
+        self.role() == Some(Role::Admin)
+    }
+}
+
+tokio::task_local! {
+    static CURRENT: Viewer;
+}
+
+/// The viewer of the request being rendered; templates call this (the base template's
+/// navigation shows who is signed in). Outside a request it is an anonymous reader.
+pub fn current() -> Viewer {
+    CURRENT.try_with(Viewer::clone).unwrap_or_default()
+}
+
+/// Resolves the viewer, checks CSRF on state-changing requests, and runs the request.
+pub async fn guard(State(state): State<AppState>, request: Request, next: Next) -> Response {
+    match prepare(&state, request).await {
+        Ok((viewer, request)) => {
+            let signed_in = viewer.is_editor();
+            let mut response = CURRENT.scope(viewer, next.run(request)).await;
+            if signed_in {
+                // An editor's pages show drafts and forms: never stored by anyone else.
+                response.headers_mut().insert(
+                    header::CACHE_CONTROL,
+                    HeaderValue::from_static("private, no-cache"),
+                );
+            }
+            response
+        }
+        Err(e) => e.into_response(),
+    }
+}
+
+async fn prepare(state: &AppState, mut request: Request) -> Result<(Viewer, Request)> {
+    let has_cookie = request.headers().contains_key(header::COOKIE);
+    let session = request.extensions().get::<Session>().cloned();
+    let viewer = match (&session, has_cookie) {
+        (Some(session), true) => resolve(state, session).await?,
+        _ => Viewer::default(),
+    };
+    if !is_safe(request.method()) {
+        request = check_csrf(request, &viewer).await?;
+    }
+    request.extensions_mut().insert(viewer.clone());
+    Ok((viewer, request))
+}
+
+/// The viewer a session stands for; a session whose account was disabled or whose
+/// password was reset since it signed in is treated as signed out.
+async fn resolve(state: &AppState, session: &Session) -> Result<Viewer> {
+    let csrf = session.get::<String>(CSRF_KEY).await?.unwrap_or_default();
+    let Some(signed_in) = session.get::<SignedIn>(AUTH_KEY).await? else {
+        return Ok(Viewer { user: None, csrf });
+    };
+    let user = state
+        .db
+        .user(signed_in.user_id)
+        .await?
+        .filter(|user| !user.is_disabled() && user.session_epoch == signed_in.epoch);
+    if user.is_none() {
+        session.remove_value(AUTH_KEY).await?;
+    }
+    Ok(Viewer { user, csrf })
+}
+
+fn is_safe(method: &Method) -> bool {
+    matches!(*method, Method::GET | Method::HEAD | Method::OPTIONS)
+}
+
+/// A state-changing request must come from one of entente's own pages: the browser's
+/// `Sec-Fetch-Site` (when sent) must not say another site, and the form must carry the
+/// session's CSRF token (or the request the `X-CSRF-Token` header).
+async fn check_csrf(request: Request, viewer: &Viewer) -> Result<Request> {
+    let cross_site = request
+        .headers()
+        .get("sec-fetch-site")
+        .is_some_and(|v| v.as_bytes() == b"cross-site");
+    if cross_site {
+        return Err(csrf_refused());
+    }
+    if let Some(token) = request.headers().get("x-csrf-token") {
+        return if auth::tokens_match(&viewer.csrf, token.to_str().unwrap_or("")) {
+            Ok(request)
+        } else {
+            Err(csrf_refused())
+        };
+    }
+    let is_form = request
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.starts_with("application/x-www-form-urlencoded"));
+    if !is_form {
+        return Err(csrf_refused());
+    }
+    let (parts, body) = request.into_parts();
+    let bytes = to_bytes(body, BODY_LIMIT_BYTES)
+        .await
+        .map_err(|_| Error::BadRequest("The form is larger than entente accepts.".to_owned()))?;
+    let token = form_urlencoded::parse(&bytes)
+        .find(|(key, _)| key == CSRF_FIELD)
+        .map(|(_, value)| value.into_owned())
+        .unwrap_or_default();
+    if !auth::tokens_match(&viewer.csrf, &token) {
+        return Err(csrf_refused());
+    }
+    Ok(Request::from_parts(parts, Body::from(bytes)))
+}
+
+fn csrf_refused() -> Error {
+    Error::Forbidden(
+        "This form could not be accepted: it has expired or did not come from one of \
+         entente's pages. Nothing was changed. Reload the page and submit it again."
+            .to_owned(),
+    )
+}
+
+/// Starts a signed-in session for `user`: a new session id (so that an id planted
+/// before sign-in is worthless) and a new CSRF token.
+pub async fn sign_in(session: &Session, user: &User) -> Result<()> {
+    session.cycle_id().await?;
+    session
+        .insert(
+            AUTH_KEY,
+            SignedIn {
+                user_id: user.id,
+                epoch: user.session_epoch,
+            },
+        )
+        .await?;
+    session.insert(CSRF_KEY, auth::new_csrf_token()?).await?;
+    Ok(())
+}
+
+/// Ends the session: deleted from the store, cookie removed.
+pub async fn sign_out(session: &Session) -> Result<()> {
+    session.flush().await?;
+    Ok(())
+}
+
+/// The session's CSRF token, created when the session has none (the sign-in form needs
+/// one before anyone is signed in).
+pub async fn csrf_token(session: &Session) -> Result<String> {
+    if let Some(token) = session.get::<String>(CSRF_KEY).await? {
+        return Ok(token);
+    }
+    let token = auth::new_csrf_token()?;
+    session.insert(CSRF_KEY, &token).await?;
+    Ok(token)
+}
+
+/// A handler argument: the client's address as the socket saw it, for the login
+/// throttle. Behind a reverse proxy every client has the proxy's address (and the
+/// address threshold applies to them together).
+pub struct ClientAddress(pub String);
+
+impl<S: Send + Sync> FromRequestParts<S> for ClientAddress {
+    type Rejection = Error;
+
+    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self> {
+        let address = parts
+            .extensions
+            .get::<ConnectInfo<std::net::SocketAddr>>()
+            .map_or_else(|| "unknown".to_owned(), |ConnectInfo(a)| a.ip().to_string());
+        Ok(ClientAddress(address))
+    }
+}
+
+/// A handler argument: the viewer of the request.
+impl<S: Send + Sync> FromRequestParts<S> for Viewer {
+    type Rejection = Error;
+
+    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self> {
+        Ok(parts.extensions.get::<Viewer>().cloned().unwrap_or_default())
+    }
+}
+
+/// A handler argument that admits editors and admins; a reader is sent to sign in and
+/// brought back afterwards.
+pub struct Editor(pub User, pub Viewer);
+
+impl<S: Send + Sync> FromRequestParts<S> for Editor {
+    type Rejection = Error;
+
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self> {
+        let viewer = Viewer::from_request_parts(parts, state).await?;
+        match viewer.user.clone() {
+            Some(user) => Ok(Editor(user, viewer)),
+            None => Err(Error::SignInRequired(return_path(parts))),
+        }
+    }
+}
+
+/// A handler argument that admits admins only; an editor gets a 403 page.
+pub struct Admin(pub User, pub Viewer);
+
+impl<S: Send + Sync> FromRequestParts<S> for Admin {
+    type Rejection = Error;
+
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self> {
+        let Editor(user, viewer) = Editor::from_request_parts(parts, state).await?;
+        if user.role() != Role::Admin {
+            return Err(Error::Forbidden(
+                "Only admins may do this. Ask an admin if you need it done.".to_owned(),
+            ));
+        }
+        Ok(Admin(user, viewer))
+    }
+}
+
+/// Where to come back to after signing in: the page asked for, or for a form post the
+/// page it was posted from.
+fn return_path(parts: &Parts) -> String {
+    if parts.method == Method::GET {
+        parts.uri.path_and_query().map_or("/", |p| p.as_str()).to_owned()
+    } else {
+        "/".to_owned()
+    }
+}
+
+/// A `next` parameter made safe to redirect to: a path on this site, never another host.
+pub fn local_path(next: &str) -> String {
+    let safe = next.starts_with('/')
+        && !next.starts_with("//")
+        && !next.starts_with("/\\")
+        && !next.chars().any(char::is_control);
+    if safe { next.to_owned() } else { "/".to_owned() }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::local_path;
+
+    #[test]
+    fn next_never_leads_off_site() {
+        assert_eq!(local_path("/events/3/x?y=1"), "/events/3/x?y=1");
+        assert_eq!(local_path("//evil.example/"), "/");
+        assert_eq!(local_path("/\\evil.example/"), "/");
+        assert_eq!(local_path("https://evil.example/"), "/");
+        assert_eq!(local_path("/a\nb"), "/");
+        assert_eq!(local_path(""), "/");
+    }
+}
