@@ -226,3 +226,49 @@ async fn tag_and_outlet_filters_keep_events_with_that_tag_or_source() {
         &[MOU],
     );
 }
+
+#[tokio::test]
+async fn editors_filter_by_publication_status_and_readers_are_sent_to_sign_in() {
+    let app = fixture_app().await;
+    const DRAFT: &str = "Unverified rumour about a drone plant";
+    let reader = app.get("/?status=draft").await;
+    assert_eq!(reader.status, StatusCode::SEE_OTHER);
+    assert_eq!(reader.location(), Some("/login?next=%2F%3Fstatus%3Ddraft"));
+    let home = app.get("/").await;
+    home.assert_lacks(r#"name="status""#);
+
+    app.add_user("Eddie", "editor", "editor password 1").await;
+    let editor = app.sign_in("Eddie", "editor password 1").await;
+    let drafts = app.get_as(&editor, "/?status=draft").await;
+    assert_eq!(drafts.status, StatusCode::OK, "{}", drafts.body);
+    for title in ALL {
+        drafts.assert_lacks(&format!(">{title}</a></h4>"));
+    }
+    drafts.assert_contains(&format!(">{DRAFT}</a></h4>"));
+    drafts.assert_contains("1 matching events");
+    drafts.assert_contains(r#"<option value="draft" selected>Drafts</option>"#);
+    drafts.assert_contains("Status: Drafts");
+    // Facets count drafts only, and their links keep the status.
+    drafts.assert_contains("status=draft");
+    assert!(
+        !drafts.body.contains(r#"href="/?country=IR""#),
+        "facet links keep the status"
+    );
+
+    // Combined with other filters, in canonical order after the outlet.
+    let combined = app.get_as(&editor, "/?from=2020&status=draft&tag=drones").await;
+    assert_eq!(combined.status, StatusCode::PERMANENT_REDIRECT);
+    assert_eq!(combined.location(), Some("/?tag=drones&status=draft&from=2020"));
+    // "published" is the default and left out of the address.
+    let published = app.get_as(&editor, "/?status=published").await;
+    assert_eq!(published.location(), Some("/"));
+    let retracted = app.get_as(&editor, "/?status=retracted").await;
+    assert_lists(&retracted, &[]);
+    retracted.assert_contains("No retracted event matches these filters.");
+
+    let bad = app.get_as(&editor, "/?status=secret").await;
+    assert_eq!(bad.status, StatusCode::BAD_REQUEST);
+    bad.assert_contains("“secret” is not a publication status");
+    let twice = app.get_as(&editor, "/?status=draft&status=retracted").await;
+    assert_eq!(twice.status, StatusCode::BAD_REQUEST);
+}

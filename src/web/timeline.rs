@@ -11,12 +11,13 @@ use axum::http::StatusCode;
 
 use super::AppState;
 use super::facets::{FacetGroup, Histogram, facet_groups, histogram};
+use super::session::Viewer;
 use super::view::{EntryView, YearGroup, event_type_label, group_by_period};
 use crate::dates::EventDate;
 use crate::error::{Error, Result};
 use crate::store::EVENT_TYPES;
 use crate::store::events::Order;
-use crate::store::listing::{Cursor, Key, Sort, TimelineFilter};
+use crate::store::listing::{Cursor, Key, Sort, Status, TimelineFilter};
 use crate::store::search::SearchQuery;
 
 /// Events a page lists unless `limit` says otherwise.
@@ -70,6 +71,10 @@ pub struct TimelinePage {
     actor: String,
     tags: Vec<Choice>,
     outlets: Vec<Choice>,
+    /// For editors: the publication statuses to choose from.
+    statuses: Vec<Choice>,
+    /// What the listed events are called: "published event", "draft"…
+    status_noun: &'static str,
     from: String,
     to: String,
     /// Hidden form fields that keep the sort and page size when filters change.
@@ -84,13 +89,21 @@ pub struct TimelinePage {
     entry_level: u8,
 }
 
-pub async fn show(State(state): State<AppState>, RawQuery(raw): RawQuery) -> Result<Response> {
+pub async fn show(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    RawQuery(raw): RawQuery,
+) -> Result<Response> {
     let raw = raw.unwrap_or_default();
     let TimelineQuery {
         mut view,
         actor_text,
         search_error,
     } = parse_query(&raw)?;
+    if view.filter.status != Status::Published && !viewer.is_editor() {
+        // Unpublished events are for editors: sign in, then come back to this view.
+        return Err(Error::SignInRequired(url_for(&raw)));
+    }
     if let Some(text) = actor_text {
         view.filter.actor = Some(resolve_actor(&state, &text).await?);
     }
@@ -241,6 +254,23 @@ pub async fn show(State(state): State<AppState>, RawQuery(raw): RawQuery) -> Res
                 selected: filter.outlet.as_ref() == Some(o),
             })
             .collect(),
+        statuses: if viewer.is_editor() {
+            Status::ALL
+                .iter()
+                .map(|status| Choice {
+                    value: status.as_str().to_owned(),
+                    label: status_label(*status).to_owned(),
+                    selected: filter.status == *status,
+                })
+                .collect()
+        } else {
+            Vec::new()
+        },
+        status_noun: match filter.status {
+            Status::Published => "published event",
+            Status::Draft => "draft",
+            Status::Retracted => "retracted event",
+        },
         from: filter.from.as_ref().map(EventDate::edtf).unwrap_or_default(),
         to: filter.to.as_ref().map(EventDate::edtf).unwrap_or_default(),
         keep: view.kept_fields(),
@@ -407,6 +437,9 @@ impl View {
         if let Some(outlet) = &filter.outlet {
             query.append_pair("outlet", outlet);
         }
+        if filter.status != Status::Published {
+            query.append_pair("status", filter.status.as_str());
+        }
         if let Some(from) = &filter.from {
             query.append_pair("from", &from.edtf());
         }
@@ -475,6 +508,7 @@ pub fn parse_query(raw: &str) -> Result<TimelineQuery> {
             "actor" => Some("actor"),
             "tag" => Some("tag"),
             "outlet" => Some("outlet"),
+            "status" => Some("status"),
             "from" => Some("from"),
             "to" => Some("to"),
             "order" => Some("order"),
@@ -512,6 +546,14 @@ pub fn parse_query(raw: &str) -> Result<TimelineQuery> {
             },
             "tag" => filter.tag = Some(value.to_lowercase()),
             "outlet" => filter.outlet = Some(value.to_owned()),
+            "status" => {
+                filter.status = Status::parse(value).ok_or_else(|| {
+                    Error::BadRequest(format!(
+                        "“{value}” is not a publication status: use status=draft or \
+                         status=retracted (editors only), or leave it out for published events."
+                    ))
+                })?;
+            }
             "type" => {
                 if !EVENT_TYPES.contains(&value) {
                     return Err(Error::BadRequest(format!(
@@ -623,6 +665,15 @@ fn url_for(query: &str) -> String {
 
 /// One chip per active value, each linking to the same view without it (from its first
 /// page: a wider view has other pages).
+/// How the filter form and chips name a publication status.
+fn status_label(status: Status) -> &'static str {
+    match status {
+        Status::Published => "Published",
+        Status::Draft => "Drafts",
+        Status::Retracted => "Retracted",
+    }
+}
+
 fn chips(view: &View, country_name: impl Fn(&str) -> String, actor: Option<&str>) -> Vec<Chip> {
     let filter = &view.filter;
     let without = |change: &dyn Fn(&mut TimelineFilter)| {
@@ -634,6 +685,12 @@ fn chips(view: &View, country_name: impl Fn(&str) -> String, actor: Option<&str>
         wider.url()
     };
     let mut chips = Vec::new();
+    if filter.status != Status::Published {
+        chips.push(Chip {
+            label: format!("Status: {}", status_label(filter.status)),
+            remove_url: without(&|f| f.status = Status::Published),
+        });
+    }
     if let Some(search) = &filter.search {
         chips.push(Chip {
             label: format!("Search: {}", search.text),
