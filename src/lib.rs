@@ -163,6 +163,9 @@ fn read_new_password() -> Result<String> {
 /// flight finish, and closes the database.
 pub async fn serve(config: &Config) -> Result<()> {
     let app = build(config).await?;
+    // Summarise the unfiltered timeline in the background, as after a write, so that the
+    // first reader after a restart does not wait for it.
+    app.db.after_write();
     let listener = TcpListener::bind(config.bind)
         .await
         .map_err(|e| Error::Internal(format!("cannot listen on {}: {e}", config.bind)))?;
