@@ -28,6 +28,9 @@ pub enum Error {
     /// The page is for editors and nobody is signed in; holds the path to come back to.
     #[error("sign-in required for {0}")]
     SignInRequired(String),
+    /// The thing changed since the request's form was loaded; the message says what to do.
+    #[error("conflict: {0}")]
+    Conflict(String),
     /// Signed in, but not allowed (an editor asking for an admin action), or a form
     /// without a valid CSRF token; the message says which.
     #[error("forbidden: {0}")]
@@ -54,6 +57,7 @@ impl Error {
             Error::Invalid(_) => StatusCode::UNPROCESSABLE_ENTITY,
             Error::SignInRequired(_) => StatusCode::SEE_OTHER,
             Error::Forbidden(_) => StatusCode::FORBIDDEN,
+            Error::Conflict(_) => StatusCode::CONFLICT,
             Error::Database(_)
             | Error::Migrate(_)
             | Error::Template(_)
@@ -69,9 +73,10 @@ impl Error {
                                 or the entry may not be published."
                 .to_owned(),
             Error::Gone(reason) => format!("This entry was retracted. Reason given: {reason}"),
-            Error::BadRequest(message) | Error::Invalid(message) | Error::Forbidden(message) => {
-                message.clone()
-            }
+            Error::BadRequest(message)
+            | Error::Invalid(message)
+            | Error::Forbidden(message)
+            | Error::Conflict(message) => message.clone(),
             Error::SignInRequired(_) => "This page is for editors. Please sign in.".to_owned(),
             _ => "Something went wrong on our side. The error has been logged; please try \
                   again in a moment."

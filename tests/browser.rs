@@ -115,6 +115,16 @@ impl Browser {
             .unwrap_or_else(|e| panic!("{css} did not appear after following {link_text:?}: {e}"));
     }
 
+    /// Waits until an element matching `css` is on the page.
+    async fn wait_for(&self, css: &str) {
+        self.client
+            .wait()
+            .at_most(Duration::from_secs(10))
+            .for_element(Locator::Css(css))
+            .await
+            .unwrap_or_else(|e| panic!("{css} did not appear: {e}"));
+    }
+
     /// Clicks the element matching `css`.
     async fn click(&self, css: &str) {
         self.client
@@ -534,6 +544,71 @@ async fn editor_signs_in_fixes_a_typo_sees_a_draft_and_signs_out() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn editor_creates_an_event_fixes_the_date_and_publishes_it() {
+    let browser = Browser::start().await;
+    browser.app.add_user("Eddie", "editor", "editor password 1").await;
+    browser.goto("/events/new").await;
+    assert_eq!(browser.path().await, "/login");
+    browser.sign_in("Eddie", "editor password 1").await;
+    assert_eq!(browser.path().await, "/events/new");
+
+    let form = browser
+        .client
+        .form(Locator::Css("form.event-form"))
+        .await
+        .expect("event form");
+    form.set_by_name("title", "Minsk hosts Iranian drone engineers")
+        .await
+        .expect("title");
+    form.set_by_name("event_type", "visit").await.expect("type");
+    form.set_by_name("date", "2024-13").await.expect("date");
+    form.set_by_name("tags", "drones").await.expect("tags");
+    browser
+        .click("form.event-form button[type=submit]:not([name])")
+        .await;
+    browser.wait_for("#date-error").await;
+    assert!(browser.text("#date-error").await.contains("2024-13"));
+    let title = browser.client.find(Locator::Css("#title")).await.expect("title");
+    assert_eq!(
+        title.prop("value").await.expect("value").as_deref(),
+        Some("Minsk hosts Iranian drone engineers"),
+        "the input is kept"
+    );
+
+    let date = browser.client.find(Locator::Css("#date")).await.expect("date");
+    date.clear().await.expect("clear");
+    date.send_keys("2024-03").await.expect("type the date");
+    browser.click("button[name=preview]").await;
+    browser.wait_for(".date-preview").await;
+    assert!(browser.text(".date-preview").await.contains("Mar 2024"));
+
+    browser
+        .click("form.event-form button[type=submit]:not([name])")
+        .await;
+    browser.wait_for(".status-banner").await;
+    assert!(browser.path().await.starts_with("/events/"));
+    assert_eq!(
+        browser.text("#event-title").await,
+        "Minsk hosts Iranian drone engineers"
+    );
+    assert!(browser.text(".notice").await.contains("Saved as a draft"));
+
+    browser.click(".editor-tools button[value=publish]").await;
+    // Only the published event's page offers to take it back to a draft.
+    browser.wait_for(".editor-tools button[value=unpublish]").await;
+    assert!(browser.text(".notice").await.contains("Published"));
+    browser.goto("/").await;
+    browser
+        .follow("Minsk hosts Iranian drone engineers", "#event-title")
+        .await;
+    assert!(
+        browser.client.find(Locator::Css(".status-banner")).await.is_err(),
+        "published"
+    );
+    browser.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn every_page_passes_axe_at_desktop_and_phone_width() {
     let axe = axe_source();
     let browser = Browser::start().await;
@@ -564,6 +639,11 @@ async fn every_page_passes_axe_at_desktop_and_phone_width() {
     let editor_pages = [
         "/admin/users",
         "/events/6/unverified-rumour-about-a-drone-plant",
+        "/events/1/iran-and-belarus-sign-defense-mou-in-tehran",
+        "/events/new",
+        "/events/1/edit",
+        "/events/1/history",
+        "/?status=draft",
         "/",
     ];
     browser.app.add_user("Ada", "admin", "admin password 1").await;

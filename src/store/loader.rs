@@ -9,9 +9,9 @@ use crate::error::Result;
 
 /// An open write transaction for loading a dataset.
 pub struct Loader {
-    tx: Transaction<'static, Sqlite>,
+    pub(super) tx: Transaction<'static, Sqlite>,
     /// Events written so far, whose search documents are written at commit.
-    events: Vec<i64>,
+    pub(super) events: Vec<i64>,
     db: Db,
 }
 

@@ -15,6 +15,8 @@ use crate::error::Result;
 pub mod actors;
 /// Rows derived from events for search and fast filters, kept in step by the store.
 pub mod derived;
+/// Editors' writes to events, each with its revision.
+pub mod editing;
 /// Events: the timeline listing and one event with everything it cites.
 pub mod events;
 /// The filtered timeline: filters become one query with bound parameters.
@@ -193,10 +195,16 @@ pub fn slugify(text: &str, fallback: &str) -> String {
     }
     if slug.is_empty() {
         fallback.to_owned()
+    } else if RESERVED_SLUGS.contains(&slug.as_str()) {
+        // `/events/{id}/edit` and its siblings are editors' pages, not permalinks.
+        format!("{slug}-{fallback}")
     } else {
         slug
     }
 }
+
+/// Path segments after `/events/{id}/` that name pages rather than slugs.
+const RESERVED_SLUGS: &[&str] = &["edit", "history", "status"];
 
 /// A name folded for matching: lower case, diacritics removed, scripts kept as they are
 /// ("Nasirzādeh" and "nasirzadeh" fold alike; "Хренин" stays Cyrillic, lower-cased).
@@ -248,6 +256,7 @@ mod tests {
         assert_eq!(slugify("Виктор Хренин", "actor"), "viktor-khrenin");
         assert_eq!(slugify("  ", "event"), "event");
         assert_eq!(slugify("— ! —", "event"), "event");
+        assert_eq!(slugify("Edit", "event"), "edit-event");
     }
 
     #[test]

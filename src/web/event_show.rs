@@ -9,7 +9,7 @@ use axum::response::{IntoResponse, Redirect, Response};
 
 use super::AppState;
 use super::extract::PathParams;
-use super::session::Viewer;
+use super::session::{self, Viewer};
 use super::view::{
     agreement_kind_label, event_type_label, human_date, machine_date, relation_label, web_link,
 };
@@ -18,6 +18,7 @@ use crate::error::{Error, Result};
 use crate::markdown::to_safe_html;
 use crate::store::ActorRef;
 use crate::store::events::{Citation, EventDetail, Participant};
+use tower_sessions::Session;
 
 #[derive(Template, WebTemplate)]
 #[template(path = "event_show.html")]
@@ -43,6 +44,18 @@ pub struct EventPage {
     updated_at: String,
     /// For editors: the event's status when it is not published, and why.
     status: Option<(String, String)>,
+    /// For editors: the tools of the page (edit, history, status changes).
+    editor: Option<EditorTools>,
+}
+
+/// What an editor sees on an event's page beyond what readers see.
+pub struct EditorTools {
+    pub id: i64,
+    pub version: i64,
+    pub status: String,
+    pub csrf: String,
+    /// A message from the last action ("Saved."), shown once.
+    pub notice: Option<String>,
 }
 
 /// The event's date with everything a careful reader needs to weigh it.
@@ -124,13 +137,26 @@ pub async fn redirect_to_canonical(
 pub async fn show(
     State(state): State<AppState>,
     viewer: Viewer,
+    session: Session,
     PathParams((id, slug)): PathParams<(String, String)>,
 ) -> Result<Response> {
     let detail = find_visible(&state, &viewer, &id).await?;
     if detail.event.slug != slug {
         return Ok(Redirect::permanent(&canonical_url(&detail)).into_response());
     }
-    Ok(EventPage::new(detail).into_response())
+    let editor = match viewer.is_editor() {
+        true => Some(EditorTools {
+            id: detail.event.id,
+            version: detail.event.version,
+            status: detail.event.status.clone(),
+            csrf: viewer.csrf.clone(),
+            notice: session::take_notice(&session).await?,
+        }),
+        false => None,
+    };
+    let mut page = EventPage::new(detail);
+    page.editor = editor;
+    Ok(page.into_response())
 }
 
 /// The event if this viewer may see it: drafts do not exist for readers, retracted
@@ -218,6 +244,7 @@ impl EventPage {
             updated_at: detail.event.updated_at,
             status: (detail.event.status != "published")
                 .then(|| (detail.event.status.clone(), detail.event.status_reason.clone())),
+            editor: None,
         }
     }
 }

@@ -29,6 +29,8 @@ mod actor_show;
 pub mod admin;
 /// Stylesheet, scripts and icons, compiled into the binary and served with cache headers.
 pub mod assets;
+/// Editors' event forms, status changes and history.
+mod event_edit;
 /// One event with its sources, claims and disagreements.
 mod event_show;
 /// Path and query extractors whose rejections are entente's error pages.
@@ -85,7 +87,14 @@ pub fn router(
 ) -> Router {
     Router::new()
         .route("/", get(timeline::show))
+        .route("/events/new", get(event_edit::new_form).post(event_edit::create))
         .route("/events/{id}", get(event_show::redirect_to_canonical))
+        .route(
+            "/events/{id}/edit",
+            get(event_edit::edit_form).post(event_edit::update),
+        )
+        .route("/events/{id}/status", post(event_edit::change_status))
+        .route("/events/{id}/history", get(event_edit::history))
         .route("/events/{id}/{slug}", get(event_show::show))
         .route("/actors", get(actor_index::show))
         .route("/actors/{id}", get(actor_show::redirect_to_canonical))

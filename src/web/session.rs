@@ -35,6 +35,7 @@ pub const CSRF_FIELD: &str = "csrf_token";
 pub const IDLE_HOURS: i64 = 12;
 
 const AUTH_KEY: &str = "auth";
+const NOTICE_KEY: &str = "notice";
 const CSRF_KEY: &str = "csrf";
 
 /// The session layer: sessions stored in the application's database.
@@ -219,6 +220,17 @@ pub async fn sign_in(session: &Session, user: &User) -> Result<()> {
 pub async fn sign_out(session: &Session) -> Result<()> {
     session.flush().await?;
     Ok(())
+}
+
+/// A message for the next page the editor sees ("Saved."), shown once.
+pub async fn set_notice(session: &Session, notice: &str) -> Result<()> {
+    session.insert(NOTICE_KEY, notice).await?;
+    Ok(())
+}
+
+/// The message left for this page, if any; it is shown only once.
+pub async fn take_notice(session: &Session) -> Result<Option<String>> {
+    Ok(session.remove::<String>(NOTICE_KEY).await?)
 }
 
 /// The session's CSRF token, created when the session has none (the sign-in form needs

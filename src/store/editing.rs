@@ -1,0 +1,317 @@
+//! Editors' writes to events: creating, editing and changing status. Every write runs
+//! in one transaction with the revision that records it (who, when, what kind of
+//! change, the editor's summary, a full snapshot), and an edit lands only on the version
+//! the editor loaded: a stale save is reported as a conflict, never applied.
+
+use sqlx::{FromRow, SqliteConnection};
+
+use super::Db;
+use super::loader::NewEvent;
+use crate::dates::{EventDate, iso_day};
+use crate::error::{Error, Result};
+
+/// The event's own fields as an editor sets them in the form, validated.
+#[derive(Debug, Clone)]
+pub struct EventFields {
+    pub title: String,
+    pub event_type: String,
+    pub agreement_kind: Option<String>,
+    pub date: EventDate,
+    pub date_note: String,
+    pub place: Option<String>,
+    pub location_country_id: Option<i64>,
+    pub summary: String,
+    pub tags: Vec<String>,
+}
+
+/// What became of a save.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Saved {
+    /// Written; the event now has this version.
+    Saved { version: i64 },
+    /// Someone saved the event after the editor loaded it: nothing was written.
+    Conflict { current_version: i64 },
+}
+
+/// A publication status change.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum StatusChange {
+    /// Draft (or retracted) to published.
+    Publish,
+    /// Published back to draft.
+    Unpublish,
+    /// Hidden from readers with a stated reason.
+    Retract,
+    /// Retracted back to draft, to be checked and published again.
+    Restore,
+}
+
+impl StatusChange {
+    pub fn parse(text: &str) -> Option<StatusChange> {
+        match text {
+            "publish" => Some(StatusChange::Publish),
+            "unpublish" => Some(StatusChange::Unpublish),
+            "retract" => Some(StatusChange::Retract),
+            "restore" => Some(StatusChange::Restore),
+            _ => None,
+        }
+    }
+
+    /// The revision's action.
+    pub fn action(self) -> &'static str {
+        match self {
+            StatusChange::Publish => "publish",
+            StatusChange::Unpublish => "unpublish",
+            StatusChange::Retract => "retract",
+            StatusChange::Restore => "restore",
+        }
+    }
+
+    fn past_participle(self) -> &'static str {
+        match self {
+            StatusChange::Publish => "published",
+            StatusChange::Unpublish => "unpublished",
+            StatusChange::Retract => "retracted",
+            StatusChange::Restore => "restored",
+        }
+    }
+
+    /// The status the event has afterwards.
+    fn target(self) -> &'static str {
+        match self {
+            StatusChange::Publish => "published",
+            StatusChange::Unpublish | StatusChange::Restore => "draft",
+            StatusChange::Retract => "retracted",
+        }
+    }
+
+    /// The statuses the change applies to.
+    fn applies_to(self, status: &str) -> bool {
+        match self {
+            StatusChange::Publish => status == "draft",
+            StatusChange::Unpublish | StatusChange::Retract => status == "published",
+            StatusChange::Restore => status == "retracted",
+        }
+    }
+}
+
+/// One revision as the history page lists it.
+#[derive(Debug, Clone, FromRow)]
+pub struct Revision {
+    pub id: i64,
+    pub version: i64,
+    pub action: String,
+    pub summary: String,
+    pub created_at: String,
+    /// The editor's name; none when the account was deleted or the change came from an
+    /// import.
+    pub editor: Option<String>,
+    pub snapshot: String,
+}
+
+impl Db {
+    /// Creates a draft event and its first revision; returns its id.
+    pub async fn create_event(&self, fields: &EventFields, user_id: i64, summary: &str) -> Result<i64> {
+        let mut loader = self.loader().await?;
+        let id = loader
+            .insert_event(&NewEvent {
+                title: &fields.title,
+                summary: &fields.summary,
+                event_type: &fields.event_type,
+                agreement_kind: fields.agreement_kind.as_deref(),
+                date: &fields.date,
+                date_note: &fields.date_note,
+                place: fields.place.as_deref(),
+                location_country_id: fields.location_country_id,
+                status: "draft",
+            })
+            .await?;
+        for tag in &fields.tags {
+            loader.tag_event(id, tag).await?;
+        }
+        record_revision(&mut loader.tx, id, 1, user_id, "create", summary).await?;
+        loader.commit().await?;
+        Ok(id)
+    }
+
+    /// Saves an editor's changes to an event's own fields, if the event is still at
+    /// `expected_version`. Participants, sources and relations are left as they are.
+    pub async fn update_event(
+        &self,
+        id: i64,
+        expected_version: i64,
+        fields: &EventFields,
+        user_id: i64,
+        summary: &str,
+    ) -> Result<Saved> {
+        let mut loader = self.loader().await?;
+        let done = sqlx::query(
+            "UPDATE events SET title = ?3, slug = ?4, summary = ?5, event_type = ?6, agreement_kind = ?7, \
+                    date_edtf = ?8, date_earliest = ?9, date_latest = ?10, date_sort = ?11, \
+                    date_precision = ?12, date_note = ?13, place = ?14, location_country_id = ?15, \
+                    version = version + 1, updated_at = strftime('%Y-%m-%dT%H:%M:%SZ', 'now') \
+              WHERE id = ?1 AND version = ?2",
+        )
+        .bind(id)
+        .bind(expected_version)
+        .bind(fields.title.trim())
+        .bind(super::slugify(&fields.title, "event"))
+        .bind(&fields.summary)
+        .bind(&fields.event_type)
+        .bind(fields.agreement_kind.as_deref())
+        .bind(fields.date.edtf())
+        .bind(iso_day(fields.date.earliest()))
+        .bind(iso_day(fields.date.latest()))
+        .bind(iso_day(fields.date.sort_day()))
+        .bind(fields.date.precision().as_str())
+        .bind(&fields.date_note)
+        .bind(fields.place.as_deref())
+        .bind(fields.location_country_id)
+        .execute(&mut *loader.tx)
+        .await?;
+        if done.rows_affected() == 0 {
+            return conflict_or_missing(&mut loader.tx, id).await;
+        }
+        sqlx::query("DELETE FROM event_tags WHERE event_id = ?1")
+            .bind(id)
+            .execute(&mut *loader.tx)
+            .await?;
+        for tag in &fields.tags {
+            loader.tag_event(id, tag).await?;
+        }
+        let version = expected_version + 1;
+        record_revision(&mut loader.tx, id, version, user_id, "edit", summary).await?;
+        loader.events.push(id);
+        loader.commit().await?;
+        Ok(Saved::Saved { version })
+    }
+
+    /// Publishes, unpublishes, retracts (with a reason) or restores an event, if it is
+    /// still at `expected_version` and the change applies to its status.
+    pub async fn change_event_status(
+        &self,
+        id: i64,
+        expected_version: i64,
+        change: StatusChange,
+        reason: &str,
+        user_id: i64,
+    ) -> Result<Saved> {
+        let mut loader = self.loader().await?;
+        let current: Option<(String, i64)> =
+            sqlx::query_as("SELECT status, version FROM events WHERE id = ?1")
+                .bind(id)
+                .fetch_optional(&mut *loader.tx)
+                .await?;
+        let (status, current_version) = current.ok_or(Error::NotFound)?;
+        if current_version != expected_version {
+            return Ok(Saved::Conflict { current_version });
+        }
+        if !change.applies_to(&status) {
+            return Err(Error::Invalid(format!(
+                "This event is {status}, so it cannot be {}.",
+                change.past_participle()
+            )));
+        }
+        let reason = if change == StatusChange::Retract {
+            reason.trim()
+        } else {
+            ""
+        };
+        sqlx::query(
+            "UPDATE events SET status = ?2, status_reason = ?3, version = version + 1, \
+                    updated_at = strftime('%Y-%m-%dT%H:%M:%SZ', 'now') \
+              WHERE id = ?1",
+        )
+        .bind(id)
+        .bind(change.target())
+        .bind(reason)
+        .execute(&mut *loader.tx)
+        .await?;
+        let version = expected_version + 1;
+        record_revision(&mut loader.tx, id, version, user_id, change.action(), reason).await?;
+        loader.events.push(id);
+        loader.commit().await?;
+        Ok(Saved::Saved { version })
+    }
+
+    /// The revisions of an event, newest first.
+    pub async fn event_revisions(&self, id: i64) -> Result<Vec<Revision>> {
+        Ok(sqlx::query_as(
+            "SELECT r.id, r.version, r.action, r.summary, r.created_at, u.name AS editor, r.snapshot \
+               FROM revisions r LEFT JOIN users u ON u.id = r.user_id \
+              WHERE r.entity = 'event' AND r.entity_id = ?1 ORDER BY r.version DESC",
+        )
+        .bind(id)
+        .fetch_all(&self.read)
+        .await?)
+    }
+
+    /// The id of the country with this ISO code.
+    pub async fn country_by_iso(&self, iso: &str) -> Result<Option<i64>> {
+        Ok(
+            sqlx::query_scalar("SELECT id FROM actors WHERE kind = 'country' AND iso_code = ?1")
+                .bind(iso.to_uppercase())
+                .fetch_optional(&self.read)
+                .await?,
+        )
+    }
+
+    /// The ISO code of a country actor.
+    pub async fn country_iso(&self, id: i64) -> Result<Option<String>> {
+        Ok(sqlx::query_scalar("SELECT iso_code FROM actors WHERE id = ?1")
+            .bind(id)
+            .fetch_optional(&self.read)
+            .await?
+            .flatten())
+    }
+}
+
+/// A write matched no row at the expected version: the event is gone, or newer.
+async fn conflict_or_missing(conn: &mut SqliteConnection, id: i64) -> Result<Saved> {
+    let current: Option<i64> = sqlx::query_scalar("SELECT version FROM events WHERE id = ?1")
+        .bind(id)
+        .fetch_optional(&mut *conn)
+        .await?;
+    match current {
+        Some(current_version) => Ok(Saved::Conflict { current_version }),
+        None => Err(Error::NotFound),
+    }
+}
+
+/// Records a revision of an event with a snapshot of the event as it now stands in this
+/// transaction: its fields, tags, participants and citations.
+async fn record_revision(
+    conn: &mut SqliteConnection,
+    id: i64,
+    version: i64,
+    user_id: i64,
+    action: &str,
+    summary: &str,
+) -> Result<()> {
+    sqlx::query(
+        "INSERT INTO revisions (entity, entity_id, version, user_id, action, summary, snapshot) \
+         SELECT 'event', e.id, ?2, ?3, ?4, ?5, json_object( \
+             'title', e.title, 'type', e.event_type, 'agreement_kind', e.agreement_kind, \
+             'date', e.date_edtf, 'date_note', e.date_note, 'place', e.place, \
+             'location_country', (SELECT name FROM actors WHERE id = e.location_country_id), \
+             'summary', e.summary, 'status', e.status, 'status_reason', e.status_reason, \
+             'tags', (SELECT json_group_array(name) FROM (SELECT t.name FROM event_tags et \
+                        JOIN tags t ON t.id = et.tag_id WHERE et.event_id = e.id ORDER BY t.name)), \
+             'actors', (SELECT json_group_array(json(j)) FROM (SELECT json_object('actor_id', a.id, \
+                        'name', a.name, 'role', ea.role, 'title', ea.title) AS j FROM event_actors ea \
+                        JOIN actors a ON a.id = ea.actor_id WHERE ea.event_id = e.id ORDER BY ea.position)), \
+             'citations', (SELECT json_group_array(json(j)) FROM (SELECT json_object('source_id', s.id, \
+                        'outlet', s.outlet, 'source', s.title, 'passage', c.passage, \
+                        'claimed_date', c.claimed_date_edtf, 'note', c.note) AS j FROM citations c \
+                        JOIN sources s ON s.id = c.source_id WHERE c.event_id = e.id ORDER BY c.position))) \
+           FROM events e WHERE e.id = ?1",
+    )
+    .bind(id)
+    .bind(version)
+    .bind(user_id)
+    .bind(action)
+    .bind(summary.trim())
+    .execute(&mut *conn)
+    .await?;
+    Ok(())
+}
