@@ -115,6 +115,17 @@ impl Browser {
             .unwrap_or_else(|e| panic!("{css} did not appear after following {link_text:?}: {e}"));
     }
 
+    /// Types into the field matching `css`.
+    async fn type_into(&self, css: &str, text: &str) {
+        self.client
+            .find(Locator::Css(css))
+            .await
+            .unwrap_or_else(|e| panic!("{css} not found: {e}"))
+            .send_keys(text)
+            .await
+            .unwrap_or_else(|e| panic!("cannot type into {css}: {e}"));
+    }
+
     /// Waits until an element matching `css` is on the page.
     async fn wait_for(&self, css: &str) {
         self.client
@@ -544,7 +555,7 @@ async fn editor_signs_in_fixes_a_typo_sees_a_draft_and_signs_out() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn editor_creates_an_event_fixes_the_date_and_publishes_it() {
+async fn editor_creates_an_event_with_an_alias_and_two_sources_fixes_the_date_and_publishes_it() {
     let browser = Browser::start().await;
     browser.app.add_user("Eddie", "editor", "editor password 1").await;
     browser.goto("/events/new").await;
@@ -563,6 +574,18 @@ async fn editor_creates_an_event_fixes_the_date_and_publishes_it() {
     form.set_by_name("event_type", "visit").await.expect("type");
     form.set_by_name("date", "2024-13").await.expect("date");
     form.set_by_name("tags", "drones").await.expect("tags");
+    browser.type_into("#p-0-actor", "Хренин").await;
+    browser.type_into("#p-0-title", "Defense Minister").await;
+    browser.type_into("#s-0-outlet", "BelTA").await;
+    browser
+        .type_into("#s-0-title", "Iranian engineers in Minsk")
+        .await;
+    browser
+        .type_into("#s-0-url", "https://example.org/belta/engineers")
+        .await;
+    browser
+        .type_into("#s-0-passage", "Iranian drone engineers arrived in Minsk.")
+        .await;
     browser
         .click("form.event-form button[type=submit]:not([name])")
         .await;
@@ -575,6 +598,23 @@ async fn editor_creates_an_event_fixes_the_date_and_publishes_it() {
         "the input is kept"
     );
 
+    // The rows are kept, with a blank one for a second source.
+    let actor = browser
+        .client
+        .find(Locator::Css("#p-0-actor"))
+        .await
+        .expect("actor");
+    assert_eq!(
+        actor.prop("value").await.expect("value").as_deref(),
+        Some("#3 Viktor Khrenin"),
+        "the alias resolved to its actor, and the row is kept"
+    );
+    browser.type_into("#s-1-outlet", "IRNA").await;
+    browser.type_into("#s-1-title", "Delegation visit").await;
+    browser
+        .type_into("#s-1-passage", "Engineers travelled to Belarus in March.")
+        .await;
+    browser.type_into("#s-1-claimed", "2024-03").await;
     let date = browser.client.find(Locator::Css("#date")).await.expect("date");
     date.clear().await.expect("clear");
     date.send_keys("2024-03").await.expect("type the date");
@@ -592,6 +632,16 @@ async fn editor_creates_an_event_fixes_the_date_and_publishes_it() {
         "Minsk hosts Iranian drone engineers"
     );
     assert!(browser.text(".notice").await.contains("Saved as a draft"));
+    let sources = browser.text("#sources").await;
+    assert!(
+        sources.contains("Iranian drone engineers arrived in Minsk."),
+        "{sources}"
+    );
+    assert!(
+        sources.contains("Engineers travelled to Belarus in March."),
+        "{sources}"
+    );
+    assert!(browser.text(".participants").await.contains("Viktor Khrenin"));
 
     browser.click(".editor-tools button[value=publish]").await;
     // Only the published event's page offers to take it back to a draft.

@@ -16,9 +16,23 @@ async fn app_with_editors() -> (TestApp, Agent) {
     (app, eddie)
 }
 
-/// A complete, valid form for a new event, with `changes` applied.
+/// A complete, valid form for a new event, with `changes` applied: a known actor named
+/// by an alias in another script, and one new source.
 fn event_fields<'a>(changes: &[(&'a str, &'a str)]) -> Vec<(&'a str, &'a str)> {
     let mut fields = vec![
+        ("rows", "1"),
+        ("p_actor", "Хренин"),
+        ("p_role", "visitor"),
+        ("p_title", "Defense Minister"),
+        ("p_kind", ""),
+        ("s_citation", ""),
+        ("s_outlet", "BelTA"),
+        ("s_title", "Belarusian military delegation visits Iran"),
+        ("s_url", "https://example.org/belta/visit"),
+        ("s_published", "2024-04-02"),
+        ("s_passage", "The delegation visited a plant in Isfahan in March."),
+        ("s_claimed", "2024-03"),
+        ("s_note", ""),
         ("title", "Belarusian delegation tours a drone plant in Isfahan"),
         ("event_type", "visit"),
         ("agreement_kind", ""),
@@ -37,6 +51,60 @@ fn event_fields<'a>(changes: &[(&'a str, &'a str)]) -> Vec<(&'a str, &'a str)> {
         }
     }
     fields
+}
+
+/// The edit form of an existing event as the page fills it (its participants and
+/// citations as rows), with `changes` applied to its single fields.
+async fn edit_fields(app: &TestApp, id: i64, changes: &[(&str, &str)]) -> Vec<(String, String)> {
+    let detail = app.app.db.event(id).await.expect("query").expect("event");
+    let event = &detail.event;
+    let mut fields: Vec<(String, String)> = vec![
+        ("rows".into(), "1".into()),
+        ("title".into(), event.title.clone()),
+        ("event_type".into(), event.event_type.clone()),
+        (
+            "agreement_kind".into(),
+            event.agreement_kind.clone().unwrap_or_default(),
+        ),
+        ("date".into(), event.date_edtf.clone()),
+        ("date_note".into(), event.date_note.clone()),
+        ("place".into(), event.place.clone().unwrap_or_default()),
+        ("location_country".into(), String::new()),
+        ("summary".into(), event.summary.clone()),
+        ("tags".into(), detail.tags.join(", ")),
+        ("version".into(), event.version.to_string()),
+    ];
+    for p in &detail.participants {
+        fields.push(("p_actor".into(), format!("#{} {}", p.actor.id, p.actor.name)));
+        fields.push(("p_role".into(), p.role.clone()));
+        fields.push(("p_title".into(), p.title.clone().unwrap_or_default()));
+        fields.push(("p_kind".into(), String::new()));
+    }
+    for c in &detail.citations {
+        for (key, value) in [
+            ("s_citation", c.id.to_string()),
+            ("s_outlet", c.source.outlet.clone()),
+            ("s_title", c.source.title.clone()),
+            ("s_url", c.source.url.clone().unwrap_or_default()),
+            ("s_published", c.source.published_edtf.clone().unwrap_or_default()),
+            ("s_passage", c.passage.clone()),
+            ("s_claimed", c.claimed_date_edtf.clone().unwrap_or_default()),
+            ("s_note", c.note.clone()),
+        ] {
+            fields.push((key.into(), value));
+        }
+    }
+    for (key, value) in changes {
+        match fields.iter_mut().find(|(k, _)| k == key) {
+            Some(field) => field.1 = (*value).to_owned(),
+            None => fields.push(((*key).to_owned(), (*value).to_owned())),
+        }
+    }
+    fields
+}
+
+fn borrowed(fields: &[(String, String)]) -> Vec<(&str, &str)> {
+    fields.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect()
 }
 
 /// Follows a redirect to the event and its canonical address, as the editor.
@@ -190,35 +258,24 @@ async fn a_stale_save_shows_both_versions_saves_nothing_and_can_be_merged() {
     let loaded = version_of(&app, 1).await;
     form.assert_contains(&format!(r#"name="version" value="{loaded}""#));
 
+    let loaded_form = edit_fields(&app, 1, &[]).await;
+    let eddie_form = edit_fields(
+        &app,
+        1,
+        &[
+            ("title", "Iran and Belarus sign a defense MOU in Tehran"),
+            ("edit_summary", "Article added"),
+        ],
+    )
+    .await;
     let first = app
-        .post_as(
-            &eddie,
-            "/events/1/edit",
-            &event_fields(&[
-                ("title", "Iran and Belarus sign a defense MOU in Tehran"),
-                ("event_type", "agreement"),
-                ("agreement_kind", "mou"),
-                ("date", "2023-07-31"),
-                ("version", &loaded),
-                ("edit_summary", "Article added"),
-            ]),
-        )
+        .post_as(&eddie, "/events/1/edit", &borrowed(&eddie_form))
         .await;
     assert_eq!(first.status, StatusCode::SEE_OTHER, "{}", first.body);
 
-    let stale = app
-        .post_as(
-            &olga,
-            "/events/1/edit",
-            &event_fields(&[
-                ("title", "Iran and Belarus sign defence MOU"),
-                ("event_type", "agreement"),
-                ("agreement_kind", "mou"),
-                ("date", "2023-07-31"),
-                ("version", &loaded),
-            ]),
-        )
-        .await;
+    let mut olga_form = loaded_form.clone();
+    olga_form[1].1 = "Iran and Belarus sign defence MOU".to_owned();
+    let stale = app.post_as(&olga, "/events/1/edit", &borrowed(&olga_form)).await;
     assert_eq!(stale.status, StatusCode::CONFLICT, "{}", stale.body);
     stale.assert_contains("Eddie saved this event while you were editing it");
     stale.assert_contains("noted as “Article added”");
@@ -243,18 +300,15 @@ async fn a_stale_save_shows_both_versions_saves_nothing_and_can_be_merged() {
     );
 
     // Olga merges and saves again, on the version she has now seen.
+    let merged_form = edit_fields(
+        &app,
+        1,
+        &[("title", "Iran and Belarus sign a defence MOU in Tehran")],
+    )
+    .await;
+    assert!(merged_form.contains(&("version".to_owned(), current.clone())));
     let merged = app
-        .post_as(
-            &olga,
-            "/events/1/edit",
-            &event_fields(&[
-                ("title", "Iran and Belarus sign a defence MOU in Tehran"),
-                ("event_type", "agreement"),
-                ("agreement_kind", "mou"),
-                ("date", "2023-07-31"),
-                ("version", &current),
-            ]),
-        )
+        .post_as(&olga, "/events/1/edit", &borrowed(&merged_form))
         .await;
     assert_eq!(merged.status, StatusCode::SEE_OTHER, "{}", merged.body);
     let title = app
@@ -272,25 +326,22 @@ async fn a_stale_save_shows_both_versions_saves_nothing_and_can_be_merged() {
 #[tokio::test]
 async fn an_edit_keeps_sources_and_participants_and_reaches_search_and_the_timeline() {
     let (app, eddie) = app_with_editors().await;
-    let version = version_of(&app, 1).await;
-    let saved = app
-        .post_as(
-            &eddie,
-            "/events/1/edit",
-            &event_fields(&[
-                ("title", "Zebracorn memorandum signed in Tehran"),
-                ("event_type", "agreement"),
-                ("agreement_kind", "mou"),
-                ("date", "2023-07-31"),
-                ("version", &version),
-            ]),
-        )
-        .await;
+    let before = app.app.db.event(1).await.expect("query").expect("event");
+    let form = edit_fields(&app, 1, &[("title", "Zebracorn memorandum signed in Tehran")]).await;
+    let saved = app.post_as(&eddie, "/events/1/edit", &borrowed(&form)).await;
     assert_eq!(saved.status, StatusCode::SEE_OTHER, "{}", saved.body);
     let page = open_event(&app, &eddie, "/events/1").await;
     page.assert_contains("Zebracorn memorandum signed in Tehran");
     page.assert_contains("The Cradle");
     page.assert_contains("Viktor Khrenin");
+    // Participants, citations and their claims are all still there.
+    let after = app.app.db.event(1).await.expect("query").expect("event");
+    assert_eq!(after.participants.len(), before.participants.len());
+    assert_eq!(after.citations.len(), before.citations.len());
+    let claims =
+        |d: &entente::store::events::EventDetail| d.citations.iter().map(|c| c.claims.len()).sum::<usize>();
+    assert!(claims(&before) > 0);
+    assert_eq!(claims(&after), claims(&before));
     let reader = app.get("/?q=zebracorn").await;
     reader.assert_contains("1 matching events");
     app.get("/").await.assert_contains("Zebracorn memorandum");
@@ -311,17 +362,18 @@ async fn every_change_is_a_revision_in_the_history() {
     let saved = app.post_as(&eddie, "/events/new", &event_fields(&[])).await;
     let id = event_id(saved.location().expect("location"));
     let olga = app.sign_in("Olga", PASSWORD).await;
-    let v1 = version_of(&app, id).await;
+    let form = edit_fields(
+        &app,
+        id,
+        &[
+            ("date", "2024-03-12"),
+            ("location_country", "IR"),
+            ("edit_summary", "Day from the ministry"),
+        ],
+    )
+    .await;
     let edit = app
-        .post_as(
-            &olga,
-            &format!("/events/{id}/edit"),
-            &event_fields(&[
-                ("date", "2024-03-12"),
-                ("version", &v1),
-                ("edit_summary", "Day from the ministry"),
-            ]),
-        )
+        .post_as(&olga, &format!("/events/{id}/edit"), &borrowed(&form))
         .await;
     assert_eq!(edit.status, StatusCode::SEE_OTHER, "{}", edit.body);
     let v2 = version_of(&app, id).await;
@@ -514,4 +566,201 @@ async fn editing_an_unknown_event_is_a_404_and_a_form_without_version_a_400() {
     let no_version = app.post_as(&eddie, "/events/1/edit", &event_fields(&[])).await;
     assert_eq!(no_version.status, StatusCode::BAD_REQUEST);
     no_version.assert_contains("which version it was loaded from");
+}
+
+#[tokio::test]
+async fn participants_are_found_by_any_alias_or_number_and_new_ones_can_be_added() {
+    let (app, eddie) = app_with_editors().await;
+    // The default row names Khrenin by his Cyrillic alias; two more rows follow.
+    let fields: Vec<(&str, &str)> = event_fields(&[])
+        .into_iter()
+        .chain([
+            ("p_actor", "#2"),
+            ("p_role", "host"),
+            ("p_title", ""),
+            ("p_kind", ""),
+            ("p_actor", "Hossein Testpour"),
+            ("p_role", "participant"),
+            ("p_title", "Plant director"),
+            ("p_kind", "person"),
+        ])
+        .collect();
+    let saved = app.post_as(&eddie, "/events/new", &fields).await;
+    assert_eq!(saved.status, StatusCode::SEE_OTHER, "{}", saved.body);
+    let id = event_id(saved.location().expect("location"));
+    let detail = app.app.db.event(id).await.expect("query").expect("event");
+    let names: Vec<(&str, &str)> = detail
+        .participants
+        .iter()
+        .map(|p| (p.actor.name.as_str(), p.role.as_str()))
+        .collect();
+    assert_eq!(
+        names,
+        [
+            ("Viktor Khrenin", "visitor"),
+            ("Belarus", "host"),
+            ("Hossein Testpour", "participant")
+        ]
+    );
+    let new_actor = app.app.db.find_actors("Testpour").await.expect("query");
+    assert_eq!(new_actor.len(), 1);
+    assert_eq!(new_actor[0].kind, "person");
+    let page = open_event(&app, &eddie, &format!("/events/{id}")).await;
+    page.assert_contains("Defense Minister");
+    page.assert_contains("Plant director");
+    // Countries among the participants make the event a Belarus event.
+    let v = version_of(&app, id).await;
+    app.post_as(
+        &eddie,
+        &format!("/events/{id}/status"),
+        &[("action", "publish"), ("version", &v)],
+    )
+    .await;
+    app.get("/?q=isfahan&country=BY")
+        .await
+        .assert_contains("1 matching events");
+}
+
+#[tokio::test]
+async fn participant_problems_are_shown_on_their_row() {
+    let (app, eddie) = app_with_editors().await;
+    let before = app.app.db.event_count().await.expect("count");
+    let rows = |actor: &'static str, kind: &'static str| {
+        event_fields(&[("p_actor", actor), ("p_kind", kind), ("p_title", "")])
+    };
+    let unknown = app
+        .post_as(&eddie, "/events/new", &rows("Nobody Anywhere", ""))
+        .await;
+    assert_eq!(unknown.status, StatusCode::UNPROCESSABLE_ENTITY);
+    unknown.assert_contains(r#"<p class="field-error" id="p-0-error">No actor is called “Nobody Anywhere”"#);
+    unknown.assert_contains(r#"value="Nobody Anywhere""#);
+    unknown.assert_contains(r##"<a href="#p-0-actor">Participant 1:"##);
+    let vague = app.post_as(&eddie, "/events/new", &rows("an", "")).await;
+    assert_eq!(vague.status, StatusCode::UNPROCESSABLE_ENTITY);
+    vague.assert_contains("matches several actors");
+    vague.assert_contains("(#");
+    let exists = app
+        .post_as(&eddie, "/events/new", &rows("Viktor Khrenin", "person"))
+        .await;
+    assert_eq!(exists.status, StatusCode::UNPROCESSABLE_ENTITY);
+    exists.assert_contains("exists already (#3)");
+    let missing = app.post_as(&eddie, "/events/new", &rows("#999", "")).await;
+    missing.assert_contains("There is no actor #999.");
+    assert_eq!(app.app.db.event_count().await.expect("count"), before);
+}
+
+#[tokio::test]
+async fn sources_are_added_reused_by_address_and_checked() {
+    let (app, eddie) = app_with_editors().await;
+    let sources_before: i64 = app
+        .app
+        .db
+        .outlet_sources("The Cradle", 50)
+        .await
+        .expect("query")
+        .1;
+    let fields: Vec<(&str, &str)> = event_fields(&[])
+        .into_iter()
+        .chain([
+            ("s_citation", ""),
+            ("s_outlet", "The Cradle"),
+            ("s_title", "any title: the address decides"),
+            ("s_url", "https://example.org/cradle"),
+            ("s_published", ""),
+            ("s_passage", "Iranian engineers were seen at the plant."),
+            ("s_claimed", "2024-02"),
+            ("s_note", "The Cradle dates it a month earlier"),
+        ])
+        .collect();
+    let saved = app.post_as(&eddie, "/events/new", &fields).await;
+    assert_eq!(saved.status, StatusCode::SEE_OTHER, "{}", saved.body);
+    let id = event_id(saved.location().expect("location"));
+    let detail = app.app.db.event(id).await.expect("query").expect("event");
+    assert_eq!(detail.citations.len(), 2);
+    assert_eq!(detail.citations[0].source.outlet, "BelTA");
+    assert_eq!(
+        detail.citations[1].source.title,
+        "Iran inks defense deal with Russia ally Belarus"
+    );
+    let sources_after = app
+        .app
+        .db
+        .outlet_sources("The Cradle", 50)
+        .await
+        .expect("query")
+        .1;
+    assert_eq!(sources_after, sources_before, "the known source was reused");
+    let page = open_event(&app, &eddie, &format!("/events/{id}")).await;
+    page.assert_contains("The delegation visited a plant in Isfahan in March.");
+    page.assert_contains("Iranian engineers were seen at the plant.");
+    page.assert_contains("Sources disagree");
+
+    let bad = app
+        .post_as(
+            &eddie,
+            "/events/new",
+            &event_fields(&[
+                ("s_url", "javascript:alert(1)"),
+                ("s_passage", ""),
+                ("s_claimed", "soon"),
+            ]),
+        )
+        .await;
+    assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY);
+    bad.assert_contains(
+        r#"<p class="field-error" id="s-0-error">Source 1: its date for the event: “soon” is not a date"#,
+    );
+    bad.assert_contains(
+        "; the address must start with http:// or https://; quote the passage the event relies on.</p>",
+    );
+    bad.assert_contains(r#"value="javascript:alert(1)""#);
+}
+
+#[tokio::test]
+async fn an_edit_updates_and_removes_citations_keeping_the_others_claims() {
+    let (app, eddie) = app_with_editors().await;
+    let before = app.app.db.event(1).await.expect("query").expect("event");
+    assert!(before.citations.len() >= 2, "the fixture's MOU has two sources");
+    let first = before.citations[0].id.to_string();
+    let second = before.citations[1].id.to_string();
+    let mut form = edit_fields(&app, 1, &[]).await;
+    // Edit the first citation's passage, remove the second.
+    let passage = form
+        .iter()
+        .position(|(k, _)| k == "s_passage")
+        .expect("a passage");
+    form[passage].1 = "A corrected quotation.".to_owned();
+    form.push(("s_remove".to_owned(), second.clone()));
+    let saved = app.post_as(&eddie, "/events/1/edit", &borrowed(&form)).await;
+    assert_eq!(saved.status, StatusCode::SEE_OTHER, "{}", saved.body);
+    let after = app.app.db.event(1).await.expect("query").expect("event");
+    assert_eq!(after.citations.len(), before.citations.len() - 1);
+    assert_eq!(after.citations[0].id.to_string(), first);
+    assert_eq!(after.citations[0].passage, "A corrected quotation.");
+    assert_eq!(after.citations[0].claims.len(), before.citations[0].claims.len());
+    // The removed citation is in the history's previous snapshot.
+    let revisions = app.app.db.event_revisions(1).await.expect("revisions");
+    assert_eq!(revisions.len(), 1, "imports record no revision; the edit does");
+    let snapshot: serde_json::Value = serde_json::from_str(&revisions[0].snapshot).expect("json");
+    assert_eq!(
+        snapshot["citations"].as_array().map(Vec::len),
+        Some(after.citations.len())
+    );
+}
+
+#[tokio::test]
+async fn more_rows_shows_blank_rows_without_saving() {
+    let (app, eddie) = app_with_editors().await;
+    let before = app.app.db.event_count().await.expect("count");
+    let page = app
+        .post_as(&eddie, "/events/new", &event_fields(&[("more_rows", "1")]))
+        .await;
+    assert_eq!(page.status, StatusCode::OK, "{}", page.body);
+    page.assert_contains(r#"id="p-4-actor""#);
+    page.assert_contains(r#"id="s-2-outlet""#);
+    page.assert_contains(r#"value="Belarusian military delegation visits Iran""#);
+    assert_eq!(app.app.db.event_count().await.expect("count"), before);
+    let form = app.get_as(&eddie, "/events/1/edit").await;
+    form.assert_contains("Remove this source from the event");
+    form.assert_contains(r##"value="#3 Viktor Khrenin""##);
 }

@@ -22,6 +22,56 @@ pub struct EventFields {
     pub location_country_id: Option<i64>,
     pub summary: String,
     pub tags: Vec<String>,
+    /// Who took part, in order; replaces the event's participants.
+    pub participants: Vec<ParticipantInput>,
+    /// The sources relied on, in order: existing citations are updated in place (their
+    /// claims stay), new ones added.
+    pub citations: Vec<CitationInput>,
+    /// Citations of the event to delete.
+    pub removed_citations: Vec<i64>,
+}
+
+/// An actor's part in an event, as the form gives it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ParticipantInput {
+    pub actor: ActorChoice,
+    pub role: String,
+    pub title: Option<String>,
+}
+
+/// An actor found by name, alias or id, or one to create.
+#[derive(Debug, Clone, PartialEq)]
+pub enum ActorChoice {
+    Existing(i64),
+    New { kind: String, name: String },
+}
+
+/// A source relied on, with the passage and the source's own date for the event.
+#[derive(Debug, Clone, PartialEq)]
+pub struct CitationInput {
+    pub target: CitationTarget,
+    pub passage: String,
+    pub claimed_date: Option<EventDate>,
+    pub note: String,
+}
+
+/// Which citation a row is: one of the event's (its source stays), or a new one.
+#[derive(Debug, Clone, PartialEq)]
+pub enum CitationTarget {
+    Existing(i64),
+    New(SourceChoice),
+}
+
+/// The publication cited: one already known, or a new one.
+#[derive(Debug, Clone, PartialEq)]
+pub enum SourceChoice {
+    Existing(i64),
+    New {
+        outlet: String,
+        title: String,
+        url: Option<String>,
+        published: Option<EventDate>,
+    },
 }
 
 /// What became of a save.
@@ -129,13 +179,14 @@ impl Db {
         for tag in &fields.tags {
             loader.tag_event(id, tag).await?;
         }
+        write_participants_and_citations(&mut loader, id, fields).await?;
         record_revision(&mut loader.tx, id, 1, user_id, "create", summary).await?;
         loader.commit().await?;
         Ok(id)
     }
 
-    /// Saves an editor's changes to an event's own fields, if the event is still at
-    /// `expected_version`. Participants, sources and relations are left as they are.
+    /// Saves an editor's changes to an event, if the event is still at
+    /// `expected_version`. Relations are left as they are.
     pub async fn update_event(
         &self,
         id: i64,
@@ -179,6 +230,7 @@ impl Db {
         for tag in &fields.tags {
             loader.tag_event(id, tag).await?;
         }
+        write_participants_and_citations(&mut loader, id, fields).await?;
         let version = expected_version + 1;
         record_revision(&mut loader.tx, id, version, user_id, "edit", summary).await?;
         loader.events.push(id);
@@ -266,6 +318,108 @@ impl Db {
     }
 }
 
+impl Db {
+    /// A source already known by its address, or by its outlet and title.
+    pub async fn find_source(&self, url: Option<&str>, outlet: &str, title: &str) -> Result<Option<i64>> {
+        if let Some(url) = url {
+            let found: Option<i64> =
+                sqlx::query_scalar("SELECT id FROM sources WHERE url = ?1 ORDER BY id LIMIT 1")
+                    .bind(url)
+                    .fetch_optional(&self.read)
+                    .await?;
+            if found.is_some() {
+                return Ok(found);
+            }
+        }
+        Ok(sqlx::query_scalar(
+            "SELECT id FROM sources WHERE outlet = ?1 COLLATE NOCASE AND title = ?2 COLLATE NOCASE \
+             ORDER BY id LIMIT 1",
+        )
+        .bind(outlet.trim())
+        .bind(title.trim())
+        .fetch_optional(&self.read)
+        .await?)
+    }
+}
+
+/// Replaces the participants and applies the citation changes of one event.
+async fn write_participants_and_citations(
+    loader: &mut super::loader::Loader,
+    id: i64,
+    fields: &EventFields,
+) -> Result<()> {
+    sqlx::query("DELETE FROM event_actors WHERE event_id = ?1")
+        .bind(id)
+        .execute(&mut *loader.tx)
+        .await?;
+    for (position, participant) in (0..).zip(&fields.participants) {
+        let actor_id = match &participant.actor {
+            ActorChoice::Existing(actor_id) => *actor_id,
+            ActorChoice::New { kind, name } => loader.insert_actor(kind, name, None, None, "").await?,
+        };
+        loader
+            .insert_participant(
+                id,
+                actor_id,
+                participant.role.trim(),
+                participant.title.as_deref(),
+                position,
+            )
+            .await?;
+    }
+    for citation_id in &fields.removed_citations {
+        sqlx::query("DELETE FROM citations WHERE id = ?1 AND event_id = ?2")
+            .bind(citation_id)
+            .bind(id)
+            .execute(&mut *loader.tx)
+            .await?;
+    }
+    for (position, citation) in (0..).zip(&fields.citations) {
+        match &citation.target {
+            CitationTarget::Existing(citation_id) => {
+                sqlx::query(
+                    "UPDATE citations SET passage = ?3, claimed_date_edtf = ?4, note = ?5, position = ?6 \
+                      WHERE id = ?1 AND event_id = ?2",
+                )
+                .bind(citation_id)
+                .bind(id)
+                .bind(citation.passage.trim())
+                .bind(citation.claimed_date.as_ref().map(EventDate::edtf))
+                .bind(citation.note.trim())
+                .bind(position)
+                .execute(&mut *loader.tx)
+                .await?;
+            }
+            CitationTarget::New(source) => {
+                let source_id = match source {
+                    SourceChoice::Existing(source_id) => *source_id,
+                    SourceChoice::New {
+                        outlet,
+                        title,
+                        url,
+                        published,
+                    } => {
+                        loader
+                            .insert_source(outlet, title, url.as_deref(), published.as_ref(), None, "")
+                            .await?
+                    }
+                };
+                loader
+                    .insert_citation(
+                        id,
+                        source_id,
+                        citation.passage.trim(),
+                        citation.claimed_date.as_ref(),
+                        citation.note.trim(),
+                        position,
+                    )
+                    .await?;
+            }
+        }
+    }
+    Ok(())
+}
+
 /// A write matched no row at the expected version: the event is gone, or newer.
 async fn conflict_or_missing(conn: &mut SqliteConnection, id: i64) -> Result<Saved> {
     let current: Option<i64> = sqlx::query_scalar("SELECT version FROM events WHERE id = ?1")
@@ -302,7 +456,10 @@ async fn record_revision(
                         JOIN actors a ON a.id = ea.actor_id WHERE ea.event_id = e.id ORDER BY ea.position)), \
              'citations', (SELECT json_group_array(json(j)) FROM (SELECT json_object('source_id', s.id, \
                         'outlet', s.outlet, 'source', s.title, 'passage', c.passage, \
-                        'claimed_date', c.claimed_date_edtf, 'note', c.note) AS j FROM citations c \
+                        'claimed_date', c.claimed_date_edtf, 'note', c.note, \
+                        'claims', (SELECT json_group_array(json(k)) FROM (SELECT json_object('topic', cl.topic, \
+                            'value', cl.value, 'attributed_to', cl.attributed_to) AS k FROM claims cl \
+                            WHERE cl.citation_id = c.id ORDER BY cl.position))) AS j FROM citations c \
                         JOIN sources s ON s.id = c.source_id WHERE c.event_id = e.id ORDER BY c.position))) \
            FROM events e WHERE e.id = ?1",
     )

@@ -13,14 +13,15 @@ use serde::Deserialize;
 use tower_sessions::Session;
 
 use super::AppState;
-use super::extract::{Form, PathParams};
+use super::extract::{Form, FormFields, PathParams};
 use super::session::{self, CSRF_FIELD, Editor};
-use super::view::{agreement_kind_label, event_type_label, human_date};
+use super::view::{actor_kind_label, agreement_kind_label, event_type_label, human_date};
 use crate::dates::EventDate;
 use crate::error::{Error, Result};
+use crate::store::editing::{ActorChoice, CitationInput, CitationTarget, ParticipantInput, SourceChoice};
 use crate::store::editing::{EventFields, Revision, Saved, StatusChange};
 use crate::store::events::EventDetail;
-use crate::store::{AGREEMENT_KINDS, EVENT_TYPES};
+use crate::store::{ACTOR_KINDS, AGREEMENT_KINDS, EVENT_TYPES};
 
 /// Longest title accepted.
 const MAX_TITLE_CHARS: usize = 300;
@@ -30,42 +31,192 @@ const MAX_SUMMARY_CHARS: usize = 20_000;
 const MAX_TAG_CHARS: usize = 60;
 
 /// The form as submitted: every field as text, so that it can be shown again as typed.
-#[derive(Debug, Clone, Default, Deserialize)]
+#[derive(Debug, Clone, Default)]
 pub struct EventForm {
-    #[serde(default)]
     pub title: String,
-    #[serde(default)]
     pub event_type: String,
-    #[serde(default)]
     pub agreement_kind: String,
-    #[serde(default)]
     pub date: String,
-    #[serde(default)]
     pub date_note: String,
-    #[serde(default)]
     pub place: String,
-    #[serde(default)]
     pub location_country: String,
-    #[serde(default)]
     pub summary: String,
     /// Comma-separated.
-    #[serde(default)]
     pub tags: String,
+    /// Who took part, one row each (blank rows are ignored).
+    pub participants: Vec<ParticipantRow>,
+    /// The sources relied on, one row each (blank rows are ignored).
+    pub sources: Vec<SourceRow>,
     /// The editor's note on what changed, kept with the revision.
-    #[serde(default)]
     pub edit_summary: String,
     /// The version the form was loaded from (edits only).
-    #[serde(default)]
     pub version: String,
-    /// Present when the "Preview the date" button was pressed: show, do not save.
-    #[serde(default)]
-    pub preview: Option<String>,
+    /// "Preview the date" was pressed: show, do not save.
+    pub preview: bool,
+    /// "More rows" was pressed: show blank rows, do not save.
+    pub more_rows: bool,
+}
+
+/// One participant row of the form.
+#[derive(Debug, Clone, Default)]
+pub struct ParticipantRow {
+    /// A name or alias in any script, or `#id`.
+    pub actor: String,
+    pub role: String,
+    /// Title at the time ("Defense Minister").
+    pub title: String,
+    /// Empty for an existing actor; a kind to create a new one.
+    pub kind: String,
+    pub error: Option<String>,
+}
+
+impl ParticipantRow {
+    fn is_blank(&self) -> bool {
+        self.actor.trim().is_empty() && self.title.trim().is_empty() && self.kind.is_empty()
+    }
+}
+
+/// One source row of the form: an existing citation (its source shown, its passage,
+/// date and note editable) or a new one.
+#[derive(Debug, Clone, Default)]
+pub struct SourceRow {
+    /// The citation's id, for existing rows.
+    pub citation: String,
+    pub outlet: String,
+    pub title: String,
+    pub url: String,
+    pub published: String,
+    pub passage: String,
+    pub claimed: String,
+    pub note: String,
+    /// Ticked: delete this citation.
+    pub remove: bool,
+    pub error: Option<String>,
+}
+
+impl SourceRow {
+    fn is_blank(&self) -> bool {
+        self.citation.is_empty()
+            && [
+                &self.outlet,
+                &self.title,
+                &self.url,
+                &self.published,
+                &self.passage,
+                &self.claimed,
+                &self.note,
+            ]
+            .iter()
+            .all(|v| v.trim().is_empty())
+    }
+}
+
+/// Blank rows offered below the filled ones.
+const BLANK_PARTICIPANTS: usize = 2;
+const BLANK_SOURCES: usize = 1;
+
+impl EventForm {
+    /// Reads a submitted form; rows are aligned by position (every row sends each of
+    /// its fields).
+    fn from_fields(fields: &FormFields) -> Result<EventForm> {
+        if !fields.has("rows") {
+            return Err(Error::BadRequest(
+                "This form is incomplete (it has no participant and source rows); reload it.".to_owned(),
+            ));
+        }
+        let column = |name: &str| fields.all(name);
+        let (actors, roles, titles, kinds) = (
+            column("p_actor"),
+            column("p_role"),
+            column("p_title"),
+            column("p_kind"),
+        );
+        let rows = actors.len();
+        if roles.len() != rows || titles.len() != rows || kinds.len() != rows {
+            return Err(Error::BadRequest(
+                "The participant rows of the form are malformed.".to_owned(),
+            ));
+        }
+        let participants = (0..rows)
+            .map(|i| ParticipantRow {
+                actor: actors[i].clone(),
+                role: roles[i].clone(),
+                title: titles[i].clone(),
+                kind: kinds[i].clone(),
+                error: None,
+            })
+            .collect();
+        let names = [
+            "s_citation",
+            "s_outlet",
+            "s_title",
+            "s_url",
+            "s_published",
+            "s_passage",
+            "s_claimed",
+            "s_note",
+        ];
+        let columns: Vec<Vec<String>> = names.iter().map(|name| column(name)).collect();
+        let rows = columns[0].len();
+        if columns.iter().any(|c| c.len() != rows) {
+            return Err(Error::BadRequest(
+                "The source rows of the form are malformed.".to_owned(),
+            ));
+        }
+        let removed = column("s_remove");
+        let sources = (0..rows)
+            .map(|i| SourceRow {
+                citation: columns[0][i].clone(),
+                outlet: columns[1][i].clone(),
+                title: columns[2][i].clone(),
+                url: columns[3][i].clone(),
+                published: columns[4][i].clone(),
+                passage: columns[5][i].clone(),
+                claimed: columns[6][i].clone(),
+                note: columns[7][i].clone(),
+                remove: !columns[0][i].is_empty() && removed.contains(&columns[0][i]),
+                error: None,
+            })
+            .collect();
+        Ok(EventForm {
+            title: fields.one("title"),
+            event_type: fields.one("event_type"),
+            agreement_kind: fields.one("agreement_kind"),
+            date: fields.one("date"),
+            date_note: fields.one("date_note"),
+            place: fields.one("place"),
+            location_country: fields.one("location_country"),
+            summary: fields.one("summary"),
+            tags: fields.one("tags"),
+            participants,
+            sources,
+            edit_summary: fields.one("edit_summary"),
+            version: fields.one("version"),
+            preview: fields.has("preview"),
+            more_rows: fields.has("more_rows"),
+        })
+    }
+
+    /// Drops blank rows, then adds the blank rows the form offers.
+    fn with_blank_rows(mut self, extra: usize) -> EventForm {
+        self.participants.retain(|row| !row.is_blank());
+        self.sources.retain(|row| !row.is_blank());
+        let participants = BLANK_PARTICIPANTS + 2 * extra;
+        self.participants
+            .extend((0..participants).map(|_| ParticipantRow {
+                role: "participant".to_owned(),
+                ..ParticipantRow::default()
+            }));
+        self.sources
+            .extend((0..BLANK_SOURCES + extra).map(|_| SourceRow::default()));
+        self
+    }
 }
 
 /// A refused field: its id in the form and what to do about it.
 #[derive(Debug, Clone)]
 pub struct FieldError {
-    pub field: &'static str,
+    pub field: String,
     pub message: String,
 }
 
@@ -104,6 +255,8 @@ pub struct EventFormPage {
     types: Vec<SelectOption>,
     kinds: Vec<SelectOption>,
     countries: Vec<SelectOption>,
+    /// Kinds a new actor can have.
+    actor_kinds: Vec<SelectOption>,
     csrf: String,
     csrf_field: &'static str,
     conflict: Option<ConflictView>,
@@ -163,6 +316,13 @@ impl EventFormPage {
                     label: name,
                 })
                 .collect(),
+            actor_kinds: ACTOR_KINDS
+                .iter()
+                .map(|k| SelectOption {
+                    value: (*k).to_owned(),
+                    label: format!("new {}", actor_kind_label(k).to_lowercase()),
+                })
+                .collect(),
             csrf,
             csrf_field: CSRF_FIELD,
             conflict: None,
@@ -187,16 +347,51 @@ async fn form_of(state: &AppState, detail: &EventDetail) -> Result<EventForm> {
         location_country,
         summary: event.summary.clone(),
         tags: detail.tags.join(", "),
+        participants: detail
+            .participants
+            .iter()
+            .map(|p| ParticipantRow {
+                actor: format!("#{} {}", p.actor.id, p.actor.name),
+                role: p.role.clone(),
+                title: p.title.clone().unwrap_or_default(),
+                kind: String::new(),
+                error: None,
+            })
+            .collect(),
+        sources: detail
+            .citations
+            .iter()
+            .map(|c| SourceRow {
+                citation: c.id.to_string(),
+                outlet: c.source.outlet.clone(),
+                title: c.source.title.clone(),
+                url: c.source.url.clone().unwrap_or_default(),
+                published: c.source.published_edtf.clone().unwrap_or_default(),
+                passage: c.passage.clone(),
+                claimed: c.claimed_date_edtf.clone().unwrap_or_default(),
+                note: c.note.clone(),
+                remove: false,
+                error: None,
+            })
+            .collect(),
         edit_summary: String::new(),
         version: event.version.to_string(),
-        preview: None,
+        preview: false,
+        more_rows: false,
     })
 }
 
 /// Checks every field; all problems are reported at once.
-async fn validate(state: &AppState, form: &EventForm) -> Result<Result<EventFields, Vec<FieldError>>> {
-    let mut errors = Vec::new();
-    let mut refuse = |field, message: String| errors.push(FieldError { field, message });
+async fn validate(state: &AppState, form: &mut EventForm) -> Result<Result<EventFields, Vec<FieldError>>> {
+    let (participants, mut errors) = check_participants(state, &mut form.participants).await?;
+    let (citations, removed_citations, source_errors) = check_sources(state, &mut form.sources).await?;
+    errors.extend(source_errors);
+    let mut refuse = |field: &str, message: String| {
+        errors.push(FieldError {
+            field: field.to_owned(),
+            message,
+        })
+    };
     let title = form.title.trim();
     if title.is_empty() {
         refuse("title", "Give the event a title.".to_owned());
@@ -286,9 +481,214 @@ async fn validate(state: &AppState, form: &EventForm) -> Result<Result<EventFiel
             location_country_id,
             summary: form.summary.trim().to_owned(),
             tags,
+            participants,
+            citations,
+            removed_citations,
         })),
         _ => Ok(Err(errors)),
     }
+}
+
+/// Resolves each participant row to an actor: `#id`, or a name or alias in any script
+/// that names exactly one actor, or a new actor when a kind is chosen. A row's problem is
+/// shown beside it.
+async fn check_participants(
+    state: &AppState,
+    rows: &mut [ParticipantRow],
+) -> Result<(Vec<ParticipantInput>, Vec<FieldError>)> {
+    let mut inputs = Vec::new();
+    let mut errors = Vec::new();
+    for (i, row) in rows.iter_mut().enumerate() {
+        if row.is_blank() {
+            continue;
+        }
+        let text = row.actor.trim();
+        let by_id = text
+            .strip_prefix('#')
+            .and_then(|rest| rest.split_whitespace().next())
+            .and_then(|id| id.parse::<i64>().ok());
+        let choice = if text.is_empty() {
+            Err("Name the actor, or leave the row empty.".to_owned())
+        } else if !row.kind.is_empty() {
+            if !ACTOR_KINDS.contains(&row.kind.as_str()) {
+                Err("Choose the kind of the new actor from the list.".to_owned())
+            } else {
+                let same: Vec<_> = state
+                    .db
+                    .find_actors(text)
+                    .await?
+                    .into_iter()
+                    .filter(|a| crate::store::fold(&a.name) == crate::store::fold(text))
+                    .collect();
+                match same.first() {
+                    Some(existing) => Err(format!(
+                        "An actor called “{}” exists already (#{}): leave “new” unset to use it.",
+                        existing.name, existing.id
+                    )),
+                    None => Ok(ActorChoice::New {
+                        kind: row.kind.clone(),
+                        name: text.to_owned(),
+                    }),
+                }
+            }
+        } else if let Some(id) = by_id {
+            match state.db.actor_ref(id).await? {
+                Some(_) => Ok(ActorChoice::Existing(id)),
+                None => Err(format!("There is no actor #{id}.")),
+            }
+        } else {
+            let found = state.db.find_actors(text).await?;
+            match found.as_slice() {
+                [one] => {
+                    // Shown again as the actor it resolved to, so a re-shown form is exact.
+                    row.actor = format!("#{} {}", one.id, one.name);
+                    Ok(ActorChoice::Existing(one.id))
+                }
+                [] => Err(format!(
+                    "No actor is called “{text}” in any spelling entente knows. To add one, \
+                     choose its kind under “New?”."
+                )),
+                many => Err(format!(
+                    "“{text}” matches several actors: {}. Type the number of the one you mean \
+                     (such as #{}).",
+                    many.iter()
+                        .take(8)
+                        .map(|a| format!("{} (#{})", a.name, a.id))
+                        .collect::<Vec<_>>()
+                        .join(", "),
+                    many[0].id
+                )),
+            }
+        };
+        let role = row.role.trim();
+        let choice = choice.and_then(|choice| {
+            if role.is_empty() {
+                Err("Give the actor's role (participant, host, signatory…).".to_owned())
+            } else {
+                Ok(choice)
+            }
+        });
+        match choice {
+            Ok(actor) => {
+                let duplicate = inputs
+                    .iter()
+                    .any(|p: &ParticipantInput| p.actor == actor && p.role == role);
+                if !duplicate {
+                    inputs.push(ParticipantInput {
+                        actor,
+                        role: role.to_owned(),
+                        title: Some(row.title.trim().to_owned()).filter(|t| !t.is_empty()),
+                    });
+                }
+            }
+            Err(message) => {
+                row.error = Some(message.clone());
+                errors.push(FieldError {
+                    field: format!("p-{i}-actor"),
+                    message: format!("Participant {}: {message}", i + 1),
+                });
+            }
+        }
+    }
+    Ok((inputs, errors))
+}
+
+/// Checks each source row: existing citations keep their source and may change their
+/// passage, date and note (or be removed); new ones need an outlet, a title and the
+/// passage relied on, and reuse a known source with the same address (or outlet and
+/// title).
+async fn check_sources(
+    state: &AppState,
+    rows: &mut [SourceRow],
+) -> Result<(Vec<CitationInput>, Vec<i64>, Vec<FieldError>)> {
+    let mut inputs = Vec::new();
+    let mut removed = Vec::new();
+    let mut errors = Vec::new();
+    for (i, row) in rows.iter_mut().enumerate() {
+        if row.is_blank() {
+            continue;
+        }
+        let citation_id = match row.citation.trim() {
+            "" => None,
+            id => Some(
+                id.parse::<i64>()
+                    .map_err(|_| Error::BadRequest("A source row of the form is malformed.".to_owned()))?,
+            ),
+        };
+        if row.remove {
+            if let Some(id) = citation_id {
+                removed.push(id);
+            }
+            continue;
+        }
+        let mut problems = Vec::new();
+        let claimed_date = match row.claimed.trim() {
+            "" => None,
+            text => match EventDate::parse(text) {
+                Ok(date) => Some(date),
+                Err(e) => {
+                    problems.push(format!("its date for the event: {e}"));
+                    None
+                }
+            },
+        };
+        let target = match citation_id {
+            Some(id) => Some(CitationTarget::Existing(id)),
+            None => {
+                let outlet = row.outlet.trim();
+                let title = row.title.trim();
+                let url = Some(row.url.trim()).filter(|u| !u.is_empty());
+                if outlet.is_empty() {
+                    problems.push("name the outlet (BelTA, IRNA, The Cradle…)".to_owned());
+                }
+                if title.is_empty() {
+                    problems.push("give the title of the article or document".to_owned());
+                }
+                if url.is_some() && super::view::web_link(url).is_none() {
+                    problems.push("the address must start with http:// or https://".to_owned());
+                }
+                if row.passage.trim().is_empty() {
+                    problems.push("quote the passage the event relies on".to_owned());
+                }
+                let published = match row.published.trim() {
+                    "" => None,
+                    text => match EventDate::parse(text) {
+                        Ok(date) => Some(date),
+                        Err(e) => {
+                            problems.push(format!("its publication date: {e}"));
+                            None
+                        }
+                    },
+                };
+                let source = match state.db.find_source(url, outlet, title).await? {
+                    Some(id) => SourceChoice::Existing(id),
+                    None => SourceChoice::New {
+                        outlet: outlet.to_owned(),
+                        title: title.to_owned(),
+                        url: url.map(str::to_owned),
+                        published,
+                    },
+                };
+                Some(CitationTarget::New(source))
+            }
+        };
+        if let (true, Some(target)) = (problems.is_empty(), target) {
+            inputs.push(CitationInput {
+                target,
+                passage: row.passage.trim().to_owned(),
+                claimed_date,
+                note: row.note.trim().to_owned(),
+            });
+        } else {
+            let message = format!("Source {}: {}.", i + 1, problems.join("; "));
+            row.error = Some(message.clone());
+            errors.push(FieldError {
+                field: format!("s-{i}-outlet"),
+                message,
+            });
+        }
+    }
+    Ok((inputs, removed, errors))
 }
 
 fn preview_of(text: &str) -> Option<DatePreview> {
@@ -304,9 +704,12 @@ fn preview_of(text: &str) -> Option<DatePreview> {
     })
 }
 
-/// Shows the form again: with errors (422), or with the date preview asked for (200).
+/// Shows the form again: with errors (422), or with the date preview or the extra rows
+/// asked for (200).
 fn form_again(mut page: EventFormPage, errors: Vec<FieldError>) -> Response {
     page.date_preview = preview_of(&page.form.date);
+    let extra = usize::from(page.form.more_rows);
+    page.form = std::mem::take(&mut page.form).with_blank_rows(extra);
     let status = if errors.is_empty() {
         StatusCode::OK
     } else {
@@ -320,7 +723,8 @@ pub async fn new_form(State(state): State<AppState>, Editor(_, viewer): Editor) 
     let form = EventForm {
         event_type: "meeting".to_owned(),
         ..EventForm::default()
-    };
+    }
+    .with_blank_rows(0);
     Ok(EventFormPage::new(&state, viewer.csrf, form, None)
         .await?
         .into_response())
@@ -330,13 +734,14 @@ pub async fn create(
     State(state): State<AppState>,
     Editor(user, viewer): Editor,
     session: Session,
-    Form(form): Form<EventForm>,
+    fields: FormFields,
 ) -> Result<Response> {
-    let checked = validate(&state, &form).await?;
-    let preview = form.preview.is_some();
+    let mut form = EventForm::from_fields(&fields)?;
+    let checked = validate(&state, &mut form).await?;
+    let show_only = form.preview || form.more_rows;
     let page = EventFormPage::new(&state, viewer.csrf, form, None).await?;
     let fields = match checked {
-        Ok(_) if preview => return Ok(form_again(page, Vec::new())),
+        _ if show_only => return Ok(form_again(page, Vec::new())),
         Ok(fields) => fields,
         Err(errors) => return Ok(form_again(page, errors)),
     };
@@ -363,7 +768,7 @@ pub async fn edit_form(
     PathParams(id): PathParams<i64>,
 ) -> Result<Response> {
     let detail = load(&state, id).await?;
-    let form = form_of(&state, &detail).await?;
+    let form = form_of(&state, &detail).await?.with_blank_rows(0);
     Ok(EventFormPage::new(&state, viewer.csrf, form, Some(&detail))
         .await?
         .into_response())
@@ -374,17 +779,18 @@ pub async fn update(
     Editor(user, viewer): Editor,
     session: Session,
     PathParams(id): PathParams<i64>,
-    Form(form): Form<EventForm>,
+    fields: FormFields,
 ) -> Result<Response> {
     let detail = load(&state, id).await?;
+    let mut form = EventForm::from_fields(&fields)?;
     let version: i64 = form.version.trim().parse().map_err(|_| {
         Error::BadRequest("The form does not say which version it was loaded from; reload it.".to_owned())
     })?;
-    let checked = validate(&state, &form).await?;
-    let preview = form.preview.is_some();
+    let checked = validate(&state, &mut form).await?;
+    let show_only = form.preview || form.more_rows;
     let mut page = EventFormPage::new(&state, viewer.csrf, form, Some(&detail)).await?;
     let fields = match checked {
-        Ok(_) if preview => return Ok(form_again(page, Vec::new())),
+        _ if show_only => return Ok(form_again(page, Vec::new())),
         Ok(fields) => fields,
         Err(errors) => return Ok(form_again(page, errors)),
     };
@@ -405,13 +811,16 @@ pub async fn update(
             page.conflict = Some(conflict_view(&saved_form, &page.form, latest.as_ref()));
             // Saving again applies the editor's (merged) input over the newer version.
             page.form.version = current_version.to_string();
+            page.form = std::mem::take(&mut page.form).with_blank_rows(0);
             Ok((StatusCode::CONFLICT, page).into_response())
         }
     }
 }
 
 fn conflict_view(saved: &EventForm, yours: &EventForm, latest: Option<&Revision>) -> ConflictView {
-    let pairs: [(&'static str, &String, &String); 9] = [
+    let (saved_people, your_people) = (participants_text(saved), participants_text(yours));
+    let (saved_sources, your_sources) = (sources_text(saved), sources_text(yours));
+    let pairs: [(&'static str, &String, &String); 11] = [
         ("Title", &saved.title, &yours.title),
         ("Type", &saved.event_type, &yours.event_type),
         ("Kind of agreement", &saved.agreement_kind, &yours.agreement_kind),
@@ -425,6 +834,8 @@ fn conflict_view(saved: &EventForm, yours: &EventForm, latest: Option<&Revision>
         ),
         ("Summary", &saved.summary, &yours.summary),
         ("Tags", &saved.tags, &yours.tags),
+        ("Participants", &saved_people, &your_people),
+        ("Sources", &saved_sources, &your_sources),
     ];
     ConflictView {
         editor: latest
@@ -440,6 +851,45 @@ fn conflict_view(saved: &EventForm, yours: &EventForm, latest: Option<&Revision>
             .map(|(label, a, b)| (label, a.clone(), b.clone()))
             .collect(),
     }
+}
+
+/// The participant rows as one line each, for comparing two versions.
+fn participants_text(form: &EventForm) -> String {
+    form.participants
+        .iter()
+        .filter(|row| !row.is_blank())
+        .map(|row| {
+            let name = row.actor.trim();
+            // "#12 Name" and "Name" are the same actor to a reader of the comparison.
+            let name = match name.strip_prefix('#') {
+                Some(rest) => rest.split_once(' ').map_or(rest, |(_, n)| n),
+                None => name,
+            };
+            let title = Some(row.title.trim()).filter(|t| !t.is_empty());
+            match title {
+                Some(title) => format!("{name} ({}, {title})", row.role.trim()),
+                None => format!("{name} ({})", row.role.trim()),
+            }
+        })
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+/// The source rows as one line each: outlet, title and passage.
+fn sources_text(form: &EventForm) -> String {
+    form.sources
+        .iter()
+        .filter(|row| !row.is_blank() && !row.remove)
+        .map(|row| {
+            format!(
+                "{}: {} — “{}”",
+                row.outlet.trim(),
+                row.title.trim(),
+                row.passage.trim()
+            )
+        })
+        .collect::<Vec<_>>()
+        .join("\n")
 }
 
 #[derive(Debug, Deserialize)]

@@ -56,3 +56,55 @@ impl<S: Send + Sync, T: DeserializeOwned + Send> FromRequest<S> for Form<T> {
         }
     }
 }
+
+/// A submitted form as its fields in order, repeated names included (rows of a form
+/// send one value per row under the same name). Invalid UTF-8 is replaced, not refused.
+pub struct FormFields(pub Vec<(String, String)>);
+
+impl FormFields {
+    /// The first value of `name`, or "".
+    pub fn one(&self, name: &str) -> String {
+        self.0
+            .iter()
+            .find(|(key, _)| key == name)
+            .map(|(_, value)| value.clone())
+            .unwrap_or_default()
+    }
+
+    /// Whether `name` was sent at all (a pressed button, a ticked box).
+    pub fn has(&self, name: &str) -> bool {
+        self.0.iter().any(|(key, _)| key == name)
+    }
+
+    /// Every value of `name`, in order.
+    pub fn all(&self, name: &str) -> Vec<String> {
+        self.0
+            .iter()
+            .filter(|(key, _)| key == name)
+            .map(|(_, value)| value.clone())
+            .collect()
+    }
+}
+
+impl<S: Send + Sync> FromRequest<S> for FormFields {
+    type Rejection = Error;
+
+    async fn from_request(request: Request, _: &S) -> Result<Self, Error> {
+        let is_form = request
+            .headers()
+            .get(axum::http::header::CONTENT_TYPE)
+            .and_then(|v| v.to_str().ok())
+            .is_some_and(|v| v.starts_with("application/x-www-form-urlencoded"));
+        if !is_form {
+            return Err(Error::BadRequest("Expected a submitted form.".to_owned()));
+        }
+        let bytes = axum::body::to_bytes(request.into_body(), super::BODY_LIMIT_BYTES)
+            .await
+            .map_err(|_| Error::BadRequest("The form is larger than entente accepts.".to_owned()))?;
+        Ok(FormFields(
+            form_urlencoded::parse(&bytes)
+                .map(|(key, value)| (key.into_owned(), value.into_owned()))
+                .collect(),
+        ))
+    }
+}
