@@ -8,7 +8,10 @@ CREATE TABLE revisions (
     entity_id  INTEGER NOT NULL,
     version    INTEGER NOT NULL,
     user_id    INTEGER REFERENCES users (id) ON DELETE SET NULL,
-    action     TEXT NOT NULL CHECK (action IN ('create', 'edit', 'publish', 'retract', 'restore', 'unpublish')),
+    -- create, edit, publish, unpublish, retract, restore (a retracted event back to a
+    -- draft), revert (an earlier version's content brought back), import (the event as
+    -- loaded from a dataset, recorded before its first change by an editor).
+    action     TEXT NOT NULL CHECK (action IN ('create', 'edit', 'publish', 'unpublish', 'retract', 'restore', 'revert', 'import')),
     summary    TEXT NOT NULL DEFAULT '',
     snapshot   TEXT NOT NULL CHECK (json_valid(snapshot)),
     created_at TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%SZ', 'now')),

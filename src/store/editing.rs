@@ -159,6 +159,23 @@ pub struct Revision {
     pub snapshot: String,
 }
 
+/// A revision as the recent changes page lists it.
+#[derive(Debug, Clone, FromRow)]
+pub struct RecentRevision {
+    pub id: i64,
+    pub entity: String,
+    pub entity_id: i64,
+    pub version: i64,
+    pub action: String,
+    pub summary: String,
+    pub created_at: String,
+    pub editor: Option<String>,
+    pub title: Option<String>,
+    pub still_exists: bool,
+    /// Whether the revision before this one is recorded (to compare with).
+    pub has_previous: bool,
+}
+
 impl Db {
     /// Creates a draft event and its first revision; returns its id.
     pub async fn create_event(&self, fields: &EventFields, user_id: i64, summary: &str) -> Result<i64> {
@@ -196,6 +213,7 @@ impl Db {
         summary: &str,
     ) -> Result<Saved> {
         let mut loader = self.loader().await?;
+        record_baseline(&mut loader.tx, id).await?;
         let done = sqlx::query(
             "UPDATE events SET title = ?3, slug = ?4, summary = ?5, event_type = ?6, agreement_kind = ?7, \
                     date_edtf = ?8, date_earliest = ?9, date_latest = ?10, date_sort = ?11, \
@@ -264,6 +282,7 @@ impl Db {
                 change.past_participle()
             )));
         }
+        record_baseline(&mut loader.tx, id).await?;
         let reason = if change == StatusChange::Retract {
             reason.trim()
         } else {
@@ -284,6 +303,156 @@ impl Db {
         loader.events.push(id);
         loader.commit().await?;
         Ok(Saved::Saved { version })
+    }
+
+    /// Brings back the content of an earlier revision (fields, tags, participants,
+    /// citations with their claims) as a new revision, if the event is still at
+    /// `expected_version`. The publication status stays as it is. Actors or sources
+    /// deleted since are left out, and the returned count says how many.
+    pub async fn revert_event(
+        &self,
+        id: i64,
+        expected_version: i64,
+        from_version: i64,
+        user_id: i64,
+    ) -> Result<(Saved, usize)> {
+        let mut loader = self.loader().await?;
+        let current: Option<i64> = sqlx::query_scalar("SELECT version FROM events WHERE id = ?1")
+            .bind(id)
+            .fetch_optional(&mut *loader.tx)
+            .await?;
+        let current = current.ok_or(Error::NotFound)?;
+        if current != expected_version {
+            return Ok((
+                Saved::Conflict {
+                    current_version: current,
+                },
+                0,
+            ));
+        }
+        let snapshot: Option<String> = sqlx::query_scalar(
+            "SELECT snapshot FROM revisions WHERE entity = 'event' AND entity_id = ?1 AND version = ?2",
+        )
+        .bind(id)
+        .bind(from_version)
+        .fetch_optional(&mut *loader.tx)
+        .await?;
+        let snapshot: serde_json::Value = serde_json::from_str(&snapshot.ok_or(Error::NotFound)?)
+            .map_err(|e| Error::Internal(format!("revision {from_version} of event {id}: {e}")))?;
+        let text = |key: &str| snapshot[key].as_str().unwrap_or_default().to_owned();
+        let date = EventDate::parse(&text("date"))
+            .map_err(|e| Error::Internal(format!("revision {from_version} of event {id}: {e}")))?;
+        sqlx::query(
+            "UPDATE events SET title = ?2, slug = ?3, summary = ?4, event_type = ?5, agreement_kind = ?6, \
+                    date_edtf = ?7, date_earliest = ?8, date_latest = ?9, date_sort = ?10, \
+                    date_precision = ?11, date_note = ?12, place = ?13, \
+                    location_country_id = (SELECT id FROM actors WHERE id = ?14), \
+                    version = version + 1, updated_at = strftime('%Y-%m-%dT%H:%M:%SZ', 'now') \
+              WHERE id = ?1",
+        )
+        .bind(id)
+        .bind(text("title"))
+        .bind(super::slugify(&text("title"), "event"))
+        .bind(text("summary"))
+        .bind(text("type"))
+        .bind(snapshot["agreement_kind"].as_str())
+        .bind(date.edtf())
+        .bind(iso_day(date.earliest()))
+        .bind(iso_day(date.latest()))
+        .bind(iso_day(date.sort_day()))
+        .bind(date.precision().as_str())
+        .bind(text("date_note"))
+        .bind(snapshot["place"].as_str())
+        .bind(snapshot["location_country_id"].as_i64())
+        .execute(&mut *loader.tx)
+        .await?;
+        sqlx::query("DELETE FROM event_tags WHERE event_id = ?1")
+            .bind(id)
+            .execute(&mut *loader.tx)
+            .await?;
+        for tag in snapshot["tags"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .filter_map(|t| t.as_str())
+        {
+            loader.tag_event(id, tag).await?;
+        }
+        let mut left_out = 0;
+        sqlx::query("DELETE FROM event_actors WHERE event_id = ?1")
+            .bind(id)
+            .execute(&mut *loader.tx)
+            .await?;
+        for (position, actor) in (0..).zip(snapshot["actors"].as_array().into_iter().flatten()) {
+            let done = sqlx::query(
+                "INSERT OR IGNORE INTO event_actors (event_id, actor_id, role, title, position) \
+                 SELECT ?1, id, ?3, ?4, ?5 FROM actors WHERE id = ?2",
+            )
+            .bind(id)
+            .bind(actor["actor_id"].as_i64())
+            .bind(actor["role"].as_str().unwrap_or("participant"))
+            .bind(actor["title"].as_str())
+            .bind(position)
+            .execute(&mut *loader.tx)
+            .await?;
+            left_out += usize::from(done.rows_affected() == 0);
+        }
+        sqlx::query("DELETE FROM citations WHERE event_id = ?1")
+            .bind(id)
+            .execute(&mut *loader.tx)
+            .await?;
+        for (position, citation) in (0..).zip(snapshot["citations"].as_array().into_iter().flatten()) {
+            let citation_id: Option<i64> = sqlx::query_scalar(
+                "INSERT INTO citations (event_id, source_id, passage, claimed_date_edtf, note, position) \
+                 SELECT ?1, id, ?3, ?4, ?5, ?6 FROM sources WHERE id = ?2 RETURNING id",
+            )
+            .bind(id)
+            .bind(citation["source_id"].as_i64())
+            .bind(citation["passage"].as_str().unwrap_or_default())
+            .bind(citation["claimed_date"].as_str())
+            .bind(citation["note"].as_str().unwrap_or_default())
+            .bind(position)
+            .fetch_optional(&mut *loader.tx)
+            .await?;
+            let Some(citation_id) = citation_id else {
+                left_out += 1;
+                continue;
+            };
+            for (claim_position, claim) in (0..).zip(citation["claims"].as_array().into_iter().flatten()) {
+                loader
+                    .insert_claim(
+                        citation_id,
+                        claim["topic"].as_str().unwrap_or_default(),
+                        claim["value"].as_str().unwrap_or_default(),
+                        claim["attributed_to"].as_str(),
+                        claim_position,
+                    )
+                    .await?;
+            }
+        }
+        let version = expected_version + 1;
+        let summary = format!("Content of version {from_version} brought back");
+        record_revision(&mut loader.tx, id, version, user_id, "revert", &summary).await?;
+        loader.events.push(id);
+        loader.commit().await?;
+        Ok((Saved::Saved { version }, left_out))
+    }
+
+    /// The latest revisions across the site, newest first, with the title of what they
+    /// changed (from the snapshot, so deleted events keep theirs).
+    pub async fn recent_revisions(&self, limit: i64) -> Result<Vec<RecentRevision>> {
+        Ok(sqlx::query_as(
+            "SELECT r.id, r.entity, r.entity_id, r.version, r.action, r.summary, r.created_at, \
+                    u.name AS editor, json_extract(r.snapshot, '$.title') AS title, \
+                    EXISTS (SELECT 1 FROM events e WHERE e.id = r.entity_id) AS still_exists, \
+                    EXISTS (SELECT 1 FROM revisions p WHERE p.entity = r.entity \
+                             AND p.entity_id = r.entity_id AND p.version = r.version - 1) AS has_previous \
+               FROM revisions r LEFT JOIN users u ON u.id = r.user_id \
+              ORDER BY r.id DESC LIMIT ?1",
+        )
+        .bind(limit)
+        .fetch_all(&self.read)
+        .await?)
     }
 
     /// The revisions of an event, newest first.
@@ -432,8 +601,45 @@ async fn conflict_or_missing(conn: &mut SqliteConnection, id: i64) -> Result<Sav
     }
 }
 
+/// The snapshot of event `e` as JSON: its fields, tags, participants and citations with
+/// their claims. One expression, so that every revision is taken the same way.
+const EVENT_SNAPSHOT: &str = "json_object( \
+     'title', e.title, 'type', e.event_type, 'agreement_kind', e.agreement_kind, \
+     'date', e.date_edtf, 'date_note', e.date_note, 'place', e.place, \
+     'location_country', (SELECT name FROM actors WHERE id = e.location_country_id), \
+     'location_country_id', e.location_country_id, \
+     'summary', e.summary, 'status', e.status, 'status_reason', e.status_reason, \
+     'tags', (SELECT json_group_array(name) FROM (SELECT t.name FROM event_tags et \
+                JOIN tags t ON t.id = et.tag_id WHERE et.event_id = e.id ORDER BY t.name)), \
+     'actors', (SELECT json_group_array(json(j)) FROM (SELECT json_object('actor_id', a.id, \
+                'name', a.name, 'role', ea.role, 'title', ea.title) AS j FROM event_actors ea \
+                JOIN actors a ON a.id = ea.actor_id WHERE ea.event_id = e.id ORDER BY ea.position)), \
+     'citations', (SELECT json_group_array(json(j)) FROM (SELECT json_object('source_id', s.id, \
+                'outlet', s.outlet, 'source', s.title, 'passage', c.passage, \
+                'claimed_date', c.claimed_date_edtf, 'note', c.note, \
+                'claims', (SELECT json_group_array(json(k)) FROM (SELECT json_object('topic', cl.topic, \
+                    'value', cl.value, 'attributed_to', cl.attributed_to) AS k FROM claims cl \
+                    WHERE cl.citation_id = c.id ORDER BY cl.position))) AS j FROM citations c \
+                JOIN sources s ON s.id = c.source_id WHERE c.event_id = e.id ORDER BY c.position)))";
+
+/// Records an event as it stands before its first change through the editors' forms
+/// (loaded from a dataset, so without a revision yet), so that its history starts from
+/// what was there and the first edit can be compared and undone.
+async fn record_baseline(conn: &mut SqliteConnection, id: i64) -> Result<()> {
+    sqlx::query(&format!(
+        "INSERT INTO revisions (entity, entity_id, version, user_id, action, summary, snapshot) \
+         SELECT 'event', e.id, e.version, NULL, 'import', 'As loaded from the dataset', {EVENT_SNAPSHOT} \
+           FROM events e WHERE e.id = ?1 \
+            AND NOT EXISTS (SELECT 1 FROM revisions WHERE entity = 'event' AND entity_id = ?1)"
+    ))
+    .bind(id)
+    .execute(&mut *conn)
+    .await?;
+    Ok(())
+}
+
 /// Records a revision of an event with a snapshot of the event as it now stands in this
-/// transaction: its fields, tags, participants and citations.
+/// transaction.
 async fn record_revision(
     conn: &mut SqliteConnection,
     id: i64,
@@ -442,27 +648,10 @@ async fn record_revision(
     action: &str,
     summary: &str,
 ) -> Result<()> {
-    sqlx::query(
+    sqlx::query(&format!(
         "INSERT INTO revisions (entity, entity_id, version, user_id, action, summary, snapshot) \
-         SELECT 'event', e.id, ?2, ?3, ?4, ?5, json_object( \
-             'title', e.title, 'type', e.event_type, 'agreement_kind', e.agreement_kind, \
-             'date', e.date_edtf, 'date_note', e.date_note, 'place', e.place, \
-             'location_country', (SELECT name FROM actors WHERE id = e.location_country_id), \
-             'summary', e.summary, 'status', e.status, 'status_reason', e.status_reason, \
-             'tags', (SELECT json_group_array(name) FROM (SELECT t.name FROM event_tags et \
-                        JOIN tags t ON t.id = et.tag_id WHERE et.event_id = e.id ORDER BY t.name)), \
-             'actors', (SELECT json_group_array(json(j)) FROM (SELECT json_object('actor_id', a.id, \
-                        'name', a.name, 'role', ea.role, 'title', ea.title) AS j FROM event_actors ea \
-                        JOIN actors a ON a.id = ea.actor_id WHERE ea.event_id = e.id ORDER BY ea.position)), \
-             'citations', (SELECT json_group_array(json(j)) FROM (SELECT json_object('source_id', s.id, \
-                        'outlet', s.outlet, 'source', s.title, 'passage', c.passage, \
-                        'claimed_date', c.claimed_date_edtf, 'note', c.note, \
-                        'claims', (SELECT json_group_array(json(k)) FROM (SELECT json_object('topic', cl.topic, \
-                            'value', cl.value, 'attributed_to', cl.attributed_to) AS k FROM claims cl \
-                            WHERE cl.citation_id = c.id ORDER BY cl.position))) AS j FROM citations c \
-                        JOIN sources s ON s.id = c.source_id WHERE c.event_id = e.id ORDER BY c.position))) \
-           FROM events e WHERE e.id = ?1",
-    )
+         SELECT 'event', e.id, ?2, ?3, ?4, ?5, {EVENT_SNAPSHOT} FROM events e WHERE e.id = ?1"
+    ))
     .bind(id)
     .bind(version)
     .bind(user_id)

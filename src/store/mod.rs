@@ -204,7 +204,7 @@ pub fn slugify(text: &str, fallback: &str) -> String {
 }
 
 /// Path segments after `/events/{id}/` that name pages rather than slugs.
-const RESERVED_SLUGS: &[&str] = &["edit", "history", "status"];
+const RESERVED_SLUGS: &[&str] = &["edit", "history", "status", "compare", "revert"];
 
 /// A name folded for matching: lower case, diacritics removed, scripts kept as they are
 /// ("Nasirzādeh" and "nasirzadeh" fold alike; "Хренин" stays Cyrillic, lower-cased).

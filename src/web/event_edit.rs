@@ -1,8 +1,8 @@
-//! Editors' event forms: create a draft, edit an event's own fields, publish, retract
-//! and restore, and the history of revisions. Validation happens on the server; errors
-//! are shown beside their fields with the editor's input kept. An edit carries the
-//! version it was loaded from: saving over a newer version shows a conflict page with
-//! the other change and the editor's own input, so nothing is lost.
+//! Editors' event forms: create a draft, edit an event, publish, retract and restore.
+//! Validation happens on the server; errors are shown beside their fields with the
+//! editor's input kept. An edit carries the version it was loaded from: saving over a
+//! newer version shows a conflict page with the other change and the editor's own
+//! input, so nothing is lost.
 
 use askama::Template;
 use askama_web::WebTemplate;
@@ -758,7 +758,7 @@ pub async fn create(
     Ok(Redirect::to(&format!("/events/{id}")).into_response())
 }
 
-async fn load(state: &AppState, id: i64) -> Result<EventDetail> {
+pub(super) async fn load(state: &AppState, id: i64) -> Result<EventDetail> {
     state.db.event(id).await?.ok_or(Error::NotFound)
 }
 
@@ -942,72 +942,4 @@ pub async fn change_status(
                 .to_owned(),
         )),
     }
-}
-
-/// One revision as the history page shows it.
-pub struct RevisionView {
-    pub version: i64,
-    pub action: &'static str,
-    pub editor: String,
-    pub at: String,
-    pub summary: String,
-    pub title: String,
-    pub date: String,
-    pub status: String,
-}
-
-#[derive(Template, WebTemplate)]
-#[template(path = "event_history.html")]
-pub struct HistoryPage {
-    title: String,
-    event_url: String,
-    revisions: Vec<RevisionView>,
-}
-
-pub async fn history(
-    State(state): State<AppState>,
-    _: Editor,
-    PathParams(id): PathParams<i64>,
-) -> Result<Response> {
-    let detail = load(&state, id).await?;
-    let revisions = state
-        .db
-        .event_revisions(id)
-        .await?
-        .into_iter()
-        .map(|r| {
-            let snapshot: serde_json::Value = serde_json::from_str(&r.snapshot).unwrap_or_default();
-            let text = |key: &str| {
-                snapshot
-                    .get(key)
-                    .and_then(|v| v.as_str())
-                    .unwrap_or("")
-                    .to_owned()
-            };
-            RevisionView {
-                version: r.version,
-                action: match r.action.as_str() {
-                    "create" => "Created",
-                    "edit" => "Edited",
-                    "publish" => "Published",
-                    "unpublish" => "Unpublished",
-                    "retract" => "Retracted",
-                    "restore" => "Restored",
-                    _ => "Changed",
-                },
-                editor: r.editor.unwrap_or_else(|| "(removed account)".to_owned()),
-                at: r.created_at.replace('T', " ").replace('Z', " UTC"),
-                summary: r.summary,
-                title: text("title"),
-                date: human_date(&text("date")),
-                status: text("status"),
-            }
-        })
-        .collect();
-    Ok(HistoryPage {
-        title: detail.event.title.clone(),
-        event_url: format!("/events/{}/{}", detail.event.id, detail.event.slug),
-        revisions,
-    }
-    .into_response())
 }

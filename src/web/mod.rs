@@ -29,8 +29,10 @@ mod actor_show;
 pub mod admin;
 /// Stylesheet, scripts and icons, compiled into the binary and served with cache headers.
 pub mod assets;
-/// Editors' event forms, status changes and history.
+/// Editors' event forms and status changes.
 mod event_edit;
+/// Revisions: an event's history, comparisons, bringing back a version, recent changes.
+mod event_history;
 /// One event with its sources, claims and disagreements.
 mod event_show;
 /// Path and query extractors whose rejections are entente's error pages.
@@ -94,7 +96,10 @@ pub fn router(
             get(event_edit::edit_form).post(event_edit::update),
         )
         .route("/events/{id}/status", post(event_edit::change_status))
-        .route("/events/{id}/history", get(event_edit::history))
+        .route("/events/{id}/history", get(event_history::history))
+        .route("/events/{id}/compare", get(event_history::compare))
+        .route("/events/{id}/revert", post(event_history::revert))
+        .route("/changes", get(event_history::recent))
         .route("/events/{id}/{slug}", get(event_show::show))
         .route("/actors", get(actor_index::show))
         .route("/actors/{id}", get(actor_show::redirect_to_canonical))

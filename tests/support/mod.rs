@@ -9,6 +9,8 @@ use tower::ServiceExt;
 
 use entente::{App, Config};
 
+pub mod editing;
+
 /// A small dataset with exactly the situations the pages must handle: a date conflict,
 /// a disputed figure, month- and year-precision dates, aliases in other scripts, a draft,
 /// a relation, and hostile Markdown.
