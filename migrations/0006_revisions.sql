@@ -9,9 +9,11 @@ CREATE TABLE revisions (
     version    INTEGER NOT NULL,
     user_id    INTEGER REFERENCES users (id) ON DELETE SET NULL,
     -- create, edit, publish, unpublish, retract, restore (a retracted event back to a
-    -- draft), revert (an earlier version's content brought back), import (the event as
-    -- loaded from a dataset, recorded before its first change by an editor).
-    action     TEXT NOT NULL CHECK (action IN ('create', 'edit', 'publish', 'unpublish', 'retract', 'restore', 'revert', 'import')),
+    -- draft), revert (an earlier version's content brought back), import (the record as
+    -- loaded from a dataset, kept before its first change by an editor), merge (two
+    -- actors made one), delete (removed for good by an admin; the snapshot keeps it).
+    action     TEXT NOT NULL CHECK (action IN ('create', 'edit', 'publish', 'unpublish', 'retract',
+                                               'restore', 'revert', 'import', 'merge', 'delete')),
     summary    TEXT NOT NULL DEFAULT '',
     snapshot   TEXT NOT NULL CHECK (json_valid(snapshot)),
     created_at TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%SZ', 'now')),
@@ -19,3 +21,9 @@ CREATE TABLE revisions (
 );
 -- "Recent changes": the latest revisions across the site.
 CREATE INDEX revisions_recent ON revisions (id DESC);
+
+-- Actors merged into another: links to the old id lead to the actor it became.
+CREATE TABLE actor_redirects (
+    old_id INTEGER PRIMARY KEY,
+    new_id INTEGER NOT NULL REFERENCES actors (id) ON DELETE CASCADE
+);

@@ -19,6 +19,9 @@ pub enum Error {
     /// The thing existed and was withdrawn; the reason is shown to the reader.
     #[error("retracted: {0}")]
     Gone(String),
+    /// The thing was deleted for good; the reason is shown to the reader.
+    #[error("deleted: {0}")]
+    Deleted(String),
     /// The request itself is wrong (a malformed parameter); the message says how.
     #[error("{0}")]
     BadRequest(String),
@@ -52,7 +55,7 @@ impl Error {
     pub fn status_code(&self) -> StatusCode {
         match self {
             Error::NotFound => StatusCode::NOT_FOUND,
-            Error::Gone(_) => StatusCode::GONE,
+            Error::Gone(_) | Error::Deleted(_) => StatusCode::GONE,
             Error::BadRequest(_) => StatusCode::BAD_REQUEST,
             Error::Invalid(_) => StatusCode::UNPROCESSABLE_ENTITY,
             Error::SignInRequired(_) => StatusCode::SEE_OTHER,
@@ -73,6 +76,7 @@ impl Error {
                                 or the entry may not be published."
                 .to_owned(),
             Error::Gone(reason) => format!("This entry was retracted. Reason given: {reason}"),
+            Error::Deleted(reason) => format!("This entry was deleted. Reason given: {reason}"),
             Error::BadRequest(message)
             | Error::Invalid(message)
             | Error::Forbidden(message)

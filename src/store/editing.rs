@@ -638,6 +638,20 @@ async fn record_baseline(conn: &mut SqliteConnection, id: i64) -> Result<()> {
     Ok(())
 }
 
+/// Records the last state of an event about to be deleted, as its final revision.
+pub(super) async fn record_deletion(
+    conn: &mut SqliteConnection,
+    id: i64,
+    user_id: i64,
+    reason: &str,
+) -> Result<()> {
+    let version: i64 = sqlx::query_scalar("SELECT version + 1 FROM events WHERE id = ?1")
+        .bind(id)
+        .fetch_one(&mut *conn)
+        .await?;
+    record_revision(conn, id, version, user_id, "delete", reason).await
+}
+
 /// Records a revision of an event with a snapshot of the event as it now stands in this
 /// transaction.
 async fn record_revision(

@@ -23,6 +23,8 @@ pub mod events;
 pub mod listing;
 /// Writing whole datasets (the demo data, later imports) in one transaction.
 pub mod loader;
+/// Editors' writes to actors and sources, merging actors, deleting events.
+pub mod record_edits;
 /// Full-text search: the reader's query language.
 pub mod search;
 /// Tags and outlets: their indexes and an outlet's sources.
@@ -204,7 +206,9 @@ pub fn slugify(text: &str, fallback: &str) -> String {
 }
 
 /// Path segments after `/events/{id}/` that name pages rather than slugs.
-const RESERVED_SLUGS: &[&str] = &["edit", "history", "status", "compare", "revert"];
+const RESERVED_SLUGS: &[&str] = &[
+    "edit", "history", "status", "compare", "revert", "delete", "merge",
+];
 
 /// A name folded for matching: lower case, diacritics removed, scripts kept as they are
 /// ("Nasirzādeh" and "nasirzadeh" fold alike; "Хренин" stays Cyrillic, lower-cased).

@@ -7,6 +7,7 @@ use axum::response::Redirect;
 
 use super::AppState;
 use super::extract::PathParams;
+use super::session::Viewer;
 use super::subject::SubjectEvents;
 use super::view::actor_kind_label;
 use crate::error::{Error, Result};
@@ -24,6 +25,8 @@ pub struct ActorPage {
     members: Vec<ActorRef>,
     /// The actor's events: the timeline filtered by the actor.
     events: SubjectEvents,
+    /// Editors get links to edit and merge.
+    editor: bool,
 }
 
 /// `/actors/{id}` and outdated slugs lead to the canonical address.
@@ -37,11 +40,12 @@ pub async fn redirect_to_canonical(
 
 pub async fn show(
     State(state): State<AppState>,
+    viewer: Viewer,
     PathParams((id, slug)): PathParams<(String, String)>,
 ) -> Result<axum::response::Response> {
     use axum::response::IntoResponse;
     let actor = find(&state, &id).await?;
-    if actor.slug != slug {
+    if actor.slug != slug || actor.id.to_string() != id {
         return Ok(Redirect::permanent(&canonical_url(&actor)).into_response());
     }
     let aliases = state.db.aliases(actor.id).await?;
@@ -66,13 +70,22 @@ pub async fn show(
         country,
         members,
         events,
+        editor: viewer.is_editor(),
     }
     .into_response())
 }
 
+/// The actor with this id; for an actor merged into another, that other one (its
+/// canonical address differs, so the caller redirects there).
 async fn find(state: &AppState, id: &str) -> Result<Actor> {
     let id: i64 = id.parse().map_err(|_| Error::NotFound)?;
-    state.db.actor(id).await?.ok_or(Error::NotFound)
+    if let Some(actor) = state.db.actor(id).await? {
+        return Ok(actor);
+    }
+    match state.db.actor_redirect(id).await? {
+        Some(new_id) => state.db.actor(new_id).await?.ok_or(Error::NotFound),
+        None => Err(Error::NotFound),
+    }
 }
 
 fn canonical_url(actor: &Actor) -> String {

@@ -9,7 +9,7 @@ use axum::response::{IntoResponse, Redirect, Response};
 
 use super::AppState;
 use super::extract::PathParams;
-use super::session::{self, Viewer};
+use super::session::Viewer;
 use super::view::{
     agreement_kind_label, event_type_label, human_date, machine_date, relation_label, web_link,
 };
@@ -18,7 +18,6 @@ use crate::error::{Error, Result};
 use crate::markdown::to_safe_html;
 use crate::store::ActorRef;
 use crate::store::events::{Citation, EventDetail, Participant};
-use tower_sessions::Session;
 
 #[derive(Template, WebTemplate)]
 #[template(path = "event_show.html")]
@@ -54,8 +53,8 @@ pub struct EditorTools {
     pub version: i64,
     pub status: String,
     pub csrf: String,
-    /// A message from the last action ("Saved."), shown once.
-    pub notice: Option<String>,
+    /// Admins may delete the event for good.
+    pub admin: bool,
 }
 
 /// The event's date with everything a careful reader needs to weigh it.
@@ -80,6 +79,7 @@ pub struct RelationView {
 pub struct CitationView {
     /// 1-based number, the citation's anchor (`#source-2`).
     pub number: usize,
+    pub source_id: i64,
     pub outlet: String,
     pub title: String,
     pub url: Option<String>,
@@ -137,7 +137,6 @@ pub async fn redirect_to_canonical(
 pub async fn show(
     State(state): State<AppState>,
     viewer: Viewer,
-    session: Session,
     PathParams((id, slug)): PathParams<(String, String)>,
 ) -> Result<Response> {
     let detail = find_visible(&state, &viewer, &id).await?;
@@ -150,7 +149,7 @@ pub async fn show(
             version: detail.event.version,
             status: detail.event.status.clone(),
             csrf: viewer.csrf.clone(),
-            notice: session::take_notice(&session).await?,
+            admin: viewer.is_admin(),
         }),
         false => None,
     };
@@ -163,7 +162,13 @@ pub async fn show(
 /// events say why they were withdrawn; editors see every event, its status marked.
 async fn find_visible(state: &AppState, viewer: &Viewer, id: &str) -> Result<EventDetail> {
     let id: i64 = id.parse().map_err(|_| Error::NotFound)?;
-    let detail = state.db.event(id).await?.ok_or(Error::NotFound)?;
+    let Some(detail) = state.db.event(id).await? else {
+        // A deleted event's address says so, with the reason its history keeps.
+        return Err(match state.db.deletion_reason(id).await? {
+            Some(reason) => Error::Deleted(reason),
+            None => Error::NotFound,
+        });
+    };
     match detail.event.status.as_str() {
         "published" => Ok(detail),
         _ if viewer.is_editor() => Ok(detail),
@@ -260,6 +265,7 @@ fn citation_view(number: usize, citation: &Citation, event_date: Option<&EventDa
     };
     CitationView {
         number,
+        source_id: citation.source.id,
         outlet: citation.source.outlet.clone(),
         title: citation.source.title.clone(),
         url: web_link(citation.source.url.as_deref()),

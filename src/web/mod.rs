@@ -45,6 +45,8 @@ mod login;
 mod outlets;
 /// Rendered pages for readers, kept until the data changes.
 pub mod page_cache;
+/// Editors' pages for actors and sources; admins' deletion of events.
+mod record_edit;
 /// Sessions, the viewer of a request, roles and CSRF checks.
 pub mod session;
 /// The events of one actor, tag or outlet: the timeline filtered by it.
@@ -100,6 +102,22 @@ pub fn router(
         .route("/events/{id}/compare", get(event_history::compare))
         .route("/events/{id}/revert", post(event_history::revert))
         .route("/changes", get(event_history::recent))
+        .route(
+            "/events/{id}/delete",
+            get(record_edit::delete_form).post(record_edit::delete),
+        )
+        .route(
+            "/actors/{id}/edit",
+            get(record_edit::actor_form).post(record_edit::update_actor),
+        )
+        .route(
+            "/actors/{id}/merge",
+            get(record_edit::merge_form).post(record_edit::merge),
+        )
+        .route(
+            "/sources/{id}/edit",
+            get(record_edit::source_form).post(record_edit::update_source),
+        )
         .route("/events/{id}/{slug}", get(event_show::show))
         .route("/actors", get(actor_index::show))
         .route("/actors/{id}", get(actor_show::redirect_to_canonical))

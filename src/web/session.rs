@@ -66,6 +66,9 @@ pub struct Viewer {
     pub user: Option<User>,
     /// The session's CSRF token, for the forms of the page.
     pub csrf: String,
+    /// A message left by the editor's last action ("Saved."), shown once on the next
+    /// page (the base template shows it).
+    pub notice: Option<String>,
 }
 
 impl Viewer {
@@ -101,7 +104,16 @@ pub async fn guard(State(state): State<AppState>, request: Request, next: Next) 
     match prepare(&state, request).await {
         Ok((viewer, request)) => {
             let signed_in = viewer.is_editor();
+            let session = request.extensions().get::<Session>().cloned();
+            let notice = viewer.notice.clone();
             let mut response = CURRENT.scope(viewer, next.run(request)).await;
+            // A redirect shows no page: the notice waits for the page it leads to.
+            if let (Some(notice), Some(session)) = (notice, session)
+                && response.status().is_redirection()
+                && let Err(e) = set_notice(&session, &notice).await
+            {
+                tracing::warn!("cannot keep a notice across a redirect: {e}");
+            }
             if signed_in {
                 // An editor's pages show drafts and forms: never stored by anyone else.
                 response.headers_mut().insert(
@@ -118,8 +130,10 @@ pub async fn guard(State(state): State<AppState>, request: Request, next: Next) 
 async fn prepare(state: &AppState, mut request: Request) -> Result<(Viewer, Request)> {
     let has_cookie = request.headers().contains_key(header::COOKIE);
     let session = request.extensions().get::<Session>().cloned();
+    // The page after a redirect shows the notice; assets never take it.
+    let shows_page = request.method() == Method::GET && !request.uri().path().starts_with("/static/");
     let viewer = match (&session, has_cookie) {
-        (Some(session), true) => resolve(state, session).await?,
+        (Some(session), true) => resolve(state, session, shows_page).await?,
         _ => Viewer::default(),
     };
     if !is_safe(request.method()) {
@@ -131,10 +145,14 @@ async fn prepare(state: &AppState, mut request: Request) -> Result<(Viewer, Requ
 
 /// The viewer a session stands for; a session whose account was disabled or whose
 /// password was reset since it signed in is treated as signed out.
-async fn resolve(state: &AppState, session: &Session) -> Result<Viewer> {
+async fn resolve(state: &AppState, session: &Session, shows_page: bool) -> Result<Viewer> {
     let csrf = session.get::<String>(CSRF_KEY).await?.unwrap_or_default();
     let Some(signed_in) = session.get::<SignedIn>(AUTH_KEY).await? else {
-        return Ok(Viewer { user: None, csrf });
+        return Ok(Viewer {
+            user: None,
+            csrf,
+            notice: None,
+        });
     };
     let user = state
         .db
@@ -144,7 +162,11 @@ async fn resolve(state: &AppState, session: &Session) -> Result<Viewer> {
     if user.is_none() {
         session.remove_value(AUTH_KEY).await?;
     }
-    Ok(Viewer { user, csrf })
+    let notice = match (&user, shows_page) {
+        (Some(_), true) => take_notice(session).await?,
+        _ => None,
+    };
+    Ok(Viewer { user, csrf, notice })
 }
 
 fn is_safe(method: &Method) -> bool {

@@ -109,13 +109,20 @@ pub async fn show(
     }
     let filter = &mut view.filter;
     let actor = match filter.actor {
-        Some(id) => Some(
-            state
-                .db
-                .actor_ref(id)
-                .await?
-                .ok_or_else(|| Error::BadRequest(format!("There is no actor with the id {id}.")))?,
-        ),
+        Some(id) => match state.db.actor_ref(id).await? {
+            Some(actor) => Some(actor),
+            // An actor merged into another: the view becomes the other's (and the
+            // canonical address check below redirects to it).
+            None => match state.db.actor_redirect(id).await? {
+                Some(new_id) => {
+                    filter.actor = Some(new_id);
+                    state.db.actor_ref(new_id).await?
+                }
+                None => {
+                    return Err(Error::BadRequest(format!("There is no actor with the id {id}.")));
+                }
+            },
+        },
         None => None,
     };
     let tags = state.db.tags().await?;

@@ -1,0 +1,413 @@
+//! Editors' writes to actors and sources: fixing a name, an alias or a source's details
+//! once, everywhere it appears; merging two actors that turn out to be one. Like event
+//! edits, each lands only on the version the editor loaded and records a revision with
+//! a full snapshot, and the events it touches have their search and filter rows
+//! rewritten in the same transaction.
+
+use sqlx::SqliteConnection;
+
+use super::editing::Saved;
+use super::{Db, fold, slugify};
+use crate::dates::{EventDate, iso_day};
+use crate::error::{Error, Result};
+
+/// An actor's fields as an editor sets them, validated.
+#[derive(Debug, Clone)]
+pub struct ActorFields {
+    pub name: String,
+    pub kind: String,
+    /// ISO 3166-1 alpha-2 code, for countries.
+    pub iso_code: Option<String>,
+    /// The country a person, organization or facility belongs to.
+    pub country_id: Option<i64>,
+    pub description: String,
+    /// Other names in any script; the name itself is not repeated here.
+    pub aliases: Vec<String>,
+}
+
+/// A source's fields as an editor sets them, validated.
+#[derive(Debug, Clone)]
+pub struct SourceFields {
+    pub outlet: String,
+    pub title: String,
+    pub url: Option<String>,
+    pub published: Option<EventDate>,
+    pub author: Option<String>,
+    pub notes: String,
+}
+
+/// A source as its edit form shows it.
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct SourceRecord {
+    pub id: i64,
+    pub outlet: String,
+    pub title: String,
+    pub url: Option<String>,
+    pub published_edtf: Option<String>,
+    pub author: Option<String>,
+    pub notes: String,
+    pub version: i64,
+}
+
+const ACTOR_SNAPSHOT: &str = "json_object('kind', a.kind, 'name', a.name, 'iso_code', a.iso_code, \
+     'country', (SELECT c.name FROM actors c WHERE c.id = a.country_id), 'country_id', a.country_id, \
+     'description', a.description, \
+     'aliases', (SELECT json_group_array(alias) FROM (SELECT alias FROM actor_aliases \
+                 WHERE actor_id = a.id ORDER BY alias)))";
+
+const SOURCE_SNAPSHOT: &str = "json_object('outlet', s.outlet, 'title', s.title, 'url', s.url, \
+     'published', s.published_edtf, 'author', s.author, 'notes', s.notes)";
+
+/// Records a revision of an actor or a source, as it stands in this transaction.
+async fn record(
+    conn: &mut SqliteConnection,
+    entity: &str,
+    id: i64,
+    user_id: Option<i64>,
+    action: &str,
+    summary: &str,
+) -> Result<()> {
+    let (table, snapshot) = match entity {
+        "actor" => ("actors a", ACTOR_SNAPSHOT),
+        _ => ("sources s", SOURCE_SNAPSHOT),
+    };
+    let alias = &table[table.len() - 1..];
+    sqlx::query(&format!(
+        "INSERT INTO revisions (entity, entity_id, version, user_id, action, summary, snapshot) \
+         SELECT ?1, {alias}.id, {alias}.version, ?3, ?4, ?5, {snapshot} FROM {table} WHERE {alias}.id = ?2"
+    ))
+    .bind(entity)
+    .bind(id)
+    .bind(user_id)
+    .bind(action)
+    .bind(summary.trim())
+    .execute(&mut *conn)
+    .await?;
+    Ok(())
+}
+
+/// Keeps the record as it was loaded before its first change by an editor.
+async fn record_baseline(conn: &mut SqliteConnection, entity: &str, id: i64) -> Result<()> {
+    let exists: bool =
+        sqlx::query_scalar("SELECT EXISTS (SELECT 1 FROM revisions WHERE entity = ?1 AND entity_id = ?2)")
+            .bind(entity)
+            .bind(id)
+            .fetch_one(&mut *conn)
+            .await?;
+    if !exists {
+        record(conn, entity, id, None, "import", "As loaded from the dataset").await?;
+    }
+    Ok(())
+}
+
+/// The version of a row, or NotFound.
+async fn version_of(conn: &mut SqliteConnection, table: &str, id: i64) -> Result<i64> {
+    let version: Option<i64> = sqlx::query_scalar(&format!("SELECT version FROM {table} WHERE id = ?1"))
+        .bind(id)
+        .fetch_optional(&mut *conn)
+        .await?;
+    version.ok_or(Error::NotFound)
+}
+
+/// Events that name an actor, as a participant or as the country of their place.
+async fn events_of_actor(conn: &mut SqliteConnection, id: i64) -> Result<Vec<i64>> {
+    Ok(sqlx::query_scalar(
+        "SELECT event_id FROM event_actors WHERE actor_id = ?1 \
+         UNION SELECT id FROM events WHERE location_country_id = ?1",
+    )
+    .bind(id)
+    .fetch_all(&mut *conn)
+    .await?)
+}
+
+impl Db {
+    /// An actor's version and aliases, for its edit form.
+    pub async fn actor_version(&self, id: i64) -> Result<Option<i64>> {
+        Ok(sqlx::query_scalar("SELECT version FROM actors WHERE id = ?1")
+            .bind(id)
+            .fetch_optional(&self.read)
+            .await?)
+    }
+
+    /// Why an event was deleted, if it was.
+    pub async fn deletion_reason(&self, id: i64) -> Result<Option<String>> {
+        Ok(sqlx::query_scalar(
+            "SELECT summary FROM revisions WHERE entity = 'event' AND entity_id = ?1 AND action = 'delete' \
+             ORDER BY version DESC LIMIT 1",
+        )
+        .bind(id)
+        .fetch_optional(&self.read)
+        .await?)
+    }
+
+    /// Where a merged actor's links lead now.
+    pub async fn actor_redirect(&self, old_id: i64) -> Result<Option<i64>> {
+        Ok(
+            sqlx::query_scalar("SELECT new_id FROM actor_redirects WHERE old_id = ?1")
+                .bind(old_id)
+                .fetch_optional(&self.read)
+                .await?,
+        )
+    }
+
+    /// Saves an actor's fields and aliases if it is still at `expected_version`; its
+    /// events' search and filter rows follow.
+    pub async fn update_actor(
+        &self,
+        id: i64,
+        expected_version: i64,
+        fields: &ActorFields,
+        user_id: i64,
+        summary: &str,
+    ) -> Result<Saved> {
+        let mut loader = self.loader().await?;
+        let current = version_of(&mut loader.tx, "actors", id).await?;
+        if current != expected_version {
+            return Ok(Saved::Conflict {
+                current_version: current,
+            });
+        }
+        record_baseline(&mut loader.tx, "actor", id).await?;
+        sqlx::query(
+            "UPDATE actors SET name = ?2, slug = ?3, kind = ?4, iso_code = ?5, country_id = ?6, \
+                    description = ?7, version = version + 1, \
+                    updated_at = strftime('%Y-%m-%dT%H:%M:%SZ', 'now') WHERE id = ?1",
+        )
+        .bind(id)
+        .bind(fields.name.trim())
+        .bind(slugify(&fields.name, "actor"))
+        .bind(&fields.kind)
+        .bind(fields.iso_code.as_deref())
+        .bind(fields.country_id)
+        .bind(fields.description.trim())
+        .execute(&mut *loader.tx)
+        .await?;
+        sqlx::query("DELETE FROM actor_aliases WHERE actor_id = ?1")
+            .bind(id)
+            .execute(&mut *loader.tx)
+            .await?;
+        for alias in &fields.aliases {
+            if fold(alias) != fold(&fields.name) {
+                loader.insert_alias(id, alias).await?;
+            }
+        }
+        let events = events_of_actor(&mut loader.tx, id).await?;
+        loader.events.extend(events);
+        record(&mut loader.tx, "actor", id, Some(user_id), "edit", summary).await?;
+        loader.commit().await?;
+        Ok(Saved::Saved {
+            version: expected_version + 1,
+        })
+    }
+
+    /// Makes `from` and `into` one actor: `into` keeps its record and gains `from`'s name
+    /// and aliases as aliases, its events, its members and its place in events' locations;
+    /// `from` is removed, its last state kept in its history, and its links lead to
+    /// `into`. Both must still be at the versions the editor saw.
+    pub async fn merge_actors(&self, from: (i64, i64), into: (i64, i64), user_id: i64) -> Result<Saved> {
+        let ((from_id, _), (into_id, into_version)) = (from, into);
+        if from_id == into_id {
+            return Err(Error::Invalid(
+                "An actor cannot be merged into itself.".to_owned(),
+            ));
+        }
+        let mut loader = self.loader().await?;
+        for (id, expected) in [from, into] {
+            let current = version_of(&mut loader.tx, "actors", id).await?;
+            if current != expected {
+                return Ok(Saved::Conflict {
+                    current_version: current,
+                });
+            }
+        }
+        let (from_name, from_kind): (String, String) =
+            sqlx::query_as("SELECT name, kind FROM actors WHERE id = ?1")
+                .bind(from_id)
+                .fetch_one(&mut *loader.tx)
+                .await?;
+        let (into_name, into_kind): (String, String) =
+            sqlx::query_as("SELECT name, kind FROM actors WHERE id = ?1")
+                .bind(into_id)
+                .fetch_one(&mut *loader.tx)
+                .await?;
+        if (from_kind == "country") != (into_kind == "country") {
+            return Err(Error::Invalid(format!(
+                "{from_name} is a {from_kind} and {into_name} a {into_kind}: a country can only be \
+                 merged with a country."
+            )));
+        }
+        record_baseline(&mut loader.tx, "actor", from_id).await?;
+        record_baseline(&mut loader.tx, "actor", into_id).await?;
+        let mut events = events_of_actor(&mut loader.tx, from_id).await?;
+        events.extend(events_of_actor(&mut loader.tx, into_id).await?);
+
+        let names: Vec<String> = sqlx::query_scalar(
+            "SELECT name FROM actors WHERE id = ?1 UNION SELECT alias FROM actor_aliases WHERE actor_id = ?1",
+        )
+        .bind(from_id)
+        .fetch_all(&mut *loader.tx)
+        .await?;
+        for name in names.iter().filter(|n| fold(n) != fold(&into_name)) {
+            loader.insert_alias(into_id, name).await?;
+        }
+        // A country's ISO code (unique) moves to the actor that remains, if it has none.
+        let code: Option<String> = sqlx::query_scalar("SELECT iso_code FROM actors WHERE id = ?1")
+            .bind(from_id)
+            .fetch_one(&mut *loader.tx)
+            .await?;
+        for sql in [
+            "INSERT OR IGNORE INTO event_actors (event_id, actor_id, role, title, position) \
+             SELECT event_id, ?2, role, title, position FROM event_actors WHERE actor_id = ?1",
+            "DELETE FROM event_actors WHERE actor_id = ?1",
+            "UPDATE events SET location_country_id = ?2 WHERE location_country_id = ?1",
+            "UPDATE actors SET country_id = ?2 WHERE country_id = ?1",
+            "UPDATE actor_redirects SET new_id = ?2 WHERE new_id = ?1",
+            "INSERT OR REPLACE INTO actor_redirects (old_id, new_id) VALUES (?1, ?2)",
+            "UPDATE actors SET iso_code = NULL WHERE id = ?1",
+        ] {
+            sqlx::query(sql)
+                .bind(from_id)
+                .bind(into_id)
+                .execute(&mut *loader.tx)
+                .await?;
+        }
+        sqlx::query("UPDATE actors SET iso_code = coalesce(iso_code, ?2) WHERE id = ?1")
+            .bind(into_id)
+            .bind(code)
+            .execute(&mut *loader.tx)
+            .await?;
+        sqlx::query(
+            "UPDATE actors SET version = version + 1, updated_at = strftime('%Y-%m-%dT%H:%M:%SZ', 'now') \
+              WHERE id IN (?1, ?2)",
+        )
+        .bind(from_id)
+        .bind(into_id)
+        .execute(&mut *loader.tx)
+        .await?;
+        let into_summary = format!("{from_name} (#{from_id}) merged into this actor");
+        let from_summary = format!("Merged into {into_name} (#{into_id})");
+        record(
+            &mut loader.tx,
+            "actor",
+            from_id,
+            Some(user_id),
+            "merge",
+            &from_summary,
+        )
+        .await?;
+        record(
+            &mut loader.tx,
+            "actor",
+            into_id,
+            Some(user_id),
+            "merge",
+            &into_summary,
+        )
+        .await?;
+        sqlx::query("DELETE FROM actors WHERE id = ?1")
+            .bind(from_id)
+            .execute(&mut *loader.tx)
+            .await?;
+        events.sort_unstable();
+        events.dedup();
+        loader.events.extend(events);
+        loader.commit().await?;
+        Ok(Saved::Saved {
+            version: into_version + 1,
+        })
+    }
+
+    /// One source, for its edit form.
+    pub async fn source(&self, id: i64) -> Result<Option<SourceRecord>> {
+        Ok(sqlx::query_as(
+            "SELECT id, outlet, title, url, published_edtf, author, notes, version FROM sources WHERE id = ?1",
+        )
+        .bind(id)
+        .fetch_optional(&self.read)
+        .await?)
+    }
+
+    /// The events citing a source: (id, title, slug).
+    pub async fn events_citing(&self, source_id: i64) -> Result<Vec<(i64, String, String)>> {
+        Ok(sqlx::query_as(
+            "SELECT DISTINCT e.id, e.title, e.slug FROM citations c JOIN events e ON e.id = c.event_id \
+              WHERE c.source_id = ?1 ORDER BY e.date_sort, e.id",
+        )
+        .bind(source_id)
+        .fetch_all(&self.read)
+        .await?)
+    }
+
+    /// Saves a source's details if it is still at `expected_version`; every event citing
+    /// it shows the change.
+    pub async fn update_source(
+        &self,
+        id: i64,
+        expected_version: i64,
+        fields: &SourceFields,
+        user_id: i64,
+        summary: &str,
+    ) -> Result<Saved> {
+        let mut loader = self.loader().await?;
+        let current = version_of(&mut loader.tx, "sources", id).await?;
+        if current != expected_version {
+            return Ok(Saved::Conflict {
+                current_version: current,
+            });
+        }
+        record_baseline(&mut loader.tx, "source", id).await?;
+        sqlx::query(
+            "UPDATE sources SET outlet = ?2, title = ?3, url = ?4, published_edtf = ?5, \
+                    published_earliest = ?6, author = ?7, notes = ?8, version = version + 1, \
+                    updated_at = strftime('%Y-%m-%dT%H:%M:%SZ', 'now') WHERE id = ?1",
+        )
+        .bind(id)
+        .bind(fields.outlet.trim())
+        .bind(fields.title.trim())
+        .bind(fields.url.as_deref())
+        .bind(fields.published.as_ref().map(EventDate::edtf))
+        .bind(fields.published.as_ref().map(|d| iso_day(d.earliest())))
+        .bind(fields.author.as_deref())
+        .bind(fields.notes.trim())
+        .execute(&mut *loader.tx)
+        .await?;
+        let events: Vec<i64> =
+            sqlx::query_scalar("SELECT DISTINCT event_id FROM citations WHERE source_id = ?1")
+                .bind(id)
+                .fetch_all(&mut *loader.tx)
+                .await?;
+        loader.events.extend(events);
+        record(&mut loader.tx, "source", id, Some(user_id), "edit", summary).await?;
+        loader.commit().await?;
+        Ok(Saved::Saved {
+            version: expected_version + 1,
+        })
+    }
+
+    /// Removes an event for good (an admin's action), keeping its last state in its
+    /// history. Relations and citations go with it; its sources and actors stay.
+    pub async fn delete_event(
+        &self,
+        id: i64,
+        expected_version: i64,
+        user_id: i64,
+        reason: &str,
+    ) -> Result<Saved> {
+        let mut loader = self.loader().await?;
+        let current = version_of(&mut loader.tx, "events", id).await?;
+        if current != expected_version {
+            return Ok(Saved::Conflict {
+                current_version: current,
+            });
+        }
+        super::editing::record_deletion(&mut loader.tx, id, user_id, reason).await?;
+        sqlx::query("DELETE FROM events WHERE id = ?1")
+            .bind(id)
+            .execute(&mut *loader.tx)
+            .await?;
+        // Its search document goes too; the refresh at commit finds no event to index.
+        loader.events.push(id);
+        loader.commit().await?;
+        Ok(Saved::Saved { version: current })
+    }
+}

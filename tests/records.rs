@@ -1,0 +1,353 @@
+//! Actors and sources edited on their own pages, actor merges, and admins' deletion of
+//! events, in-process.
+
+mod support;
+
+use axum::http::StatusCode;
+use support::editing::{open_event, version_of};
+use support::{Agent, TestApp, fixture_app};
+
+const PASSWORD: &str = "editor password 1";
+
+async fn app_with_editor() -> (TestApp, Agent) {
+    let app = fixture_app().await;
+    app.add_user("Eddie", "editor", PASSWORD).await;
+    let eddie = app.sign_in("Eddie", PASSWORD).await;
+    (app, eddie)
+}
+
+async fn actor_version(app: &TestApp, id: i64) -> String {
+    app.app
+        .db
+        .actor_version(id)
+        .await
+        .expect("query")
+        .expect("actor")
+        .to_string()
+}
+
+fn actor_fields<'a>(changes: &[(&'a str, &'a str)]) -> Vec<(&'a str, &'a str)> {
+    let mut fields = vec![
+        ("name", "Viktor Khrenin"),
+        ("kind", "person"),
+        ("iso_code", ""),
+        ("country", "BY"),
+        ("description", "Minister of Defense of Belarus."),
+        ("aliases", "Виктор Хренин\nВіктар Хрэнін"),
+        ("edit_summary", ""),
+    ];
+    for (key, value) in changes {
+        match fields.iter_mut().find(|(k, _)| k == key) {
+            Some(field) => field.1 = value,
+            None => fields.push((key, value)),
+        }
+    }
+    fields
+}
+
+#[tokio::test]
+async fn an_actor_s_name_and_aliases_are_fixed_once_for_every_event() {
+    let (app, eddie) = app_with_editor().await;
+    let form = app.get_as(&eddie, "/actors/3/edit").await;
+    assert_eq!(form.status, StatusCode::OK, "{}", form.body);
+    form.assert_contains("Виктор Хренин\nВіктар Хрэнін</textarea>");
+    let version = actor_version(&app, 3).await;
+    let saved = app
+        .post_as(
+            &eddie,
+            "/actors/3/edit",
+            &actor_fields(&[
+                ("name", "Viktor G. Khrenin"),
+                (
+                    "aliases",
+                    "Виктор Хренин\nВіктар Хрэнін\nKhrenin Viktor Gennadyevich",
+                ),
+                ("edit_summary", "Middle initial"),
+                ("version", &version),
+            ]),
+        )
+        .await;
+    assert_eq!(saved.status, StatusCode::SEE_OTHER, "{}", saved.body);
+    let page = app.get_as(&eddie, "/actors/3").await;
+    let page = app.get_as(&eddie, page.location().expect("canonical")).await;
+    page.assert_contains("Saved: every event naming this actor shows the change.");
+    page.assert_contains("Viktor G. Khrenin");
+    page.assert_contains("Khrenin Viktor Gennadyevich");
+    let event = open_event(&app, &eddie, "/events/1").await;
+    event.assert_contains("Viktor G. Khrenin");
+    // The new alias reaches search for readers at once.
+    app.get("/?q=gennadyevich")
+        .await
+        .assert_contains("matching events");
+    assert!(
+        !app.get("/?q=gennadyevich")
+            .await
+            .body
+            .contains("0 matching events")
+    );
+    let history = app.app.db.recent_revisions(10).await.expect("revisions");
+    assert!(
+        history
+            .iter()
+            .any(|r| r.entity == "actor" && r.action == "edit" && r.summary == "Middle initial")
+    );
+    assert!(
+        history
+            .iter()
+            .any(|r| r.entity == "actor" && r.action == "import"),
+        "the state before is kept"
+    );
+}
+
+#[tokio::test]
+async fn actor_forms_refuse_impossible_codes_and_stale_saves() {
+    let (app, eddie) = app_with_editor().await;
+    let version = actor_version(&app, 2).await;
+    let belarus = |changes: &[(&'static str, &'static str)]| {
+        let mut fields = actor_fields(&[
+            ("name", "Belarus"),
+            ("kind", "country"),
+            ("country", ""),
+            ("aliases", "Беларусь"),
+        ]);
+        for (key, value) in changes {
+            if let Some(field) = fields.iter_mut().find(|(k, _)| k == key) {
+                field.1 = value;
+            }
+        }
+        fields
+    };
+    let mut taken = belarus(&[("iso_code", "IR")]);
+    taken.push(("version", &version));
+    let page = app.post_as(&eddie, "/actors/2/edit", &taken).await;
+    assert_eq!(page.status, StatusCode::UNPROCESSABLE_ENTITY);
+    page.assert_contains("Another country has the code IR already (#1).");
+    let mut missing = belarus(&[("iso_code", "")]);
+    missing.push(("version", &version));
+    let page = app.post_as(&eddie, "/actors/2/edit", &missing).await;
+    page.assert_contains("A country needs its two-letter ISO code");
+    let mut person = actor_fields(&[("iso_code", "BY")]);
+    let khrenin = actor_version(&app, 3).await;
+    person.push(("version", &khrenin));
+    let page = app.post_as(&eddie, "/actors/3/edit", &person).await;
+    page.assert_contains("Only countries have an ISO code");
+
+    let mut fine = actor_fields(&[]);
+    fine.push(("version", &khrenin));
+    assert_eq!(
+        app.post_as(&eddie, "/actors/3/edit", &fine).await.status,
+        StatusCode::SEE_OTHER
+    );
+    let stale = app.post_as(&eddie, "/actors/3/edit", &fine).await;
+    assert_eq!(stale.status, StatusCode::CONFLICT);
+    stale.assert_contains("Someone saved this actor after you loaded the form.");
+    assert_eq!(
+        app.get("/actors/3/edit").await.status,
+        StatusCode::SEE_OTHER,
+        "readers sign in"
+    );
+}
+
+#[tokio::test]
+async fn merging_two_actors_keeps_both_names_moves_events_and_redirects_links() {
+    let (app, eddie) = app_with_editor().await;
+    let ashtiani_events = app.get("/?actor=4").await;
+    assert_eq!(ashtiani_events.status, StatusCode::OK);
+    let form = app.get_as(&eddie, "/actors/4/merge").await;
+    assert_eq!(form.status, StatusCode::OK);
+    let version = actor_version(&app, 4).await;
+
+    let unconfirmed = app
+        .post_as(
+            &eddie,
+            "/actors/4/merge",
+            &[("into", "Amir Nasirzadeh"), ("version", &version)],
+        )
+        .await;
+    assert_eq!(unconfirmed.status, StatusCode::UNPROCESSABLE_ENTITY);
+    unconfirmed.assert_contains("Tick the box to confirm the merge.");
+    let country = app
+        .post_as(
+            &eddie,
+            "/actors/4/merge",
+            &[("into", "#1"), ("confirm", "1"), ("version", &version)],
+        )
+        .await;
+    assert_eq!(country.status, StatusCode::UNPROCESSABLE_ENTITY);
+    country.assert_contains("a country can only be merged with a country");
+    let itself = app
+        .post_as(
+            &eddie,
+            "/actors/4/merge",
+            &[("into", "#4"), ("confirm", "1"), ("version", &version)],
+        )
+        .await;
+    itself.assert_contains("cannot be merged into itself");
+
+    let merged = app
+        .post_as(
+            &eddie,
+            "/actors/4/merge",
+            &[
+                ("into", "Amir Nasirzadeh"),
+                ("confirm", "1"),
+                ("version", &version),
+            ],
+        )
+        .await;
+    assert_eq!(merged.status, StatusCode::SEE_OTHER, "{}", merged.body);
+    assert_eq!(merged.location(), Some("/actors/5"));
+    let page = app.get_as(&eddie, "/actors/5").await;
+    let page = app.get_as(&eddie, page.location().expect("canonical")).await;
+    page.assert_contains("Mohammad Reza Ashtiani is merged into this actor");
+    page.assert_contains("<li>Mohammad Reza Ashtiani</li>");
+    page.assert_contains("<li>Amir Nasirzadeh</li>");
+
+    let old_link = app.get("/actors/4/mohammad-reza-ashtiani").await;
+    assert_eq!(old_link.status, StatusCode::PERMANENT_REDIRECT);
+    assert_eq!(old_link.location(), Some("/actors/5/aziz-nasirzadeh"));
+    let old_filter = app.get("/?actor=4").await;
+    assert_eq!(old_filter.status, StatusCode::PERMANENT_REDIRECT);
+    assert_eq!(old_filter.location(), Some("/?actor=5"));
+    // Searching the old name finds the events it named.
+    let search = app.get("/?q=ashtiani").await;
+    assert!(!search.body.contains("0 matching events"), "{}", search.body);
+    let snapshot = app.app.db.recent_revisions(10).await.expect("revisions");
+    assert!(
+        snapshot
+            .iter()
+            .any(|r| r.entity == "actor" && r.entity_id == 4 && r.action == "merge")
+    );
+    assert!(app.app.db.actor(4).await.expect("query").is_none());
+}
+
+#[tokio::test]
+async fn a_source_is_fixed_once_for_every_event_citing_it() {
+    let (app, eddie) = app_with_editor().await;
+    let detail = app.app.db.event(1).await.expect("query").expect("event");
+    let source = detail.citations[0].source.clone();
+    let event = open_event(&app, &eddie, "/events/1").await;
+    event.assert_contains(&format!("/sources/{}/edit?next=/events/1", source.id));
+    let form = app
+        .get_as(&eddie, &format!("/sources/{}/edit?next=/events/1", source.id))
+        .await;
+    assert_eq!(form.status, StatusCode::OK, "{}", form.body);
+    form.assert_contains("cite this source");
+    let version = app
+        .app
+        .db
+        .source(source.id)
+        .await
+        .expect("query")
+        .expect("source")
+        .version
+        .to_string();
+    let fields = |title: &'static str, url: &'static str| {
+        vec![
+            ("outlet", "The Cradle".to_owned()),
+            ("title", title.to_owned()),
+            ("url", url.to_owned()),
+            ("published", "2023-08-01".to_owned()),
+            ("author", String::new()),
+            ("notes", String::new()),
+            ("next", "/events/1".to_owned()),
+            ("version", version.clone()),
+        ]
+    };
+    let borrowed = |f: &[(&'static str, String)]| f.iter().map(|(k, v)| (*k, v.clone())).collect::<Vec<_>>();
+    let bad = borrowed(&fields("Iran inks defense deal", "ftp://example.org/x"));
+    let bad: Vec<(&str, &str)> = bad.iter().map(|(k, v)| (*k, v.as_str())).collect();
+    let page = app
+        .post_as(&eddie, &format!("/sources/{}/edit", source.id), &bad)
+        .await;
+    assert_eq!(page.status, StatusCode::UNPROCESSABLE_ENTITY);
+    page.assert_contains("The address must start with http:// or https://.");
+    let good = borrowed(&fields(
+        "Iran inks a defense deal with Belarus",
+        "https://example.org/cradle",
+    ));
+    let good: Vec<(&str, &str)> = good.iter().map(|(k, v)| (*k, v.as_str())).collect();
+    let saved = app
+        .post_as(&eddie, &format!("/sources/{}/edit", source.id), &good)
+        .await;
+    assert_eq!(saved.status, StatusCode::SEE_OTHER, "{}", saved.body);
+    assert_eq!(saved.location(), Some("/events/1"));
+    let event = open_event(&app, &eddie, "/events/1").await;
+    event.assert_contains("Source saved: every event citing it shows the change.");
+    event.assert_contains("Iran inks a defense deal with Belarus");
+    app.get("/events/1/iran-and-belarus-sign-defense-mou-in-tehran")
+        .await
+        .assert_contains("Iran inks a defense deal with Belarus");
+    let stale = app
+        .post_as(&eddie, &format!("/sources/{}/edit", source.id), &good)
+        .await;
+    assert_eq!(stale.status, StatusCode::CONFLICT);
+}
+
+#[tokio::test]
+async fn only_admins_delete_an_event_and_only_after_confirming() {
+    let (app, eddie) = app_with_editor().await;
+    app.add_user("Ada", "admin", "admin password 1").await;
+    assert_eq!(
+        app.get_as(&eddie, "/events/1/delete").await.status,
+        StatusCode::FORBIDDEN
+    );
+    let ada = app.sign_in("Ada", "admin password 1").await;
+    let event = open_event(&app, &ada, "/events/1").await;
+    event.assert_contains(r#"<a href="/events/1/delete">Delete…</a>"#);
+    open_event(&app, &eddie, "/events/1")
+        .await
+        .assert_lacks("/events/1/delete");
+    let page = app.get_as(&ada, "/events/1/delete").await;
+    assert_eq!(page.status, StatusCode::OK);
+    let version = version_of(&app, 1).await;
+    let unconfirmed = app
+        .post_as(
+            &ada,
+            "/events/1/delete",
+            &[("reason", "Duplicate of event 2"), ("version", &version)],
+        )
+        .await;
+    assert_eq!(unconfirmed.status, StatusCode::UNPROCESSABLE_ENTITY);
+    let editor_try = app
+        .post_as(
+            &eddie,
+            "/events/1/delete",
+            &[("reason", "x"), ("confirm", "1"), ("version", &version)],
+        )
+        .await;
+    assert_eq!(editor_try.status, StatusCode::FORBIDDEN);
+    let before = app.app.db.event_count().await.expect("count");
+    let deleted = app
+        .post_as(
+            &ada,
+            "/events/1/delete",
+            &[
+                ("reason", "Duplicate of event 2"),
+                ("confirm", "1"),
+                ("version", &version),
+            ],
+        )
+        .await;
+    assert_eq!(deleted.status, StatusCode::SEE_OTHER, "{}", deleted.body);
+    assert_eq!(app.app.db.event_count().await.expect("count"), before - 1);
+    let changes = app.get_as(&ada, "/changes").await;
+    changes.assert_contains("is deleted. Its history keeps its last state.");
+    changes.assert_contains("Iran and Belarus sign defense MOU in Tehran (deleted)");
+    let reader = app.get("/events/1").await;
+    assert_eq!(reader.status, StatusCode::GONE);
+    reader.assert_contains("This entry was deleted. Reason given: Duplicate of event 2");
+    app.get("/")
+        .await
+        .assert_lacks("Iran and Belarus sign defense MOU in Tehran");
+    app.get("/?q=tehran")
+        .await
+        .assert_lacks("Iran and Belarus sign defense MOU");
+    let revisions = app.app.db.event_revisions(1).await.expect("revisions");
+    let last: serde_json::Value = serde_json::from_str(&revisions[0].snapshot).expect("json");
+    assert_eq!(revisions[0].action, "delete");
+    assert_eq!(
+        last["citations"][0]["outlet"], "The Cradle",
+        "the deleted event's sources are kept"
+    );
+}
