@@ -657,3 +657,55 @@ async fn more_rows_shows_blank_rows_without_saving() {
     form.assert_contains("Remove this source from the event");
     form.assert_contains(r##"value="#3 Viktor Khrenin""##);
 }
+
+#[tokio::test]
+async fn related_events_are_named_by_number_or_address_and_kept_by_edits() {
+    let (app, eddie) = app_with_editors().await;
+    let fields: Vec<(&str, &str)> = event_fields(&[])
+        .into_iter()
+        .chain([
+            (
+                "r_event",
+                "https://entente.example/events/2/khrenin-visits-tehran",
+            ),
+            ("r_relation", "follows_from"),
+            ("r_note", "The visit prepared it"),
+            ("r_event", "#999"),
+            ("r_relation", "part_of"),
+            ("r_note", ""),
+        ])
+        .collect();
+    let refused = app.post_as(&eddie, "/events/new", &fields).await;
+    assert_eq!(refused.status, StatusCode::UNPROCESSABLE_ENTITY);
+    refused.assert_contains(
+        r#"<p class="field-error" id="r-1-error">Related event 2: there is no event #999.</p>"#,
+    );
+    let fields: Vec<(&str, &str)> = fields[..fields.len() - 3].to_vec();
+    let saved = app.post_as(&eddie, "/events/new", &fields).await;
+    assert_eq!(saved.status, StatusCode::SEE_OTHER, "{}", saved.body);
+    let id = event_id(saved.location().expect("location"));
+    let page = open_event(&app, &eddie, &format!("/events/{id}")).await;
+    page.assert_contains("Follows from");
+    page.assert_contains("Khrenin visits Tehran");
+    // The other event shows the inverse once this one is published.
+    let v = version_of(&app, id).await;
+    app.post_as(
+        &eddie,
+        &format!("/events/{id}/status"),
+        &[("action", "publish"), ("version", &v)],
+    )
+    .await;
+    let other = app.get("/events/2/khrenin-visits-tehran").await;
+    other.assert_contains("Led to");
+    // An edit through the form keeps the relation; the edit form shows it.
+    let form = app.get_as(&eddie, &format!("/events/{id}/edit")).await;
+    form.assert_contains(r##"value="#2 Khrenin visits Tehran""##);
+    let edit = edit_fields(&app, id, &[("title", "Renamed")]).await;
+    let done = app
+        .post_as(&eddie, &format!("/events/{id}/edit"), &borrowed(&edit))
+        .await;
+    assert_eq!(done.status, StatusCode::SEE_OTHER, "{}", done.body);
+    let relations = app.app.db.outgoing_relations(id).await.expect("relations");
+    assert_eq!(relations.len(), 1);
+    assert_eq!(relations[0].2, "The visit prepared it");
+}

@@ -29,7 +29,21 @@ pub struct EventFields {
     pub citations: Vec<CitationInput>,
     /// Citations of the event to delete.
     pub removed_citations: Vec<i64>,
+    /// "This event <relation> that event", recorded on this event; replaces them.
+    pub relations: Vec<RelationInput>,
 }
+
+/// A relation from the event being saved to another.
+#[derive(Debug, Clone, PartialEq)]
+pub struct RelationInput {
+    pub to: i64,
+    pub relation: String,
+    pub note: String,
+}
+
+/// A relation recorded on an event, whatever the other event's status: (other event's
+/// id, relation, note, other event's title).
+pub type OutgoingRelation = (i64, String, String, String);
 
 /// An actor's part in an event, as the form gives it.
 #[derive(Debug, Clone, PartialEq)]
@@ -430,6 +444,23 @@ impl Db {
                     .await?;
             }
         }
+        sqlx::query("DELETE FROM event_relations WHERE from_event_id = ?1")
+            .bind(id)
+            .execute(&mut *loader.tx)
+            .await?;
+        for relation in snapshot["relations"].as_array().into_iter().flatten() {
+            let done = sqlx::query(
+                "INSERT OR IGNORE INTO event_relations (from_event_id, to_event_id, relation, note) \
+                 SELECT ?1, id, ?3, ?4 FROM events WHERE id = ?2 AND id <> ?1",
+            )
+            .bind(id)
+            .bind(relation["to_event_id"].as_i64())
+            .bind(relation["relation"].as_str().unwrap_or("related_to"))
+            .bind(relation["note"].as_str().unwrap_or_default())
+            .execute(&mut *loader.tx)
+            .await?;
+            left_out += usize::from(done.rows_affected() == 0);
+        }
         let version = expected_version + 1;
         let summary = format!("Content of version {from_version} brought back");
         record_revision(&mut loader.tx, id, version, user_id, "revert", &summary).await?;
@@ -465,6 +496,27 @@ impl Db {
         .bind(id)
         .fetch_all(&self.read)
         .await?)
+    }
+
+    /// The relations recorded on an event, to events of any status, for its edit form.
+    pub async fn outgoing_relations(&self, id: i64) -> Result<Vec<OutgoingRelation>> {
+        Ok(sqlx::query_as(
+            "SELECT r.to_event_id, r.relation, r.note, o.title FROM event_relations r \
+               JOIN events o ON o.id = r.to_event_id WHERE r.from_event_id = ?1 ORDER BY r.id",
+        )
+        .bind(id)
+        .fetch_all(&self.read)
+        .await?)
+    }
+
+    /// Whether an event exists (in any status).
+    pub async fn event_exists(&self, id: i64) -> Result<bool> {
+        Ok(
+            sqlx::query_scalar("SELECT EXISTS (SELECT 1 FROM events WHERE id = ?1)")
+                .bind(id)
+                .fetch_one(&self.read)
+                .await?,
+        )
     }
 
     /// The id of the country with this ISO code.
@@ -535,6 +587,17 @@ async fn write_participants_and_citations(
                 position,
             )
             .await?;
+    }
+    sqlx::query("DELETE FROM event_relations WHERE from_event_id = ?1")
+        .bind(id)
+        .execute(&mut *loader.tx)
+        .await?;
+    for relation in &fields.relations {
+        if relation.to != id {
+            loader
+                .relate_events(id, relation.to, &relation.relation, relation.note.trim())
+                .await?;
+        }
     }
     for citation_id in &fields.removed_citations {
         sqlx::query("DELETE FROM citations WHERE id = ?1 AND event_id = ?2")
@@ -620,7 +683,10 @@ const EVENT_SNAPSHOT: &str = "json_object( \
                 'claims', (SELECT json_group_array(json(k)) FROM (SELECT json_object('topic', cl.topic, \
                     'value', cl.value, 'attributed_to', cl.attributed_to) AS k FROM claims cl \
                     WHERE cl.citation_id = c.id ORDER BY cl.position))) AS j FROM citations c \
-                JOIN sources s ON s.id = c.source_id WHERE c.event_id = e.id ORDER BY c.position)))";
+                JOIN sources s ON s.id = c.source_id WHERE c.event_id = e.id ORDER BY c.position)), \
+     'relations', (SELECT json_group_array(json(j)) FROM (SELECT json_object('to_event_id', r.to_event_id, \
+                'relation', r.relation, 'note', r.note, 'title', o.title) AS j FROM event_relations r \
+                JOIN events o ON o.id = r.to_event_id WHERE r.from_event_id = e.id ORDER BY r.id)))";
 
 /// Records an event as it stands before its first change through the editors' forms
 /// (loaded from a dataset, so without a revision yet), so that its history starts from

@@ -15,13 +15,15 @@ use tower_sessions::Session;
 use super::AppState;
 use super::extract::{Form, FormFields, PathParams};
 use super::session::{self, CSRF_FIELD, Editor};
-use super::view::{actor_kind_label, agreement_kind_label, event_type_label, human_date};
+use super::view::{actor_kind_label, agreement_kind_label, event_type_label, human_date, relation_label};
 use crate::dates::EventDate;
 use crate::error::{Error, Result};
-use crate::store::editing::{ActorChoice, CitationInput, CitationTarget, ParticipantInput, SourceChoice};
+use crate::store::editing::{
+    ActorChoice, CitationInput, CitationTarget, ParticipantInput, RelationInput, SourceChoice,
+};
 use crate::store::editing::{EventFields, Revision, Saved, StatusChange};
 use crate::store::events::EventDetail;
-use crate::store::{ACTOR_KINDS, AGREEMENT_KINDS, EVENT_TYPES};
+use crate::store::{ACTOR_KINDS, AGREEMENT_KINDS, EVENT_TYPES, RELATION_KINDS};
 
 /// Longest title accepted.
 const MAX_TITLE_CHARS: usize = 300;
@@ -47,6 +49,8 @@ pub struct EventForm {
     pub participants: Vec<ParticipantRow>,
     /// The sources relied on, one row each (blank rows are ignored).
     pub sources: Vec<SourceRow>,
+    /// Relations to other events, one row each (blank rows are ignored).
+    pub relations: Vec<RelationRow>,
     /// The editor's note on what changed, kept with the revision.
     pub edit_summary: String,
     /// The version the form was loaded from (edits only).
@@ -111,6 +115,22 @@ impl SourceRow {
     }
 }
 
+/// One relation row: "this event <relation> that event".
+#[derive(Debug, Clone, Default)]
+pub struct RelationRow {
+    /// The other event: `#id`, its number, or its address.
+    pub event: String,
+    pub relation: String,
+    pub note: String,
+    pub error: Option<String>,
+}
+
+impl RelationRow {
+    fn is_blank(&self) -> bool {
+        self.event.trim().is_empty() && self.note.trim().is_empty()
+    }
+}
+
 /// Blank rows offered below the filled ones.
 const BLANK_PARTICIPANTS: usize = 2;
 const BLANK_SOURCES: usize = 1;
@@ -163,6 +183,20 @@ impl EventForm {
                 "The source rows of the form are malformed.".to_owned(),
             ));
         }
+        let (events, kinds, notes) = (column("r_event"), column("r_relation"), column("r_note"));
+        if kinds.len() != events.len() || notes.len() != events.len() {
+            return Err(Error::BadRequest(
+                "The relation rows of the form are malformed.".to_owned(),
+            ));
+        }
+        let relations = (0..events.len())
+            .map(|i| RelationRow {
+                event: events[i].clone(),
+                relation: kinds[i].clone(),
+                note: notes[i].clone(),
+                error: None,
+            })
+            .collect();
         let removed = column("s_remove");
         let sources = (0..rows)
             .map(|i| SourceRow {
@@ -190,6 +224,7 @@ impl EventForm {
             tags: fields.one("tags"),
             participants,
             sources,
+            relations,
             edit_summary: fields.one("edit_summary"),
             version: fields.one("version"),
             preview: fields.has("preview"),
@@ -209,6 +244,11 @@ impl EventForm {
             }));
         self.sources
             .extend((0..BLANK_SOURCES + extra).map(|_| SourceRow::default()));
+        self.relations.retain(|row| !row.is_blank());
+        self.relations.extend((0..1 + extra).map(|_| RelationRow {
+            relation: "related_to".to_owned(),
+            ..RelationRow::default()
+        }));
         self
     }
 }
@@ -257,6 +297,8 @@ pub struct EventFormPage {
     countries: Vec<SelectOption>,
     /// Kinds a new actor can have.
     actor_kinds: Vec<SelectOption>,
+    /// Kinds of relation between events.
+    relation_kinds: Vec<SelectOption>,
     csrf: String,
     csrf_field: &'static str,
     conflict: Option<ConflictView>,
@@ -323,6 +365,13 @@ impl EventFormPage {
                     label: format!("new {}", actor_kind_label(k).to_lowercase()),
                 })
                 .collect(),
+            relation_kinds: RELATION_KINDS
+                .iter()
+                .map(|k| SelectOption {
+                    value: (*k).to_owned(),
+                    label: relation_label(k, false).to_lowercase(),
+                })
+                .collect(),
             csrf,
             csrf_field: CSRF_FIELD,
             conflict: None,
@@ -374,6 +423,18 @@ async fn form_of(state: &AppState, detail: &EventDetail) -> Result<EventForm> {
                 error: None,
             })
             .collect(),
+        relations: state
+            .db
+            .outgoing_relations(event.id)
+            .await?
+            .into_iter()
+            .map(|(to, relation, note, title)| RelationRow {
+                event: format!("#{to} {title}"),
+                relation,
+                note,
+                error: None,
+            })
+            .collect(),
         edit_summary: String::new(),
         version: event.version.to_string(),
         preview: false,
@@ -386,6 +447,8 @@ async fn validate(state: &AppState, form: &mut EventForm) -> Result<Result<Event
     let (participants, mut errors) = check_participants(state, &mut form.participants).await?;
     let (citations, removed_citations, source_errors) = check_sources(state, &mut form.sources).await?;
     errors.extend(source_errors);
+    let (relations, relation_errors) = check_relations(state, &mut form.relations).await?;
+    errors.extend(relation_errors);
     let mut refuse = |field: &str, message: String| {
         errors.push(FieldError {
             field: field.to_owned(),
@@ -484,6 +547,7 @@ async fn validate(state: &AppState, form: &mut EventForm) -> Result<Result<Event
             participants,
             citations,
             removed_citations,
+            relations,
         })),
         _ => Ok(Err(errors)),
     }
@@ -691,6 +755,59 @@ async fn check_sources(
     Ok((inputs, removed, errors))
 }
 
+/// Resolves each relation row to an event: `#12`, `12` or an address `/events/12/…`.
+async fn check_relations(
+    state: &AppState,
+    rows: &mut [RelationRow],
+) -> Result<(Vec<RelationInput>, Vec<FieldError>)> {
+    let mut inputs: Vec<RelationInput> = Vec::new();
+    let mut errors = Vec::new();
+    for (i, row) in rows.iter_mut().enumerate() {
+        if row.is_blank() {
+            continue;
+        }
+        let text = row.event.trim();
+        let number = text
+            .split("/events/")
+            .nth(1)
+            .unwrap_or(text)
+            .trim_start_matches('#')
+            .split(|c: char| !c.is_ascii_digit())
+            .next()
+            .and_then(|n| n.parse::<i64>().ok());
+        let outcome = match number {
+            None => Err(format!(
+                "give the other event as #number or paste its address (“{text}” is neither)"
+            )),
+            Some(id) if !state.db.event_exists(id).await? => Err(format!("there is no event #{id}")),
+            Some(_) if !RELATION_KINDS.contains(&row.relation.as_str()) => {
+                Err("choose how the events are related".to_owned())
+            }
+            Some(id) => Ok(id),
+        };
+        match outcome {
+            Ok(to) => {
+                if !inputs.iter().any(|r| r.to == to && r.relation == row.relation) {
+                    inputs.push(RelationInput {
+                        to,
+                        relation: row.relation.clone(),
+                        note: row.note.trim().to_owned(),
+                    });
+                }
+            }
+            Err(message) => {
+                let message = format!("Related event {}: {message}.", i + 1);
+                row.error = Some(message.clone());
+                errors.push(FieldError {
+                    field: format!("r-{i}-event"),
+                    message,
+                });
+            }
+        }
+    }
+    Ok((inputs, errors))
+}
+
 fn preview_of(text: &str) -> Option<DatePreview> {
     let date = EventDate::parse(text).ok()?;
     Some(DatePreview {
@@ -820,7 +937,8 @@ pub async fn update(
 fn conflict_view(saved: &EventForm, yours: &EventForm, latest: Option<&Revision>) -> ConflictView {
     let (saved_people, your_people) = (participants_text(saved), participants_text(yours));
     let (saved_sources, your_sources) = (sources_text(saved), sources_text(yours));
-    let pairs: [(&'static str, &String, &String); 11] = [
+    let (saved_relations, your_relations) = (relations_text(saved), relations_text(yours));
+    let pairs: [(&'static str, &String, &String); 12] = [
         ("Title", &saved.title, &yours.title),
         ("Type", &saved.event_type, &yours.event_type),
         ("Kind of agreement", &saved.agreement_kind, &yours.agreement_kind),
@@ -836,6 +954,7 @@ fn conflict_view(saved: &EventForm, yours: &EventForm, latest: Option<&Revision>
         ("Tags", &saved.tags, &yours.tags),
         ("Participants", &saved_people, &your_people),
         ("Sources", &saved_sources, &your_sources),
+        ("Related events", &saved_relations, &your_relations),
     ];
     ConflictView {
         editor: latest
@@ -871,6 +990,16 @@ fn participants_text(form: &EventForm) -> String {
                 None => format!("{name} ({})", row.role.trim()),
             }
         })
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+/// The relation rows as one line each.
+fn relations_text(form: &EventForm) -> String {
+    form.relations
+        .iter()
+        .filter(|row| !row.is_blank())
+        .map(|row| format!("{}: {}", relation_label(&row.relation, false), row.event.trim()))
         .collect::<Vec<_>>()
         .join("\n")
 }

@@ -14,7 +14,7 @@ use super::AppState;
 use super::event_edit::load;
 use super::extract::{Form, PathParams, QueryParams};
 use super::session::{self, CSRF_FIELD, Editor};
-use super::view::{agreement_kind_label, event_type_label, human_date};
+use super::view::{agreement_kind_label, event_type_label, human_date, relation_label};
 use crate::error::{Error, Result};
 use crate::store::editing::{Revision, Saved};
 
@@ -300,6 +300,25 @@ fn rendered(snapshot: &Value) -> Vec<(&'static str, Vec<String>)> {
                         )
                     }));
                     lines
+                })
+                .collect(),
+        ),
+        (
+            "Related events",
+            list("relations")
+                .iter()
+                .map(|r| {
+                    format!(
+                        "{} #{} {}{}",
+                        relation_label(r["relation"].as_str().unwrap_or(""), false),
+                        r["to_event_id"].as_i64().unwrap_or_default(),
+                        r["title"].as_str().unwrap_or(""),
+                        r["note"]
+                            .as_str()
+                            .filter(|n| !n.is_empty())
+                            .map(|n| format!(" ({n})"))
+                            .unwrap_or_default()
+                    )
                 })
                 .collect(),
         ),

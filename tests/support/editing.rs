@@ -92,6 +92,11 @@ pub async fn edit_fields(app: &TestApp, id: i64, changes: &[(&str, &str)]) -> Ve
             fields.push((key.into(), value));
         }
     }
+    for (to, relation, note, title) in app.app.db.outgoing_relations(id).await.expect("relations") {
+        fields.push(("r_event".into(), format!("#{to} {title}")));
+        fields.push(("r_relation".into(), relation));
+        fields.push(("r_note".into(), note));
+    }
     for (key, value) in changes {
         match fields.iter_mut().find(|(k, _)| k == key) {
             Some(field) => field.1 = (*value).to_owned(),
