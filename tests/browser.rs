@@ -696,6 +696,8 @@ async fn every_page_passes_axe_at_desktop_and_phone_width() {
         "/events/1/compare?from=1&to=2",
         "/changes",
         "/actors/3/edit",
+        "/actors/3/history",
+        "/sources/1/history",
         "/actors/4/merge",
         "/sources/1/edit?next=/events/1",
         "/events/2/delete",

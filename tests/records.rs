@@ -351,3 +351,114 @@ async fn only_admins_delete_an_event_and_only_after_confirming() {
         "the deleted event's sources are kept"
     );
 }
+
+#[tokio::test]
+async fn actors_and_sources_have_histories_that_compare_and_bring_back_versions() {
+    let (app, eddie) = app_with_editor().await;
+    let version = actor_version(&app, 3).await;
+    let renamed = app
+        .post_as(
+            &eddie,
+            "/actors/3/edit",
+            &actor_fields(&[
+                ("name", "V. Khrenin"),
+                ("aliases", "Виктор Хренин"),
+                ("version", &version),
+            ]),
+        )
+        .await;
+    assert_eq!(renamed.status, StatusCode::SEE_OTHER);
+    let history = app.get_as(&eddie, "/actors/3/history").await;
+    assert_eq!(history.status, StatusCode::OK, "{}", history.body);
+    history.assert_contains("As loaded from the dataset");
+    history.assert_contains("<td>V. Khrenin</td>");
+    history.assert_contains("/actors/3/compare?from=1&#38;to=2");
+    let compare = app.get_as(&eddie, "/actors/3/compare?from=1&to=2").await;
+    assert_eq!(compare.status, StatusCode::OK, "{}", compare.body);
+    compare.assert_contains("Viktor Khrenin</del>");
+    compare.assert_contains("V. Khrenin</ins>");
+    compare.assert_contains("Віктар Хрэнін</del>");
+
+    let current = actor_version(&app, 3).await;
+    let back = app
+        .post_as(
+            &eddie,
+            "/actors/3/revert",
+            &[("from_version", "1"), ("version", &current)],
+        )
+        .await;
+    assert_eq!(back.status, StatusCode::SEE_OTHER, "{}", back.body);
+    let actor = app.app.db.actor(3).await.expect("query").expect("actor");
+    assert_eq!(actor.name, "Viktor Khrenin");
+    let aliases = app.app.db.aliases(3).await.expect("aliases");
+    assert!(aliases.contains(&"Віктар Хрэнін".to_owned()), "{aliases:?}");
+    app.get("/?q=Хрэнін").await.assert_lacks("0 matching events");
+
+    // A source's history, likewise.
+    let source_id = app
+        .app
+        .db
+        .event(1)
+        .await
+        .expect("query")
+        .expect("event")
+        .citations[0]
+        .source
+        .id;
+    let version = app
+        .app
+        .db
+        .source_version(source_id)
+        .await
+        .expect("query")
+        .expect("source")
+        .to_string();
+    let saved = app
+        .post_as(
+            &eddie,
+            &format!("/sources/{source_id}/edit"),
+            &[
+                ("outlet", "The Cradle"),
+                ("title", "A wrong title"),
+                ("url", "https://example.org/cradle"),
+                ("published", ""),
+                ("author", ""),
+                ("notes", ""),
+                ("next", "/"),
+                ("version", &version),
+            ],
+        )
+        .await;
+    assert_eq!(saved.status, StatusCode::SEE_OTHER, "{}", saved.body);
+    let history = app.get_as(&eddie, &format!("/sources/{source_id}/history")).await;
+    history.assert_contains("<td>A wrong title</td>");
+    let current = app
+        .app
+        .db
+        .source_version(source_id)
+        .await
+        .expect("query")
+        .expect("source")
+        .to_string();
+    let back = app
+        .post_as(
+            &eddie,
+            &format!("/sources/{source_id}/revert"),
+            &[("from_version", &version), ("version", &current)],
+        )
+        .await;
+    assert_eq!(back.status, StatusCode::SEE_OTHER, "{}", back.body);
+    let source = app
+        .app
+        .db
+        .source(source_id)
+        .await
+        .expect("query")
+        .expect("source");
+    assert_eq!(source.title, "Iran inks defense deal with Russia ally Belarus");
+
+    let changes = app.get_as(&eddie, "/changes").await;
+    changes.assert_contains("Actor: <a href=\"/actors/3\">Viktor Khrenin</a>");
+    changes.assert_contains(&format!("Source: <a href=\"/sources/{source_id}/history\">"));
+    changes.assert_contains("Earlier version brought back");
+}

@@ -474,8 +474,11 @@ impl Db {
     pub async fn recent_revisions(&self, limit: i64) -> Result<Vec<RecentRevision>> {
         Ok(sqlx::query_as(
             "SELECT r.id, r.entity, r.entity_id, r.version, r.action, r.summary, r.created_at, \
-                    u.name AS editor, json_extract(r.snapshot, '$.title') AS title, \
-                    EXISTS (SELECT 1 FROM events e WHERE e.id = r.entity_id) AS still_exists, \
+                    u.name AS editor, \
+                    coalesce(json_extract(r.snapshot, '$.title'), json_extract(r.snapshot, '$.name')) AS title, \
+                    CASE r.entity WHEN 'event' THEN EXISTS (SELECT 1 FROM events e WHERE e.id = r.entity_id) \
+                                  WHEN 'actor' THEN EXISTS (SELECT 1 FROM actors a WHERE a.id = r.entity_id) \
+                                  ELSE EXISTS (SELECT 1 FROM sources s WHERE s.id = r.entity_id) END AS still_exists, \
                     EXISTS (SELECT 1 FROM revisions p WHERE p.entity = r.entity \
                              AND p.entity_id = r.entity_id AND p.version = r.version - 1) AS has_previous \
                FROM revisions r LEFT JOIN users u ON u.id = r.user_id \
@@ -488,11 +491,17 @@ impl Db {
 
     /// The revisions of an event, newest first.
     pub async fn event_revisions(&self, id: i64) -> Result<Vec<Revision>> {
+        self.revisions_of("event", id).await
+    }
+
+    /// The revisions of an event, an actor or a source, newest first.
+    pub async fn revisions_of(&self, entity: &str, id: i64) -> Result<Vec<Revision>> {
         Ok(sqlx::query_as(
             "SELECT r.id, r.version, r.action, r.summary, r.created_at, u.name AS editor, r.snapshot \
                FROM revisions r LEFT JOIN users u ON u.id = r.user_id \
-              WHERE r.entity = 'event' AND r.entity_id = ?1 ORDER BY r.version DESC",
+              WHERE r.entity = ?1 AND r.entity_id = ?2 ORDER BY r.version DESC",
         )
+        .bind(entity)
         .bind(id)
         .fetch_all(&self.read)
         .await?)

@@ -100,6 +100,25 @@ async fn record_baseline(conn: &mut SqliteConnection, entity: &str, id: i64) -> 
     Ok(())
 }
 
+/// The snapshot of one revision, or NotFound.
+async fn snapshot_of(
+    conn: &mut SqliteConnection,
+    entity: &str,
+    id: i64,
+    version: i64,
+) -> Result<serde_json::Value> {
+    let text: Option<String> = sqlx::query_scalar(
+        "SELECT snapshot FROM revisions WHERE entity = ?1 AND entity_id = ?2 AND version = ?3",
+    )
+    .bind(entity)
+    .bind(id)
+    .bind(version)
+    .fetch_optional(&mut *conn)
+    .await?;
+    serde_json::from_str(&text.ok_or(Error::NotFound)?)
+        .map_err(|e| Error::Internal(format!("revision {version} of {entity} {id}: {e}")))
+}
+
 /// The version of a row, or NotFound.
 async fn version_of(conn: &mut SqliteConnection, table: &str, id: i64) -> Result<i64> {
     let version: Option<i64> = sqlx::query_scalar(&format!("SELECT version FROM {table} WHERE id = ?1"))
@@ -315,6 +334,126 @@ impl Db {
         Ok(Saved::Saved {
             version: into_version + 1,
         })
+    }
+
+    /// Brings back an earlier revision of an actor (name, kind, code, country,
+    /// description, aliases) as a new revision, if it is still at `expected_version`.
+    pub async fn revert_actor(
+        &self,
+        id: i64,
+        expected_version: i64,
+        from_version: i64,
+        user_id: i64,
+    ) -> Result<Saved> {
+        let mut loader = self.loader().await?;
+        let current = version_of(&mut loader.tx, "actors", id).await?;
+        if current != expected_version {
+            return Ok(Saved::Conflict {
+                current_version: current,
+            });
+        }
+        let snapshot = snapshot_of(&mut loader.tx, "actor", id, from_version).await?;
+        let text = |key: &str| snapshot[key].as_str().unwrap_or_default().to_owned();
+        let iso = snapshot["iso_code"].as_str();
+        if let Some(code) = iso {
+            let taken: Option<i64> =
+                sqlx::query_scalar("SELECT id FROM actors WHERE iso_code = ?1 AND id <> ?2")
+                    .bind(code)
+                    .bind(id)
+                    .fetch_optional(&mut *loader.tx)
+                    .await?;
+            if let Some(other) = taken {
+                return Err(Error::Invalid(format!(
+                    "Version {from_version} has the code {code}, which actor #{other} has now."
+                )));
+            }
+        }
+        sqlx::query(
+            "UPDATE actors SET name = ?2, slug = ?3, kind = ?4, iso_code = ?5, \
+                    country_id = (SELECT id FROM actors WHERE id = ?6), description = ?7, \
+                    version = version + 1, updated_at = strftime('%Y-%m-%dT%H:%M:%SZ', 'now') WHERE id = ?1",
+        )
+        .bind(id)
+        .bind(text("name"))
+        .bind(slugify(&text("name"), "actor"))
+        .bind(text("kind"))
+        .bind(iso)
+        .bind(snapshot["country_id"].as_i64())
+        .bind(text("description"))
+        .execute(&mut *loader.tx)
+        .await?;
+        sqlx::query("DELETE FROM actor_aliases WHERE actor_id = ?1")
+            .bind(id)
+            .execute(&mut *loader.tx)
+            .await?;
+        for alias in snapshot["aliases"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .filter_map(|a| a.as_str())
+        {
+            loader.insert_alias(id, alias).await?;
+        }
+        let events = events_of_actor(&mut loader.tx, id).await?;
+        loader.events.extend(events);
+        let summary = format!("Version {from_version} brought back");
+        record(&mut loader.tx, "actor", id, Some(user_id), "revert", &summary).await?;
+        loader.commit().await?;
+        Ok(Saved::Saved { version: current + 1 })
+    }
+
+    /// Brings back an earlier revision of a source as a new revision.
+    pub async fn revert_source(
+        &self,
+        id: i64,
+        expected_version: i64,
+        from_version: i64,
+        user_id: i64,
+    ) -> Result<Saved> {
+        let mut loader = self.loader().await?;
+        let current = version_of(&mut loader.tx, "sources", id).await?;
+        if current != expected_version {
+            return Ok(Saved::Conflict {
+                current_version: current,
+            });
+        }
+        let snapshot = snapshot_of(&mut loader.tx, "source", id, from_version).await?;
+        let published = snapshot["published"]
+            .as_str()
+            .and_then(|p| EventDate::parse(p).ok());
+        sqlx::query(
+            "UPDATE sources SET outlet = ?2, title = ?3, url = ?4, published_edtf = ?5, \
+                    published_earliest = ?6, author = ?7, notes = ?8, version = version + 1, \
+                    updated_at = strftime('%Y-%m-%dT%H:%M:%SZ', 'now') WHERE id = ?1",
+        )
+        .bind(id)
+        .bind(snapshot["outlet"].as_str().unwrap_or_default())
+        .bind(snapshot["title"].as_str().unwrap_or_default())
+        .bind(snapshot["url"].as_str())
+        .bind(published.as_ref().map(EventDate::edtf))
+        .bind(published.as_ref().map(|d| iso_day(d.earliest())))
+        .bind(snapshot["author"].as_str())
+        .bind(snapshot["notes"].as_str().unwrap_or_default())
+        .execute(&mut *loader.tx)
+        .await?;
+        let events: Vec<i64> =
+            sqlx::query_scalar("SELECT DISTINCT event_id FROM citations WHERE source_id = ?1")
+                .bind(id)
+                .fetch_all(&mut *loader.tx)
+                .await?;
+        loader.events.extend(events);
+        let summary = format!("Version {from_version} brought back");
+        record(&mut loader.tx, "source", id, Some(user_id), "revert", &summary).await?;
+        loader.commit().await?;
+        Ok(Saved::Saved { version: current + 1 })
+    }
+
+    /// The version of a source, for its forms.
+    pub async fn source_version(&self, id: i64) -> Result<Option<i64>> {
+        Ok(sqlx::query_scalar("SELECT version FROM sources WHERE id = ?1")
+            .bind(id)
+            .fetch_optional(&self.read)
+            .await?)
     }
 
     /// One source, for its edit form.

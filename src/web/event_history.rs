@@ -1,6 +1,6 @@
-//! What happened to an event, and to the site: the revisions of one event, any two of
-//! them compared field by field, an earlier version brought back (as a new revision),
-//! and the latest changes across the site.
+//! What happened to a record, and to the site: the revisions of one event, actor or
+//! source, any two of them compared field by field, an earlier version brought back (as
+//! a new revision), and the latest changes across the site.
 
 use askama::Template;
 use askama_web::WebTemplate;
@@ -18,6 +18,63 @@ use super::view::{agreement_kind_label, event_type_label, human_date, relation_l
 use crate::error::{Error, Result};
 use crate::store::editing::{Revision, Saved};
 
+/// The kinds of record that keep a history.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Record {
+    Event,
+    Actor,
+    Source,
+}
+
+impl Record {
+    fn entity(self) -> &'static str {
+        match self {
+            Record::Event => "event",
+            Record::Actor => "actor",
+            Record::Source => "source",
+        }
+    }
+
+    /// Where the record's history pages live: `/events/12`, `/actors/3`, `/sources/5`.
+    fn base(self, id: i64) -> String {
+        format!("/{}s/{id}", self.entity())
+    }
+
+    /// The record's name, page and version now.
+    async fn head(self, state: &AppState, id: i64) -> Result<(String, String, i64)> {
+        match self {
+            Record::Event => {
+                let detail = load(state, id).await?;
+                let url = format!("/events/{}/{}", id, detail.event.slug);
+                Ok((detail.event.title, url, detail.event.version))
+            }
+            Record::Actor => {
+                let actor = state.db.actor(id).await?.ok_or(Error::NotFound)?;
+                let version = state.db.actor_version(id).await?.ok_or(Error::NotFound)?;
+                Ok((actor.name, format!("/actors/{id}/{}", actor.slug), version))
+            }
+            Record::Source => {
+                let source = state.db.source(id).await?.ok_or(Error::NotFound)?;
+                let url = super::view::outlet_url(&source.outlet);
+                Ok((
+                    format!("{}: {}", source.outlet, source.title),
+                    url,
+                    source.version,
+                ))
+            }
+        }
+    }
+
+    /// A snapshot as labelled fields, each a list of lines a person reads.
+    fn fields(self, snapshot: &Value) -> Vec<(&'static str, Vec<String>)> {
+        match self {
+            Record::Event => rendered(snapshot),
+            Record::Actor => rendered_actor(snapshot),
+            Record::Source => rendered_source(snapshot),
+        }
+    }
+}
+
 /// How a revision's action reads.
 fn action_label(action: &str) -> &'static str {
     match action {
@@ -29,6 +86,8 @@ fn action_label(action: &str) -> &'static str {
         "restore" => "Restored as draft",
         "revert" => "Earlier version brought back",
         "import" => "As loaded from the dataset",
+        "merge" => "Merged",
+        "delete" => "Deleted",
         _ => "Changed",
     }
 }
@@ -57,9 +116,13 @@ pub struct RevisionView {
 #[derive(Template, WebTemplate)]
 #[template(path = "event_history.html")]
 pub struct HistoryPage {
-    id: i64,
+    /// `/events/12`: the compare and revert addresses start with it.
+    base: String,
     title: String,
-    event_url: String,
+    /// The record's own page.
+    record_url: String,
+    /// "event", "actor" or "source".
+    noun: &'static str,
     revisions: Vec<RevisionView>,
     /// The event's version now, for the restore forms.
     version: i64,
@@ -72,8 +135,34 @@ pub async fn history(
     Editor(_, viewer): Editor,
     PathParams(id): PathParams<i64>,
 ) -> Result<Response> {
-    let detail = load(&state, id).await?;
-    let revisions = state.db.event_revisions(id).await?;
+    history_of(&state, viewer, Record::Event, id).await
+}
+
+pub async fn actor_history(
+    State(state): State<AppState>,
+    Editor(_, viewer): Editor,
+    PathParams(id): PathParams<i64>,
+) -> Result<Response> {
+    history_of(&state, viewer, Record::Actor, id).await
+}
+
+pub async fn source_history(
+    State(state): State<AppState>,
+    Editor(_, viewer): Editor,
+    PathParams(id): PathParams<i64>,
+) -> Result<Response> {
+    history_of(&state, viewer, Record::Source, id).await
+}
+
+async fn history_of(
+    state: &AppState,
+    viewer: super::session::Viewer,
+    record: Record,
+    id: i64,
+) -> Result<Response> {
+    let (title, record_url, current) = record.head(state, id).await?;
+    let base = record.base(id);
+    let revisions = state.db.revisions_of(record.entity(), id).await?;
     let oldest = revisions.last().map_or(0, |r| r.version);
     let revisions = revisions
         .into_iter()
@@ -86,21 +175,33 @@ pub async fn history(
                 editor: r.editor.unwrap_or_else(|| "(removed account)".to_owned()),
                 at: when(&r.created_at),
                 summary: r.summary,
-                title: text("title"),
-                date: human_date(&text("date")),
-                status: text("status"),
+                // What identified the record then: an event's title and date, an
+                // actor's name, a source's title.
+                title: match record {
+                    Record::Actor => text("name"),
+                    _ => text("title"),
+                },
+                date: match record {
+                    Record::Event => human_date(&text("date")),
+                    _ => String::new(),
+                },
+                status: match record {
+                    Record::Event => text("status"),
+                    _ => "published".to_owned(),
+                },
                 compare_url: (r.version > oldest)
-                    .then(|| format!("/events/{id}/compare?from={}&to={}", r.version - 1, r.version)),
-                current: r.version == detail.event.version,
+                    .then(|| format!("{base}/compare?from={}&to={}", r.version - 1, r.version)),
+                current: r.version == current,
             }
         })
         .collect();
     Ok(HistoryPage {
-        id,
-        title: detail.event.title.clone(),
-        event_url: format!("/events/{}/{}", detail.event.id, detail.event.slug),
+        base,
+        title,
+        record_url,
+        noun: record.entity(),
         revisions,
-        version: detail.event.version,
+        version: current,
         csrf: viewer.csrf,
         csrf_field: CSRF_FIELD,
     }
@@ -128,9 +229,9 @@ pub struct FieldDiff {
 #[derive(Template, WebTemplate)]
 #[template(path = "event_compare.html")]
 pub struct ComparePage {
-    id: i64,
+    base: String,
     title: String,
-    event_url: String,
+    record_url: String,
     from: RevisionHead,
     to: RevisionHead,
     fields: Vec<FieldDiff>,
@@ -161,8 +262,30 @@ pub async fn compare(
     PathParams(id): PathParams<i64>,
     QueryParams(query): QueryParams<CompareQuery>,
 ) -> Result<Response> {
-    let detail = load(&state, id).await?;
-    let revisions = state.db.event_revisions(id).await?;
+    compare_of(&state, Record::Event, id, query).await
+}
+
+pub async fn actor_compare(
+    State(state): State<AppState>,
+    _: Editor,
+    PathParams(id): PathParams<i64>,
+    QueryParams(query): QueryParams<CompareQuery>,
+) -> Result<Response> {
+    compare_of(&state, Record::Actor, id, query).await
+}
+
+pub async fn source_compare(
+    State(state): State<AppState>,
+    _: Editor,
+    PathParams(id): PathParams<i64>,
+    QueryParams(query): QueryParams<CompareQuery>,
+) -> Result<Response> {
+    compare_of(&state, Record::Source, id, query).await
+}
+
+async fn compare_of(state: &AppState, record: Record, id: i64, query: CompareQuery) -> Result<Response> {
+    let (title, record_url, _) = record.head(state, id).await?;
+    let revisions = state.db.revisions_of(record.entity(), id).await?;
     let pick = |param: &Option<String>, name: &str| -> Result<&Revision> {
         let version: i64 = param
             .as_deref()
@@ -171,10 +294,10 @@ pub async fn compare(
         revisions
             .iter()
             .find(|r| r.version == version)
-            .ok_or_else(|| Error::BadRequest(format!("This event has no version {version}.")))
+            .ok_or_else(|| Error::BadRequest(format!("This {} has no version {version}.", record.entity())))
     };
     let (from, to) = (pick(&query.from, "from")?, pick(&query.to, "to")?);
-    let (before, after) = (rendered(&parse(from)), rendered(&parse(to)));
+    let (before, after) = (record.fields(&parse(from)), record.fields(&parse(to)));
     let mut fields: Vec<FieldDiff> = before
         .into_iter()
         .zip(after)
@@ -208,9 +331,9 @@ pub async fn compare(
     let mut versions: Vec<i64> = revisions.iter().map(|r| r.version).collect();
     versions.sort_unstable();
     Ok(ComparePage {
-        id,
-        title: detail.event.title.clone(),
-        event_url: format!("/events/{}/{}", detail.event.id, detail.event.slug),
+        base: record.base(id),
+        title,
+        record_url,
         from: head(from),
         to: head(to),
         fields,
@@ -325,12 +448,108 @@ fn rendered(snapshot: &Value) -> Vec<(&'static str, Vec<String>)> {
     ]
 }
 
+/// An actor's snapshot as labelled fields.
+fn rendered_actor(snapshot: &Value) -> Vec<(&'static str, Vec<String>)> {
+    let text = |key: &str| snapshot[key].as_str().unwrap_or_default().to_owned();
+    let one = |value: String| if value.is_empty() { Vec::new() } else { vec![value] };
+    vec![
+        ("Name", one(text("name"))),
+        (
+            "Kind",
+            one(super::view::actor_kind_label(&text("kind")).to_owned()),
+        ),
+        ("ISO code", one(text("iso_code"))),
+        ("Country", one(text("country"))),
+        ("Description", one(text("description"))),
+        (
+            "Other names",
+            snapshot["aliases"]
+                .as_array()
+                .into_iter()
+                .flatten()
+                .filter_map(|a| a.as_str())
+                .map(str::to_owned)
+                .collect(),
+        ),
+    ]
+}
+
+/// A source's snapshot as labelled fields.
+fn rendered_source(snapshot: &Value) -> Vec<(&'static str, Vec<String>)> {
+    let text = |key: &str| snapshot[key].as_str().unwrap_or_default().to_owned();
+    let one = |value: String| if value.is_empty() { Vec::new() } else { vec![value] };
+    vec![
+        ("Outlet", one(text("outlet"))),
+        ("Title", one(text("title"))),
+        ("Address", one(text("url"))),
+        ("Published", one(text("published"))),
+        ("Author", one(text("author"))),
+        ("About this source", one(text("notes"))),
+    ]
+}
+
 #[derive(Debug, Deserialize)]
 pub struct RevertForm {
     #[serde(default)]
     from_version: String,
     #[serde(default)]
     version: String,
+}
+
+pub async fn actor_revert(
+    State(state): State<AppState>,
+    Editor(user, _): Editor,
+    session: Session,
+    PathParams(id): PathParams<i64>,
+    Form(form): Form<RevertForm>,
+) -> Result<Response> {
+    revert_record(&state, user, &session, Record::Actor, id, form).await
+}
+
+pub async fn source_revert(
+    State(state): State<AppState>,
+    Editor(user, _): Editor,
+    session: Session,
+    PathParams(id): PathParams<i64>,
+    Form(form): Form<RevertForm>,
+) -> Result<Response> {
+    revert_record(&state, user, &session, Record::Source, id, form).await
+}
+
+/// Brings back an actor's or a source's earlier version, as a new revision.
+async fn revert_record(
+    state: &AppState,
+    user: crate::store::users::User,
+    session: &Session,
+    record: Record,
+    id: i64,
+    form: RevertForm,
+) -> Result<Response> {
+    let number = |text: &str| {
+        text.trim()
+            .parse::<i64>()
+            .map_err(|_| Error::BadRequest("The form does not say which versions it means.".to_owned()))
+    };
+    let (from_version, version) = (number(&form.from_version)?, number(&form.version)?);
+    let saved = match record {
+        Record::Actor => state.db.revert_actor(id, version, from_version, user.id).await?,
+        _ => state.db.revert_source(id, version, from_version, user.id).await?,
+    };
+    match saved {
+        Saved::Saved { .. } => {
+            tracing::info!(editor = %user.name, entity = record.entity(), id, from_version, "earlier version brought back");
+            session::set_notice(
+                session,
+                &format!("Version {from_version} is back, as a new version."),
+            )
+            .await?;
+            Ok(Redirect::to(&format!("{}/history", record.base(id))).into_response())
+        }
+        Saved::Conflict { .. } => Err(Error::Conflict(format!(
+            "Someone changed this {} after you loaded its history. Reload the history and try again.",
+            record.entity()
+        ))),
+    }
 }
 
 /// Brings back an earlier version's content, as a new revision.
@@ -369,6 +588,8 @@ pub async fn revert(
 
 /// One line of the recent changes.
 pub struct ChangeView {
+    /// "Event", "Actor" or "Source".
+    pub kind: &'static str,
     pub at: String,
     pub editor: String,
     pub action: &'static str,
@@ -395,16 +616,24 @@ pub async fn recent(State(state): State<AppState>, _: Editor) -> Result<Response
         .recent_revisions(RECENT_CHANGES)
         .await?
         .into_iter()
-        .filter(|r| r.entity == "event")
         .map(|r| ChangeView {
             at: when(&r.created_at),
             editor: r.editor.unwrap_or_else(|| "(removed account)".to_owned()),
             action: action_label(&r.action),
+            kind: match r.entity.as_str() {
+                "event" => "Event",
+                "actor" => "Actor",
+                _ => "Source",
+            },
             title: r.title.unwrap_or_default(),
-            url: r.still_exists.then(|| format!("/events/{}", r.entity_id)),
+            url: r.still_exists.then(|| match r.entity.as_str() {
+                "source" => format!("/sources/{}/history", r.entity_id),
+                entity => format!("/{entity}s/{}", r.entity_id),
+            }),
             compare_url: (r.still_exists && r.has_previous).then(|| {
                 format!(
-                    "/events/{}/compare?from={}&to={}",
+                    "/{}s/{}/compare?from={}&to={}",
+                    r.entity,
                     r.entity_id,
                     r.version - 1,
                     r.version

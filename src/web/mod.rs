@@ -114,6 +114,12 @@ pub fn router(
             "/actors/{id}/merge",
             get(record_edit::merge_form).post(record_edit::merge),
         )
+        .route("/actors/{id}/history", get(event_history::actor_history))
+        .route("/actors/{id}/compare", get(event_history::actor_compare))
+        .route("/actors/{id}/revert", post(event_history::actor_revert))
+        .route("/sources/{id}/history", get(event_history::source_history))
+        .route("/sources/{id}/compare", get(event_history::source_compare))
+        .route("/sources/{id}/revert", post(event_history::source_revert))
         .route(
             "/sources/{id}/edit",
             get(record_edit::source_form).post(record_edit::update_source),
