@@ -80,6 +80,21 @@ pub fn verify_password(password: &str, stored: Option<&str>) -> bool {
     matches && stored.is_some()
 }
 
+/// Password checks running at once. Each takes about 19 MiB and a core for a moment, so a
+/// burst of sign-ins waits its turn instead of exhausting memory.
+static VERIFYING: tokio::sync::Semaphore = tokio::sync::Semaphore::const_new(2);
+
+/// [`verify_password`] off the request threads, a few at a time.
+pub async fn verify_password_queued(password: String, stored: Option<String>) -> Result<bool> {
+    let _permit = VERIFYING
+        .acquire()
+        .await
+        .map_err(|e| Error::Internal(format!("password check queue closed: {e}")))?;
+    tokio::task::spawn_blocking(move || verify_password(&password, stored.as_deref()))
+        .await
+        .map_err(|e| Error::Internal(format!("password check failed: {e}")))
+}
+
 /// The argon2id hash of a random password nobody knows, with the default parameters.
 const DUMMY_HASH: &str =
     "$argon2id$v=19$m=19456,t=2,p=1$c29tZXNhbHRzb21lc2FsdA$3xV9PpPt0nVvZkq5s0m0c3Pq7n5wZ1zQWl3Y1m2q0bY";

@@ -390,3 +390,42 @@ async fn a_malformed_sign_in_form_is_a_400_page() {
     assert_eq!(page.status, StatusCode::BAD_REQUEST, "{}", page.body);
     page.assert_contains("<html");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn sign_ins_sent_at_once_are_counted_one_after_the_other() {
+    use tower::ServiceExt;
+    let app = app_with_accounts().await;
+    let mut attempts = tokio::task::JoinSet::new();
+    for _ in 0..6 {
+        let visitor = app.visit_login().await;
+        let body = form_body(&[
+            ("csrf_token", &visitor.csrf),
+            ("name", "Eddie"),
+            ("password", "guess guess guess"),
+            ("next", "/"),
+        ]);
+        let request = Request::post("/login")
+            .header("content-type", "application/x-www-form-urlencoded")
+            .header("cookie", &visitor.cookie)
+            .body(Body::from(body))
+            .expect("request");
+        attempts.spawn(app.app.router.clone().oneshot(request));
+    }
+    let mut statuses = Vec::new();
+    while let Some(done) = attempts.join_next().await {
+        statuses.push(done.expect("task").expect("infallible").status());
+    }
+    let checked = statuses
+        .iter()
+        .filter(|s| **s == StatusCode::UNAUTHORIZED)
+        .count();
+    let refused = statuses
+        .iter()
+        .filter(|s| **s == StatusCode::TOO_MANY_REQUESTS)
+        .count();
+    assert_eq!(
+        (checked, refused),
+        (3, 3),
+        "only three passwords were checked: {statuses:?}"
+    );
+}

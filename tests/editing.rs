@@ -491,6 +491,15 @@ async fn participants_are_found_by_any_alias_or_number_and_new_ones_can_be_added
     let new_actor = app.app.db.find_actors("Testpour").await.expect("query");
     assert_eq!(new_actor.len(), 1);
     assert_eq!(new_actor[0].kind, "person");
+    let revisions = app
+        .app
+        .db
+        .revisions_of("actor", new_actor[0].id)
+        .await
+        .expect("revisions");
+    assert_eq!(revisions.len(), 1);
+    assert_eq!(revisions[0].action, "create");
+    assert_eq!(revisions[0].editor.as_deref(), Some("Eddie"));
     let page = open_event(&app, &eddie, &format!("/events/{id}")).await;
     page.assert_contains("Defense Minister");
     page.assert_contains("Plant director");
@@ -541,7 +550,7 @@ async fn sources_are_added_reused_by_address_and_checked() {
     let sources_before: i64 = app
         .app
         .db
-        .outlet_sources("The Cradle", 50)
+        .outlet_sources("The Cradle", 50, true)
         .await
         .expect("query")
         .1;
@@ -571,7 +580,7 @@ async fn sources_are_added_reused_by_address_and_checked() {
     let sources_after = app
         .app
         .db
-        .outlet_sources("The Cradle", 50)
+        .outlet_sources("The Cradle", 50, true)
         .await
         .expect("query")
         .1;

@@ -462,3 +462,191 @@ async fn actors_and_sources_have_histories_that_compare_and_bring_back_versions(
     changes.assert_contains(&format!("Source: <a href=\"/sources/{source_id}/history\">"));
     changes.assert_contains("Earlier version brought back");
 }
+
+#[tokio::test]
+async fn ids_are_never_given_twice_after_the_newest_record_is_removed() {
+    let (app, _eddie) = app_with_editor().await;
+    app.add_user("Ada", "admin", "admin password 1").await;
+    let ada = app.sign_in("Ada", "admin password 1").await;
+    let fields = support::editing::event_fields(&[("p_actor", "Newest Person"), ("p_kind", "person")]);
+    let first = app.post_as(&ada, "/events/new", &fields).await;
+    let first_id = support::editing::event_id(first.location().expect("location"));
+    let version = version_of(&app, first_id).await;
+    let deleted = app
+        .post_as(
+            &ada,
+            &format!("/events/{first_id}/delete"),
+            &[("reason", "A test"), ("confirm", "1"), ("version", &version)],
+        )
+        .await;
+    assert_eq!(deleted.status, StatusCode::SEE_OTHER);
+    let newest_actor = app.app.db.find_actors("Newest Person").await.expect("query")[0].id;
+    let v = actor_version(&app, newest_actor).await;
+    let merged = app
+        .post_as(
+            &ada,
+            &format!("/actors/{newest_actor}/merge"),
+            &[("into", "#3"), ("confirm", "1"), ("version", &v)],
+        )
+        .await;
+    assert_eq!(merged.status, StatusCode::SEE_OTHER, "{}", merged.body);
+
+    let fields = support::editing::event_fields(&[("p_actor", "Another Person"), ("p_kind", "person")]);
+    let second = app.post_as(&ada, "/events/new", &fields).await;
+    assert_eq!(second.status, StatusCode::SEE_OTHER, "{}", second.body);
+    let second_id = support::editing::event_id(second.location().expect("location"));
+    assert!(second_id > first_id, "{second_id} reuses {first_id}");
+    let another = app.app.db.find_actors("Another Person").await.expect("query")[0].id;
+    assert!(another > newest_actor, "{another} reuses {newest_actor}");
+    let history = app.app.db.event_revisions(second_id).await.expect("revisions");
+    assert_eq!(history.len(), 1, "a history of its own");
+    // The merged actor's old address still leads to Khrenin, not to the new actor.
+    let old = app.get(&format!("/actors/{newest_actor}")).await;
+    assert_eq!(old.location(), Some("/actors/3/viktor-khrenin"));
+}
+
+#[tokio::test]
+async fn readers_never_see_actors_tags_or_sources_known_only_from_drafts() {
+    let (app, eddie) = app_with_editor().await;
+    let fields = support::editing::event_fields(&[
+        ("p_actor", "Secret Person"),
+        ("p_kind", "person"),
+        ("tags", "secret-tag"),
+        ("s_outlet", "Hidden Outlet"),
+        ("s_url", "https://example.org/hidden"),
+    ]);
+    let saved = app.post_as(&eddie, "/events/new", &fields).await;
+    assert_eq!(saved.status, StatusCode::SEE_OTHER, "{}", saved.body);
+    let id = support::editing::event_id(saved.location().expect("location"));
+    let person = app.app.db.find_actors("Secret Person").await.expect("query")[0].id;
+
+    let check = |page: support::Page, visible: bool, needle: &str| {
+        assert_eq!(page.body.contains(needle), visible, "{needle}: {}", page.body);
+    };
+    check(app.get("/actors").await, false, "Secret Person");
+    assert_eq!(
+        app.get(&format!("/actors/{person}")).await.status,
+        StatusCode::NOT_FOUND
+    );
+    check(app.get("/tags").await, false, "secret-tag");
+    assert_eq!(app.get("/tags/secret-tag").await.status, StatusCode::NOT_FOUND);
+    check(app.get("/outlets").await, false, "Hidden Outlet");
+    assert_eq!(
+        app.get("/outlets/Hidden%20Outlet").await.status,
+        StatusCode::NOT_FOUND
+    );
+    check(app.get("/").await, false, "secret-tag");
+    assert_eq!(
+        app.get("/?actor=Secret%20Person").await.status,
+        StatusCode::BAD_REQUEST
+    );
+    assert_eq!(
+        app.get(&format!("/?actor={person}")).await.status,
+        StatusCode::BAD_REQUEST
+    );
+    // Editors see them all.
+    check(app.get_as(&eddie, "/actors").await, true, "Secret Person");
+    check(app.get_as(&eddie, "/tags").await, true, "secret-tag");
+    check(app.get_as(&eddie, "/outlets").await, true, "Hidden Outlet");
+
+    let v = version_of(&app, id).await;
+    app.post_as(
+        &eddie,
+        &format!("/events/{id}/status"),
+        &[("action", "publish"), ("version", &v)],
+    )
+    .await;
+    check(app.get("/actors").await, true, "Secret Person");
+    check(app.get("/tags").await, true, "secret-tag");
+    check(app.get("/outlets").await, true, "Hidden Outlet");
+    assert_eq!(app.get("/tags/secret-tag").await.status, StatusCode::OK);
+}
+
+#[tokio::test]
+async fn changes_made_from_elsewhere_are_in_the_changed_events_history() {
+    let (app, eddie) = app_with_editor().await;
+    app.add_user("Ada", "admin", "admin password 1").await;
+    let ada = app.sign_in("Ada", "admin password 1").await;
+    let before = version_of(&app, 1).await;
+    // Merging Ashtiani (#4, in event 1) into Nasirzadeh (#5).
+    let v = actor_version(&app, 4).await;
+    let merged = app
+        .post_as(
+            &eddie,
+            "/actors/4/merge",
+            &[("into", "#5"), ("confirm", "1"), ("version", &v)],
+        )
+        .await;
+    assert_eq!(merged.status, StatusCode::SEE_OTHER, "{}", merged.body);
+    assert_ne!(
+        version_of(&app, 1).await,
+        before,
+        "event 1 changed: a stale form must not win"
+    );
+    let revisions = app.app.db.event_revisions(1).await.expect("revisions");
+    assert_eq!(
+        revisions[0].summary,
+        "Mohammad Reza Ashtiani (#4) merged into Aziz Nasirzadeh (#5)"
+    );
+    assert_eq!(revisions[1].action, "import");
+    // Bringing back the loaded state keeps the participant, as the actor it became.
+    let current = version_of(&app, 1).await;
+    let back = app
+        .post_as(
+            &eddie,
+            "/events/1/revert",
+            &[("from_version", &before), ("version", &current)],
+        )
+        .await;
+    assert_eq!(back.status, StatusCode::SEE_OTHER);
+    let detail = app.app.db.event(1).await.expect("query").expect("event");
+    assert!(
+        detail.participants.iter().any(|p| p.actor.id == 5),
+        "{:?}",
+        detail.participants
+    );
+
+    // Deleting event 2 removes event 1's relation to it, on the record.
+    let v2 = version_of(&app, 2).await;
+    let deleted = app
+        .post_as(
+            &ada,
+            "/events/2/delete",
+            &[("reason", "Duplicate"), ("confirm", "1"), ("version", &v2)],
+        )
+        .await;
+    assert_eq!(deleted.status, StatusCode::SEE_OTHER);
+    let revisions = app.app.db.event_revisions(1).await.expect("revisions");
+    assert_eq!(revisions[0].summary, "Relation to deleted event #2 removed");
+    assert!(
+        app.app
+            .db
+            .outgoing_relations(1)
+            .await
+            .expect("relations")
+            .is_empty()
+    );
+}
+
+#[tokio::test]
+async fn a_deleted_draft_stays_unknown_to_readers() {
+    let (app, _eddie) = app_with_editor().await;
+    app.add_user("Ada", "admin", "admin password 1").await;
+    let ada = app.sign_in("Ada", "admin password 1").await;
+    let v = version_of(&app, 6).await;
+    let deleted = app
+        .post_as(
+            &ada,
+            "/events/6/delete",
+            &[
+                ("reason", "A rumour, never confirmed"),
+                ("confirm", "1"),
+                ("version", &v),
+            ],
+        )
+        .await;
+    assert_eq!(deleted.status, StatusCode::SEE_OTHER);
+    let reader = app.get("/events/6").await;
+    assert_eq!(reader.status, StatusCode::NOT_FOUND);
+    reader.assert_lacks("never confirmed");
+}

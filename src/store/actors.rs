@@ -38,6 +38,13 @@ impl ActorListing {
     }
 }
 
+/// Whether actor `a` is public: a country, or an actor that takes part in (or is the
+/// place of) a published event. Others exist only in drafts or retracted events.
+const PUBLIC_ACTOR: &str = "(a.kind = 'country' \
+     OR EXISTS (SELECT 1 FROM event_actors ea JOIN events e ON e.id = ea.event_id \
+                 WHERE ea.actor_id = a.id AND e.status = 'published') \
+     OR EXISTS (SELECT 1 FROM events e WHERE e.location_country_id = a.id AND e.status = 'published'))";
+
 impl Db {
     /// One actor, or `None`.
     pub async fn actor(&self, id: i64) -> Result<Option<Actor>> {
@@ -83,29 +90,47 @@ impl Db {
         Ok(rows.into_iter().collect())
     }
 
-    /// People, organizations and facilities that belong to a country.
-    pub async fn members_of_country(&self, country_id: i64) -> Result<Vec<ActorRef>> {
+    /// People, organizations and facilities that belong to a country (for readers, those
+    /// that take part in a published event).
+    pub async fn members_of_country(
+        &self,
+        country_id: i64,
+        include_unpublished: bool,
+    ) -> Result<Vec<ActorRef>> {
+        Ok(sqlx::query_as(&format!(
+            "SELECT id, kind, name, slug FROM actors a WHERE country_id = ?1 AND (?2 OR {PUBLIC_ACTOR}) \
+             ORDER BY kind, name"
+        ))
+        .bind(country_id)
+        .bind(include_unpublished)
+        .fetch_all(&self.read)
+        .await?)
+    }
+
+    /// Whether readers may see an actor: a country, or an actor of a published event.
+    pub async fn actor_is_public(&self, id: i64) -> Result<bool> {
         Ok(
-            sqlx::query_as(
-                "SELECT id, kind, name, slug FROM actors WHERE country_id = ? ORDER BY kind, name",
-            )
-            .bind(country_id)
-            .fetch_all(&self.read)
-            .await?,
+            sqlx::query_scalar(&format!("SELECT {PUBLIC_ACTOR} FROM actors a WHERE a.id = ?1"))
+                .bind(id)
+                .fetch_optional(&self.read)
+                .await?
+                .unwrap_or(false),
         )
     }
 
-    /// Every actor with its aliases and number of published events, by kind then name.
-    pub async fn actor_index(&self) -> Result<Vec<ActorListing>> {
-        Ok(sqlx::query_as(
+    /// Every actor with its aliases and number of published events, by kind then name;
+    /// for readers only the public ones (see [`Db::actor_is_public`]).
+    pub async fn actor_index(&self, include_unpublished: bool) -> Result<Vec<ActorListing>> {
+        Ok(sqlx::query_as(&format!(
             "SELECT a.id, a.kind, a.name, a.slug, \
                     (SELECT group_concat(alias, ' · ') FROM actor_aliases al WHERE al.actor_id = a.id) AS aliases, \
                     (SELECT count(DISTINCT ea.event_id) FROM event_actors ea JOIN events e ON e.id = ea.event_id \
                       WHERE ea.actor_id = a.id AND e.status = 'published') AS event_count \
-             FROM actors a \
+             FROM actors a WHERE ?1 OR {PUBLIC_ACTOR} \
              ORDER BY CASE a.kind WHEN 'country' THEN 0 WHEN 'person' THEN 1 \
-                                  WHEN 'organization' THEN 2 ELSE 3 END, a.name COLLATE NOCASE",
-        )
+                                  WHEN 'organization' THEN 2 ELSE 3 END, a.name COLLATE NOCASE"
+        ))
+        .bind(include_unpublished)
         .fetch_all(&self.read)
         .await?)
     }

@@ -210,7 +210,7 @@ impl Db {
         for tag in &fields.tags {
             loader.tag_event(id, tag).await?;
         }
-        write_participants_and_citations(&mut loader, id, fields).await?;
+        write_participants_and_citations(&mut loader, id, fields, user_id).await?;
         record_revision(&mut loader.tx, id, 1, user_id, "create", summary).await?;
         loader.commit().await?;
         Ok(id)
@@ -262,7 +262,7 @@ impl Db {
         for tag in &fields.tags {
             loader.tag_event(id, tag).await?;
         }
-        write_participants_and_citations(&mut loader, id, fields).await?;
+        write_participants_and_citations(&mut loader, id, fields, user_id).await?;
         let version = expected_version + 1;
         record_revision(&mut loader.tx, id, version, user_id, "edit", summary).await?;
         loader.events.push(id);
@@ -305,11 +305,12 @@ impl Db {
         sqlx::query(
             "UPDATE events SET status = ?2, status_reason = ?3, version = version + 1, \
                     updated_at = strftime('%Y-%m-%dT%H:%M:%SZ', 'now') \
-              WHERE id = ?1",
+              WHERE id = ?1 AND version = ?4",
         )
         .bind(id)
         .bind(change.target())
         .bind(reason)
+        .bind(expected_version)
         .execute(&mut *loader.tx)
         .await?;
         let version = expected_version + 1;
@@ -400,7 +401,8 @@ impl Db {
         for (position, actor) in (0..).zip(snapshot["actors"].as_array().into_iter().flatten()) {
             let done = sqlx::query(
                 "INSERT OR IGNORE INTO event_actors (event_id, actor_id, role, title, position) \
-                 SELECT ?1, id, ?3, ?4, ?5 FROM actors WHERE id = ?2",
+                 SELECT ?1, id, ?3, ?4, ?5 FROM actors \
+                  WHERE id = coalesce((SELECT new_id FROM actor_redirects WHERE old_id = ?2), ?2)",
             )
             .bind(id)
             .bind(actor["actor_id"].as_i64())
@@ -573,10 +575,13 @@ impl Db {
 }
 
 /// Replaces the participants and applies the citation changes of one event.
+/// Actors and sources created here get their first revision, as if made on their own
+/// forms.
 async fn write_participants_and_citations(
     loader: &mut super::loader::Loader,
     id: i64,
     fields: &EventFields,
+    user_id: i64,
 ) -> Result<()> {
     sqlx::query("DELETE FROM event_actors WHERE event_id = ?1")
         .bind(id)
@@ -585,7 +590,20 @@ async fn write_participants_and_citations(
     for (position, participant) in (0..).zip(&fields.participants) {
         let actor_id = match &participant.actor {
             ActorChoice::Existing(actor_id) => *actor_id,
-            ActorChoice::New { kind, name } => loader.insert_actor(kind, name, None, None, "").await?,
+            ActorChoice::New { kind, name } => {
+                let actor_id = loader.insert_actor(kind, name, None, None, "").await?;
+                let summary = "Added while editing an event";
+                super::record_edits::record(
+                    &mut loader.tx,
+                    "actor",
+                    actor_id,
+                    Some(user_id),
+                    "create",
+                    summary,
+                )
+                .await?;
+                actor_id
+            }
         };
         loader
             .insert_participant(
@@ -618,7 +636,7 @@ async fn write_participants_and_citations(
     for (position, citation) in (0..).zip(&fields.citations) {
         match &citation.target {
             CitationTarget::Existing(citation_id) => {
-                sqlx::query(
+                let updated = sqlx::query(
                     "UPDATE citations SET passage = ?3, claimed_date_edtf = ?4, note = ?5, position = ?6 \
                       WHERE id = ?1 AND event_id = ?2",
                 )
@@ -629,7 +647,16 @@ async fn write_participants_and_citations(
                 .bind(citation.note.trim())
                 .bind(position)
                 .execute(&mut *loader.tx)
-                .await?;
+                .await?
+                .rows_affected();
+                if updated == 0 {
+                    return Err(Error::Invalid(format!(
+                        "Source {} of the form was removed from this event by another editor \
+                         meanwhile. Nothing was saved: reload the form, and add it again as a new \
+                         source if it is still needed.",
+                        position + 1
+                    )));
+                }
             }
             CitationTarget::New(source) => {
                 let source_id = match source {
@@ -640,9 +667,20 @@ async fn write_participants_and_citations(
                         url,
                         published,
                     } => {
-                        loader
+                        let source_id = loader
                             .insert_source(outlet, title, url.as_deref(), published.as_ref(), None, "")
-                            .await?
+                            .await?;
+                        let summary = "Added while editing an event";
+                        super::record_edits::record(
+                            &mut loader.tx,
+                            "source",
+                            source_id,
+                            Some(user_id),
+                            "create",
+                            summary,
+                        )
+                        .await?;
+                        source_id
                     }
                 };
                 loader
@@ -710,6 +748,39 @@ async fn record_baseline(conn: &mut SqliteConnection, id: i64) -> Result<()> {
     .bind(id)
     .execute(&mut *conn)
     .await?;
+    Ok(())
+}
+
+/// Keeps the loaded state of each of `events` that has no revision yet; to call before
+/// changing them from elsewhere (see [`record_side_effect`]).
+pub(super) async fn record_baselines(conn: &mut SqliteConnection, events: &[i64]) -> Result<()> {
+    for &id in events {
+        record_baseline(conn, id).await?;
+    }
+    Ok(())
+}
+
+/// Records, on each of `events`, a change made to it from elsewhere (an actor merged, a
+/// related event deleted): a new version and a revision with the note, so that its
+/// history explains why it changed.
+pub(super) async fn record_side_effect(
+    conn: &mut SqliteConnection,
+    events: &[i64],
+    user_id: i64,
+    note: &str,
+) -> Result<()> {
+    for &id in events {
+        let version: Option<i64> = sqlx::query_scalar(
+            "UPDATE events SET version = version + 1, updated_at = strftime('%Y-%m-%dT%H:%M:%SZ', 'now') \
+              WHERE id = ?1 RETURNING version",
+        )
+        .bind(id)
+        .fetch_optional(&mut *conn)
+        .await?;
+        if let Some(version) = version {
+            record_revision(conn, id, version, user_id, "edit", note).await?;
+        }
+    }
     Ok(())
 }
 

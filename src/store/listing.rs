@@ -470,19 +470,27 @@ impl Db {
     }
 
     /// Every tag in use, for the filter form.
-    pub async fn tags(&self) -> Result<Vec<String>> {
-        Ok(sqlx::query_scalar("SELECT name FROM tags ORDER BY name")
-            .fetch_all(&self.read)
-            .await?)
+    pub async fn tags(&self, include_unpublished: bool) -> Result<Vec<String>> {
+        Ok(sqlx::query_scalar(
+            "SELECT name FROM tags t WHERE ?1 OR EXISTS (SELECT 1 FROM event_tags et \
+               JOIN events e ON e.id = et.event_id WHERE et.tag_id = t.id AND e.status = 'published') \
+             ORDER BY name",
+        )
+        .bind(include_unpublished)
+        .fetch_all(&self.read)
+        .await?)
     }
 
     /// Every outlet among the sources, for the filter form.
-    pub async fn outlets(&self) -> Result<Vec<String>> {
-        Ok(
-            sqlx::query_scalar("SELECT DISTINCT outlet FROM sources ORDER BY outlet COLLATE NOCASE")
-                .fetch_all(&self.read)
-                .await?,
+    pub async fn outlets(&self, include_unpublished: bool) -> Result<Vec<String>> {
+        Ok(sqlx::query_scalar(
+            "SELECT DISTINCT outlet FROM sources s WHERE ?1 OR EXISTS (SELECT 1 FROM citations c \
+               JOIN events e ON e.id = c.event_id WHERE c.source_id = s.id AND e.status = 'published') \
+             ORDER BY outlet COLLATE NOCASE",
         )
+        .bind(include_unpublished)
+        .fetch_all(&self.read)
+        .await?)
     }
 
     /// Actors whose name or any alias, folded (case and Latin diacritics ignored, any

@@ -39,6 +39,21 @@ impl Db {
     }
 }
 
+/// The id for a new row of `table`: past every id the table has held, so that an id is
+/// never given twice, even after the newest row was deleted or merged away (its history
+/// and its redirects keep pointing at it). Constant fragments only.
+fn next_id(table: &str, entity: &str) -> String {
+    let redirects = if entity == "actor" {
+        " UNION ALL SELECT max(old_id) FROM actor_redirects"
+    } else {
+        ""
+    };
+    format!(
+        "(SELECT coalesce(max(m), 0) + 1 FROM (SELECT max(id) AS m FROM {table} \
+           UNION ALL SELECT max(entity_id) FROM revisions WHERE entity = '{entity}'{redirects}))"
+    )
+}
+
 impl Loader {
     pub async fn insert_actor(
         &mut self,
@@ -48,10 +63,11 @@ impl Loader {
         country_id: Option<i64>,
         description: &str,
     ) -> Result<i64> {
-        let id = sqlx::query_scalar(
-            "INSERT INTO actors (kind, name, slug, iso_code, country_id, description) \
-             VALUES (?, ?, ?, ?, ?, ?) RETURNING id",
-        )
+        let id = sqlx::query_scalar(&format!(
+            "INSERT INTO actors (id, kind, name, slug, iso_code, country_id, description) \
+             VALUES ({}, ?, ?, ?, ?, ?, ?) RETURNING id",
+            next_id("actors", "actor")
+        ))
         .bind(kind)
         .bind(name.trim())
         .bind(slugify(name, "actor"))
@@ -83,10 +99,11 @@ impl Loader {
         author: Option<&str>,
         notes: &str,
     ) -> Result<i64> {
-        let id = sqlx::query_scalar(
-            "INSERT INTO sources (outlet, title, url, published_edtf, published_earliest, author, notes) \
-             VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING id",
-        )
+        let id = sqlx::query_scalar(&format!(
+            "INSERT INTO sources (id, outlet, title, url, published_edtf, published_earliest, author, notes) \
+             VALUES ({}, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
+            next_id("sources", "source")
+        ))
         .bind(outlet.trim())
         .bind(title.trim())
         .bind(url)
@@ -100,11 +117,12 @@ impl Loader {
     }
 
     pub async fn insert_event(&mut self, event: &NewEvent<'_>) -> Result<i64> {
-        let id = sqlx::query_scalar(
-            "INSERT INTO events (title, slug, summary, event_type, agreement_kind, date_edtf, \
+        let id = sqlx::query_scalar(&format!(
+            "INSERT INTO events (id, title, slug, summary, event_type, agreement_kind, date_edtf, \
                  date_earliest, date_latest, date_sort, date_precision, date_note, place, location_country_id, status) \
-             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
-        )
+             VALUES ({}, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
+            next_id("events", "event")
+        ))
         .bind(event.title.trim())
         .bind(slugify(event.title, "event"))
         .bind(event.summary)

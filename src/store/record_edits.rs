@@ -59,7 +59,7 @@ const SOURCE_SNAPSHOT: &str = "json_object('outlet', s.outlet, 'title', s.title,
      'published', s.published_edtf, 'author', s.author, 'notes', s.notes)";
 
 /// Records a revision of an actor or a source, as it stands in this transaction.
-async fn record(
+pub(super) async fn record(
     conn: &mut SqliteConnection,
     entity: &str,
     id: i64,
@@ -148,10 +148,12 @@ impl Db {
             .await?)
     }
 
-    /// Why an event was deleted, if it was.
+    /// Why an event was deleted, if it was and readers ever saw it (a deleted draft
+    /// stays unknown to them).
     pub async fn deletion_reason(&self, id: i64) -> Result<Option<String>> {
         Ok(sqlx::query_scalar(
             "SELECT summary FROM revisions WHERE entity = 'event' AND entity_id = ?1 AND action = 'delete' \
+                AND json_extract(snapshot, '$.status') IN ('published', 'retracted') \
              ORDER BY version DESC LIMIT 1",
         )
         .bind(id)
@@ -190,7 +192,7 @@ impl Db {
         sqlx::query(
             "UPDATE actors SET name = ?2, slug = ?3, kind = ?4, iso_code = ?5, country_id = ?6, \
                     description = ?7, version = version + 1, \
-                    updated_at = strftime('%Y-%m-%dT%H:%M:%SZ', 'now') WHERE id = ?1",
+                    updated_at = strftime('%Y-%m-%dT%H:%M:%SZ', 'now') WHERE id = ?1 AND version = ?8",
         )
         .bind(id)
         .bind(fields.name.trim())
@@ -199,6 +201,7 @@ impl Db {
         .bind(fields.iso_code.as_deref())
         .bind(fields.country_id)
         .bind(fields.description.trim())
+        .bind(expected_version)
         .execute(&mut *loader.tx)
         .await?;
         sqlx::query("DELETE FROM actor_aliases WHERE actor_id = ?1")
@@ -222,7 +225,9 @@ impl Db {
     /// Makes `from` and `into` one actor: `into` keeps its record and gains `from`'s name
     /// and aliases as aliases, its events, its members and its place in events' locations;
     /// `from` is removed, its last state kept in its history, and its links lead to
-    /// `into`. Both must still be at the versions the editor saw.
+    /// `into`. `from` must still be at the version the editor saw, `into` at the version
+    /// given (the caller reads it when the merge is asked for). Every event that named
+    /// `from` gets a revision saying so.
     pub async fn merge_actors(&self, from: (i64, i64), into: (i64, i64), user_id: i64) -> Result<Saved> {
         let ((from_id, _), (into_id, into_version)) = (from, into);
         if from_id == into_id {
@@ -260,6 +265,11 @@ impl Db {
         let mut events = events_of_actor(&mut loader.tx, from_id).await?;
         events.extend(events_of_actor(&mut loader.tx, into_id).await?);
 
+        events.sort_unstable();
+        events.dedup();
+        // Only the events that named `from` change; keep their state before the merge.
+        let changed = events_of_actor(&mut loader.tx, from_id).await?;
+        super::editing::record_baselines(&mut loader.tx, &changed).await?;
         let names: Vec<String> = sqlx::query_scalar(
             "SELECT name FROM actors WHERE id = ?1 UNION SELECT alias FROM actor_aliases WHERE actor_id = ?1",
         )
@@ -327,8 +337,8 @@ impl Db {
             .bind(from_id)
             .execute(&mut *loader.tx)
             .await?;
-        events.sort_unstable();
-        events.dedup();
+        let note = format!("{from_name} (#{from_id}) merged into {into_name} (#{into_id})");
+        super::editing::record_side_effect(&mut loader.tx, &changed, user_id, &note).await?;
         loader.events.extend(events);
         loader.commit().await?;
         Ok(Saved::Saved {
@@ -498,7 +508,7 @@ impl Db {
         sqlx::query(
             "UPDATE sources SET outlet = ?2, title = ?3, url = ?4, published_edtf = ?5, \
                     published_earliest = ?6, author = ?7, notes = ?8, version = version + 1, \
-                    updated_at = strftime('%Y-%m-%dT%H:%M:%SZ', 'now') WHERE id = ?1",
+                    updated_at = strftime('%Y-%m-%dT%H:%M:%SZ', 'now') WHERE id = ?1 AND version = ?9",
         )
         .bind(id)
         .bind(fields.outlet.trim())
@@ -508,6 +518,7 @@ impl Db {
         .bind(fields.published.as_ref().map(|d| iso_day(d.earliest())))
         .bind(fields.author.as_deref())
         .bind(fields.notes.trim())
+        .bind(expected_version)
         .execute(&mut *loader.tx)
         .await?;
         let events: Vec<i64> =
@@ -540,6 +551,21 @@ impl Db {
             });
         }
         super::editing::record_deletion(&mut loader.tx, id, user_id, reason).await?;
+        // Events that recorded a relation to this one lose it: their history says so.
+        let relating: Vec<i64> = sqlx::query_scalar(
+            "SELECT DISTINCT from_event_id FROM event_relations WHERE to_event_id = ?1 AND from_event_id <> ?1",
+        )
+        .bind(id)
+        .fetch_all(&mut *loader.tx)
+        .await?;
+        super::editing::record_baselines(&mut loader.tx, &relating).await?;
+        sqlx::query("DELETE FROM event_relations WHERE to_event_id = ?1")
+            .bind(id)
+            .execute(&mut *loader.tx)
+            .await?;
+        let note = format!("Relation to deleted event #{id} removed");
+        super::editing::record_side_effect(&mut loader.tx, &relating, user_id, &note).await?;
+        loader.events.extend(relating);
         sqlx::query("DELETE FROM events WHERE id = ?1")
             .bind(id)
             .execute(&mut *loader.tx)

@@ -35,49 +35,74 @@ pub struct OutletSource {
 }
 
 impl Db {
-    /// Every tag with its number of published events, by name.
-    pub async fn tag_index(&self) -> Result<Vec<TagListing>> {
+    /// Every tag with its number of published events, by name; tags of unpublished
+    /// events only when asked (for editors).
+    pub async fn tag_index(&self, include_unpublished: bool) -> Result<Vec<TagListing>> {
         Ok(sqlx::query_as(
             "SELECT t.name, count(e.id) AS events FROM tags t \
              LEFT JOIN event_tags et ON et.tag_id = t.id \
              LEFT JOIN events e ON e.id = et.event_id AND e.status = 'published' \
-             GROUP BY t.id ORDER BY t.name COLLATE NOCASE",
+             GROUP BY t.id HAVING ?1 OR count(e.id) > 0 ORDER BY t.name COLLATE NOCASE",
         )
+        .bind(include_unpublished)
         .fetch_all(&self.read)
         .await?)
     }
 
     /// Every outlet with its sources and the published events citing them, by name.
-    pub async fn outlet_index(&self) -> Result<Vec<OutletListing>> {
+    /// (Readers see only sources cited by published events.)
+    pub async fn outlet_index(&self, include_unpublished: bool) -> Result<Vec<OutletListing>> {
         Ok(sqlx::query_as(
             "SELECT s.outlet AS name, count(DISTINCT s.id) AS sources, count(DISTINCT e.id) AS events \
              FROM sources s \
              LEFT JOIN citations c ON c.source_id = s.id \
              LEFT JOIN events e ON e.id = c.event_id AND e.status = 'published' \
+             WHERE ?1 OR EXISTS (SELECT 1 FROM citations c2 JOIN events e2 ON e2.id = c2.event_id \
+                                  WHERE c2.source_id = s.id AND e2.status = 'published') \
              GROUP BY s.outlet ORDER BY s.outlet COLLATE NOCASE",
         )
+        .bind(include_unpublished)
         .fetch_all(&self.read)
         .await?)
     }
 
     /// The outlet's sources, most recently published first (undated ones last), at most
     /// `limit`, and how many it has in all.
-    pub async fn outlet_sources(&self, outlet: &str, limit: i64) -> Result<(Vec<OutletSource>, i64)> {
-        let sources = sqlx::query_as(
+    /// (Readers see only sources cited by published events.)
+    pub async fn outlet_sources(
+        &self,
+        outlet: &str,
+        limit: i64,
+        include_unpublished: bool,
+    ) -> Result<(Vec<OutletSource>, i64)> {
+        // A source is listed for readers when a published event cites it.
+        let visible = |flag: &str| {
+            format!(
+                "({flag} OR EXISTS (SELECT 1 FROM citations c2 JOIN events e2 ON e2.id = c2.event_id \
+                   WHERE c2.source_id = s.id AND e2.status = 'published'))"
+            )
+        };
+        let sources = sqlx::query_as(&format!(
             "SELECT s.title, s.url, s.published_edtf, s.author, \
                     (SELECT count(DISTINCT e.id) FROM citations c JOIN events e ON e.id = c.event_id \
                       WHERE c.source_id = s.id AND e.status = 'published') AS events \
-             FROM sources s WHERE s.outlet = ? \
-             ORDER BY s.published_earliest IS NULL, s.published_earliest DESC, s.title, s.id LIMIT ?",
-        )
+             FROM sources s WHERE s.outlet = ?1 AND {} \
+             ORDER BY s.published_earliest IS NULL, s.published_earliest DESC, s.title, s.id LIMIT ?2",
+            visible("?3")
+        ))
         .bind(outlet)
         .bind(limit)
+        .bind(include_unpublished)
         .fetch_all(&self.read)
         .await?;
-        let total = sqlx::query_scalar("SELECT count(*) FROM sources WHERE outlet = ?")
-            .bind(outlet)
-            .fetch_one(&self.read)
-            .await?;
+        let total = sqlx::query_scalar(&format!(
+            "SELECT count(*) FROM sources s WHERE s.outlet = ?1 AND {}",
+            visible("?2")
+        ))
+        .bind(outlet)
+        .bind(include_unpublished)
+        .fetch_one(&self.read)
+        .await?;
         Ok((sources, total))
     }
 }

@@ -144,26 +144,51 @@ impl Db {
         Ok(())
     }
 
-    /// Failed sign-ins since `since` (Unix seconds) for the account name and the address.
-    pub async fn login_failures(&self, account: &str, address: &str, since: i64) -> Result<FailureCounts> {
+    /// Starts a sign-in attempt: counts the failures since `forget_before` and, if
+    /// `allow` accepts those counts, records the attempt as a failure until it succeeds
+    /// (so that attempts running at the same time count each other). Returns the counts
+    /// and whether the attempt may go on. One transaction on the one write connection:
+    /// attempts are counted one after the other.
+    pub async fn begin_login_attempt(
+        &self,
+        account: &str,
+        address: &str,
+        now: i64,
+        forget_before: i64,
+        allow: impl FnOnce(FailureCounts) -> bool,
+    ) -> Result<(FailureCounts, bool)> {
+        let mut tx = self.write.begin().await?;
+        sqlx::query("DELETE FROM login_failures WHERE at < ?1")
+            .bind(forget_before)
+            .execute(&mut *tx)
+            .await?;
         let (account_count, account_last): (i64, Option<i64>) =
-            sqlx::query_as("SELECT count(*), max(at) FROM login_failures WHERE account = ?1 AND at >= ?2")
+            sqlx::query_as("SELECT count(*), max(at) FROM login_failures WHERE account = ?1")
                 .bind(account)
-                .bind(since)
-                .fetch_one(&self.read)
+                .fetch_one(&mut *tx)
                 .await?;
         let (address_count, address_last): (i64, Option<i64>) =
-            sqlx::query_as("SELECT count(*), max(at) FROM login_failures WHERE address = ?1 AND at >= ?2")
+            sqlx::query_as("SELECT count(*), max(at) FROM login_failures WHERE address = ?1")
                 .bind(address)
-                .bind(since)
-                .fetch_one(&self.read)
+                .fetch_one(&mut *tx)
                 .await?;
-        Ok(FailureCounts {
+        let counts = FailureCounts {
             account: account_count,
             account_last,
             address: address_count,
             address_last,
-        })
+        };
+        let allowed = allow(counts);
+        if allowed {
+            sqlx::query("INSERT INTO login_failures (account, address, at) VALUES (?1, ?2, ?3)")
+                .bind(account)
+                .bind(address)
+                .bind(now)
+                .execute(&mut *tx)
+                .await?;
+        }
+        tx.commit().await?;
+        Ok((counts, allowed))
     }
 
     /// Records a failed sign-in and forgets those older than `forget_before`.
@@ -189,7 +214,8 @@ impl Db {
         Ok(())
     }
 
-    /// Forgets the failed sign-ins of an account after it signs in.
+    /// Forgets the failed sign-ins of an account after it signs in (the attempt that
+    /// succeeded included).
     pub async fn clear_login_failures(&self, account: &str) -> Result<()> {
         sqlx::query("DELETE FROM login_failures WHERE account = ?1")
             .bind(account)

@@ -5,6 +5,7 @@ use askama_web::WebTemplate;
 use axum::extract::State;
 
 use super::AppState;
+use super::session::Viewer;
 use super::view::actor_kind_plural;
 use crate::error::Result;
 use crate::store::actors::ActorListing;
@@ -22,9 +23,9 @@ pub struct ActorIndexPage {
     groups: Vec<KindGroup>,
 }
 
-pub async fn show(State(state): State<AppState>) -> Result<ActorIndexPage> {
+pub async fn show(State(state): State<AppState>, viewer: Viewer) -> Result<ActorIndexPage> {
     let mut groups: Vec<KindGroup> = Vec::new();
-    for actor in state.db.actor_index().await? {
+    for actor in state.db.actor_index(viewer.is_editor()).await? {
         if groups.last().is_none_or(|g| g.id != kind_id(&actor.kind)) {
             groups.push(KindGroup {
                 id: kind_id(&actor.kind),

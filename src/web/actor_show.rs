@@ -32,9 +32,13 @@ pub struct ActorPage {
 /// `/actors/{id}` and outdated slugs lead to the canonical address.
 pub async fn redirect_to_canonical(
     State(state): State<AppState>,
+    viewer: Viewer,
     PathParams(id): PathParams<String>,
 ) -> Result<Redirect> {
     let actor = find(&state, &id).await?;
+    if !viewer.is_editor() && !state.db.actor_is_public(actor.id).await? {
+        return Err(Error::NotFound);
+    }
     Ok(Redirect::permanent(&canonical_url(&actor)))
 }
 
@@ -45,6 +49,10 @@ pub async fn show(
 ) -> Result<axum::response::Response> {
     use axum::response::IntoResponse;
     let actor = find(&state, &id).await?;
+    // An actor named only by drafts or retracted events does not exist for readers.
+    if !viewer.is_editor() && !state.db.actor_is_public(actor.id).await? {
+        return Err(Error::NotFound);
+    }
     if actor.slug != slug || actor.id.to_string() != id {
         return Ok(Redirect::permanent(&canonical_url(&actor)).into_response());
     }
@@ -54,7 +62,7 @@ pub async fn show(
         None => None,
     };
     let members = if actor.kind == "country" {
-        state.db.members_of_country(actor.id).await?
+        state.db.members_of_country(actor.id, viewer.is_editor()).await?
     } else {
         Vec::new()
     };

@@ -598,7 +598,11 @@ async fn check_participants(
         } else if let Some(id) = by_id {
             match state.db.actor_ref(id).await? {
                 Some(_) => Ok(ActorChoice::Existing(id)),
-                None => Err(format!("There is no actor #{id}.")),
+                // An actor merged since the form was loaded: the one it became.
+                None => match state.db.actor_redirect(id).await? {
+                    Some(new_id) => Ok(ActorChoice::Existing(new_id)),
+                    None => Err(format!("There is no actor #{id}.")),
+                },
             }
         } else {
             let found = state.db.find_actors(text).await?;

@@ -14,7 +14,7 @@ use super::AppState;
 use super::extract::{Form, QueryParams};
 use super::session::{self, CSRF_FIELD, ClientAddress, Viewer};
 use crate::auth::{self, THROTTLE_WINDOW_SECS, Throttle};
-use crate::error::{Error, Result};
+use crate::error::Result;
 use crate::store::fold;
 
 #[derive(Template, WebTemplate)]
@@ -85,11 +85,19 @@ pub async fn submit(
         Ok((status, page).into_response())
     };
 
-    let failures = state
+    // Counted and recorded (as a failure until it succeeds) before the password is
+    // checked, so that attempts sent at the same time cannot slip past the throttle.
+    let (failures, allowed) = state
         .db
-        .login_failures(&account, &address, now - THROTTLE_WINDOW_SECS)
+        .begin_login_attempt(&account, &address, now, now - THROTTLE_WINDOW_SECS, |counts| {
+            auth::throttle(counts, now) == Throttle::Allow
+        })
         .await?;
-    if let Throttle::Wait(seconds) = auth::throttle(failures, now) {
+    if !allowed {
+        let seconds = match auth::throttle(failures, now) {
+            Throttle::Wait(seconds) => seconds,
+            Throttle::Allow => 1,
+        };
         let message = format!(
             "Too many failed sign-ins. Please wait {} before trying again.",
             wait_text(seconds)
@@ -98,12 +106,8 @@ pub async fn submit(
         return again(StatusCode::TOO_MANY_REQUESTS, message, csrf);
     }
     let found = state.db.credentials(&form.name).await?;
-    let password = form.password.clone();
     let hash = found.as_ref().map(|(_, hash)| hash.clone());
-    // Hashing is deliberately slow: keep it off the threads that serve requests.
-    let matches = tokio::task::spawn_blocking(move || auth::verify_password(&password, hash.as_deref()))
-        .await
-        .map_err(|e| Error::Internal(format!("password check failed: {e}")))?;
+    let matches = auth::verify_password_queued(form.password.clone(), hash).await?;
     match found {
         Some((user, _)) if matches && !user.is_disabled() => {
             state.db.clear_login_failures(&account).await?;
@@ -112,10 +116,6 @@ pub async fn submit(
             Ok(Redirect::to(&next).into_response())
         }
         _ => {
-            state
-                .db
-                .record_login_failure(&account, &address, now, now - THROTTLE_WINDOW_SECS)
-                .await?;
             let message = "That name and password do not match an active account.".to_owned();
             let csrf = session::csrf_token(&session).await?;
             again(StatusCode::UNAUTHORIZED, message, csrf)

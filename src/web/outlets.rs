@@ -8,6 +8,7 @@ use axum::response::{IntoResponse, Redirect, Response};
 
 use super::AppState;
 use super::extract::PathParams;
+use super::session::Viewer;
 use super::subject::SubjectEvents;
 use super::view::{human_date, outlet_url, web_link};
 use crate::error::{Error, Result};
@@ -23,9 +24,9 @@ pub struct OutletIndexPage {
     outlets: Vec<OutletListing>,
 }
 
-pub async fn index(State(state): State<AppState>) -> Result<OutletIndexPage> {
+pub async fn index(State(state): State<AppState>, viewer: Viewer) -> Result<OutletIndexPage> {
     Ok(OutletIndexPage {
-        outlets: state.db.outlet_index().await?,
+        outlets: state.db.outlet_index(viewer.is_editor()).await?,
     })
 }
 
@@ -50,8 +51,13 @@ pub struct OutletPage {
 
 /// `/outlets/{name}`; outlets match whatever their case (as the timeline's `outlet`
 /// filter does) and lead to the name as it is stored.
-pub async fn show(State(state): State<AppState>, PathParams(name): PathParams<String>) -> Result<Response> {
-    let outlets = state.db.outlets().await?;
+pub async fn show(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    PathParams(name): PathParams<String>,
+) -> Result<Response> {
+    // Readers know only the outlets cited by published events.
+    let outlets = state.db.outlets(viewer.is_editor()).await?;
     let Some(outlet) = outlets
         .iter()
         .find(|o| **o == name)
@@ -62,7 +68,10 @@ pub async fn show(State(state): State<AppState>, PathParams(name): PathParams<St
     if *outlet != name {
         return Ok(Redirect::permanent(&outlet_url(outlet)).into_response());
     }
-    let (sources, source_total) = state.db.outlet_sources(outlet, SOURCES_LISTED).await?;
+    let (sources, source_total) = state
+        .db
+        .outlet_sources(outlet, SOURCES_LISTED, viewer.is_editor())
+        .await?;
     let filter = TimelineFilter {
         outlet: Some(outlet.clone()),
         ..TimelineFilter::default()

@@ -444,6 +444,8 @@ pub async fn update_source(
 ) -> Result<Response> {
     state.db.source(id).await?.ok_or(Error::NotFound)?;
     let version = parse_version(&form.version)?;
+    let mut form = form;
+    form.next = session::local_path(&form.next);
     let mut errors = Vec::new();
     if form.outlet.trim().is_empty() {
         errors.push(("outlet", "Name the outlet.".to_owned()));

@@ -8,6 +8,7 @@ use axum::response::{IntoResponse, Redirect, Response};
 
 use super::AppState;
 use super::extract::PathParams;
+use super::session::Viewer;
 use super::subject::SubjectEvents;
 use super::view::tag_url;
 use crate::error::{Error, Result};
@@ -20,9 +21,9 @@ pub struct TagIndexPage {
     tags: Vec<TagListing>,
 }
 
-pub async fn index(State(state): State<AppState>) -> Result<TagIndexPage> {
+pub async fn index(State(state): State<AppState>, viewer: Viewer) -> Result<TagIndexPage> {
     Ok(TagIndexPage {
-        tags: state.db.tag_index().await?,
+        tags: state.db.tag_index(viewer.is_editor()).await?,
     })
 }
 
@@ -34,8 +35,13 @@ pub struct TagPage {
 }
 
 /// `/tags/{name}`; another capitalization of a tag leads to the tag as it is spelled.
-pub async fn show(State(state): State<AppState>, PathParams(name): PathParams<String>) -> Result<Response> {
-    let tags = state.db.tags().await?;
+pub async fn show(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    PathParams(name): PathParams<String>,
+) -> Result<Response> {
+    // Readers know only the tags of published events.
+    let tags = state.db.tags(viewer.is_editor()).await?;
     let Some(tag) = tags
         .iter()
         .find(|t| **t == name)

@@ -105,10 +105,18 @@ pub async fn show(
         return Err(Error::SignInRequired(url_for(&raw)));
     }
     if let Some(text) = actor_text {
-        view.filter.actor = Some(resolve_actor(&state, &text).await?);
+        view.filter.actor = Some(resolve_actor(&state, &text, viewer.is_editor()).await?);
     }
     let filter = &mut view.filter;
     let actor = match filter.actor {
+        // Readers cannot name an actor of unpublished events only.
+        Some(id)
+            if !viewer.is_editor()
+                && !state.db.actor_is_public(id).await?
+                && state.db.actor_ref(id).await?.is_some() =>
+        {
+            return Err(Error::BadRequest(format!("There is no actor with the id {id}.")));
+        }
         Some(id) => match state.db.actor_ref(id).await? {
             Some(actor) => Some(actor),
             // An actor merged into another: the view becomes the other's (and the
@@ -125,13 +133,14 @@ pub async fn show(
         },
         None => None,
     };
-    let tags = state.db.tags().await?;
+    let editor = viewer.is_editor();
+    let tags = state.db.tags(editor).await?;
     if let Some(tag) = &filter.tag
         && !tags.contains(tag)
     {
         return Err(Error::BadRequest(format!("No event carries the tag “{tag}”.")));
     }
-    let outlets = state.db.outlets().await?;
+    let outlets = state.db.outlets(editor).await?;
     if let Some(outlet) = &filter.outlet {
         // Outlets match whatever their case; the canonical address spells them as stored.
         let stored = outlets.iter().find(|o| o.eq_ignore_ascii_case(outlet));
@@ -477,8 +486,18 @@ pub struct TimelineQuery {
 
 /// Finds the one actor a name or alias stands for; none or several is a 400 page that
 /// says so (naming the candidates and their ids).
-async fn resolve_actor(state: &AppState, text: &str) -> Result<i64> {
-    let found = state.db.find_actors(text).await?;
+async fn resolve_actor(state: &AppState, text: &str, editor: bool) -> Result<i64> {
+    let mut found = state.db.find_actors(text).await?;
+    if !editor {
+        // Readers find only actors of published events.
+        let mut public = Vec::with_capacity(found.len());
+        for actor in found {
+            if state.db.actor_is_public(actor.id).await? {
+                public.push(actor);
+            }
+        }
+        found = public;
+    }
     match found.as_slice() {
         [one] => Ok(one.id),
         [] => Err(Error::BadRequest(format!(
