@@ -429,3 +429,88 @@ async fn sign_ins_sent_at_once_are_counted_one_after_the_other() {
         "only three passwords were checked: {statuses:?}"
     );
 }
+
+#[tokio::test]
+async fn admins_change_roles_and_set_passwords_but_not_their_own_role() {
+    let app = app_with_accounts().await;
+    let admin = app.sign_in("Ada", ADMIN_PASSWORD).await;
+    let editor = app.sign_in("Eddie", EDITOR_PASSWORD).await;
+    let eddie = app
+        .app
+        .db
+        .user_by_name("Eddie")
+        .await
+        .expect("query")
+        .expect("Eddie");
+    let me = app.app.db.user_by_name("Ada").await.expect("query").expect("Ada");
+
+    let promoted = app
+        .post_as(
+            &admin,
+            &format!("/admin/users/{}/role", eddie.id),
+            &[("role", "admin")],
+        )
+        .await;
+    assert_eq!(promoted.status, StatusCode::SEE_OTHER);
+    let page = app.get_as(&editor, "/admin/users").await;
+    assert_eq!(page.status, StatusCode::OK, "the new role applies at once");
+    let own = app
+        .post_as(
+            &admin,
+            &format!("/admin/users/{}/role", me.id),
+            &[("role", "editor")],
+        )
+        .await;
+    assert_eq!(own.status, StatusCode::UNPROCESSABLE_ENTITY);
+    own.assert_contains("You cannot change your own role");
+    let bad = app
+        .post_as(
+            &admin,
+            &format!("/admin/users/{}/role", eddie.id),
+            &[("role", "owner")],
+        )
+        .await;
+    assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY);
+
+    let short = app
+        .post_as(
+            &admin,
+            &format!("/admin/users/{}/password", eddie.id),
+            &[("password", "short")],
+        )
+        .await;
+    assert_eq!(short.status, StatusCode::UNPROCESSABLE_ENTITY);
+    let reset = app
+        .post_as(
+            &admin,
+            &format!("/admin/users/{}/password", eddie.id),
+            &[("password", "a fresh password")],
+        )
+        .await;
+    assert_eq!(reset.status, StatusCode::SEE_OTHER);
+    app.get_as(&editor, "/").await.assert_lacks("Signed in as");
+    assert_eq!(
+        app.try_sign_in("Eddie", EDITOR_PASSWORD).await.status,
+        StatusCode::UNAUTHORIZED
+    );
+    let eddie_again = app.sign_in("Eddie", "a fresh password").await;
+    // Now an admin, Eddie may manage others; plain editors still may not.
+    app.add_user("Nora", "editor", "nora password 1").await;
+    let nora = app.sign_in("Nora", "nora password 1").await;
+    let refused = app
+        .post_as(
+            &nora,
+            &format!("/admin/users/{}/role", me.id),
+            &[("role", "editor")],
+        )
+        .await;
+    assert_eq!(refused.status, StatusCode::FORBIDDEN);
+    let allowed = app
+        .post_as(
+            &eddie_again,
+            &format!("/admin/users/{}/role", me.id),
+            &[("role", "editor")],
+        )
+        .await;
+    assert_eq!(allowed.status, StatusCode::SEE_OTHER);
+}

@@ -140,7 +140,17 @@ async fn actor_forms_refuse_impossible_codes_and_stale_saves() {
     );
     let stale = app.post_as(&eddie, "/actors/3/edit", &fine).await;
     assert_eq!(stale.status, StatusCode::CONFLICT);
-    stale.assert_contains("Someone saved this actor after you loaded the form.");
+    stale.assert_contains("Someone saved this actor while you were editing it");
+    stale.assert_contains("Their saved fields are the same as yours.");
+    let current = actor_version(&app, 3).await;
+    stale.assert_contains(&format!(r#"name="version" value="{current}""#));
+    // A different stale input is shown beside what was saved, and kept in the form.
+    let mut other = actor_fields(&[("name", "Victor Khrenin")]);
+    other.push(("version", &khrenin));
+    let page = app.post_as(&eddie, "/actors/3/edit", &other).await;
+    assert_eq!(page.status, StatusCode::CONFLICT);
+    page.assert_contains("<td>Viktor Khrenin</td><td>Victor Khrenin</td>");
+    page.assert_contains(r#"value="Victor Khrenin""#);
     assert_eq!(
         app.get("/actors/3/edit").await.status,
         StatusCode::SEE_OTHER,
@@ -282,6 +292,8 @@ async fn a_source_is_fixed_once_for_every_event_citing_it() {
         .post_as(&eddie, &format!("/sources/{}/edit", source.id), &good)
         .await;
     assert_eq!(stale.status, StatusCode::CONFLICT);
+    stale.assert_contains("Someone saved this source while you were editing it");
+    stale.assert_contains(r#"value="Iran inks a defense deal with Belarus""#);
 }
 
 #[tokio::test]

@@ -127,6 +127,21 @@ impl Db {
         Ok(())
     }
 
+    /// Gives an account another role; it applies from the account's next request.
+    pub async fn set_user_role(&self, id: i64, role: Role) -> Result<()> {
+        let done = sqlx::query(
+            "UPDATE users SET role = ?2, updated_at = strftime('%Y-%m-%dT%H:%M:%SZ', 'now') WHERE id = ?1",
+        )
+        .bind(id)
+        .bind(role.as_str())
+        .execute(&self.write)
+        .await?;
+        if done.rows_affected() == 0 {
+            return Err(Error::NotFound);
+        }
+        Ok(())
+    }
+
     /// Disables (ending its sessions) or re-enables an account.
     pub async fn set_user_disabled(&self, id: i64, disabled: bool) -> Result<()> {
         let sql = if disabled {

@@ -110,6 +110,56 @@ pub async fn add_user(state: &AppState, name: &str, role: Role, password: String
     state.db.create_user(name, role, &hash).await
 }
 
+#[derive(Debug, Deserialize)]
+pub struct RoleForm {
+    #[serde(default)]
+    role: String,
+}
+
+/// Gives another account another role (an admin cannot demote themself, so that there is
+/// always someone to manage accounts).
+pub async fn set_role(
+    State(state): State<AppState>,
+    Admin(me, _): Admin,
+    PathParams(id): PathParams<i64>,
+    Form(form): Form<RoleForm>,
+) -> Result<Response> {
+    if id == me.id {
+        return Err(Error::Invalid(
+            "You cannot change your own role: ask another admin.".to_owned(),
+        ));
+    }
+    let role = Role::parse(&form.role)
+        .ok_or_else(|| Error::Invalid(format!("“{}” is not a role: choose editor or admin.", form.role)))?;
+    state.db.set_user_role(id, role).await?;
+    tracing::info!(admin = %me.name, user = id, role = role.as_str(), "role changed");
+    Ok(Redirect::to("/admin/users").into_response())
+}
+
+#[derive(Debug, Deserialize)]
+pub struct PasswordForm {
+    #[serde(default)]
+    password: String,
+}
+
+/// Sets a new password for an account and ends its sessions.
+pub async fn set_password(
+    State(state): State<AppState>,
+    Admin(me, _): Admin,
+    PathParams(id): PathParams<i64>,
+    Form(form): Form<PasswordForm>,
+) -> Result<Response> {
+    state.db.user(id).await?.ok_or(Error::NotFound)?;
+    auth::check_password_rules(&form.password)?;
+    let password = form.password;
+    let hash = tokio::task::spawn_blocking(move || auth::hash_password(&password))
+        .await
+        .map_err(|e| Error::Internal(format!("password hashing failed: {e}")))??;
+    state.db.set_password_hash(id, &hash).await?;
+    tracing::info!(admin = %me.name, user = id, "password reset");
+    Ok(Redirect::to("/admin/users").into_response())
+}
+
 pub async fn disable(
     State(state): State<AppState>,
     Admin(me, _): Admin,

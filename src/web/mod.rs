@@ -137,6 +137,8 @@ pub fn router(
         .route("/admin/users", get(admin::index).post(admin::create))
         .route("/admin/users/{id}/disable", post(admin::disable))
         .route("/admin/users/{id}/enable", post(admin::enable))
+        .route("/admin/users/{id}/role", post(admin::set_role))
+        .route("/admin/users/{id}/password", post(admin::set_password))
         .route("/static/{file}", get(assets::serve))
         .route("/healthz", get(healthz))
         .fallback(not_found)

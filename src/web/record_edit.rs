@@ -59,6 +59,8 @@ pub struct ActorFormPage {
     actor: Actor,
     form: ActorForm,
     errors: Vec<(&'static str, String)>,
+    /// After a stale save: the fields saved meanwhile that differ from the input.
+    conflict: Option<Vec<(&'static str, String, String)>>,
     kinds: Vec<SelectOption>,
     countries: Vec<SelectOption>,
     csrf: String,
@@ -78,6 +80,7 @@ impl ActorFormPage {
             actor,
             form,
             errors: Vec::new(),
+            conflict: None,
             kinds: ACTOR_KINDS
                 .iter()
                 .map(|k| SelectOption {
@@ -111,23 +114,37 @@ pub async fn actor_form(
     PathParams(id): PathParams<i64>,
 ) -> Result<Response> {
     let actor = find_actor(&state, id).await?;
+    let form = actor_form_of(&state, &actor).await?;
+    Ok(ActorFormPage::new(&state, actor, form, viewer.csrf)
+        .await?
+        .into_response())
+}
+
+/// The form's values for an actor as it is stored.
+async fn actor_form_of(state: &AppState, actor: &Actor) -> Result<ActorForm> {
     let country = match actor.country_id {
         Some(country) => state.db.country_iso(country).await?.unwrap_or_default(),
         None => String::new(),
     };
-    let form = ActorForm {
+    Ok(ActorForm {
         name: actor.name.clone(),
         kind: actor.kind.clone(),
         iso_code: actor.iso_code.clone().unwrap_or_default(),
         country,
         description: actor.description.clone(),
-        aliases: state.db.aliases(id).await?.join("\n"),
+        aliases: state.db.aliases(actor.id).await?.join("\n"),
         edit_summary: String::new(),
-        version: state.db.actor_version(id).await?.unwrap_or(1).to_string(),
-    };
-    Ok(ActorFormPage::new(&state, actor, form, viewer.csrf)
-        .await?
-        .into_response())
+        version: state.db.actor_version(actor.id).await?.unwrap_or(1).to_string(),
+    })
+}
+
+/// The fields two versions of a form disagree on: (label, saved now, yours).
+fn differences(pairs: &[(&'static str, &str, &str)]) -> Vec<(&'static str, String, String)> {
+    pairs
+        .iter()
+        .filter(|(_, saved, yours)| saved.trim() != yours.trim())
+        .map(|(label, saved, yours)| (*label, (*saved).to_owned(), (*yours).to_owned()))
+        .collect()
 }
 
 pub async fn update_actor(
@@ -216,7 +233,25 @@ pub async fn update_actor(
             session::set_notice(&session, "Saved: every event naming this actor shows the change.").await?;
             Ok(Redirect::to(&format!("/actors/{id}")).into_response())
         }
-        Saved::Conflict { .. } => Err(stale("actor")),
+        Saved::Conflict { .. } => {
+            // Show what was saved meanwhile beside the editor's input, which stays in
+            // the form, now on the newer version: saving again applies it.
+            let current = find_actor(&state, id).await?;
+            let saved = actor_form_of(&state, &current).await?;
+            let mut form = form;
+            let conflict = differences(&[
+                ("Name", &saved.name, &form.name),
+                ("Kind", &saved.kind, &form.kind),
+                ("ISO code", &saved.iso_code, &form.iso_code),
+                ("Country", &saved.country, &form.country),
+                ("Other names", &saved.aliases, &form.aliases),
+                ("Description", &saved.description, &form.description),
+            ]);
+            form.version = saved.version;
+            let mut page = ActorFormPage::new(&state, current, form, viewer.csrf).await?;
+            page.conflict = Some(conflict);
+            Ok((StatusCode::CONFLICT, page).into_response())
+        }
     }
 }
 
@@ -376,6 +411,8 @@ pub struct SourceFormPage {
     id: i64,
     form: SourceForm,
     errors: Vec<(&'static str, String)>,
+    /// After a stale save: the fields saved meanwhile that differ from the input.
+    conflict: Option<Vec<(&'static str, String, String)>>,
     /// The events citing the source: (url, title).
     cited_by: Vec<(String, String)>,
     csrf: String,
@@ -408,6 +445,7 @@ async fn source_page(state: &AppState, id: i64, form: SourceForm, csrf: String) 
         id,
         form,
         errors: Vec::new(),
+        conflict: None,
         cited_by,
         csrf,
         csrf_field: CSRF_FIELD,
@@ -421,7 +459,13 @@ pub async fn source_form(
     QueryParams(query): QueryParams<NextQuery>,
 ) -> Result<Response> {
     let source: SourceRecord = state.db.source(id).await?.ok_or(Error::NotFound)?;
-    let form = SourceForm {
+    let form = source_form_of(source, query.next.as_deref().unwrap_or("/"));
+    Ok(source_page(&state, id, form, viewer.csrf).await?.into_response())
+}
+
+/// The form's values for a source as it is stored.
+fn source_form_of(source: SourceRecord, next: &str) -> SourceForm {
+    SourceForm {
         outlet: source.outlet,
         title: source.title,
         url: source.url.unwrap_or_default(),
@@ -430,9 +474,8 @@ pub async fn source_form(
         notes: source.notes,
         edit_summary: String::new(),
         version: source.version.to_string(),
-        next: session::local_path(query.next.as_deref().unwrap_or("/")),
-    };
-    Ok(source_page(&state, id, form, viewer.csrf).await?.into_response())
+        next: session::local_path(next),
+    }
 }
 
 pub async fn update_source(
@@ -493,7 +536,23 @@ pub async fn update_source(
             session::set_notice(&session, "Source saved: every event citing it shows the change.").await?;
             Ok(Redirect::to(&session::local_path(&form.next)).into_response())
         }
-        Saved::Conflict { .. } => Err(stale("source")),
+        Saved::Conflict { .. } => {
+            let current = state.db.source(id).await?.ok_or(Error::NotFound)?;
+            let saved = source_form_of(current, &form.next);
+            let mut form = form;
+            let conflict = differences(&[
+                ("Outlet", &saved.outlet, &form.outlet),
+                ("Title", &saved.title, &form.title),
+                ("Address", &saved.url, &form.url),
+                ("Published", &saved.published, &form.published),
+                ("Author", &saved.author, &form.author),
+                ("About this source", &saved.notes, &form.notes),
+            ]);
+            form.version = saved.version;
+            let mut page = source_page(&state, id, form, viewer.csrf).await?;
+            page.conflict = Some(conflict);
+            Ok((StatusCode::CONFLICT, page).into_response())
+        }
     }
 }
 
