@@ -175,3 +175,30 @@ async fn a_cursor_past_the_end_offers_the_first_page() {
     page.assert_contains("This page is past the last event of this view.");
     page.assert_contains("<a href=\"/\">First page</a>");
 }
+
+#[tokio::test]
+async fn ranked_search_pages_cover_every_match_once_both_ways() {
+    let app = fixture_app().await;
+    let all = listed(&app.get("/?q=belarus").await);
+    assert!(all.len() >= 3, "{all:?}");
+    let forward = walk(&app, "/?q=belarus&limit=1").await;
+    assert_eq!(forward.concat(), all, "best match first, each once");
+    // From the last page back to the first through the "prev" links.
+    let mut address = Some("/?q=belarus&limit=1".to_owned());
+    let mut last = String::new();
+    while let Some(current) = address {
+        let page = app.get(&current).await;
+        address = link(&page, "next");
+        last = current;
+    }
+    let mut backward = Vec::new();
+    let mut address = Some(last);
+    while let Some(current) = address {
+        let page = app.get(&current).await;
+        backward.push(listed(&page));
+        address = link(&page, "prev");
+        assert!(backward.len() < 20, "paging back does not end");
+    }
+    backward.reverse();
+    assert_eq!(backward.concat(), all);
+}

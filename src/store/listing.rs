@@ -2,6 +2,8 @@
 //! parameters. Everything a researcher can narrow by lives here, so pages and later
 //! exports share one definition of "matches".
 
+use std::sync::Arc;
+
 use sqlx::{QueryBuilder, Sqlite};
 
 use super::events::{Order, TimelineEntry};
@@ -92,6 +94,37 @@ impl Cursor {
             "b" => Some(Cursor::Before(key)),
             _ => None,
         }
+    }
+}
+
+/// Every match of a search as (rank, id), best first: bm25 ranks all matches anyway, so
+/// keeping them makes the next pages, and the same page rendered again, cost only their
+/// rows.
+pub type RankedKeys = Vec<(f64, i64)>;
+
+/// Ranked matches of recent searches, weighed by their number.
+pub type RankedCache = crate::cache::GenerationCache<RankedKeys>;
+
+/// Ranked keys kept at once, over all searches (16 bytes each).
+pub const RANKED_CAPACITY: usize = 2_000_000;
+
+/// The keys of one page of a ranked list, in reading order (reversed when paging
+/// backwards), as [`Db::page_keys`] returns them: after the cursor's key, or before it.
+fn slice_ranked(ranked: &[(f64, i64)], cursor: Option<&Cursor>, limit: i64) -> Vec<Key> {
+    let limit = usize::try_from(limit).unwrap_or(0);
+    let below = |(rank, id): (f64, i64), than: (f64, i64)| rank < than.0 || (rank == than.0 && id < than.1);
+    let key = |&(rank, id): &(f64, i64)| Key::Rank { rank, id };
+    match cursor {
+        None => ranked.iter().take(limit).map(key).collect(),
+        Some(Cursor::After(Key::Rank { rank, id })) => {
+            let start = ranked.partition_point(|&k| !below((*rank, *id), k));
+            ranked[start..].iter().take(limit).map(key).collect()
+        }
+        Some(Cursor::Before(Key::Rank { rank, id })) => {
+            let end = ranked.partition_point(|&k| below(k, (*rank, *id)));
+            ranked[..end].iter().rev().take(limit).map(key).collect()
+        }
+        Some(_) => Vec::new(),
     }
 }
 
@@ -354,6 +387,22 @@ impl Db {
         Ok(sql.build_query_scalar().fetch_one(&self.read).await?)
     }
 
+    /// Every event matching a search, best match first, as (rank, id): ranked once per
+    /// view and generation, then paged in memory.
+    async fn ranked_keys(&self, filter: &TimelineFilter) -> Result<Arc<RankedKeys>> {
+        let generation = self.generation().await?;
+        let key = filter.cache_key();
+        if let Some(keys) = self.ranked.get(generation, &key) {
+            return Ok(keys);
+        }
+        let mut sql = QueryBuilder::new("SELECT event_search.rank, e.id FROM events e");
+        filter.push_from_where(&mut sql);
+        sql.push(" ORDER BY event_search.rank ASC, e.id ASC");
+        let keys: Arc<RankedKeys> = Arc::new(sql.build_query_as().fetch_all(&self.read).await?);
+        self.ranked.put(generation, key, keys.clone());
+        Ok(keys)
+    }
+
     /// The sort keys of matching events, in the page's reading order (reversed when
     /// paging backwards).
     async fn page_keys(
@@ -363,6 +412,10 @@ impl Db {
         limit: i64,
     ) -> Result<Vec<Key>> {
         let relevance = filter.sort == Sort::Relevance && filter.search.is_some();
+        if relevance && !matches!(cursor.map(Cursor::key), Some(Key::Date { .. })) {
+            let ranked = self.ranked_keys(filter).await?;
+            return Ok(slice_ranked(&ranked, cursor, limit));
+        }
         let mut sql = QueryBuilder::new(if relevance {
             "SELECT e.id, e.date_sort, e.date_latest, event_search.rank AS rank FROM events e"
         } else {
@@ -537,5 +590,35 @@ impl Db {
         )
         .fetch_all(&self.read)
         .await?)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{Cursor, Key, slice_ranked};
+
+    fn ids(keys: &[Key]) -> Vec<i64> {
+        keys.iter().map(Key::id).collect()
+    }
+
+    #[test]
+    fn ranked_pages_continue_after_and_before_a_key_with_ties_broken_by_id() {
+        let ranked = [(-3.0, 7), (-2.0, 1), (-2.0, 4), (-1.0, 2), (-0.5, 9)];
+        assert_eq!(ids(&slice_ranked(&ranked, None, 2)), [7, 1]);
+        let after = Cursor::After(Key::Rank { rank: -2.0, id: 1 });
+        assert_eq!(ids(&slice_ranked(&ranked, Some(&after), 2)), [4, 2]);
+        let before = Cursor::Before(Key::Rank { rank: -1.0, id: 2 });
+        assert_eq!(
+            ids(&slice_ranked(&ranked, Some(&before), 2)),
+            [4, 1],
+            "reading backwards"
+        );
+        // A key no longer in the list (its event changed) still places the page.
+        let gone = Cursor::After(Key::Rank { rank: -1.5, id: 100 });
+        assert_eq!(ids(&slice_ranked(&ranked, Some(&gone), 10)), [2, 9]);
+        let end = Cursor::After(Key::Rank { rank: -0.5, id: 9 });
+        assert!(slice_ranked(&ranked, Some(&end), 10).is_empty());
+        let start = Cursor::Before(Key::Rank { rank: -3.0, id: 7 });
+        assert!(slice_ranked(&ranked, Some(&start), 10).is_empty());
     }
 }

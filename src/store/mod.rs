@@ -66,6 +66,9 @@ pub struct Db {
     pub(crate) read: SqlitePool,
     pub(crate) write: SqlitePool,
     summaries: std::sync::Arc<summary::SummaryCache>,
+    /// Every match of recent searches, best first, per generation (see
+    /// [`listing::RankedKeys`]).
+    ranked: std::sync::Arc<listing::RankedCache>,
 }
 
 impl Db {
@@ -106,6 +109,7 @@ impl Db {
             read,
             write,
             summaries: std::sync::Arc::new(summary::SummaryCache::new(summary::CACHE_CAPACITY, |_| 1)),
+            ranked: std::sync::Arc::new(listing::RankedCache::new(listing::RANKED_CAPACITY, Vec::len)),
         };
         if db.ensure_derived_rows().await? {
             tracing::info!("rebuilt the search index and the filter tables");
