@@ -565,6 +565,10 @@ async fn sources_are_added_reused_by_address_and_checked() {
             ("s_passage", "Iranian engineers were seen at the plant."),
             ("s_claimed", "2024-02"),
             ("s_note", "The Cradle dates it a month earlier"),
+            (
+                "s_claims",
+                "drones seen: 40 (according to a plant worker)\nengineers: 12",
+            ),
         ])
         .collect();
     let saved = app.post_as(&eddie, "/events/new", &fields).await;
@@ -589,6 +593,13 @@ async fn sources_are_added_reused_by_address_and_checked() {
     page.assert_contains("The delegation visited a plant in Isfahan in March.");
     page.assert_contains("Iranian engineers were seen at the plant.");
     page.assert_contains("Sources disagree");
+    let claims = &detail.citations[1].claims;
+    assert_eq!(claims.len(), 2);
+    assert_eq!(claims[0].topic, "drones seen");
+    assert_eq!(claims[0].value, "40");
+    assert_eq!(claims[0].attributed_to.as_deref(), Some("a plant worker"));
+    assert_eq!(claims[1].attributed_to, None);
+    page.assert_contains("<li>drones seen: <strong>40</strong> (a plant worker)</li>");
 
     let bad = app
         .post_as(
@@ -717,4 +728,35 @@ async fn related_events_are_named_by_number_or_address_and_kept_by_edits() {
     let relations = app.app.db.outgoing_relations(id).await.expect("relations");
     assert_eq!(relations.len(), 1);
     assert_eq!(relations[0].2, "The visit prepared it");
+}
+
+#[tokio::test]
+async fn claims_are_edited_on_their_source_row_and_checked() {
+    let (app, eddie) = app_with_editors().await;
+    let before = app.app.db.event(1).await.expect("query").expect("event");
+    let topic = before.citations[0].claims[0].topic.clone();
+    let mut form = edit_fields(&app, 1, &[]).await;
+    let claims = form
+        .iter()
+        .position(|(k, _)| k == "s_claims")
+        .expect("a claims field");
+    assert!(
+        form[claims].1.contains(&topic),
+        "the form shows the claims: {}",
+        form[claims].1
+    );
+    form[claims].1 = format!("{topic}: 30 (according to a new report)\nnot a claim");
+    let refused = app.post_as(&eddie, "/events/1/edit", &borrowed(&form)).await;
+    assert_eq!(refused.status, StatusCode::UNPROCESSABLE_ENTITY);
+    refused.assert_contains("claim 2 (“not a claim”) needs the form topic: value");
+    form[claims].1 = format!("{topic}: 30 (according to a new report)");
+    let saved = app.post_as(&eddie, "/events/1/edit", &borrowed(&form)).await;
+    assert_eq!(saved.status, StatusCode::SEE_OTHER, "{}", saved.body);
+    let after = app.app.db.event(1).await.expect("query").expect("event");
+    let claims = &after.citations[0].claims;
+    assert_eq!(claims.len(), 1);
+    assert_eq!(claims[0].value, "30");
+    assert_eq!(claims[0].attributed_to.as_deref(), Some("a new report"));
+    // The other citation's claims are untouched.
+    assert_eq!(after.citations[1].claims.len(), before.citations[1].claims.len());
 }

@@ -67,6 +67,16 @@ pub struct CitationInput {
     pub passage: String,
     pub claimed_date: Option<EventDate>,
     pub note: String,
+    /// What the source claims; replaces the citation's claims.
+    pub claims: Vec<ClaimInput>,
+}
+
+/// Something a source says ("drones delivered: 12"), and who said it according to it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ClaimInput {
+    pub topic: String,
+    pub value: String,
+    pub attributed_to: Option<String>,
 }
 
 /// Which citation a row is: one of the event's (its source stays), or a new one.
@@ -649,6 +659,13 @@ async fn write_participants_and_citations(
                 .execute(&mut *loader.tx)
                 .await?
                 .rows_affected();
+                if updated > 0 {
+                    sqlx::query("DELETE FROM claims WHERE citation_id = ?1")
+                        .bind(citation_id)
+                        .execute(&mut *loader.tx)
+                        .await?;
+                    write_claims(loader, *citation_id, &citation.claims).await?;
+                }
                 if updated == 0 {
                     return Err(Error::Invalid(format!(
                         "Source {} of the form was removed from this event by another editor \
@@ -683,7 +700,7 @@ async fn write_participants_and_citations(
                         source_id
                     }
                 };
-                loader
+                let citation_id = loader
                     .insert_citation(
                         id,
                         source_id,
@@ -693,8 +710,29 @@ async fn write_participants_and_citations(
                         position,
                     )
                     .await?;
+                write_claims(loader, citation_id, &citation.claims).await?;
             }
         }
+    }
+    Ok(())
+}
+
+/// Writes a citation's claims in order.
+async fn write_claims(
+    loader: &mut super::loader::Loader,
+    citation_id: i64,
+    claims: &[ClaimInput],
+) -> Result<()> {
+    for (position, claim) in (0..).zip(claims) {
+        loader
+            .insert_claim(
+                citation_id,
+                &claim.topic,
+                &claim.value,
+                claim.attributed_to.as_deref(),
+                position,
+            )
+            .await?;
     }
     Ok(())
 }

@@ -19,7 +19,7 @@ use super::view::{actor_kind_label, agreement_kind_label, event_type_label, huma
 use crate::dates::EventDate;
 use crate::error::{Error, Result};
 use crate::store::editing::{
-    ActorChoice, CitationInput, CitationTarget, ParticipantInput, RelationInput, SourceChoice,
+    ActorChoice, CitationInput, CitationTarget, ClaimInput, ParticipantInput, RelationInput, SourceChoice,
 };
 use crate::store::editing::{EventFields, Revision, Saved, StatusChange};
 use crate::store::events::EventDetail;
@@ -93,6 +93,8 @@ pub struct SourceRow {
     pub passage: String,
     pub claimed: String,
     pub note: String,
+    /// What the source claims, one per line: `topic: value (according to who)`.
+    pub claims: String,
     /// Ticked: delete this citation.
     pub remove: bool,
     pub error: Option<String>,
@@ -109,6 +111,7 @@ impl SourceRow {
                 &self.passage,
                 &self.claimed,
                 &self.note,
+                &self.claims,
             ]
             .iter()
             .all(|v| v.trim().is_empty())
@@ -175,6 +178,7 @@ impl EventForm {
             "s_passage",
             "s_claimed",
             "s_note",
+            "s_claims",
         ];
         let columns: Vec<Vec<String>> = names.iter().map(|name| column(name)).collect();
         let rows = columns[0].len();
@@ -208,6 +212,7 @@ impl EventForm {
                 passage: columns[5][i].clone(),
                 claimed: columns[6][i].clone(),
                 note: columns[7][i].clone(),
+                claims: columns[8][i].clone(),
                 remove: !columns[0][i].is_empty() && removed.contains(&columns[0][i]),
                 error: None,
             })
@@ -419,6 +424,15 @@ async fn form_of(state: &AppState, detail: &EventDetail) -> Result<EventForm> {
                 passage: c.passage.clone(),
                 claimed: c.claimed_date_edtf.clone().unwrap_or_default(),
                 note: c.note.clone(),
+                claims: c
+                    .claims
+                    .iter()
+                    .map(|claim| match &claim.attributed_to {
+                        Some(who) => format!("{}: {} (according to {who})", claim.topic, claim.value),
+                        None => format!("{}: {}", claim.topic, claim.value),
+                    })
+                    .collect::<Vec<_>>()
+                    .join("\n"),
                 remove: false,
                 error: None,
             })
@@ -740,8 +754,26 @@ async fn check_sources(
                 Some(CitationTarget::New(source))
             }
         };
+        let mut claims = Vec::new();
+        for (n, line) in row
+            .claims
+            .lines()
+            .map(str::trim)
+            .filter(|l| !l.is_empty())
+            .enumerate()
+        {
+            match parse_claim(line) {
+                Some(claim) => claims.push(claim),
+                None => problems.push(format!(
+                    "claim {} (“{line}”) needs the form topic: value, optionally followed by \
+                     (according to who)",
+                    n + 1
+                )),
+            }
+        }
         if let (true, Some(target)) = (problems.is_empty(), target) {
             inputs.push(CitationInput {
+                claims,
                 target,
                 passage: row.passage.trim().to_owned(),
                 claimed_date,
@@ -810,6 +842,27 @@ async fn check_relations(
         }
     }
     Ok((inputs, errors))
+}
+
+/// Reads one claim line: `topic: value`, optionally ending in `(according to who)`.
+fn parse_claim(line: &str) -> Option<ClaimInput> {
+    let (topic, rest) = line.split_once(':')?;
+    let (value, attributed_to) = match rest
+        .trim()
+        .strip_suffix(')')
+        .and_then(|r| r.rsplit_once("(according to "))
+    {
+        Some((value, who)) => (
+            value.trim(),
+            Some(who.trim().to_owned()).filter(|w| !w.is_empty()),
+        ),
+        None => (rest.trim(), None),
+    };
+    (!topic.trim().is_empty() && !value.is_empty()).then(|| ClaimInput {
+        topic: topic.trim().to_owned(),
+        value: value.to_owned(),
+        attributed_to,
+    })
 }
 
 fn preview_of(text: &str) -> Option<DatePreview> {

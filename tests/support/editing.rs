@@ -21,6 +21,7 @@ pub fn event_fields<'a>(changes: &[(&'a str, &'a str)]) -> Vec<(&'a str, &'a str
         ("s_passage", "The delegation visited a plant in Isfahan in March."),
         ("s_claimed", "2024-03"),
         ("s_note", ""),
+        ("s_claims", ""),
         ("title", "Belarusian delegation tours a drone plant in Isfahan"),
         ("event_type", "visit"),
         ("agreement_kind", ""),
@@ -88,6 +89,17 @@ pub async fn edit_fields(app: &TestApp, id: i64, changes: &[(&str, &str)]) -> Ve
             ("s_passage", c.passage.clone()),
             ("s_claimed", c.claimed_date_edtf.clone().unwrap_or_default()),
             ("s_note", c.note.clone()),
+            (
+                "s_claims",
+                c.claims
+                    .iter()
+                    .map(|claim| match &claim.attributed_to {
+                        Some(who) => format!("{}: {} (according to {who})", claim.topic, claim.value),
+                        None => format!("{}: {}", claim.topic, claim.value),
+                    })
+                    .collect::<Vec<_>>()
+                    .join("\n"),
+            ),
         ] {
             fields.push((key.into(), value));
         }
