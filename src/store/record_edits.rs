@@ -420,42 +420,21 @@ impl Db {
         from_version: i64,
         user_id: i64,
     ) -> Result<Saved> {
-        let mut loader = self.loader().await?;
-        let current = version_of(&mut loader.tx, "sources", id).await?;
-        if current != expected_version {
-            return Ok(Saved::Conflict {
-                current_version: current,
-            });
-        }
-        let snapshot = snapshot_of(&mut loader.tx, "source", id, from_version).await?;
-        let published = snapshot["published"]
-            .as_str()
-            .and_then(|p| EventDate::parse(p).ok());
-        sqlx::query(
-            "UPDATE sources SET outlet = ?2, title = ?3, url = ?4, published_edtf = ?5, \
-                    published_earliest = ?6, author = ?7, notes = ?8, version = version + 1, \
-                    updated_at = strftime('%Y-%m-%dT%H:%M:%SZ', 'now') WHERE id = ?1",
-        )
-        .bind(id)
-        .bind(snapshot["outlet"].as_str().unwrap_or_default())
-        .bind(snapshot["title"].as_str().unwrap_or_default())
-        .bind(snapshot["url"].as_str())
-        .bind(published.as_ref().map(EventDate::edtf))
-        .bind(published.as_ref().map(|d| iso_day(d.earliest())))
-        .bind(snapshot["author"].as_str())
-        .bind(snapshot["notes"].as_str().unwrap_or_default())
-        .execute(&mut *loader.tx)
-        .await?;
-        let events: Vec<i64> =
-            sqlx::query_scalar("SELECT DISTINCT event_id FROM citations WHERE source_id = ?1")
-                .bind(id)
-                .fetch_all(&mut *loader.tx)
-                .await?;
-        loader.events.extend(events);
+        let mut conn = self.read.acquire().await?;
+        let snapshot = snapshot_of(&mut conn, "source", id, from_version).await?;
+        drop(conn);
+        let text = |key: &str| snapshot[key].as_str().map(str::to_owned);
+        let fields = SourceFields {
+            outlet: text("outlet").unwrap_or_default(),
+            title: text("title").unwrap_or_default(),
+            url: text("url"),
+            published: text("published").and_then(|p| EventDate::parse(&p).ok()),
+            author: text("author"),
+            notes: text("notes").unwrap_or_default(),
+        };
         let summary = format!("Version {from_version} brought back");
-        record(&mut loader.tx, "source", id, Some(user_id), "revert", &summary).await?;
-        loader.commit().await?;
-        Ok(Saved::Saved { version: current + 1 })
+        self.save_source(id, expected_version, &fields, user_id, "revert", &summary)
+            .await
     }
 
     /// The version of a source, for its forms.
@@ -497,6 +476,21 @@ impl Db {
         user_id: i64,
         summary: &str,
     ) -> Result<Saved> {
+        self.save_source(id, expected_version, fields, user_id, "edit", summary)
+            .await
+    }
+
+    /// Writes a source's fields as a revision with `action` (an edit, or a version
+    /// brought back).
+    async fn save_source(
+        &self,
+        id: i64,
+        expected_version: i64,
+        fields: &SourceFields,
+        user_id: i64,
+        action: &str,
+        summary: &str,
+    ) -> Result<Saved> {
         let mut loader = self.loader().await?;
         let current = version_of(&mut loader.tx, "sources", id).await?;
         if current != expected_version {
@@ -527,7 +521,7 @@ impl Db {
                 .fetch_all(&mut *loader.tx)
                 .await?;
         loader.events.extend(events);
-        record(&mut loader.tx, "source", id, Some(user_id), "edit", summary).await?;
+        record(&mut loader.tx, "source", id, Some(user_id), action, summary).await?;
         loader.commit().await?;
         Ok(Saved::Saved {
             version: expected_version + 1,
