@@ -4,7 +4,9 @@
 //! axe-core at desktop and phone width.
 //!
 //! Needs Debian's `chromium` and `chromium-driver`, and axe-core from npm; `tests/run`
-//! installs them when missing.
+//! installs them when missing and sets `ENTENTE_REQUIRE_BROWSER`, so that there a missing
+//! browser fails the run. A plain `cargo test` on a machine without them says each
+//! browser test was skipped, and why, instead of failing.
 
 mod support;
 
@@ -24,6 +26,36 @@ struct Browser {
     base: String,
     app: support::TestApp,
     _profile: tempfile::TempDir,
+}
+
+/// Why the browser tests cannot run here, if they cannot: `None` when Chromium,
+/// chromedriver and axe-core are all present.
+fn missing_tools() -> Option<String> {
+    if !std::path::Path::new(&chromium()).exists() {
+        return Some(format!("no Chromium at {}", chromium()));
+    }
+    if Command::new(chromedriver()).arg("--version").output().is_err() {
+        return Some(format!("no {} on the PATH", chromedriver()));
+    }
+    if !axe_path().exists() {
+        return Some(format!("no axe-core at {}", axe_path().display()));
+    }
+    None
+}
+
+/// Starts a browser, or says why the test is skipped (outside `tests/run`, where a
+/// missing browser is an error).
+macro_rules! browser_or_skip {
+    () => {
+        match missing_tools() {
+            None => Browser::start().await,
+            Some(reason) if std::env::var_os("ENTENTE_REQUIRE_BROWSER").is_none() => {
+                eprintln!("browser test skipped: {reason}; `bash tests/run` installs what it needs");
+                return;
+            }
+            Some(reason) => panic!("the browser tests need {reason}"),
+        }
+    };
 }
 
 impl Browser {
@@ -200,7 +232,7 @@ fn chromedriver() -> String {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn reader_follows_a_timeline_entry_to_its_permalink_and_checks_its_sources() {
-    let browser = Browser::start().await;
+    let browser = browser_or_skip!();
     browser.goto("/").await;
     assert_eq!(browser.text("h1").await, "Timeline");
 
@@ -232,7 +264,7 @@ async fn reader_follows_a_timeline_entry_to_its_permalink_and_checks_its_sources
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn shared_links_without_or_with_old_slugs_land_on_the_canonical_permalink() {
-    let browser = Browser::start().await;
+    let browser = browser_or_skip!();
     for shared in ["/events/1", "/events/1/an-old-title"] {
         browser.goto(shared).await;
         assert_eq!(
@@ -252,7 +284,7 @@ async fn shared_links_without_or_with_old_slugs_land_on_the_canonical_permalink(
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn our_script_runs_under_the_content_security_policy() {
-    let browser = Browser::start().await;
+    let browser = browser_or_skip!();
     browser
         .goto("/events/1/iran-and-belarus-sign-defense-mou-in-tehran")
         .await;
@@ -272,7 +304,7 @@ async fn our_script_runs_under_the_content_security_policy() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn researcher_filters_with_the_form_removes_a_chip_and_shares_the_url() {
-    let browser = Browser::start().await;
+    let browser = browser_or_skip!();
     browser.goto("/").await;
     let form = browser
         .client
@@ -339,13 +371,19 @@ async fn researcher_filters_with_the_form_removes_a_chip_and_shares_the_url() {
     browser.stop().await;
 }
 
-/// axe-core's script, installed by `tests/run` (npm) unless AXE_CORE_JS points elsewhere.
-fn axe_source() -> String {
-    let path = std::env::var("AXE_CORE_JS")
+/// Where axe-core's script is: installed by `tests/run` (npm) unless AXE_CORE_JS points
+/// elsewhere.
+fn axe_path() -> PathBuf {
+    std::env::var("AXE_CORE_JS")
         .map(PathBuf::from)
         .unwrap_or_else(|_| {
             PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("target/axe/node_modules/axe-core/axe.min.js")
-        });
+        })
+}
+
+/// axe-core's script.
+fn axe_source() -> String {
+    let path = axe_path();
     std::fs::read_to_string(&path).unwrap_or_else(|e| {
         panic!(
             "axe-core not found at {} ({e}); run `bash tests/run`",
@@ -365,7 +403,7 @@ axe.run(document, { runOnly: { type: "tag", values: ["wcag2a", "wcag2aa", "wcag2
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn researcher_searches_from_the_form_and_pages_through_the_timeline() {
-    let browser = Browser::start().await;
+    let browser = browser_or_skip!();
     browser.goto("/?country=IR").await;
     browser
         .client
@@ -420,7 +458,7 @@ async fn researcher_searches_from_the_form_and_pages_through_the_timeline() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn researcher_follows_a_histogram_bar_and_a_facet() {
-    let browser = Browser::start().await;
+    let browser = browser_or_skip!();
     browser.goto("/?country=BY").await;
     let mut month = browser.client.current_url().await.expect("url");
     month.set_query(Some("country=BY&from=2023-07&to=2023-07"));
@@ -453,7 +491,7 @@ async fn researcher_follows_a_histogram_bar_and_a_facet() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn reader_goes_from_an_event_to_its_tag_and_outlet_and_on_to_the_timeline() {
-    let browser = Browser::start().await;
+    let browser = browser_or_skip!();
     browser
         .goto("/events/1/iran-and-belarus-sign-defense-mou-in-tehran")
         .await;
@@ -493,7 +531,7 @@ async fn reader_goes_from_an_event_to_its_tag_and_outlet_and_on_to_the_timeline(
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn editor_signs_in_fixes_a_typo_sees_a_draft_and_signs_out() {
-    let browser = Browser::start().await;
+    let browser = browser_or_skip!();
     browser.app.add_user("Ada", "admin", "admin password 1").await;
     browser.goto("/events/6").await;
     assert_eq!(browser.text("h1").await, "Not Found", "readers do not see drafts");
@@ -556,7 +594,7 @@ async fn editor_signs_in_fixes_a_typo_sees_a_draft_and_signs_out() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn editor_creates_an_event_with_an_alias_and_two_sources_fixes_the_date_and_publishes_it() {
-    let browser = Browser::start().await;
+    let browser = browser_or_skip!();
     browser.app.add_user("Eddie", "editor", "editor password 1").await;
     browser.goto("/events/new").await;
     assert_eq!(browser.path().await, "/login");
@@ -661,7 +699,7 @@ async fn editor_creates_an_event_with_an_alias_and_two_sources_fixes_the_date_an
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn every_page_passes_axe_at_desktop_and_phone_width() {
     let axe = axe_source();
-    let browser = Browser::start().await;
+    let browser = browser_or_skip!();
     let pages = [
         "/",
         "/?order=asc",
