@@ -7,30 +7,16 @@ use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, Salt
 
 use crate::error::{Error, Result};
 
-/// What an account may do. Readers need no account.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
-pub enum Role {
-    /// Creates, edits, publishes and retracts events.
-    Editor,
-    /// An editor who also manages accounts.
-    Admin,
-}
+pub use crate::domain::Role;
 
-impl Role {
-    pub fn parse(text: &str) -> Option<Role> {
-        match text {
-            "editor" => Some(Role::Editor),
-            "admin" => Some(Role::Admin),
-            _ => None,
-        }
-    }
-
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Role::Editor => "editor",
-            Role::Admin => "admin",
-        }
-    }
+/// Failed sign-ins within the throttle's window, for the account name and the address:
+/// what the store counts and the throttle's policy reads.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct FailureCounts {
+    pub account: i64,
+    pub account_last: Option<i64>,
+    pub address: i64,
+    pub address_last: Option<i64>,
 }
 
 /// Shortest password accepted.
@@ -115,7 +101,7 @@ pub enum Throttle {
 /// each further attempt must wait 5, 10, 20… seconds after the last failure; from the
 /// tenth it is locked until the window has passed since the last failure. For an
 /// address, the same with thresholds of 10 and 30 (several editors may share one).
-pub fn throttle(counts: crate::store::users::FailureCounts, now: i64) -> Throttle {
+pub fn throttle(counts: FailureCounts, now: i64) -> Throttle {
     let account = wait_after(counts.account, counts.account_last, 3, 10, now);
     let address = wait_after(counts.address, counts.address_last, 10, 30, now);
     match account.max(address) {
@@ -158,7 +144,6 @@ pub fn tokens_match(expected: &str, given: &str) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::store::users::FailureCounts;
 
     #[test]
     fn a_password_verifies_against_its_own_hash_only() {

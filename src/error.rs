@@ -89,6 +89,39 @@ impl Error {
     }
 }
 
+/// Turns a database constraint that a concurrent change can break (a name taken between
+/// the check and the insert, a row merged away meanwhile) into an error the person can
+/// act on, instead of a 500.
+pub trait OnConstraint<T> {
+    /// A UNIQUE violation on `column` (`"users.name"`) becomes [`Error::Invalid`].
+    fn on_unique(self, column: &str, message: impl FnOnce() -> String) -> Result<T>;
+    /// A FOREIGN KEY violation becomes [`Error::Conflict`]: what the request referred to
+    /// was removed or merged meanwhile.
+    fn on_foreign_key(self, message: impl FnOnce() -> String) -> Result<T>;
+}
+
+impl<T> OnConstraint<T> for Result<T> {
+    fn on_unique(self, column: &str, message: impl FnOnce() -> String) -> Result<T> {
+        self.map_err(|error| match &error {
+            Error::Database(sqlx::Error::Database(db))
+                if db.is_unique_violation() && db.message().contains(column) =>
+            {
+                Error::Invalid(message())
+            }
+            _ => error,
+        })
+    }
+
+    fn on_foreign_key(self, message: impl FnOnce() -> String) -> Result<T> {
+        self.map_err(|error| match &error {
+            Error::Database(sqlx::Error::Database(db)) if db.is_foreign_key_violation() => {
+                Error::Conflict(message())
+            }
+            _ => error,
+        })
+    }
+}
+
 /// The page shown for every error.
 #[derive(Template, WebTemplate)]
 #[template(path = "error.html")]
@@ -111,10 +144,7 @@ impl ErrorPage {
 impl IntoResponse for Error {
     fn into_response(self) -> Response {
         if let Error::SignInRequired(next) = &self {
-            let query: String = form_urlencoded::Serializer::new(String::new())
-                .append_pair("next", next)
-                .finish();
-            return Redirect::to(&format!("/login?{query}")).into_response();
+            return Redirect::to(&crate::paths::login(next)).into_response();
         }
         let status = self.status_code();
         if status.is_server_error() {

@@ -7,6 +7,7 @@
 //! The dataset goes through [`crate::import::load_dataset`], so fixtures are validated
 //! and indexed exactly like real imports.
 
+use crate::domain::{ActorKind, AgreementKind, EventStatus, EventType};
 use crate::error::Result;
 use crate::import::{
     ActorRecord, CitationRecord, ClaimRecord, Dataset, EventRecord, LoadReport, ParticipantRecord,
@@ -309,7 +310,7 @@ pub fn dataset(events: usize, seed: u64) -> Dataset {
     for (code, name, native) in COUNTRIES {
         actors.push(ActorRecord {
             key: format!("c-{code}"),
-            kind: "country".to_owned(),
+            kind: ActorKind::Country.as_str().to_owned(),
             name: (*name).to_owned(),
             aliases: if native == name {
                 Vec::new()
@@ -337,7 +338,7 @@ pub fn dataset(events: usize, seed: u64) -> Dataset {
         let key = format!("p-{i}");
         actors.push(ActorRecord {
             key: key.clone(),
-            kind: "person".to_owned(),
+            kind: ActorKind::Person.as_str().to_owned(),
             name: name.clone(),
             aliases: vec![format!("{} {}", &given[..1], family), cyrillic(&name)],
             iso_code: None,
@@ -352,7 +353,7 @@ pub fn dataset(events: usize, seed: u64) -> Dataset {
             let org_name = format!("{name} {kind}");
             actors.push(ActorRecord {
                 key: key.clone(),
-                kind: "organization".to_owned(),
+                kind: ActorKind::Organization.as_str().to_owned(),
                 name: org_name.clone(),
                 aliases: vec![acronym(&org_name)],
                 iso_code: None,
@@ -370,7 +371,7 @@ pub fn dataset(events: usize, seed: u64) -> Dataset {
             let facility_name = format!("{} {}", rng.pick(CITIES), rng.pick(FACILITY_KINDS));
             actors.push(ActorRecord {
                 key: key.clone(),
-                kind: "facility".to_owned(),
+                kind: ActorKind::Facility.as_str().to_owned(),
                 name: format!("{facility_name} ({name})"),
                 aliases: Vec::new(),
                 iso_code: None,
@@ -416,20 +417,20 @@ pub fn dataset(events: usize, seed: u64) -> Dataset {
             a
         };
         let event_type = *rng.pick(&[
-            "meeting",
-            "meeting",
-            "visit",
-            "visit",
-            "agreement",
-            "statement",
-            "production",
-            "transfer",
-            "transfer",
-            "deployment",
-            "intelligence_claim",
-            "exercise",
-            "sanction",
-            "other",
+            EventType::Meeting,
+            EventType::Meeting,
+            EventType::Visit,
+            EventType::Visit,
+            EventType::Agreement,
+            EventType::Statement,
+            EventType::Production,
+            EventType::Transfer,
+            EventType::Transfer,
+            EventType::Deployment,
+            EventType::IntelligenceClaim,
+            EventType::Exercise,
+            EventType::Sanction,
+            EventType::Other,
         ]);
         let (name_a, name_b) = (COUNTRIES[a].1, COUNTRIES[b].1);
         let city = *rng.pick(CITIES);
@@ -438,16 +439,18 @@ pub fn dataset(events: usize, seed: u64) -> Dataset {
         let org = pick_from(&mut rng, &organizations, b);
         let facility = pick_from(&mut rng, &facilities, a);
         let title = match event_type {
-            "meeting" => format!("{name_a} and {name_b} defense officials meet in {city}"),
-            "visit" => format!("{} visits {city}", person.name),
-            "agreement" => format!("{name_a} and {name_b} sign a defense cooperation agreement"),
-            "statement" => format!("{} comments on cooperation with {name_b}", person.name),
-            "production" => format!("{} begins producing {weapon}", facility.name),
-            "transfer" => format!("{name_a} delivers {weapon} to {name_b}"),
-            "deployment" => format!("{name_a} deploys {weapon} near {city}"),
-            "intelligence_claim" => format!("Intelligence report: {name_a} supplies {weapon} to {name_b}"),
-            "exercise" => format!("{name_a} and {name_b} hold joint exercises near {city}"),
-            "sanction" => format!("Sanctions target {} over {weapon}", org.name),
+            EventType::Meeting => format!("{name_a} and {name_b} defense officials meet in {city}"),
+            EventType::Visit => format!("{} visits {city}", person.name),
+            EventType::Agreement => format!("{name_a} and {name_b} sign a defense cooperation agreement"),
+            EventType::Statement => format!("{} comments on cooperation with {name_b}", person.name),
+            EventType::Production => format!("{} begins producing {weapon}", facility.name),
+            EventType::Transfer => format!("{name_a} delivers {weapon} to {name_b}"),
+            EventType::Deployment => format!("{name_a} deploys {weapon} near {city}"),
+            EventType::IntelligenceClaim => {
+                format!("Intelligence report: {name_a} supplies {weapon} to {name_b}")
+            }
+            EventType::Exercise => format!("{name_a} and {name_b} hold joint exercises near {city}"),
+            EventType::Sanction => format!("Sanctions target {} over {weapon}", org.name),
             _ => format!("{name_a}–{name_b} defense contacts reported"),
         };
         let (date, precision_note) = random_date(&mut rng);
@@ -465,7 +468,7 @@ pub fn dataset(events: usize, seed: u64) -> Dataset {
         }
         participants.push(ParticipantRecord {
             actor: person.key.clone(),
-            role: if event_type == "visit" {
+            role: if event_type == EventType::Visit {
                 "visitor"
             } else {
                 "participant"
@@ -480,7 +483,10 @@ pub fn dataset(events: usize, seed: u64) -> Dataset {
                 title: None,
             });
         }
-        if matches!(event_type, "production" | "transfer" | "deployment") {
+        if matches!(
+            event_type,
+            EventType::Production | EventType::Transfer | EventType::Deployment
+        ) {
             participants.push(ParticipantRecord {
                 actor: facility.key.clone(),
                 role: "subject".to_owned(),
@@ -490,16 +496,19 @@ pub fn dataset(events: usize, seed: u64) -> Dataset {
         let cited = 1 + rng.below(4);
         let mut citations = Vec::with_capacity(cited);
         for c in 0..cited {
-            let claims =
-                if matches!(event_type, "transfer" | "production" | "intelligence_claim") && rng.chance(40) {
-                    vec![ClaimRecord {
-                        topic: format!("Number of {weapon}"),
-                        value: format!("{}", 50 * (1 + rng.below(40))),
-                        attributed_to: Some((*rng.pick(OUTLETS)).to_owned()),
-                    }]
-                } else {
-                    Vec::new()
-                };
+            let claims = if matches!(
+                event_type,
+                EventType::Transfer | EventType::Production | EventType::IntelligenceClaim
+            ) && rng.chance(40)
+            {
+                vec![ClaimRecord {
+                    topic: format!("Number of {weapon}"),
+                    value: format!("{}", 50 * (1 + rng.below(40))),
+                    attributed_to: Some((*rng.pick(OUTLETS)).to_owned()),
+                }]
+            } else {
+                Vec::new()
+            };
             citations.push(CitationRecord {
                 source: format!("s-{}", rng.below(source_count)),
                 passage: format!(
@@ -521,9 +530,13 @@ pub fn dataset(events: usize, seed: u64) -> Dataset {
         records.push(EventRecord {
             key: format!("e-{i}"),
             title,
-            event_type: event_type.to_owned(),
-            agreement_kind: (event_type == "agreement")
-                .then(|| (*rng.pick(&["mou", "treaty", "roadmap", "contract", "protocol"])).to_owned()),
+            event_type: event_type.as_str().to_owned(),
+            agreement_kind: (event_type == EventType::Agreement).then(|| {
+                use AgreementKind::*;
+                rng.pick(&[Mou, Treaty, Roadmap, Contract, Protocol])
+                    .as_str()
+                    .to_owned()
+            }),
             date,
             date_note: precision_note,
             place: Some(city.to_owned()),
@@ -531,7 +544,13 @@ pub fn dataset(events: usize, seed: u64) -> Dataset {
             summary: format!(
                 "Officials of **{name_a}** and **{name_b}** discussed {weapon}. Generated fixture event {i}."
             ),
-            status: if rng.chance(2) { "draft" } else { "published" }.to_owned(),
+            status: if rng.chance(2) {
+                EventStatus::Draft
+            } else {
+                EventStatus::Published
+            }
+            .as_str()
+            .to_owned(),
             tags,
             actors: participants,
             citations,

@@ -9,9 +9,10 @@ use std::collections::{HashMap, HashSet};
 use serde::Deserialize;
 
 use crate::dates::EventDate;
+use crate::domain::{ActorKind, AgreementKind, EventStatus, EventType, RelationKind};
 use crate::error::Error;
+use crate::store::Db;
 use crate::store::loader::NewEvent;
-use crate::store::{self, Db};
 
 /// A whole dataset: everything needed to build a timeline from scratch.
 #[derive(Debug, Deserialize)]
@@ -73,7 +74,7 @@ pub struct SourceRecord {
 pub struct EventRecord {
     pub key: String,
     pub title: String,
-    /// One of [`crate::store::EVENT_TYPES`].
+    /// The event type, by its stored text.
     #[serde(rename = "type")]
     pub event_type: String,
     /// For agreements: `mou`, `treaty`, `roadmap`, `contract`, `protocol`, `other`.
@@ -106,7 +107,12 @@ pub struct EventRecord {
 }
 
 fn default_status() -> String {
-    "published".to_owned()
+    EventStatus::Published.as_str().to_owned()
+}
+
+/// A term of a vocabulary that [`check`] has accepted.
+fn term<T>(parsed: Option<T>, text: &str) -> Result<T, Error> {
+    parsed.ok_or_else(|| Error::Internal(format!("unchecked term “{text}”")))
 }
 
 /// An actor's part in an event.
@@ -159,7 +165,7 @@ pub struct ClaimRecord {
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct RelationRecord {
-    /// One of [`crate::store::RELATION_KINDS`], read as "this event <relation> that event".
+    /// The relation, read as "this event <relation> that event".
     pub relation: String,
     /// Key of the other event.
     pub event: String,
@@ -192,7 +198,10 @@ pub async fn load_dataset(db: &Db, dataset: &Dataset) -> Result<LoadReport, Erro
     let mut actor_ids: HashMap<&str, i64> = HashMap::new();
 
     // Countries first, so that other actors can point at them.
-    let (countries, others): (Vec<_>, Vec<_>) = dataset.actors.iter().partition(|a| a.kind == "country");
+    let (countries, others): (Vec<_>, Vec<_>) = dataset
+        .actors
+        .iter()
+        .partition(|a| a.kind == ActorKind::Country.as_str());
     for actor in countries.iter().chain(others.iter()) {
         let country_id = actor
             .country
@@ -200,7 +209,7 @@ pub async fn load_dataset(db: &Db, dataset: &Dataset) -> Result<LoadReport, Erro
             .and_then(|key| actor_ids.get(key).copied());
         let id = loader
             .insert_actor(
-                &actor.kind,
+                term(ActorKind::parse(&actor.kind), &actor.kind)?,
                 &actor.name,
                 actor.iso_code.as_deref(),
                 country_id,
@@ -239,8 +248,11 @@ pub async fn load_dataset(db: &Db, dataset: &Dataset) -> Result<LoadReport, Erro
             .insert_event(&NewEvent {
                 title: &event.title,
                 summary: &event.summary,
-                event_type: &event.event_type,
-                agreement_kind: event.agreement_kind.as_deref(),
+                event_type: term(EventType::parse(&event.event_type), &event.event_type)?,
+                agreement_kind: match &event.agreement_kind {
+                    Some(kind) => Some(term(AgreementKind::parse(kind), kind)?),
+                    None => None,
+                },
                 date,
                 date_note: &event.date_note,
                 place: event.place.as_deref(),
@@ -248,7 +260,7 @@ pub async fn load_dataset(db: &Db, dataset: &Dataset) -> Result<LoadReport, Erro
                     .location_country
                     .as_deref()
                     .and_then(|k| actor_ids.get(k).copied()),
-                status: &event.status,
+                status: term(EventStatus::parse(&event.status), &event.status)?,
             })
             .await?;
         event_ids.insert(&event.key, id);
@@ -281,12 +293,13 @@ pub async fn load_dataset(db: &Db, dataset: &Dataset) -> Result<LoadReport, Erro
                 )
                 .await?;
             for (claim_position, claim) in (0..).zip(&citation.claims) {
+                let attributed_to = claim.attributed_to.as_deref();
                 loader
                     .insert_claim(
                         citation_id,
                         &claim.topic,
                         &claim.value,
-                        claim.attributed_to.as_deref(),
+                        attributed_to,
                         claim_position,
                     )
                     .await?;
@@ -304,7 +317,12 @@ pub async fn load_dataset(db: &Db, dataset: &Dataset) -> Result<LoadReport, Erro
                 event_ids.get(relation.event.as_str()),
             ) {
                 loader
-                    .relate_events(from, to, &relation.relation, &relation.note)
+                    .relate_events(
+                        from,
+                        to,
+                        term(RelationKind::parse(&relation.relation), &relation.relation)?,
+                        &relation.note,
+                    )
                     .await?;
             }
         }
@@ -338,30 +356,33 @@ fn check(dataset: &Dataset) -> Result<Checked<'_>, Error> {
     let mut problems: Vec<String> = Vec::new();
     let mut dates = HashMap::new();
 
-    let mut actor_kinds: HashMap<&str, &str> = HashMap::new();
+    let mut actor_kinds: HashMap<&str, Option<ActorKind>> = HashMap::new();
     for actor in &dataset.actors {
-        if actor_kinds.insert(&actor.key, &actor.kind).is_some() {
+        let kind = ActorKind::parse(&actor.kind);
+        if actor_kinds.insert(&actor.key, kind).is_some() {
             problems.push(format!("actor key “{}” is used twice", actor.key));
         }
-        if !store::ACTOR_KINDS.contains(&actor.kind.as_str()) {
+        if kind.is_none() {
             problems.push(format!(
                 "actor “{}”: kind “{}” is not one of {}",
                 actor.key,
                 actor.kind,
-                store::ACTOR_KINDS.join(", ")
+                ActorKind::terms()
             ));
         }
         if actor.name.trim().is_empty() {
             problems.push(format!("actor “{}” has no name", actor.key));
         }
-        match (&actor.iso_code, actor.kind.as_str()) {
-            (Some(code), "country") if code.len() != 2 || !code.chars().all(|c| c.is_ascii_alphabetic()) => {
+        match (&actor.iso_code, kind) {
+            (Some(code), Some(ActorKind::Country))
+                if code.len() != 2 || !code.chars().all(|c| c.is_ascii_alphabetic()) =>
+            {
                 problems.push(format!(
                     "actor “{}”: iso_code “{code}” is not two letters",
                     actor.key
                 ));
             }
-            (Some(_), kind) if kind != "country" => {
+            (Some(_), kind) if kind != Some(ActorKind::Country) => {
                 problems.push(format!("actor “{}”: only countries have an iso_code", actor.key));
             }
             _ => {}
@@ -369,7 +390,7 @@ fn check(dataset: &Dataset) -> Result<Checked<'_>, Error> {
     }
     for actor in &dataset.actors {
         if let Some(country) = &actor.country
-            && actor_kinds.get(country.as_str()) != Some(&"country")
+            && actor_kinds.get(country.as_str()) != Some(&Some(ActorKind::Country))
         {
             problems.push(format!(
                 "actor “{}”: country “{country}” is not a country in this dataset",
@@ -405,26 +426,29 @@ fn check(dataset: &Dataset) -> Result<Checked<'_>, Error> {
         if event.title.trim().is_empty() {
             problems.push(format!("event “{key}” has no title"));
         }
-        if !store::EVENT_TYPES.contains(&event.event_type.as_str()) {
+        let event_type = EventType::parse(&event.event_type);
+        if event_type.is_none() {
             problems.push(format!(
                 "event “{key}”: type “{}” is not one of {}",
                 event.event_type,
-                store::EVENT_TYPES.join(", ")
+                EventType::terms()
             ));
         }
-        match (&event.agreement_kind, event.event_type.as_str()) {
-            (Some(kind), "agreement") if !store::AGREEMENT_KINDS.contains(&kind.as_str()) => {
-                problems.push(format!(
+        match (&event.agreement_kind, event_type) {
+            (Some(kind), Some(EventType::Agreement)) if AgreementKind::parse(kind).is_none() => problems
+                .push(format!(
                     "event “{key}”: agreement kind “{kind}” is not one of {}",
-                    store::AGREEMENT_KINDS.join(", ")
-                ))
-            }
-            (Some(_), t) if t != "agreement" => {
+                    AgreementKind::terms()
+                )),
+            (Some(_), Some(t)) if t != EventType::Agreement => {
                 problems.push(format!("event “{key}”: only agreements have an agreement kind"))
             }
             _ => {}
         }
-        if !matches!(event.status.as_str(), "draft" | "published") {
+        if !matches!(
+            EventStatus::parse(&event.status),
+            Some(EventStatus::Draft | EventStatus::Published)
+        ) {
             problems.push(format!("event “{key}”: status must be draft or published"));
         }
         match EventDate::parse(&event.date) {
@@ -434,7 +458,7 @@ fn check(dataset: &Dataset) -> Result<Checked<'_>, Error> {
             Err(e) => problems.push(format!("event “{key}”: {e}")),
         }
         if let Some(country) = &event.location_country
-            && actor_kinds.get(country.as_str()) != Some(&"country")
+            && actor_kinds.get(country.as_str()) != Some(&Some(ActorKind::Country))
         {
             problems.push(format!(
                 "event “{key}”: location country “{country}” is not a country in this dataset"
@@ -470,11 +494,11 @@ fn check(dataset: &Dataset) -> Result<Checked<'_>, Error> {
             }
         }
         for relation in &event.relations {
-            if !store::RELATION_KINDS.contains(&relation.relation.as_str()) {
+            if RelationKind::parse(&relation.relation).is_none() {
                 problems.push(format!(
                     "event “{key}”: relation “{}” is not one of {}",
                     relation.relation,
-                    store::RELATION_KINDS.join(", ")
+                    RelationKind::terms()
                 ));
             }
             if !event_keys.contains(relation.event.as_str()) {

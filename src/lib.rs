@@ -13,6 +13,8 @@ pub mod cli;
 pub mod config;
 /// The one date module: EDTF parsing, bounds and human rendering.
 pub mod dates;
+/// The typed domain: vocabularies, records and their snapshots; no SQL, no HTTP.
+pub mod domain;
 /// The one error type and how it becomes a page.
 pub mod error;
 /// Generated fixtures for benchmarks.
@@ -21,6 +23,8 @@ pub mod fixture;
 pub mod import;
 /// Markdown to sanitized HTML.
 pub mod markdown;
+/// Every address the app links or redirects to.
+pub mod paths;
 /// All SQL.
 pub mod store;
 /// Pages, routes and middleware.

@@ -300,7 +300,12 @@ async fn every_change_is_a_revision_in_the_history() {
         history.position("Retracted (retracted)") < history.position("Created (draft)"),
         "newest first"
     );
-    let revisions = app.app.db.event_revisions(id).await.expect("revisions");
+    let revisions = app
+        .app
+        .db
+        .revisions_of(entente::domain::Entity::Event, id)
+        .await
+        .expect("revisions");
     assert_eq!(revisions.len(), 4);
     let snapshot: serde_json::Value = serde_json::from_str(&revisions[3].snapshot).expect("json");
     assert_eq!(
@@ -317,7 +322,12 @@ async fn every_change_is_a_revision_in_the_history() {
         &[("action", "unpublish"), ("version", &v)],
     )
     .await;
-    let first = &app.app.db.event_revisions(1).await.expect("revisions")[0];
+    let first = &app
+        .app
+        .db
+        .revisions_of(entente::domain::Entity::Event, 1)
+        .await
+        .expect("revisions")[0];
     let snapshot: serde_json::Value = serde_json::from_str(&first.snapshot).expect("json");
     assert_eq!(snapshot["status"], "draft");
     assert!(
@@ -490,15 +500,15 @@ async fn participants_are_found_by_any_alias_or_number_and_new_ones_can_be_added
     );
     let new_actor = app.app.db.find_actors("Testpour").await.expect("query");
     assert_eq!(new_actor.len(), 1);
-    assert_eq!(new_actor[0].kind, "person");
+    assert_eq!(new_actor[0].kind.as_str(), "person");
     let revisions = app
         .app
         .db
-        .revisions_of("actor", new_actor[0].id)
+        .revisions_of(entente::domain::Entity::Actor, new_actor[0].id)
         .await
         .expect("revisions");
     assert_eq!(revisions.len(), 1);
-    assert_eq!(revisions[0].action, "create");
+    assert_eq!(revisions[0].action.as_str(), "create");
     assert_eq!(revisions[0].editor.as_deref(), Some("Eddie"));
     let page = open_event(&app, &eddie, &format!("/events/{id}")).await;
     page.assert_contains("Defense Minister");
@@ -645,9 +655,14 @@ async fn an_edit_updates_and_removes_citations_keeping_the_others_claims() {
     assert_eq!(after.citations[0].passage, "A corrected quotation.");
     assert_eq!(after.citations[0].claims.len(), before.citations[0].claims.len());
     // The removed citation is in the history's previous snapshot.
-    let revisions = app.app.db.event_revisions(1).await.expect("revisions");
+    let revisions = app
+        .app
+        .db
+        .revisions_of(entente::domain::Entity::Event, 1)
+        .await
+        .expect("revisions");
     assert_eq!(revisions.len(), 2, "the state as loaded, then the edit");
-    assert_eq!(revisions[1].action, "import");
+    assert_eq!(revisions[1].action.as_str(), "import");
     let edited: serde_json::Value = serde_json::from_str(&revisions[0].snapshot).expect("json");
     assert_eq!(
         edited["citations"].as_array().map(Vec::len),

@@ -168,7 +168,7 @@ async fn a_write_summarises_the_unfiltered_timeline_for_its_next_reader() {
     }
     // A narrower view is left for its first reader.
     let narrower = entente::store::listing::TimelineFilter {
-        types: vec!["visit".to_owned()],
+        types: vec![entente::domain::EventType::Visit],
         ..Default::default()
     };
     assert!(!db.summary_is_cached(&narrower).await.expect("generation"));

@@ -117,7 +117,7 @@ async fn bringing_back_a_version_restores_its_content_as_a_new_revision() {
     ));
     let after = app.app.db.event(1).await.expect("query").expect("event");
     assert_eq!(after.event.title, before.event.title);
-    assert_eq!(after.event.status, "published", "the status stays");
+    assert_eq!(after.event.status.as_str(), "published", "the status stays");
     assert_eq!(after.tags, before.tags);
     assert_eq!(after.citations.len(), before.citations.len());
     let claims = |d: &entente::store::events::EventDetail| {
@@ -143,7 +143,15 @@ async fn bringing_back_a_version_restores_its_content_as_a_new_revision() {
     let history = app.get_as(&eddie, "/events/1/history").await;
     history.assert_contains("Earlier version brought back");
     history.assert_contains(&format!("Content of version {loaded} brought back"));
-    assert_eq!(app.app.db.event_revisions(1).await.expect("revisions").len(), 3);
+    assert_eq!(
+        app.app
+            .db
+            .revisions_of(entente::domain::Entity::Event, 1)
+            .await
+            .expect("revisions")
+            .len(),
+        3
+    );
 }
 
 #[tokio::test]
@@ -196,4 +204,177 @@ async fn reverting_needs_the_session_token_and_a_known_version() {
         .await;
     assert_eq!(malformed.status, StatusCode::BAD_REQUEST);
     assert_eq!(version_of(&app, 1).await, current, "nothing changed");
+}
+
+/// Schema 0: what revisions held before snapshots carried a schema number, as the SQL
+/// that wrote them produced it (lists as JSON text in one place, null claims in another).
+const SCHEMA_0_EVENT: &str = r#"{"title":"Iran and Belarus sign defense MOU in Tehran",
+ "type":"agreement","agreement_kind":"mou","date":"2023-07-31","date_note":"",
+ "place":"Tehran","location_country":"Iran","location_country_id":1,"summary":"An MOU.",
+ "status":"published","status_reason":"","tags":"[\"drones\"]",
+ "actors":[{"actor_id":3,"name":"Mohammad-Reza Ashtiani","role":"signatory","title":"Defense Minister"}],
+ "citations":[{"source_id":2,"outlet":"The Cradle","source":"Iran, Belarus sign MOU",
+   "passage":"signed a memorandum","claimed_date":"2023-06","note":"","claims":null}],
+ "relations":[{"to_event_id":4,"relation":"follows_from","note":"","title":"A visit"}]}"#;
+
+#[test]
+fn a_snapshot_written_before_schema_numbers_still_loads() {
+    use entente::domain::snapshot::decode;
+    use entente::domain::{AgreementKind, Event, EventType, RelationKind};
+    let event: Event = decode(SCHEMA_0_EVENT).expect("schema 0 loads");
+    assert_eq!(event.event_type, EventType::Agreement);
+    assert_eq!(event.agreement_kind, Some(AgreementKind::Mou));
+    assert_eq!(event.date.edtf(), "2023-07-31");
+    assert_eq!(event.tags, ["drones"]);
+    assert_eq!(event.participants[0].title.as_deref(), Some("Defense Minister"));
+    assert_eq!(event.citations[0].source_title, "Iran, Belarus sign MOU");
+    assert_eq!(
+        event.citations[0].claimed_date.as_ref().map(|d| d.edtf()),
+        Some("2023-06".to_owned())
+    );
+    assert!(event.citations[0].claims.is_empty());
+    assert_eq!(event.relations[0].relation, RelationKind::FollowsFrom);
+
+    let actor: entente::domain::Actor = decode(
+        r#"{"kind":"person","name":"Viktor Khrenin","iso_code":null,"country":"Belarus",
+            "country_id":2,"description":"","aliases":["Виктор Хренин"]}"#,
+    )
+    .expect("an actor of schema 0");
+    assert_eq!(actor.aliases, ["Виктор Хренин"]);
+    let source: entente::domain::Source = decode(
+        r#"{"outlet":"TASS","title":"T","url":null,"published":"2023-07-31","author":null,"notes":""}"#,
+    )
+    .expect("a source of schema 0");
+    assert_eq!(source.published.map(|d| d.edtf()), Some("2023-07-31".to_owned()));
+}
+
+#[test]
+fn snapshots_say_their_schema_and_refuse_newer_ones() {
+    use entente::domain::Event;
+    use entente::domain::snapshot::{SCHEMA, decode, encode};
+    let event: Event = decode(SCHEMA_0_EVENT).expect("loads");
+    let text = encode(&event).expect("encodes");
+    let value: serde_json::Value = serde_json::from_str(&text).expect("json");
+    assert_eq!(value["schema"], SCHEMA);
+    assert_eq!(value["type"], "agreement", "stored texts, not Rust names");
+    let newer = text.replace(&format!("\"schema\":{SCHEMA}"), "\"schema\":999");
+    let refused = decode::<Event>(&newer).expect_err("a newer schema is refused");
+    assert!(refused.to_string().contains("999"), "{refused}");
+    assert!(decode::<Event>(r#"{"title":"no type"}"#).is_err());
+}
+
+#[tokio::test]
+async fn every_record_survives_its_snapshot_unchanged() {
+    use entente::domain::snapshot::{decode, encode};
+    use entente::domain::{Actor, Entity, Event, Source};
+    let (app, eddie) = app_with_editor().await;
+    let db = &app.app.db;
+    // Event 1 of the fixture has participants, sources with claims, tags and relations.
+    let (event, _) = db.event_record(1).await.expect("query").expect("event");
+    assert!(!event.participants.is_empty() && !event.citations.is_empty());
+    let back: Event = decode(&encode(&event).expect("encodes")).expect("decodes");
+    assert_eq!(back, event);
+    let (actor, _) = db.actor_record(1).await.expect("query").expect("actor");
+    let back: Actor = decode(&encode(&actor).expect("encodes")).expect("decodes");
+    assert_eq!(back, actor);
+    let (source, _) = db.source_record(1).await.expect("query").expect("source");
+    let back: Source = decode(&encode(&source).expect("encodes")).expect("decodes");
+    assert_eq!(back, source);
+
+    // What a revision keeps is the record as the store reads it.
+    edit_event_one(&app, &eddie).await;
+    let (now, version) = db.event_record(1).await.expect("query").expect("event");
+    let revisions = db.revisions_of(Entity::Event, 1).await.expect("revisions");
+    assert_eq!(revisions[0].version, version);
+    assert_eq!(revisions[0].record::<Event>().expect("typed"), now);
+    assert_eq!(
+        revisions[1].record::<Event>().expect("typed"),
+        event,
+        "the loaded state"
+    );
+}
+
+#[tokio::test]
+async fn reverting_an_actor_goes_through_its_save_and_readers_see_it_at_once() {
+    let (app, eddie) = app_with_editor().await;
+    let (before, loaded) = app.app.db.actor_record(3).await.expect("query").expect("actor");
+    // A reader's cached page of the actor, before any change.
+    let first = app.get("/actors/3").await;
+    let page_url = first.location().expect("redirect to the slug").to_owned();
+    app.get(&page_url).await.assert_contains(&before.name);
+
+    let saved = app
+        .post_as(
+            &eddie,
+            "/actors/3/edit",
+            &[
+                ("name", "Renamed For The Test"),
+                ("kind", before.kind.as_str()),
+                ("iso_code", before.iso_code.as_deref().unwrap_or("")),
+                ("country", "BY"),
+                ("description", &before.description),
+                ("aliases", &before.aliases.join("\n")),
+                ("version", &loaded.to_string()),
+                ("edit_summary", "A wrong name"),
+            ],
+        )
+        .await;
+    assert_eq!(saved.status, StatusCode::SEE_OTHER, "{}", saved.body);
+    let (_, edited) = app.app.db.actor_record(3).await.expect("query").expect("actor");
+
+    let stale = app
+        .post_as(
+            &eddie,
+            "/actors/3/revert",
+            &[
+                ("from_version", &loaded.to_string()),
+                ("version", &loaded.to_string()),
+            ],
+        )
+        .await;
+    assert_eq!(stale.status, StatusCode::CONFLICT, "the conflict check of a save");
+    let done = app
+        .post_as(
+            &eddie,
+            "/actors/3/revert",
+            &[
+                ("from_version", &loaded.to_string()),
+                ("version", &edited.to_string()),
+            ],
+        )
+        .await;
+    assert_eq!(done.status, StatusCode::SEE_OTHER, "{}", done.body);
+    let (after, version) = app.app.db.actor_record(3).await.expect("query").expect("actor");
+    assert_eq!(after.name, before.name);
+    assert_eq!(after.aliases, before.aliases);
+    assert_eq!(version, edited + 1);
+    let revisions = app
+        .app
+        .db
+        .revisions_of(entente::domain::Entity::Actor, 3)
+        .await
+        .expect("revisions");
+    assert_eq!(revisions[0].action, entente::domain::RevisionAction::Revert);
+    // The page cache was told: the reader sees the name brought back, not the old page.
+    let reader = app.get(&page_url).await;
+    reader.assert_contains(&before.name);
+    reader.assert_lacks("Renamed For The Test");
+}
+
+#[tokio::test]
+async fn an_account_name_taken_is_a_clear_refusal() {
+    let (app, _) = app_with_editor().await;
+    let hash = entente::auth::hash_password("another password 1").expect("hash");
+    let refused = app
+        .app
+        .db
+        .create_user("EDDIE", entente::domain::Role::Editor, &hash)
+        .await
+        .expect_err("the name is taken, in any capitalization");
+    assert!(
+        matches!(refused, entente::error::Error::Invalid(_)),
+        "{refused:?}"
+    );
+    assert_eq!(refused.status_code(), StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(refused.to_string().contains("already taken"), "{refused}");
 }

@@ -86,15 +86,13 @@ async fn an_actor_s_name_and_aliases_are_fixed_once_for_every_event() {
             .contains("0 matching events")
     );
     let history = app.app.db.recent_revisions(10).await.expect("revisions");
+    assert!(history.iter().any(|r| r.entity.as_str() == "actor"
+        && r.action.as_str() == "edit"
+        && r.summary == "Middle initial"));
     assert!(
         history
             .iter()
-            .any(|r| r.entity == "actor" && r.action == "edit" && r.summary == "Middle initial")
-    );
-    assert!(
-        history
-            .iter()
-            .any(|r| r.entity == "actor" && r.action == "import"),
+            .any(|r| r.entity.as_str() == "actor" && r.action.as_str() == "import"),
         "the state before is kept"
     );
 }
@@ -226,7 +224,7 @@ async fn merging_two_actors_keeps_both_names_moves_events_and_redirects_links() 
     assert!(
         snapshot
             .iter()
-            .any(|r| r.entity == "actor" && r.entity_id == 4 && r.action == "merge")
+            .any(|r| r.entity.as_str() == "actor" && r.entity_id == 4 && r.action.as_str() == "merge")
     );
     assert!(app.app.db.actor(4).await.expect("query").is_none());
 }
@@ -355,9 +353,14 @@ async fn only_admins_delete_an_event_and_only_after_confirming() {
     app.get("/?q=tehran")
         .await
         .assert_lacks("Iran and Belarus sign defense MOU");
-    let revisions = app.app.db.event_revisions(1).await.expect("revisions");
+    let revisions = app
+        .app
+        .db
+        .revisions_of(entente::domain::Entity::Event, 1)
+        .await
+        .expect("revisions");
     let last: serde_json::Value = serde_json::from_str(&revisions[0].snapshot).expect("json");
-    assert_eq!(revisions[0].action, "delete");
+    assert_eq!(revisions[0].action.as_str(), "delete");
     assert_eq!(
         last["citations"][0]["outlet"], "The Cradle",
         "the deleted event's sources are kept"
@@ -510,7 +513,12 @@ async fn ids_are_never_given_twice_after_the_newest_record_is_removed() {
     assert!(second_id > first_id, "{second_id} reuses {first_id}");
     let another = app.app.db.find_actors("Another Person").await.expect("query")[0].id;
     assert!(another > newest_actor, "{another} reuses {newest_actor}");
-    let history = app.app.db.event_revisions(second_id).await.expect("revisions");
+    let history = app
+        .app
+        .db
+        .revisions_of(entente::domain::Entity::Event, second_id)
+        .await
+        .expect("revisions");
     assert_eq!(history.len(), 1, "a history of its own");
     // The merged actor's old address still leads to Khrenin, not to the new actor.
     let old = app.get(&format!("/actors/{newest_actor}")).await;
@@ -595,12 +603,17 @@ async fn changes_made_from_elsewhere_are_in_the_changed_events_history() {
         before,
         "event 1 changed: a stale form must not win"
     );
-    let revisions = app.app.db.event_revisions(1).await.expect("revisions");
+    let revisions = app
+        .app
+        .db
+        .revisions_of(entente::domain::Entity::Event, 1)
+        .await
+        .expect("revisions");
     assert_eq!(
         revisions[0].summary,
         "Mohammad Reza Ashtiani (#4) merged into Aziz Nasirzadeh (#5)"
     );
-    assert_eq!(revisions[1].action, "import");
+    assert_eq!(revisions[1].action.as_str(), "import");
     // Bringing back the loaded state keeps the participant, as the actor it became.
     let current = version_of(&app, 1).await;
     let back = app
@@ -628,7 +641,12 @@ async fn changes_made_from_elsewhere_are_in_the_changed_events_history() {
         )
         .await;
     assert_eq!(deleted.status, StatusCode::SEE_OTHER);
-    let revisions = app.app.db.event_revisions(1).await.expect("revisions");
+    let revisions = app
+        .app
+        .db
+        .revisions_of(entente::domain::Entity::Event, 1)
+        .await
+        .expect("revisions");
     assert_eq!(revisions[0].summary, "Relation to deleted event #2 removed");
     assert!(
         app.app

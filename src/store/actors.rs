@@ -11,7 +11,7 @@ use crate::error::{Error, Result};
 #[derive(Debug, Clone, FromRow)]
 pub struct Actor {
     pub id: i64,
-    pub kind: String,
+    pub kind: crate::domain::ActorKind,
     pub name: String,
     pub slug: String,
     pub iso_code: Option<String>,
@@ -23,7 +23,7 @@ pub struct Actor {
 #[derive(Debug, Clone, FromRow)]
 pub struct ActorListing {
     pub id: i64,
-    pub kind: String,
+    pub kind: crate::domain::ActorKind,
     pub name: String,
     pub slug: String,
     /// Other names, joined with " · " for display.
@@ -34,7 +34,7 @@ pub struct ActorListing {
 
 impl ActorListing {
     pub fn url(&self) -> String {
-        format!("/actors/{}/{}", self.id, self.slug)
+        crate::paths::actor(self.id, &self.slug)
     }
 }
 

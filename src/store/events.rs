@@ -5,6 +5,7 @@ use std::collections::HashMap;
 use sqlx::FromRow;
 
 use super::{ActorRef, Db};
+use crate::domain::{ActorKind, AgreementKind, EventStatus, EventType, RelationKind};
 use crate::error::Result;
 
 /// Which way the timeline runs.
@@ -39,8 +40,8 @@ pub struct TimelineEntry {
     pub id: i64,
     pub title: String,
     pub slug: String,
-    pub event_type: String,
-    pub agreement_kind: Option<String>,
+    pub event_type: EventType,
+    pub agreement_kind: Option<AgreementKind>,
     pub date_edtf: String,
     /// The day the timeline files the event under (see [`crate::dates::EventDate::sort_day`]).
     pub date_sort: String,
@@ -85,13 +86,13 @@ pub struct EventRow {
     pub title: String,
     pub slug: String,
     pub summary: String,
-    pub event_type: String,
-    pub agreement_kind: Option<String>,
+    pub event_type: EventType,
+    pub agreement_kind: Option<AgreementKind>,
     pub date_edtf: String,
     pub date_note: String,
     pub place: Option<String>,
     pub location_country_id: Option<i64>,
-    pub status: String,
+    pub status: EventStatus,
     pub status_reason: String,
     pub version: i64,
     pub created_at: String,
@@ -141,7 +142,7 @@ pub struct Claim {
 /// Another event linked to this one; `relation` is read from this event's side.
 #[derive(Debug, Clone)]
 pub struct RelatedEvent {
-    pub relation: String,
+    pub relation: RelationKind,
     /// True when the link was recorded on the other event (so the inverse label applies).
     pub inverse: bool,
     pub note: String,
@@ -160,7 +161,7 @@ impl Db {
         }
         let ids = serde_json::to_string(&entries.iter().map(|e| e.id).collect::<Vec<_>>())
             .map_err(|e| crate::error::Error::Internal(e.to_string()))?;
-        let rows: Vec<(i64, i64, String, String, String)> = sqlx::query_as(
+        let rows: Vec<(i64, i64, ActorKind, String, String)> = sqlx::query_as(
             "SELECT ea.event_id, a.id, a.kind, a.name, a.slug \
              FROM event_actors ea JOIN actors a ON a.id = ea.actor_id \
              WHERE ea.event_id IN (SELECT value FROM json_each(?)) \
@@ -180,7 +181,7 @@ impl Db {
         }
         for entry in &mut entries {
             for actor in by_event.remove(&entry.id).unwrap_or_default() {
-                if actor.kind == "country" {
+                if actor.kind == ActorKind::Country {
                     entry.countries.push(actor);
                 } else {
                     entry.actors.push(actor);
@@ -210,7 +211,7 @@ impl Db {
             None => None,
         };
 
-        let participants = sqlx::query_as::<_, (i64, String, String, String, String, Option<String>)>(
+        let participants = sqlx::query_as::<_, (i64, ActorKind, String, String, String, Option<String>)>(
             "SELECT a.id, a.kind, a.name, a.slug, ea.role, ea.title \
              FROM event_actors ea JOIN actors a ON a.id = ea.actor_id \
              WHERE ea.event_id = ? ORDER BY ea.position, a.name",
@@ -276,7 +277,7 @@ impl Db {
         .fetch_all(&self.read)
         .await?;
 
-        let relations = sqlx::query_as::<_, (String, bool, String, i64, String, String, String)>(
+        let relations = sqlx::query_as::<_, (RelationKind, bool, String, i64, String, String, String)>(
             "SELECT relation, inverse, note, id, title, slug, date_edtf FROM ( \
                SELECT r.relation, 0 AS inverse, r.note, o.id, o.title, o.slug, o.date_edtf, o.date_sort \
                  FROM event_relations r JOIN events o ON o.id = r.to_event_id \

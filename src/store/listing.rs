@@ -10,6 +10,7 @@ use super::events::{Order, TimelineEntry};
 use super::search::SearchQuery;
 use super::{ActorRef, Db, fold};
 use crate::dates::{EventDate, iso_day, parse_iso_day};
+use crate::domain::{EventStatus, EventType};
 use crate::error::{Error, Result};
 
 /// How a timeline is sorted.
@@ -136,51 +137,18 @@ pub struct TimelinePage {
     pub after: Option<Cursor>,
 }
 
-/// Which events a timeline lists by their publication status. Readers only ever see
-/// published events; editors may list drafts or retracted events instead.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
-pub enum Status {
-    #[default]
-    Published,
-    Draft,
-    Retracted,
-}
-
-impl Status {
-    pub fn parse(text: &str) -> Option<Status> {
-        match text {
-            "published" => Some(Status::Published),
-            "draft" => Some(Status::Draft),
-            "retracted" => Some(Status::Retracted),
-            _ => None,
-        }
-    }
-
-    /// The value stored in `events.status` (and used in the `status` parameter).
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Status::Published => "published",
-            Status::Draft => "draft",
-            Status::Retracted => "retracted",
-        }
-    }
-
-    /// Every status, in the order the filter form lists them.
-    pub const ALL: [Status; 3] = [Status::Published, Status::Draft, Status::Retracted];
-}
-
 /// What the timeline is narrowed to. The default shows every published event.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct TimelineFilter {
     /// Publication status; anything but published is for editors only (the web layer
     /// checks who asks).
-    pub status: Status,
+    pub status: EventStatus,
     /// ISO codes; an event must involve every one of them (two codes: a country pair).
     pub countries: Vec<String>,
     /// An actor (by id) that must take part in the event.
     pub actor: Option<i64>,
     /// Event types; an event must be of one of them.
-    pub types: Vec<String>,
+    pub types: Vec<EventType>,
     /// A tag the event must carry.
     pub tag: Option<String>,
     /// An outlet that must be among the event's sources.
@@ -197,7 +165,7 @@ pub struct TimelineFilter {
 impl TimelineFilter {
     /// Whether anything narrows the timeline (the order does not).
     pub fn is_active(&self) -> bool {
-        self.status != Status::Published
+        self.status != EventStatus::Published
             || !self.countries.is_empty()
             || self.actor.is_some()
             || !self.types.is_empty()
@@ -307,7 +275,7 @@ impl TimelineFilter {
             sql.push(" AND e.event_type IN (");
             let mut list = sql.separated(", ");
             for event_type in &self.types {
-                list.push_bind(event_type.clone());
+                list.push_bind(*event_type);
             }
             sql.push(")");
         }
@@ -554,7 +522,7 @@ impl Db {
         if wanted.is_empty() {
             return Ok(Vec::new());
         }
-        let names: Vec<(i64, String, String, String, Option<String>)> = sqlx::query_as(
+        let names: Vec<(i64, crate::domain::ActorKind, String, String, Option<String>)> = sqlx::query_as(
             "SELECT a.id, a.kind, a.name, a.slug, al.folded FROM actors a \
              LEFT JOIN actor_aliases al ON al.actor_id = a.id ORDER BY a.name, a.id",
         )

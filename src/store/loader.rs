@@ -5,6 +5,7 @@ use sqlx::{Sqlite, Transaction};
 
 use super::{Db, fold, slugify};
 use crate::dates::{EventDate, iso_day};
+use crate::domain::{ActorKind, AgreementKind, EventStatus, EventType, RelationKind};
 use crate::error::Result;
 
 /// An open write transaction for loading a dataset.
@@ -19,13 +20,13 @@ pub struct Loader {
 pub struct NewEvent<'a> {
     pub title: &'a str,
     pub summary: &'a str,
-    pub event_type: &'a str,
-    pub agreement_kind: Option<&'a str>,
+    pub event_type: EventType,
+    pub agreement_kind: Option<AgreementKind>,
     pub date: &'a EventDate,
     pub date_note: &'a str,
     pub place: Option<&'a str>,
     pub location_country_id: Option<i64>,
-    pub status: &'a str,
+    pub status: EventStatus,
 }
 
 impl Db {
@@ -57,7 +58,7 @@ fn next_id(table: &str, entity: &str) -> String {
 impl Loader {
     pub async fn insert_actor(
         &mut self,
-        kind: &str,
+        kind: ActorKind,
         name: &str,
         iso_code: Option<&str>,
         country_id: Option<i64>,
@@ -228,7 +229,13 @@ impl Loader {
         Ok(())
     }
 
-    pub async fn relate_events(&mut self, from: i64, to: i64, relation: &str, note: &str) -> Result<()> {
+    pub async fn relate_events(
+        &mut self,
+        from: i64,
+        to: i64,
+        relation: RelationKind,
+        note: &str,
+    ) -> Result<()> {
         sqlx::query(
             "INSERT OR IGNORE INTO event_relations (from_event_id, to_event_id, relation, note) VALUES (?, ?, ?, ?)",
         )

@@ -25,6 +25,8 @@ pub mod listing;
 pub mod loader;
 /// Editors' writes to actors and sources, merging actors, deleting events.
 pub mod record_edits;
+/// The one revision recorder, and reading revisions back.
+pub mod revisions;
 /// Full-text search: the reader's query language.
 pub mod search;
 /// Tags and outlets: their indexes and an outlet's sources.
@@ -33,30 +35,6 @@ pub mod subjects;
 pub mod summary;
 /// Editors' and admins' accounts, and failed sign-ins.
 pub mod users;
-
-/// The event types editors choose from, in the order forms list them.
-pub const EVENT_TYPES: &[&str] = &[
-    "meeting",
-    "visit",
-    "agreement",
-    "statement",
-    "production",
-    "transfer",
-    "deployment",
-    "intelligence_claim",
-    "exercise",
-    "sanction",
-    "other",
-];
-
-/// Kinds of agreement (only for events of type `agreement`).
-pub const AGREEMENT_KINDS: &[&str] = &["mou", "treaty", "roadmap", "contract", "protocol", "other"];
-
-/// Kinds of actor.
-pub const ACTOR_KINDS: &[&str] = &["country", "person", "organization", "facility"];
-
-/// Relations between events, read as "this event <relation> that event".
-pub const RELATION_KINDS: &[&str] = &["follows_from", "part_of", "same_as", "contradicts", "related_to"];
 
 /// The database: a single-connection pool for writes (SQLite allows one writer at a
 /// time, so queuing in the pool beats `SQLITE_BUSY`) and a pool sized to the cores for
@@ -180,7 +158,7 @@ impl Db {
 #[derive(Debug, Clone, sqlx::FromRow)]
 pub struct ActorRef {
     pub id: i64,
-    pub kind: String,
+    pub kind: crate::domain::ActorKind,
     pub name: String,
     pub slug: String,
 }
@@ -188,7 +166,7 @@ pub struct ActorRef {
 impl ActorRef {
     /// The actor's permalink.
     pub fn url(&self) -> String {
-        format!("/actors/{}/{}", self.id, self.slug)
+        crate::paths::actor(self.id, &self.slug)
     }
 }
 

@@ -7,15 +7,18 @@
 use sqlx::SqliteConnection;
 
 use super::editing::Saved;
+use super::loader::Loader;
+use super::revisions::{self, Numbered, version_of};
 use super::{Db, fold, slugify};
 use crate::dates::{EventDate, iso_day};
+use crate::domain::{ActorKind, Entity, RevisionAction};
 use crate::error::{Error, Result};
 
 /// An actor's fields as an editor sets them, validated.
 #[derive(Debug, Clone)]
 pub struct ActorFields {
     pub name: String,
-    pub kind: String,
+    pub kind: ActorKind,
     /// ISO 3166-1 alpha-2 code, for countries.
     pub iso_code: Option<String>,
     /// The country a person, organization or facility belongs to.
@@ -49,83 +52,25 @@ pub struct SourceRecord {
     pub version: i64,
 }
 
-const ACTOR_SNAPSHOT: &str = "json_object('kind', a.kind, 'name', a.name, 'iso_code', a.iso_code, \
-     'country', (SELECT c.name FROM actors c WHERE c.id = a.country_id), 'country_id', a.country_id, \
-     'description', a.description, \
-     'aliases', (SELECT json_group_array(alias) FROM (SELECT alias FROM actor_aliases \
-                 WHERE actor_id = a.id ORDER BY alias)))";
-
-const SOURCE_SNAPSHOT: &str = "json_object('outlet', s.outlet, 'title', s.title, 'url', s.url, \
-     'published', s.published_edtf, 'author', s.author, 'notes', s.notes)";
-
-/// Records a revision of an actor or a source, as it stands in this transaction.
-pub(super) async fn record(
+/// Records a revision of an actor or a source as it stands in this transaction.
+async fn record(
     conn: &mut SqliteConnection,
-    entity: &str,
+    entity: Entity,
     id: i64,
-    user_id: Option<i64>,
-    action: &str,
+    user_id: i64,
+    action: RevisionAction,
     summary: &str,
 ) -> Result<()> {
-    let (table, snapshot) = match entity {
-        "actor" => ("actors a", ACTOR_SNAPSHOT),
-        _ => ("sources s", SOURCE_SNAPSHOT),
-    };
-    let alias = &table[table.len() - 1..];
-    sqlx::query(&format!(
-        "INSERT INTO revisions (entity, entity_id, version, user_id, action, summary, snapshot) \
-         SELECT ?1, {alias}.id, {alias}.version, ?3, ?4, ?5, {snapshot} FROM {table} WHERE {alias}.id = ?2"
-    ))
-    .bind(entity)
-    .bind(id)
-    .bind(user_id)
-    .bind(action)
-    .bind(summary.trim())
-    .execute(&mut *conn)
-    .await?;
-    Ok(())
-}
-
-/// Keeps the record as it was loaded before its first change by an editor.
-async fn record_baseline(conn: &mut SqliteConnection, entity: &str, id: i64) -> Result<()> {
-    let exists: bool =
-        sqlx::query_scalar("SELECT EXISTS (SELECT 1 FROM revisions WHERE entity = ?1 AND entity_id = ?2)")
-            .bind(entity)
-            .bind(id)
-            .fetch_one(&mut *conn)
-            .await?;
-    if !exists {
-        record(conn, entity, id, None, "import", "As loaded from the dataset").await?;
-    }
-    Ok(())
-}
-
-/// The snapshot of one revision, or NotFound.
-async fn snapshot_of(
-    conn: &mut SqliteConnection,
-    entity: &str,
-    id: i64,
-    version: i64,
-) -> Result<serde_json::Value> {
-    let text: Option<String> = sqlx::query_scalar(
-        "SELECT snapshot FROM revisions WHERE entity = ?1 AND entity_id = ?2 AND version = ?3",
+    revisions::record(
+        conn,
+        entity,
+        id,
+        Numbered::AsStored,
+        Some(user_id),
+        action,
+        summary,
     )
-    .bind(entity)
-    .bind(id)
-    .bind(version)
-    .fetch_optional(&mut *conn)
-    .await?;
-    serde_json::from_str(&text.ok_or(Error::NotFound)?)
-        .map_err(|e| Error::Internal(format!("revision {version} of {entity} {id}: {e}")))
-}
-
-/// The version of a row, or NotFound.
-async fn version_of(conn: &mut SqliteConnection, table: &str, id: i64) -> Result<i64> {
-    let version: Option<i64> = sqlx::query_scalar(&format!("SELECT version FROM {table} WHERE id = ?1"))
-        .bind(id)
-        .fetch_optional(&mut *conn)
-        .await?;
-    version.ok_or(Error::NotFound)
+    .await
 }
 
 /// Events that name an actor, as a participant or as the country of their place.
@@ -146,19 +91,6 @@ impl Db {
             .bind(id)
             .fetch_optional(&self.read)
             .await?)
-    }
-
-    /// Why an event was deleted, if it was and readers ever saw it (a deleted draft
-    /// stays unknown to them).
-    pub async fn deletion_reason(&self, id: i64) -> Result<Option<String>> {
-        Ok(sqlx::query_scalar(
-            "SELECT summary FROM revisions WHERE entity = 'event' AND entity_id = ?1 AND action = 'delete' \
-                AND json_extract(snapshot, '$.status') IN ('published', 'retracted') \
-             ORDER BY version DESC LIMIT 1",
-        )
-        .bind(id)
-        .fetch_optional(&self.read)
-        .await?)
     }
 
     /// Where a merged actor's links lead now.
@@ -182,44 +114,20 @@ impl Db {
         summary: &str,
     ) -> Result<Saved> {
         let mut loader = self.loader().await?;
-        let current = version_of(&mut loader.tx, "actors", id).await?;
-        if current != expected_version {
-            return Ok(Saved::Conflict {
-                current_version: current,
-            });
-        }
-        record_baseline(&mut loader.tx, "actor", id).await?;
-        sqlx::query(
-            "UPDATE actors SET name = ?2, slug = ?3, kind = ?4, iso_code = ?5, country_id = ?6, \
-                    description = ?7, version = version + 1, \
-                    updated_at = strftime('%Y-%m-%dT%H:%M:%SZ', 'now') WHERE id = ?1 AND version = ?8",
+        let saved = save_actor(
+            &mut loader,
+            id,
+            expected_version,
+            fields,
+            user_id,
+            RevisionAction::Edit,
+            summary,
         )
-        .bind(id)
-        .bind(fields.name.trim())
-        .bind(slugify(&fields.name, "actor"))
-        .bind(&fields.kind)
-        .bind(fields.iso_code.as_deref())
-        .bind(fields.country_id)
-        .bind(fields.description.trim())
-        .bind(expected_version)
-        .execute(&mut *loader.tx)
         .await?;
-        sqlx::query("DELETE FROM actor_aliases WHERE actor_id = ?1")
-            .bind(id)
-            .execute(&mut *loader.tx)
-            .await?;
-        for alias in &fields.aliases {
-            if fold(alias) != fold(&fields.name) {
-                loader.insert_alias(id, alias).await?;
-            }
+        if matches!(saved, Saved::Saved { .. }) {
+            loader.commit().await?;
         }
-        let events = events_of_actor(&mut loader.tx, id).await?;
-        loader.events.extend(events);
-        record(&mut loader.tx, "actor", id, Some(user_id), "edit", summary).await?;
-        loader.commit().await?;
-        Ok(Saved::Saved {
-            version: expected_version + 1,
-        })
+        Ok(saved)
     }
 
     /// Makes `from` and `into` one actor: `into` keeps its record and gains `from`'s name
@@ -237,31 +145,31 @@ impl Db {
         }
         let mut loader = self.loader().await?;
         for (id, expected) in [from, into] {
-            let current = version_of(&mut loader.tx, "actors", id).await?;
+            let current = version_of(&mut loader.tx, Entity::Actor, id).await?;
             if current != expected {
                 return Ok(Saved::Conflict {
                     current_version: current,
                 });
             }
         }
-        let (from_name, from_kind): (String, String) =
+        let (from_name, from_kind): (String, ActorKind) =
             sqlx::query_as("SELECT name, kind FROM actors WHERE id = ?1")
                 .bind(from_id)
                 .fetch_one(&mut *loader.tx)
                 .await?;
-        let (into_name, into_kind): (String, String) =
+        let (into_name, into_kind): (String, ActorKind) =
             sqlx::query_as("SELECT name, kind FROM actors WHERE id = ?1")
                 .bind(into_id)
                 .fetch_one(&mut *loader.tx)
                 .await?;
-        if (from_kind == "country") != (into_kind == "country") {
+        if (from_kind == ActorKind::Country) != (into_kind == ActorKind::Country) {
             return Err(Error::Invalid(format!(
                 "{from_name} is a {from_kind} and {into_name} a {into_kind}: a country can only be \
                  merged with a country."
             )));
         }
-        record_baseline(&mut loader.tx, "actor", from_id).await?;
-        record_baseline(&mut loader.tx, "actor", into_id).await?;
+        revisions::record_baseline(&mut loader.tx, Entity::Actor, from_id).await?;
+        revisions::record_baseline(&mut loader.tx, Entity::Actor, into_id).await?;
         let mut events = events_of_actor(&mut loader.tx, from_id).await?;
         events.extend(events_of_actor(&mut loader.tx, into_id).await?);
 
@@ -315,21 +223,22 @@ impl Db {
         .await?;
         let into_summary = format!("{from_name} (#{from_id}) merged into this actor");
         let from_summary = format!("Merged into {into_name} (#{into_id})");
+        let merge = RevisionAction::Merge;
         record(
             &mut loader.tx,
-            "actor",
+            Entity::Actor,
             from_id,
-            Some(user_id),
-            "merge",
+            user_id,
+            merge,
             &from_summary,
         )
         .await?;
         record(
             &mut loader.tx,
-            "actor",
+            Entity::Actor,
             into_id,
-            Some(user_id),
-            "merge",
+            user_id,
+            merge,
             &into_summary,
         )
         .await?;
@@ -347,7 +256,8 @@ impl Db {
     }
 
     /// Brings back an earlier revision of an actor (name, kind, code, country,
-    /// description, aliases) as a new revision, if it is still at `expected_version`.
+    /// description, aliases) as a new revision, if it is still at `expected_version`,
+    /// through the same write as a form save. A country merged since is followed.
     pub async fn revert_actor(
         &self,
         id: i64,
@@ -356,63 +266,44 @@ impl Db {
         user_id: i64,
     ) -> Result<Saved> {
         let mut loader = self.loader().await?;
-        let current = version_of(&mut loader.tx, "actors", id).await?;
-        if current != expected_version {
-            return Ok(Saved::Conflict {
-                current_version: current,
-            });
-        }
-        let snapshot = snapshot_of(&mut loader.tx, "actor", id, from_version).await?;
-        let text = |key: &str| snapshot[key].as_str().unwrap_or_default().to_owned();
-        let iso = snapshot["iso_code"].as_str();
-        if let Some(code) = iso {
-            let taken: Option<i64> =
-                sqlx::query_scalar("SELECT id FROM actors WHERE iso_code = ?1 AND id <> ?2")
-                    .bind(code)
-                    .bind(id)
-                    .fetch_optional(&mut *loader.tx)
-                    .await?;
-            if let Some(other) = taken {
-                return Err(Error::Invalid(format!(
-                    "Version {from_version} has the code {code}, which actor #{other} has now."
-                )));
-            }
-        }
-        sqlx::query(
-            "UPDATE actors SET name = ?2, slug = ?3, kind = ?4, iso_code = ?5, \
-                    country_id = (SELECT id FROM actors WHERE id = ?6), description = ?7, \
-                    version = version + 1, updated_at = strftime('%Y-%m-%dT%H:%M:%SZ', 'now') WHERE id = ?1",
-        )
-        .bind(id)
-        .bind(text("name"))
-        .bind(slugify(&text("name"), "actor"))
-        .bind(text("kind"))
-        .bind(iso)
-        .bind(snapshot["country_id"].as_i64())
-        .bind(text("description"))
-        .execute(&mut *loader.tx)
-        .await?;
-        sqlx::query("DELETE FROM actor_aliases WHERE actor_id = ?1")
-            .bind(id)
-            .execute(&mut *loader.tx)
-            .await?;
-        for alias in snapshot["aliases"]
-            .as_array()
-            .into_iter()
-            .flatten()
-            .filter_map(|a| a.as_str())
-        {
-            loader.insert_alias(id, alias).await?;
-        }
-        let events = events_of_actor(&mut loader.tx, id).await?;
-        loader.events.extend(events);
+        let record: crate::domain::Actor = revisions::stored(&mut loader.tx, id, from_version).await?;
+        let country_id = match record.country_id {
+            Some(country) => sqlx::query_scalar(
+                "SELECT id FROM actors WHERE id = coalesce((SELECT new_id FROM actor_redirects WHERE old_id = ?1), ?1)",
+            )
+            .bind(country)
+            .fetch_optional(&mut *loader.tx)
+            .await?,
+            None => None,
+        };
+        let fields = ActorFields {
+            name: record.name,
+            kind: record.kind,
+            iso_code: record.iso_code,
+            country_id,
+            description: record.description,
+            aliases: record.aliases,
+        };
         let summary = format!("Version {from_version} brought back");
-        record(&mut loader.tx, "actor", id, Some(user_id), "revert", &summary).await?;
-        loader.commit().await?;
-        Ok(Saved::Saved { version: current + 1 })
+        let action = RevisionAction::Revert;
+        let saved = save_actor(
+            &mut loader,
+            id,
+            expected_version,
+            &fields,
+            user_id,
+            action,
+            &summary,
+        )
+        .await?;
+        if matches!(saved, Saved::Saved { .. }) {
+            loader.commit().await?;
+        }
+        Ok(saved)
     }
 
-    /// Brings back an earlier revision of a source as a new revision.
+    /// Brings back an earlier revision of a source as a new revision, through the same
+    /// write as a form save.
     pub async fn revert_source(
         &self,
         id: i64,
@@ -421,20 +312,26 @@ impl Db {
         user_id: i64,
     ) -> Result<Saved> {
         let mut conn = self.read.acquire().await?;
-        let snapshot = snapshot_of(&mut conn, "source", id, from_version).await?;
+        let record: crate::domain::Source = revisions::stored(&mut conn, id, from_version).await?;
         drop(conn);
-        let text = |key: &str| snapshot[key].as_str().map(str::to_owned);
         let fields = SourceFields {
-            outlet: text("outlet").unwrap_or_default(),
-            title: text("title").unwrap_or_default(),
-            url: text("url"),
-            published: text("published").and_then(|p| EventDate::parse(&p).ok()),
-            author: text("author"),
-            notes: text("notes").unwrap_or_default(),
+            outlet: record.outlet,
+            title: record.title,
+            url: record.url,
+            published: record.published,
+            author: record.author,
+            notes: record.notes,
         };
         let summary = format!("Version {from_version} brought back");
-        self.save_source(id, expected_version, &fields, user_id, "revert", &summary)
-            .await
+        self.save_source(
+            id,
+            expected_version,
+            &fields,
+            user_id,
+            RevisionAction::Revert,
+            &summary,
+        )
+        .await
     }
 
     /// The version of a source, for its forms.
@@ -476,8 +373,15 @@ impl Db {
         user_id: i64,
         summary: &str,
     ) -> Result<Saved> {
-        self.save_source(id, expected_version, fields, user_id, "edit", summary)
-            .await
+        self.save_source(
+            id,
+            expected_version,
+            fields,
+            user_id,
+            RevisionAction::Edit,
+            summary,
+        )
+        .await
     }
 
     /// Writes a source's fields as a revision with `action` (an edit, or a version
@@ -488,17 +392,17 @@ impl Db {
         expected_version: i64,
         fields: &SourceFields,
         user_id: i64,
-        action: &str,
+        action: RevisionAction,
         summary: &str,
     ) -> Result<Saved> {
         let mut loader = self.loader().await?;
-        let current = version_of(&mut loader.tx, "sources", id).await?;
+        let current = version_of(&mut loader.tx, Entity::Source, id).await?;
         if current != expected_version {
             return Ok(Saved::Conflict {
                 current_version: current,
             });
         }
-        record_baseline(&mut loader.tx, "source", id).await?;
+        revisions::record_baseline(&mut loader.tx, Entity::Source, id).await?;
         sqlx::query(
             "UPDATE sources SET outlet = ?2, title = ?3, url = ?4, published_edtf = ?5, \
                     published_earliest = ?6, author = ?7, notes = ?8, version = version + 1, \
@@ -521,7 +425,7 @@ impl Db {
                 .fetch_all(&mut *loader.tx)
                 .await?;
         loader.events.extend(events);
-        record(&mut loader.tx, "source", id, Some(user_id), action, summary).await?;
+        record(&mut loader.tx, Entity::Source, id, user_id, action, summary).await?;
         loader.commit().await?;
         Ok(Saved::Saved {
             version: expected_version + 1,
@@ -538,13 +442,23 @@ impl Db {
         reason: &str,
     ) -> Result<Saved> {
         let mut loader = self.loader().await?;
-        let current = version_of(&mut loader.tx, "events", id).await?;
+        let current = version_of(&mut loader.tx, Entity::Event, id).await?;
         if current != expected_version {
             return Ok(Saved::Conflict {
                 current_version: current,
             });
         }
-        super::editing::record_deletion(&mut loader.tx, id, user_id, reason).await?;
+        let action = RevisionAction::Delete;
+        revisions::record(
+            &mut loader.tx,
+            Entity::Event,
+            id,
+            Numbered::Final,
+            Some(user_id),
+            action,
+            reason,
+        )
+        .await?;
         // Events that recorded a relation to this one lose it: their history says so.
         let relating: Vec<i64> = sqlx::query_scalar(
             "SELECT DISTINCT from_event_id FROM event_relations WHERE to_event_id = ?1 AND from_event_id <> ?1",
@@ -569,4 +483,68 @@ impl Db {
         loader.commit().await?;
         Ok(Saved::Saved { version: current })
     }
+}
+
+/// Writes an editor's fields over actor `id`, if it is still at `expected_version`, with
+/// a revision of `action`: the one write path of actor form saves and reverts. Its
+/// events' search and filter rows follow at commit.
+async fn save_actor(
+    loader: &mut Loader,
+    id: i64,
+    expected_version: i64,
+    fields: &ActorFields,
+    user_id: i64,
+    action: RevisionAction,
+    summary: &str,
+) -> Result<Saved> {
+    let current = version_of(&mut loader.tx, Entity::Actor, id).await?;
+    if current != expected_version {
+        return Ok(Saved::Conflict {
+            current_version: current,
+        });
+    }
+    revisions::record_baseline(&mut loader.tx, Entity::Actor, id).await?;
+    if let Some(code) = &fields.iso_code {
+        let taken: Option<(i64, String)> =
+            sqlx::query_as("SELECT id, name FROM actors WHERE iso_code = ?1 AND id <> ?2")
+                .bind(code)
+                .bind(id)
+                .fetch_optional(&mut *loader.tx)
+                .await?;
+        if let Some((other, name)) = taken {
+            return Err(Error::Invalid(format!(
+                "The code {code} belongs to {name} (actor #{other}) already."
+            )));
+        }
+    }
+    sqlx::query(
+        "UPDATE actors SET name = ?2, slug = ?3, kind = ?4, iso_code = ?5, country_id = ?6, \
+                description = ?7, version = version + 1, \
+                updated_at = strftime('%Y-%m-%dT%H:%M:%SZ', 'now') WHERE id = ?1 AND version = ?8",
+    )
+    .bind(id)
+    .bind(fields.name.trim())
+    .bind(slugify(&fields.name, "actor"))
+    .bind(fields.kind)
+    .bind(fields.iso_code.as_deref())
+    .bind(fields.country_id)
+    .bind(fields.description.trim())
+    .bind(expected_version)
+    .execute(&mut *loader.tx)
+    .await?;
+    sqlx::query("DELETE FROM actor_aliases WHERE actor_id = ?1")
+        .bind(id)
+        .execute(&mut *loader.tx)
+        .await?;
+    for alias in &fields.aliases {
+        if fold(alias) != fold(&fields.name) {
+            loader.insert_alias(id, alias).await?;
+        }
+    }
+    let events = events_of_actor(&mut loader.tx, id).await?;
+    loader.events.extend(events);
+    record(&mut loader.tx, Entity::Actor, id, user_id, action, summary).await?;
+    Ok(Saved::Saved {
+        version: expected_version + 1,
+    })
 }

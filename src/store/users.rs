@@ -3,25 +3,25 @@
 //! this module only stores what they decide.
 
 use super::Db;
-use crate::auth::Role;
-use crate::error::{Error, Result};
+use crate::auth::FailureCounts;
+use crate::domain::Role;
+use crate::error::{Error, OnConstraint, Result};
 
 /// An account as the application sees it; the password hash stays in the store.
 #[derive(Debug, Clone, sqlx::FromRow)]
 pub struct User {
     pub id: i64,
     pub name: String,
-    pub role: String,
+    pub role: Role,
     pub session_epoch: i64,
     pub disabled_at: Option<String>,
     pub created_at: String,
 }
 
 impl User {
-    /// The account's role; an unknown value (impossible under the table's CHECK) grants
-    /// the least.
+    /// The account's role.
     pub fn role(&self) -> Role {
-        Role::parse(&self.role).unwrap_or(Role::Editor)
+        self.role
     }
 
     pub fn is_disabled(&self) -> bool {
@@ -39,15 +39,6 @@ impl User {
     }
 }
 
-/// Failed sign-ins within the throttle's window, for the account name and the address.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
-pub struct FailureCounts {
-    pub account: i64,
-    pub account_last: Option<i64>,
-    pub address: i64,
-    pub address_last: Option<i64>,
-}
-
 const USER_COLUMNS: &str = "id, name, role, session_epoch, disabled_at, created_at";
 
 impl Db {
@@ -57,17 +48,18 @@ impl Db {
         if name.is_empty() {
             return Err(Error::Invalid("An account needs a name.".to_owned()));
         }
-        if self.user_by_name(name).await?.is_some() {
-            return Err(Error::Invalid(format!("The name “{name}” is already taken.")));
-        }
+        // Checked again by the table: two admins adding one name at once get one account
+        // and one clear refusal.
         let id: i64 = sqlx::query_scalar(
             "INSERT INTO users (name, role, password_hash) VALUES (?1, ?2, ?3) RETURNING id",
         )
         .bind(name)
-        .bind(role.as_str())
+        .bind(role)
         .bind(password_hash)
         .fetch_one(&self.write)
-        .await?;
+        .await
+        .map_err(Error::from)
+        .on_unique("users.name", || format!("The name “{name}” is already taken."))?;
         self.user(id).await?.ok_or(Error::NotFound)
     }
 

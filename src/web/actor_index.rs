@@ -6,7 +6,7 @@ use axum::extract::State;
 
 use super::AppState;
 use super::session::Viewer;
-use super::view::actor_kind_plural;
+use crate::domain::ActorKind;
 use crate::error::Result;
 use crate::store::actors::ActorListing;
 
@@ -26,10 +26,10 @@ pub struct ActorIndexPage {
 pub async fn show(State(state): State<AppState>, viewer: Viewer) -> Result<ActorIndexPage> {
     let mut groups: Vec<KindGroup> = Vec::new();
     for actor in state.db.actor_index(viewer.is_editor()).await? {
-        if groups.last().is_none_or(|g| g.id != kind_id(&actor.kind)) {
+        if groups.last().is_none_or(|g| g.id != kind_id(actor.kind)) {
             groups.push(KindGroup {
-                id: kind_id(&actor.kind),
-                label: actor_kind_plural(&actor.kind),
+                id: kind_id(actor.kind),
+                label: actor.kind.plural(),
                 actors: Vec::new(),
             });
         }
@@ -40,11 +40,12 @@ pub async fn show(State(state): State<AppState>, viewer: Viewer) -> Result<Actor
     Ok(ActorIndexPage { groups })
 }
 
-fn kind_id(kind: &str) -> &'static str {
+/// The heading's anchor: `#countries`, `#people`…
+fn kind_id(kind: ActorKind) -> &'static str {
     match kind {
-        "country" => "countries",
-        "person" => "people",
-        "organization" => "organizations",
-        _ => "facilities",
+        ActorKind::Country => "countries",
+        ActorKind::Person => "people",
+        ActorKind::Organization => "organizations",
+        ActorKind::Facility => "facilities",
     }
 }

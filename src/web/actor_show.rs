@@ -9,7 +9,6 @@ use super::AppState;
 use super::extract::PathParams;
 use super::session::Viewer;
 use super::subject::SubjectEvents;
-use super::view::actor_kind_label;
 use crate::error::{Error, Result};
 use crate::store::ActorRef;
 use crate::store::actors::Actor;
@@ -61,7 +60,7 @@ pub async fn show(
         Some(country) => state.db.actor_ref(country).await?,
         None => None,
     };
-    let members = if actor.kind == "country" {
+    let members = if actor.kind == crate::domain::ActorKind::Country {
         state.db.members_of_country(actor.id, viewer.is_editor()).await?
     } else {
         Vec::new()
@@ -72,7 +71,7 @@ pub async fn show(
     };
     let events = SubjectEvents::load(&state, filter, Some(actor.id)).await?;
     Ok(ActorPage {
-        kind_label: actor_kind_label(&actor.kind),
+        kind_label: actor.kind.label(),
         actor,
         aliases,
         country,
@@ -97,5 +96,5 @@ async fn find(state: &AppState, id: &str) -> Result<Actor> {
 }
 
 fn canonical_url(actor: &Actor) -> String {
-    format!("/actors/{}/{}", actor.id, actor.slug)
+    crate::paths::actor(actor.id, &actor.slug)
 }

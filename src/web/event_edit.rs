@@ -15,15 +15,16 @@ use tower_sessions::Session;
 use super::AppState;
 use super::extract::{Form, FormFields, PathParams};
 use super::session::{self, CSRF_FIELD, Editor};
-use super::view::{actor_kind_label, agreement_kind_label, event_type_label, human_date, relation_label};
+use super::view::human_date;
 use crate::dates::EventDate;
+use crate::domain::{ActorKind, AgreementKind, Entity, EventType, RelationKind};
 use crate::error::{Error, Result};
 use crate::store::editing::{
     ActorChoice, CitationInput, CitationTarget, ClaimInput, ParticipantInput, RelationInput, SourceChoice,
 };
-use crate::store::editing::{EventFields, Revision, Saved, StatusChange};
+use crate::store::editing::{EventFields, Saved, StatusChange};
 use crate::store::events::EventDetail;
-use crate::store::{ACTOR_KINDS, AGREEMENT_KINDS, EVENT_TYPES, RELATION_KINDS};
+use crate::store::revisions::Revision;
 
 /// Longest title accepted.
 const MAX_TITLE_CHARS: usize = 300;
@@ -325,15 +326,20 @@ impl EventFormPage {
         existing: Option<&EventDetail>,
     ) -> Result<EventFormPage> {
         let countries = state.db.countries().await?;
-        let (heading, action, event_url) = match existing {
+        let (heading, action, event_url, history_url) = match existing {
             Some(detail) => (
                 format!("Edit “{}”", detail.event.title),
-                format!("/events/{}/edit", detail.event.id),
-                Some(format!("/events/{}/{}", detail.event.id, detail.event.slug)),
+                crate::paths::event_edit(detail.event.id),
+                Some(crate::paths::event(detail.event.id, &detail.event.slug)),
+                crate::paths::history(Entity::Event, detail.event.id),
             ),
-            None => ("New event".to_owned(), "/events/new".to_owned(), None),
+            None => (
+                "New event".to_owned(),
+                crate::paths::event_new().to_owned(),
+                None,
+                String::new(),
+            ),
         };
-        let history_url = action.replace("/edit", "/history");
         Ok(EventFormPage {
             heading,
             history_url,
@@ -342,18 +348,18 @@ impl EventFormPage {
             form,
             errors: Vec::new(),
             date_preview: None,
-            types: EVENT_TYPES
+            types: EventType::ALL
                 .iter()
                 .map(|t| SelectOption {
-                    value: (*t).to_owned(),
-                    label: event_type_label(t).to_owned(),
+                    value: t.as_str().to_owned(),
+                    label: t.label().to_owned(),
                 })
                 .collect(),
-            kinds: AGREEMENT_KINDS
+            kinds: AgreementKind::ALL
                 .iter()
                 .map(|k| SelectOption {
-                    value: (*k).to_owned(),
-                    label: agreement_kind_label(k).to_owned(),
+                    value: k.as_str().to_owned(),
+                    label: k.label().to_owned(),
                 })
                 .collect(),
             countries: countries
@@ -363,18 +369,18 @@ impl EventFormPage {
                     label: name,
                 })
                 .collect(),
-            actor_kinds: ACTOR_KINDS
+            actor_kinds: ActorKind::ALL
                 .iter()
                 .map(|k| SelectOption {
-                    value: (*k).to_owned(),
-                    label: format!("new {}", actor_kind_label(k).to_lowercase()),
+                    value: k.as_str().to_owned(),
+                    label: format!("new {}", k.label().to_lowercase()),
                 })
                 .collect(),
-            relation_kinds: RELATION_KINDS
+            relation_kinds: RelationKind::ALL
                 .iter()
                 .map(|k| SelectOption {
-                    value: (*k).to_owned(),
-                    label: relation_label(k, false).to_lowercase(),
+                    value: k.as_str().to_owned(),
+                    label: k.label().to_lowercase(),
                 })
                 .collect(),
             csrf,
@@ -393,8 +399,11 @@ async fn form_of(state: &AppState, detail: &EventDetail) -> Result<EventForm> {
     };
     Ok(EventForm {
         title: event.title.clone(),
-        event_type: event.event_type.clone(),
-        agreement_kind: event.agreement_kind.clone().unwrap_or_default(),
+        event_type: event.event_type.as_str().to_owned(),
+        agreement_kind: event
+            .agreement_kind
+            .map(|k| k.as_str().to_owned())
+            .unwrap_or_default(),
         date: event.date_edtf.clone(),
         date_note: event.date_note.clone(),
         place: event.place.clone().unwrap_or_default(),
@@ -444,7 +453,7 @@ async fn form_of(state: &AppState, detail: &EventDetail) -> Result<EventForm> {
             .into_iter()
             .map(|(to, relation, note, title)| RelationRow {
                 event: format!("#{to} {title}"),
-                relation,
+                relation: relation.as_str().to_owned(),
                 note,
                 error: None,
             })
@@ -478,17 +487,19 @@ async fn validate(state: &AppState, form: &mut EventForm) -> Result<Result<Event
             format!("Keep the title under {MAX_TITLE_CHARS} characters."),
         );
     }
-    if !EVENT_TYPES.contains(&form.event_type.as_str()) {
+    let event_type = EventType::parse(&form.event_type);
+    if event_type.is_none() {
         refuse("event_type", "Choose the type of event.".to_owned());
     }
     let kind = form.agreement_kind.trim();
+    let agreement_kind = AgreementKind::parse(kind);
     if !kind.is_empty() {
-        if form.event_type != "agreement" {
+        if event_type != Some(EventType::Agreement) {
             refuse(
                 "agreement_kind",
                 "Only agreements have a kind; leave it empty or choose the type Agreement.".to_owned(),
             );
-        } else if !AGREEMENT_KINDS.contains(&kind) {
+        } else if agreement_kind.is_none() {
             refuse(
                 "agreement_kind",
                 "Choose a kind of agreement from the list.".to_owned(),
@@ -547,11 +558,11 @@ async fn validate(state: &AppState, form: &mut EventForm) -> Result<Result<Event
             tags.push(tag);
         }
     }
-    match date {
-        Some(date) if errors.is_empty() => Ok(Ok(EventFields {
+    match (date, event_type) {
+        (Some(date), Some(event_type)) if errors.is_empty() => Ok(Ok(EventFields {
             title: title.to_owned(),
-            event_type: form.event_type.clone(),
-            agreement_kind: (!kind.is_empty()).then(|| kind.to_owned()),
+            event_type,
+            agreement_kind,
             date,
             date_note: form.date_note.trim().to_owned(),
             place: Some(form.place.trim().to_owned()).filter(|p| !p.is_empty()),
@@ -588,25 +599,26 @@ async fn check_participants(
         let choice = if text.is_empty() {
             Err("Name the actor, or leave the row empty.".to_owned())
         } else if !row.kind.is_empty() {
-            if !ACTOR_KINDS.contains(&row.kind.as_str()) {
-                Err("Choose the kind of the new actor from the list.".to_owned())
-            } else {
-                let same: Vec<_> = state
-                    .db
-                    .find_actors(text)
-                    .await?
-                    .into_iter()
-                    .filter(|a| crate::store::fold(&a.name) == crate::store::fold(text))
-                    .collect();
-                match same.first() {
-                    Some(existing) => Err(format!(
-                        "An actor called “{}” exists already (#{}): leave “new” unset to use it.",
-                        existing.name, existing.id
-                    )),
-                    None => Ok(ActorChoice::New {
-                        kind: row.kind.clone(),
-                        name: text.to_owned(),
-                    }),
+            match ActorKind::parse(&row.kind) {
+                None => Err("Choose the kind of the new actor from the list.".to_owned()),
+                Some(kind) => {
+                    let same: Vec<_> = state
+                        .db
+                        .find_actors(text)
+                        .await?
+                        .into_iter()
+                        .filter(|a| crate::store::fold(&a.name) == crate::store::fold(text))
+                        .collect();
+                    match same.first() {
+                        Some(existing) => Err(format!(
+                            "An actor called “{}” exists already (#{}): leave “new” unset to use it.",
+                            existing.name, existing.id
+                        )),
+                        None => Ok(ActorChoice::New {
+                            kind,
+                            name: text.to_owned(),
+                        }),
+                    }
                 }
             }
         } else if let Some(id) = by_id {
@@ -803,30 +815,22 @@ async fn check_relations(
             continue;
         }
         let text = row.event.trim();
-        let number = text
-            .split("/events/")
-            .nth(1)
-            .unwrap_or(text)
-            .trim_start_matches('#')
-            .split(|c: char| !c.is_ascii_digit())
-            .next()
-            .and_then(|n| n.parse::<i64>().ok());
+        let number = crate::paths::event_id_in(text);
         let outcome = match number {
             None => Err(format!(
                 "give the other event as #number or paste its address (“{text}” is neither)"
             )),
             Some(id) if !state.db.event_exists(id).await? => Err(format!("there is no event #{id}")),
-            Some(_) if !RELATION_KINDS.contains(&row.relation.as_str()) => {
-                Err("choose how the events are related".to_owned())
-            }
-            Some(id) => Ok(id),
+            Some(id) => RelationKind::parse(&row.relation)
+                .map(|relation| (id, relation))
+                .ok_or_else(|| "choose how the events are related".to_owned()),
         };
         match outcome {
-            Ok(to) => {
-                if !inputs.iter().any(|r| r.to == to && r.relation == row.relation) {
+            Ok((to, relation)) => {
+                if !inputs.iter().any(|r| r.to == to && r.relation == relation) {
                     inputs.push(RelationInput {
                         to,
-                        relation: row.relation.clone(),
+                        relation,
                         note: row.note.trim().to_owned(),
                     });
                 }
@@ -880,6 +884,22 @@ fn preview_of(text: &str) -> Option<DatePreview> {
 
 /// Shows the form again: with errors (422), or with the date preview or the extra rows
 /// asked for (200).
+/// A save the store refused although the form was valid when checked (a source removed
+/// by another editor, an actor merged meanwhile): the form again, with the message at
+/// the top and everything typed kept. Other errors stay errors.
+fn store_refusal(page: EventFormPage, error: Error) -> Result<Response> {
+    match error {
+        Error::Invalid(message) | Error::Conflict(message) => {
+            let errors = vec![FieldError {
+                field: String::new(),
+                message,
+            }];
+            Ok(form_again(page, errors))
+        }
+        other => Err(other),
+    }
+}
+
 fn form_again(mut page: EventFormPage, errors: Vec<FieldError>) -> Response {
     page.date_preview = preview_of(&page.form.date);
     let extra = usize::from(page.form.more_rows);
@@ -919,17 +939,21 @@ pub async fn create(
         Ok(fields) => fields,
         Err(errors) => return Ok(form_again(page, errors)),
     };
-    let id = state
+    let id = match state
         .db
         .create_event(&fields, user.id, &page.form.edit_summary)
-        .await?;
+        .await
+    {
+        Ok(id) => id,
+        Err(error) => return store_refusal(page, error),
+    };
     tracing::info!(editor = %user.name, event = id, "event created");
     session::set_notice(
         &session,
         "Saved as a draft: readers will see it once it is published.",
     )
     .await?;
-    Ok(Redirect::to(&format!("/events/{id}")).into_response())
+    Ok(Redirect::to(&crate::paths::event_short(id)).into_response())
 }
 
 pub(super) async fn load(state: &AppState, id: i64) -> Result<EventDetail> {
@@ -957,9 +981,7 @@ pub async fn update(
 ) -> Result<Response> {
     let detail = load(&state, id).await?;
     let mut form = EventForm::from_fields(&fields)?;
-    let version: i64 = form.version.trim().parse().map_err(|_| {
-        Error::BadRequest("The form does not say which version it was loaded from; reload it.".to_owned())
-    })?;
+    let version = super::extract::form_version(&form.version)?;
     let checked = validate(&state, &mut form).await?;
     let show_only = form.preview || form.more_rows;
     let mut page = EventFormPage::new(&state, viewer.csrf, form, Some(&detail)).await?;
@@ -968,20 +990,24 @@ pub async fn update(
         Ok(fields) => fields,
         Err(errors) => return Ok(form_again(page, errors)),
     };
-    match state
+    let saved = match state
         .db
         .update_event(id, version, &fields, user.id, &page.form.edit_summary)
-        .await?
+        .await
     {
+        Ok(saved) => saved,
+        Err(error) => return store_refusal(page, error),
+    };
+    match saved {
         Saved::Saved { version } => {
             tracing::info!(editor = %user.name, event = id, version, "event saved");
             session::set_notice(&session, "Saved.").await?;
-            Ok(Redirect::to(&format!("/events/{id}")).into_response())
+            Ok(Redirect::to(&crate::paths::event_short(id)).into_response())
         }
         Saved::Conflict { current_version } => {
             let current = load(&state, id).await?;
             let saved_form = form_of(&state, &current).await?;
-            let latest = state.db.event_revisions(id).await?.into_iter().next();
+            let latest = state.db.revisions_of(Entity::Event, id).await?.into_iter().next();
             page.conflict = Some(conflict_view(&saved_form, &page.form, latest.as_ref()));
             // Saving again applies the editor's (merged) input over the newer version.
             page.form.version = current_version.to_string();
@@ -1056,7 +1082,10 @@ fn relations_text(form: &EventForm) -> String {
     form.relations
         .iter()
         .filter(|row| !row.is_blank())
-        .map(|row| format!("{}: {}", relation_label(&row.relation, false), row.event.trim()))
+        .map(|row| {
+            let relation = RelationKind::parse(&row.relation).map_or(row.relation.as_str(), |r| r.label());
+            format!("{relation}: {}", row.event.trim())
+        })
         .collect::<Vec<_>>()
         .join("\n")
 }
@@ -1098,9 +1127,7 @@ pub async fn change_status(
 ) -> Result<Response> {
     let change = StatusChange::parse(&form.action)
         .ok_or_else(|| Error::BadRequest(format!("“{}” is not a status change.", form.action)))?;
-    let version: i64 = form.version.trim().parse().map_err(|_| {
-        Error::BadRequest("The form does not say which version it was loaded from.".to_owned())
-    })?;
+    let version = super::extract::form_version(&form.version)?;
     if change == StatusChange::Retract && form.reason.trim().is_empty() {
         return Err(Error::Invalid(
             "Say why the event is retracted: readers are shown the reason.".to_owned(),
@@ -1112,7 +1139,7 @@ pub async fn change_status(
         .await?
     {
         Saved::Saved { .. } => {
-            tracing::info!(editor = %user.name, event = id, action = change.action(), "status changed");
+            tracing::info!(editor = %user.name, event = id, action = change.action().as_str(), "status changed");
             let notice = match change {
                 StatusChange::Publish => "Published: readers can see it now.",
                 StatusChange::Unpublish => "Unpublished: back to a draft, hidden from readers.",
@@ -1120,7 +1147,7 @@ pub async fn change_status(
                 StatusChange::Restore => "Restored as a draft: check it, then publish it again.",
             };
             session::set_notice(&session, notice).await?;
-            Ok(Redirect::to(&format!("/events/{id}")).into_response())
+            Ok(Redirect::to(&crate::paths::event_short(id)).into_response())
         }
         Saved::Conflict { .. } => Err(Error::Conflict(
             "Someone changed this event after you loaded the page. Reload it, check the \

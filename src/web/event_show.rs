@@ -10,10 +10,9 @@ use axum::response::{IntoResponse, Redirect, Response};
 use super::AppState;
 use super::extract::PathParams;
 use super::session::Viewer;
-use super::view::{
-    agreement_kind_label, event_type_label, human_date, machine_date, relation_label, web_link,
-};
+use super::view::{human_date, machine_date, web_link};
 use crate::dates::{DateAgreement, EventDate};
+use crate::domain::{ActorKind, AgreementKind, EventStatus};
 use crate::error::{Error, Result};
 use crate::markdown::to_safe_html;
 use crate::store::ActorRef;
@@ -22,9 +21,10 @@ use crate::store::events::{Citation, EventDetail, Participant};
 #[derive(Template, WebTemplate)]
 #[template(path = "event_show.html")]
 pub struct EventPage {
-    id: i64,
     title: String,
     canonical_url: String,
+    /// `/events/{id}`: the short permalink to copy.
+    short_url: String,
     type_label: &'static str,
     agreement_label: Option<&'static str>,
     date: DateView,
@@ -42,16 +42,27 @@ pub struct EventPage {
     has_disagreement: bool,
     updated_at: String,
     /// For editors: the event's status when it is not published, and why.
-    status: Option<(String, String)>,
+    status: Option<StatusBanner>,
     /// For editors: the tools of the page (edit, history, status changes).
     editor: Option<EditorTools>,
 }
 
+/// For editors, above an event that readers do not see as it is.
+pub struct StatusBanner {
+    /// A draft; otherwise retracted.
+    pub draft: bool,
+    /// Why it was retracted.
+    pub reason: String,
+}
+
 /// What an editor sees on an event's page beyond what readers see.
 pub struct EditorTools {
-    pub id: i64,
+    pub edit_url: String,
+    pub history_url: String,
+    pub status_url: String,
+    pub delete_url: String,
     pub version: i64,
-    pub status: String,
+    pub status: EventStatus,
     pub csrf: String,
     /// Admins may delete the event for good.
     pub admin: bool,
@@ -79,7 +90,8 @@ pub struct RelationView {
 pub struct CitationView {
     /// 1-based number, the citation's anchor (`#source-2`).
     pub number: usize,
-    pub source_id: i64,
+    /// The source's edit form, coming back to this event.
+    pub edit_url: String,
     pub outlet: String,
     pub title: String,
     pub url: Option<String>,
@@ -145,9 +157,12 @@ pub async fn show(
     }
     let editor = match viewer.is_editor() {
         true => Some(EditorTools {
-            id: detail.event.id,
+            edit_url: crate::paths::event_edit(detail.event.id),
+            history_url: crate::paths::history(crate::domain::Entity::Event, detail.event.id),
+            status_url: crate::paths::event_status(detail.event.id),
+            delete_url: crate::paths::event_delete(detail.event.id),
             version: detail.event.version,
-            status: detail.event.status.clone(),
+            status: detail.event.status,
             csrf: viewer.csrf.clone(),
             admin: viewer.is_admin(),
         }),
@@ -169,16 +184,16 @@ async fn find_visible(state: &AppState, viewer: &Viewer, id: &str) -> Result<Eve
             None => Error::NotFound,
         });
     };
-    match detail.event.status.as_str() {
-        "published" => Ok(detail),
+    match detail.event.status {
+        EventStatus::Published => Ok(detail),
         _ if viewer.is_editor() => Ok(detail),
-        "retracted" => Err(Error::Gone(detail.event.status_reason)),
-        _ => Err(Error::NotFound),
+        EventStatus::Retracted => Err(Error::Gone(detail.event.status_reason)),
+        EventStatus::Draft => Err(Error::NotFound),
     }
 }
 
 fn canonical_url(detail: &EventDetail) -> String {
-    format!("/events/{}/{}", detail.event.id, detail.event.slug)
+    crate::paths::event(detail.event.id, &detail.event.slug)
 }
 
 impl EventPage {
@@ -198,7 +213,7 @@ impl EventPage {
             .citations
             .iter()
             .enumerate()
-            .map(|(i, c)| citation_view(i + 1, c, event_date.as_ref()))
+            .map(|(i, c)| citation_view(i + 1, detail.event.id, c, event_date.as_ref()))
             .collect();
         let date_dispute: Vec<DateClaimView> = citations
             .iter()
@@ -213,16 +228,17 @@ impl EventPage {
         let claim_topics = claim_topics(&citations);
         let has_disagreement = !date_dispute.is_empty() || claim_topics.iter().any(|t| t.disputed);
 
+        let canonical_url = canonical_url(&detail);
         let (countries, participants) = detail
             .participants
             .into_iter()
-            .partition(|p| p.actor.kind == "country");
+            .partition(|p| p.actor.kind == ActorKind::Country);
 
         EventPage {
-            id: detail.event.id,
-            canonical_url: format!("/events/{}/{}", detail.event.id, detail.event.slug),
-            type_label: event_type_label(&detail.event.event_type),
-            agreement_label: detail.event.agreement_kind.as_deref().map(agreement_kind_label),
+            canonical_url,
+            short_url: crate::paths::event_short(detail.event.id),
+            type_label: detail.event.event_type.label(),
+            agreement_label: detail.event.agreement_kind.map(AgreementKind::label),
             date,
             place: detail.event.place,
             location_country: detail.location_country,
@@ -234,8 +250,12 @@ impl EventPage {
                 .relations
                 .into_iter()
                 .map(|r| RelationView {
-                    label: relation_label(&r.relation, r.inverse),
-                    url: format!("/events/{}/{}", r.id, r.slug),
+                    label: if r.inverse {
+                        r.relation.inverse_label()
+                    } else {
+                        r.relation.label()
+                    },
+                    url: crate::paths::event(r.id, &r.slug),
                     date: human_date(&r.date_edtf),
                     title: r.title,
                     note: r.note,
@@ -247,14 +267,21 @@ impl EventPage {
             has_disagreement,
             title: detail.event.title,
             updated_at: detail.event.updated_at,
-            status: (detail.event.status != "published")
-                .then(|| (detail.event.status.clone(), detail.event.status_reason.clone())),
+            status: (detail.event.status != EventStatus::Published).then(|| StatusBanner {
+                draft: detail.event.status == EventStatus::Draft,
+                reason: detail.event.status_reason.clone(),
+            }),
             editor: None,
         }
     }
 }
 
-fn citation_view(number: usize, citation: &Citation, event_date: Option<&EventDate>) -> CitationView {
+fn citation_view(
+    number: usize,
+    event_id: i64,
+    citation: &Citation,
+    event_date: Option<&EventDate>,
+) -> CitationView {
     let claimed = citation
         .claimed_date_edtf
         .as_deref()
@@ -265,7 +292,7 @@ fn citation_view(number: usize, citation: &Citation, event_date: Option<&EventDa
     };
     CitationView {
         number,
-        source_id: citation.source.id,
+        edit_url: crate::paths::source_edit_then(citation.source.id, &crate::paths::event_short(event_id)),
         outlet: citation.source.outlet.clone(),
         title: citation.source.title.clone(),
         url: web_link(citation.source.url.as_deref()),

@@ -2,8 +2,8 @@
 //! a link that narrows the view to that value or period.
 
 use super::timeline::View;
-use super::view::event_type_label;
 use crate::dates::EventDate;
+use crate::domain::EventType;
 use crate::store::listing::TimelineFilter;
 use crate::store::summary::{PeriodCount, Summary};
 
@@ -56,10 +56,11 @@ pub fn facet_groups(view: &View, summary: &Summary) -> Vec<FacetGroup> {
     let types = summary
         .types
         .iter()
-        .map(|t| FacetLink {
-            label: event_type_label(&t.value).to_owned(),
-            count: t.count,
-            url: (filter.types != [t.value.clone()]).then(|| narrowed(&|f| f.types = vec![t.value.clone()])),
+        .filter_map(|t| EventType::parse(&t.value).map(|event_type| (event_type, t.count)))
+        .map(|(event_type, count)| FacetLink {
+            label: event_type.label().to_owned(),
+            count,
+            url: (filter.types != [event_type]).then(|| narrowed(&|f| f.types = vec![event_type])),
         })
         .collect();
     groups.push(group("facet-types", "Types", types, "More types"));
@@ -149,21 +150,6 @@ const MONTHLY_UP_TO_YEARS: i32 = 4;
 const BAR_AREA_HEIGHT: u32 = 100;
 const AXIS_HEIGHT: u32 = 18;
 
-const MONTH_NAMES: [&str; 12] = [
-    "January",
-    "February",
-    "March",
-    "April",
-    "May",
-    "June",
-    "July",
-    "August",
-    "September",
-    "October",
-    "November",
-    "December",
-];
-
 /// The histogram of a view, or None when it has no events.
 pub fn histogram(view: &View, summary: &Summary) -> Option<Histogram> {
     let first: i32 = summary.years.first()?.period.parse().ok()?;
@@ -175,7 +161,11 @@ pub fn histogram(view: &View, summary: &Summary) -> Option<Histogram> {
             .map(|(year, month)| {
                 let period = format!("{year}-{month:02}");
                 let count = count_of(&summary.months, &period);
-                (period, format!("{} {year}", MONTH_NAMES[month - 1]), count)
+                (
+                    period,
+                    format!("{} {year}", crate::dates::month_name(month)),
+                    count,
+                )
             })
             .collect()
     } else {

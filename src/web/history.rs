@@ -7,89 +7,87 @@ use askama_web::WebTemplate;
 use axum::extract::State;
 use axum::response::{IntoResponse, Redirect, Response};
 use serde::Deserialize;
-use serde_json::Value;
 use tower_sessions::Session;
 
 use super::AppState;
 use super::event_edit::load;
 use super::extract::{Form, PathParams, QueryParams};
-use super::session::{self, CSRF_FIELD, Editor};
-use super::view::{agreement_kind_label, event_type_label, human_date, relation_label};
+use super::session::{self, CSRF_FIELD, Editor, Viewer};
+use super::view::human_date;
+use crate::domain::snapshot::Snapshot;
+use crate::domain::{Actor, Entity, Event, EventStatus, Source};
 use crate::error::{Error, Result};
-use crate::store::editing::{Revision, Saved};
+use crate::paths;
+use crate::store::editing::Saved;
+use crate::store::revisions::Revision;
 
-/// The kinds of record that keep a history.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Record {
-    Event,
-    Actor,
-    Source,
-}
-
-impl Record {
-    fn entity(self) -> &'static str {
-        match self {
-            Record::Event => "event",
-            Record::Actor => "actor",
-            Record::Source => "source",
+/// A record's name, page and version now.
+async fn head(state: &AppState, entity: Entity, id: i64) -> Result<(String, String, i64)> {
+    match entity {
+        Entity::Event => {
+            let detail = load(state, id).await?;
+            let url = paths::event(id, &detail.event.slug);
+            Ok((detail.event.title, url, detail.event.version))
         }
-    }
-
-    /// Where the record's history pages live: `/events/12`, `/actors/3`, `/sources/5`.
-    fn base(self, id: i64) -> String {
-        format!("/{}s/{id}", self.entity())
-    }
-
-    /// The record's name, page and version now.
-    async fn head(self, state: &AppState, id: i64) -> Result<(String, String, i64)> {
-        match self {
-            Record::Event => {
-                let detail = load(state, id).await?;
-                let url = format!("/events/{}/{}", id, detail.event.slug);
-                Ok((detail.event.title, url, detail.event.version))
-            }
-            Record::Actor => {
-                let actor = state.db.actor(id).await?.ok_or(Error::NotFound)?;
-                let version = state.db.actor_version(id).await?.ok_or(Error::NotFound)?;
-                Ok((actor.name, format!("/actors/{id}/{}", actor.slug), version))
-            }
-            Record::Source => {
-                let source = state.db.source(id).await?.ok_or(Error::NotFound)?;
-                let url = super::view::outlet_url(&source.outlet);
-                Ok((
-                    format!("{}: {}", source.outlet, source.title),
-                    url,
-                    source.version,
-                ))
-            }
+        Entity::Actor => {
+            let actor = state.db.actor(id).await?.ok_or(Error::NotFound)?;
+            let version = state.db.actor_version(id).await?.ok_or(Error::NotFound)?;
+            Ok((actor.name, paths::actor(id, &actor.slug), version))
         }
-    }
-
-    /// A snapshot as labelled fields, each a list of lines a person reads.
-    fn fields(self, snapshot: &Value) -> Vec<(&'static str, Vec<String>)> {
-        match self {
-            Record::Event => rendered(snapshot),
-            Record::Actor => rendered_actor(snapshot),
-            Record::Source => rendered_source(snapshot),
+        Entity::Source => {
+            let source = state.db.source(id).await?.ok_or(Error::NotFound)?;
+            let url = paths::outlet(&source.outlet);
+            Ok((
+                format!("{}: {}", source.outlet, source.title),
+                url,
+                source.version,
+            ))
         }
     }
 }
 
-/// How a revision's action reads.
-fn action_label(action: &str) -> &'static str {
-    match action {
-        "create" => "Created",
-        "edit" => "Edited",
-        "publish" => "Published",
-        "unpublish" => "Back to draft",
-        "retract" => "Retracted",
-        "restore" => "Restored as draft",
-        "revert" => "Earlier version brought back",
-        "import" => "As loaded from the dataset",
-        "merge" => "Merged",
-        "delete" => "Deleted",
-        _ => "Changed",
+/// A revision's record, whatever its kind.
+enum Recorded {
+    Event(Box<Event>),
+    Actor(Actor),
+    Source(Source),
+}
+
+impl Recorded {
+    /// The record a revision keeps; `None` (logged) when it cannot be read, so that one
+    /// damaged revision does not hide a whole history.
+    fn of(entity: Entity, revision: &Revision) -> Option<Recorded> {
+        let record = match entity {
+            Entity::Event => revision.record().map(|e| Recorded::Event(Box::new(e))),
+            Entity::Actor => revision.record().map(Recorded::Actor),
+            Entity::Source => revision.record().map(Recorded::Source),
+        };
+        record.map_err(|e| tracing::error!("{e}")).ok()
     }
+
+    /// What identified the record then: an event's title, an actor's name, a source's
+    /// title.
+    fn title(&self) -> &str {
+        match self {
+            Recorded::Event(event) => &event.title,
+            Recorded::Actor(actor) => &actor.name,
+            Recorded::Source(source) => &source.title,
+        }
+    }
+
+    /// The record as labelled fields, each a list of lines a person reads.
+    fn fields(&self) -> Vec<(&'static str, Vec<String>)> {
+        match self {
+            Recorded::Event(event) => event_fields(event),
+            Recorded::Actor(actor) => actor_fields(actor),
+            Recorded::Source(source) => source_fields(source),
+        }
+    }
+}
+
+/// The fields of a revision that cannot be read.
+fn unreadable() -> Vec<(&'static str, Vec<String>)> {
+    vec![("Record", vec!["This version could not be read.".to_owned()])]
 }
 
 /// A timestamp as pages show it.
@@ -106,7 +104,8 @@ pub struct RevisionView {
     pub summary: String,
     pub title: String,
     pub date: String,
-    pub status: String,
+    /// An event's status then, when it was not published.
+    pub status: Option<&'static str>,
     /// The link comparing this revision with the one before.
     pub compare_url: Option<String>,
     /// Whether this is the event as it stands now.
@@ -130,86 +129,59 @@ pub struct HistoryPage {
     csrf_field: &'static str,
 }
 
-pub async fn history(
+/// Every revision of an event, an actor or a source (`T`), newest first.
+pub async fn history<T: Snapshot>(
     State(state): State<AppState>,
     Editor(_, viewer): Editor,
     PathParams(id): PathParams<i64>,
 ) -> Result<Response> {
-    history_of(&state, viewer, Record::Event, id).await
+    history_of(&state, viewer, T::ENTITY, id).await
 }
 
-pub async fn actor_history(
-    State(state): State<AppState>,
-    Editor(_, viewer): Editor,
-    PathParams(id): PathParams<i64>,
-) -> Result<Response> {
-    history_of(&state, viewer, Record::Actor, id).await
-}
-
-pub async fn source_history(
-    State(state): State<AppState>,
-    Editor(_, viewer): Editor,
-    PathParams(id): PathParams<i64>,
-) -> Result<Response> {
-    history_of(&state, viewer, Record::Source, id).await
-}
-
-async fn history_of(
-    state: &AppState,
-    viewer: super::session::Viewer,
-    record: Record,
-    id: i64,
-) -> Result<Response> {
-    let (title, record_url, current) = record.head(state, id).await?;
-    let base = record.base(id);
-    let revisions = state.db.revisions_of(record.entity(), id).await?;
+async fn history_of(state: &AppState, viewer: Viewer, entity: Entity, id: i64) -> Result<Response> {
+    let (title, record_url, current) = head(state, entity, id).await?;
+    let revisions = state.db.revisions_of(entity, id).await?;
     let oldest = revisions.last().map_or(0, |r| r.version);
     let revisions = revisions
         .into_iter()
         .map(|r| {
-            let snapshot = parse(&r);
-            let text = |key: &str| snapshot[key].as_str().unwrap_or_default().to_owned();
+            let record = Recorded::of(entity, &r);
+            let (date, status) = match &record {
+                Some(Recorded::Event(event)) => (
+                    human_date(&event.date.edtf()),
+                    (event.status != EventStatus::Published).then(|| event.status.as_str()),
+                ),
+                _ => (String::new(), None),
+            };
             RevisionView {
                 version: r.version,
-                action: action_label(&r.action),
+                action: r.action.label(),
                 editor: r.editor.unwrap_or_else(|| "(removed account)".to_owned()),
                 at: when(&r.created_at),
                 summary: r.summary,
-                // What identified the record then: an event's title and date, an
-                // actor's name, a source's title.
-                title: match record {
-                    Record::Actor => text("name"),
-                    _ => text("title"),
-                },
-                date: match record {
-                    Record::Event => human_date(&text("date")),
-                    _ => String::new(),
-                },
-                status: match record {
-                    Record::Event => text("status"),
-                    _ => "published".to_owned(),
-                },
+                title: record
+                    .as_ref()
+                    .map(|rec| rec.title().to_owned())
+                    .unwrap_or_default(),
+                date,
+                status,
                 compare_url: (r.version > oldest)
-                    .then(|| format!("{base}/compare?from={}&to={}", r.version - 1, r.version)),
+                    .then(|| paths::compare(entity, id, r.version - 1, r.version)),
                 current: r.version == current,
             }
         })
         .collect();
     Ok(HistoryPage {
-        base,
+        base: paths::record(entity, id),
         title,
         record_url,
-        noun: record.entity(),
+        noun: entity.as_str(),
         revisions,
         version: current,
         csrf: viewer.csrf,
         csrf_field: CSRF_FIELD,
     }
     .into_response())
-}
-
-fn parse(revision: &Revision) -> Value {
-    serde_json::from_str(&revision.snapshot).unwrap_or_default()
 }
 
 /// One line of a field in a comparison, marked when the other side lacks it.
@@ -255,37 +227,20 @@ pub struct CompareQuery {
     to: Option<String>,
 }
 
-/// Any two revisions of an event, field by field; changed fields first.
-pub async fn compare(
+/// Any two revisions of an event, an actor or a source (`T`), field by field; changed
+/// fields first.
+pub async fn compare<T: Snapshot>(
     State(state): State<AppState>,
     _: Editor,
     PathParams(id): PathParams<i64>,
     QueryParams(query): QueryParams<CompareQuery>,
 ) -> Result<Response> {
-    compare_of(&state, Record::Event, id, query).await
+    compare_of(&state, T::ENTITY, id, query).await
 }
 
-pub async fn actor_compare(
-    State(state): State<AppState>,
-    _: Editor,
-    PathParams(id): PathParams<i64>,
-    QueryParams(query): QueryParams<CompareQuery>,
-) -> Result<Response> {
-    compare_of(&state, Record::Actor, id, query).await
-}
-
-pub async fn source_compare(
-    State(state): State<AppState>,
-    _: Editor,
-    PathParams(id): PathParams<i64>,
-    QueryParams(query): QueryParams<CompareQuery>,
-) -> Result<Response> {
-    compare_of(&state, Record::Source, id, query).await
-}
-
-async fn compare_of(state: &AppState, record: Record, id: i64, query: CompareQuery) -> Result<Response> {
-    let (title, record_url, _) = record.head(state, id).await?;
-    let revisions = state.db.revisions_of(record.entity(), id).await?;
+async fn compare_of(state: &AppState, entity: Entity, id: i64, query: CompareQuery) -> Result<Response> {
+    let (title, record_url, _) = head(state, entity, id).await?;
+    let revisions = state.db.revisions_of(entity, id).await?;
     let pick = |param: &Option<String>, name: &str| -> Result<&Revision> {
         let version: i64 = param
             .as_deref()
@@ -294,10 +249,11 @@ async fn compare_of(state: &AppState, record: Record, id: i64, query: CompareQue
         revisions
             .iter()
             .find(|r| r.version == version)
-            .ok_or_else(|| Error::BadRequest(format!("This {} has no version {version}.", record.entity())))
+            .ok_or_else(|| Error::BadRequest(format!("This {entity} has no version {version}.")))
     };
     let (from, to) = (pick(&query.from, "from")?, pick(&query.to, "to")?);
-    let (before, after) = (record.fields(&parse(from)), record.fields(&parse(to)));
+    let fields_of = |r: &Revision| Recorded::of(entity, r).map_or_else(unreadable, |rec| rec.fields());
+    let (before, after) = (fields_of(from), fields_of(to));
     let mut fields: Vec<FieldDiff> = before
         .into_iter()
         .zip(after)
@@ -321,9 +277,9 @@ async fn compare_of(state: &AppState, record: Record, id: i64, query: CompareQue
         .collect();
     let unchanged = fields.iter().filter(|f| !f.changed).count();
     fields.sort_by_key(|f| !f.changed);
-    let head = |r: &Revision| RevisionHead {
+    let head_of = |r: &Revision| RevisionHead {
         version: r.version,
-        action: action_label(&r.action),
+        action: r.action.label(),
         editor: r.editor.clone().unwrap_or_else(|| "(removed account)".to_owned()),
         at: when(&r.created_at),
         summary: r.summary.clone(),
@@ -331,11 +287,11 @@ async fn compare_of(state: &AppState, record: Record, id: i64, query: CompareQue
     let mut versions: Vec<i64> = revisions.iter().map(|r| r.version).collect();
     versions.sort_unstable();
     Ok(ComparePage {
-        base: record.base(id),
+        base: paths::record(entity, id),
         title,
         record_url,
-        from: head(from),
-        to: head(to),
+        from: head_of(from),
+        to: head_of(to),
         fields,
         unchanged,
         versions,
@@ -343,148 +299,119 @@ async fn compare_of(state: &AppState, record: Record, id: i64, query: CompareQue
     .into_response())
 }
 
-/// A snapshot as labelled fields, each a list of lines a person reads.
-fn rendered(snapshot: &Value) -> Vec<(&'static str, Vec<String>)> {
-    let text = |key: &str| snapshot[key].as_str().unwrap_or_default().to_owned();
-    let one = |value: String| if value.is_empty() { Vec::new() } else { vec![value] };
-    let list = |key: &str| snapshot[key].as_array().cloned().unwrap_or_default();
-    let status = match (text("status").as_str(), text("status_reason")) {
-        ("retracted", reason) if !reason.is_empty() => format!("retracted: {reason}"),
-        (status, _) => status.to_owned(),
+/// One line for a value that may be empty.
+fn one(value: String) -> Vec<String> {
+    if value.is_empty() { Vec::new() } else { vec![value] }
+}
+
+/// An event as labelled fields.
+fn event_fields(event: &Event) -> Vec<(&'static str, Vec<String>)> {
+    let status = match (event.status, event.status_reason.as_str()) {
+        (EventStatus::Retracted, reason) if !reason.is_empty() => format!("retracted: {reason}"),
+        (status, _) => status.as_str().to_owned(),
     };
+    let edtf = event.date.edtf();
     vec![
-        ("Title", one(text("title"))),
-        ("Type", one(event_type_label(&text("type")).to_owned())),
+        ("Title", one(event.title.clone())),
+        ("Type", one(event.event_type.label().to_owned())),
         (
             "Kind of agreement",
-            one(snapshot["agreement_kind"]
-                .as_str()
-                .map(|k| agreement_kind_label(k).to_owned())
+            one(event
+                .agreement_kind
+                .map(|k| k.label().to_owned())
                 .unwrap_or_default()),
         ),
+        ("Date", one(format!("{} ({edtf})", human_date(&edtf)))),
+        ("How the date was established", one(event.date_note.clone())),
+        ("Place", one(event.place.clone().unwrap_or_default())),
         (
-            "Date",
-            one(format!("{} ({})", human_date(&text("date")), text("date"))),
+            "Country of the place",
+            one(event.location_country.clone().unwrap_or_default()),
         ),
-        ("How the date was established", one(text("date_note"))),
-        ("Place", one(text("place"))),
-        ("Country of the place", one(text("location_country"))),
         (
             "Summary",
-            text("summary")
+            event
+                .summary
                 .lines()
-                .map(str::to_owned)
                 .filter(|l| !l.trim().is_empty())
+                .map(str::to_owned)
                 .collect(),
         ),
         ("Status", one(status)),
-        (
-            "Tags",
-            list("tags")
-                .iter()
-                .filter_map(|t| t.as_str())
-                .map(str::to_owned)
-                .collect(),
-        ),
+        ("Tags", event.tags.clone()),
         (
             "Participants",
-            list("actors")
+            event
+                .participants
                 .iter()
-                .map(|a| {
-                    let name = a["name"].as_str().unwrap_or("?");
-                    let role = a["role"].as_str().unwrap_or("");
-                    match a["title"].as_str() {
-                        Some(title) => format!("{name}: {role}, {title}"),
-                        None => format!("{name}: {role}"),
-                    }
+                .map(|p| match &p.title {
+                    Some(title) => format!("{}: {}, {title}", p.name, p.role),
+                    None => format!("{}: {}", p.name, p.role),
                 })
                 .collect(),
         ),
         (
             "Sources",
-            list("citations")
+            event
+                .citations
                 .iter()
                 .flat_map(|c| {
-                    let outlet = c["outlet"].as_str().unwrap_or("?");
-                    let mut lines = vec![format!(
-                        "{outlet}, “{}”: “{}”{}",
-                        c["source"].as_str().unwrap_or(""),
-                        c["passage"].as_str().unwrap_or(""),
-                        c["claimed_date"]
-                            .as_str()
-                            .map(|d| format!(" (dates it {})", human_date(d)))
-                            .unwrap_or_default()
-                    )];
-                    lines.extend(c["claims"].as_array().into_iter().flatten().map(|claim| {
-                        format!(
-                            "{outlet} says {}: {}",
-                            claim["topic"].as_str().unwrap_or(""),
-                            claim["value"].as_str().unwrap_or("")
-                        )
-                    }));
-                    lines
+                    let claimed = c
+                        .claimed_date
+                        .as_ref()
+                        .map(|d| format!(" (dates it {})", human_date(&d.edtf())))
+                        .unwrap_or_default();
+                    let first = format!("{}, “{}”: “{}”{claimed}", c.outlet, c.source_title, c.passage);
+                    std::iter::once(first).chain(
+                        c.claims
+                            .iter()
+                            .map(|claim| format!("{} says {}: {}", c.outlet, claim.topic, claim.value)),
+                    )
                 })
                 .collect(),
         ),
         (
             "Related events",
-            list("relations")
+            event
+                .relations
                 .iter()
                 .map(|r| {
-                    format!(
-                        "{} #{} {}{}",
-                        relation_label(r["relation"].as_str().unwrap_or(""), false),
-                        r["to_event_id"].as_i64().unwrap_or_default(),
-                        r["title"].as_str().unwrap_or(""),
-                        r["note"]
-                            .as_str()
-                            .filter(|n| !n.is_empty())
-                            .map(|n| format!(" ({n})"))
-                            .unwrap_or_default()
-                    )
+                    let note = if r.note.is_empty() {
+                        String::new()
+                    } else {
+                        format!(" ({})", r.note)
+                    };
+                    format!("{} #{} {}{note}", r.relation.label(), r.to_event_id, r.title)
                 })
                 .collect(),
         ),
     ]
 }
 
-/// An actor's snapshot as labelled fields.
-fn rendered_actor(snapshot: &Value) -> Vec<(&'static str, Vec<String>)> {
-    let text = |key: &str| snapshot[key].as_str().unwrap_or_default().to_owned();
-    let one = |value: String| if value.is_empty() { Vec::new() } else { vec![value] };
+/// An actor as labelled fields.
+fn actor_fields(actor: &Actor) -> Vec<(&'static str, Vec<String>)> {
     vec![
-        ("Name", one(text("name"))),
-        (
-            "Kind",
-            one(super::view::actor_kind_label(&text("kind")).to_owned()),
-        ),
-        ("ISO code", one(text("iso_code"))),
-        ("Country", one(text("country"))),
-        ("Description", one(text("description"))),
-        (
-            "Other names",
-            snapshot["aliases"]
-                .as_array()
-                .into_iter()
-                .flatten()
-                .filter_map(|a| a.as_str())
-                .map(str::to_owned)
-                .collect(),
-        ),
+        ("Name", one(actor.name.clone())),
+        ("Kind", one(actor.kind.label().to_owned())),
+        ("ISO code", one(actor.iso_code.clone().unwrap_or_default())),
+        ("Country", one(actor.country.clone().unwrap_or_default())),
+        ("Description", one(actor.description.clone())),
+        ("Other names", actor.aliases.clone()),
     ]
 }
 
-/// A source's snapshot as labelled fields.
-fn rendered_source(snapshot: &Value) -> Vec<(&'static str, Vec<String>)> {
-    let text = |key: &str| snapshot[key].as_str().unwrap_or_default().to_owned();
-    let one = |value: String| if value.is_empty() { Vec::new() } else { vec![value] };
+/// A source as labelled fields.
+fn source_fields(source: &Source) -> Vec<(&'static str, Vec<String>)> {
     vec![
-        ("Outlet", one(text("outlet"))),
-        ("Title", one(text("title"))),
-        ("Address", one(text("url"))),
-        ("Published", one(text("published"))),
-        ("Author", one(text("author"))),
-        ("About this source", one(text("notes"))),
+        ("Outlet", one(source.outlet.clone())),
+        ("Title", one(source.title.clone())),
+        ("Address", one(source.url.clone().unwrap_or_default())),
+        (
+            "Published",
+            one(source.published.as_ref().map(|d| d.edtf()).unwrap_or_default()),
+        ),
+        ("Author", one(source.author.clone().unwrap_or_default())),
+        ("About this source", one(source.notes.clone())),
     ]
 }
 
@@ -496,93 +423,56 @@ pub struct RevertForm {
     version: String,
 }
 
-pub async fn actor_revert(
+/// Brings back an earlier version of an event, an actor or a source (`T`), as a new
+/// revision, through the same write as a form save.
+pub async fn revert<T: Snapshot>(
     State(state): State<AppState>,
     Editor(user, _): Editor,
     session: Session,
     PathParams(id): PathParams<i64>,
     Form(form): Form<RevertForm>,
 ) -> Result<Response> {
-    revert_record(&state, user, &session, Record::Actor, id, form).await
-}
-
-pub async fn source_revert(
-    State(state): State<AppState>,
-    Editor(user, _): Editor,
-    session: Session,
-    PathParams(id): PathParams<i64>,
-    Form(form): Form<RevertForm>,
-) -> Result<Response> {
-    revert_record(&state, user, &session, Record::Source, id, form).await
-}
-
-/// Brings back an actor's or a source's earlier version, as a new revision.
-async fn revert_record(
-    state: &AppState,
-    user: crate::store::users::User,
-    session: &Session,
-    record: Record,
-    id: i64,
-    form: RevertForm,
-) -> Result<Response> {
-    let number = |text: &str| {
-        text.trim()
-            .parse::<i64>()
-            .map_err(|_| Error::BadRequest("The form does not say which versions it means.".to_owned()))
-    };
-    let (from_version, version) = (number(&form.from_version)?, number(&form.version)?);
-    let saved = match record {
-        Record::Actor => state.db.revert_actor(id, version, from_version, user.id).await?,
-        _ => state.db.revert_source(id, version, from_version, user.id).await?,
-    };
-    match saved {
-        Saved::Saved { .. } => {
-            tracing::info!(editor = %user.name, entity = record.entity(), id, from_version, "earlier version brought back");
-            session::set_notice(
-                session,
-                &format!("Version {from_version} is back, as a new version."),
-            )
-            .await?;
-            Ok(Redirect::to(&format!("{}/history", record.base(id))).into_response())
-        }
-        Saved::Conflict { .. } => Err(Error::Conflict(format!(
-            "Someone changed this {} after you loaded its history. Reload the history and try again.",
-            record.entity()
-        ))),
-    }
-}
-
-/// Brings back an earlier version's content, as a new revision.
-pub async fn revert(
-    State(state): State<AppState>,
-    Editor(user, _): Editor,
-    session: Session,
-    PathParams(id): PathParams<i64>,
-    Form(form): Form<RevertForm>,
-) -> Result<Response> {
-    let number = |text: &str| {
-        text.trim()
-            .parse::<i64>()
-            .map_err(|_| Error::BadRequest("The form does not say which versions it means.".to_owned()))
-    };
-    let (from_version, version) = (number(&form.from_version)?, number(&form.version)?);
-    match state.db.revert_event(id, version, from_version, user.id).await? {
-        (Saved::Saved { .. }, left_out) => {
-            tracing::info!(editor = %user.name, event = id, from_version, "earlier version brought back");
+    let from_version =
+        form.from_version.trim().parse::<i64>().map_err(|_| {
+            Error::BadRequest("The form does not say which version to bring back.".to_owned())
+        })?;
+    let version = super::extract::form_version(&form.version)?;
+    let entity = T::ENTITY;
+    let (saved, notice) = match entity {
+        Entity::Event => {
+            let (saved, left_out) = state.db.revert_event(id, version, from_version, user.id).await?;
             let mut notice = format!("The content of version {from_version} is back, as a new version.");
             if left_out > 0 {
                 notice.push_str(&format!(
-                    " {left_out} participant(s) or source(s) of that version no longer exist and were left out."
+                    " {left_out} participant(s), source(s) or related event(s) of that version no longer \
+                     exist and were left out."
                 ));
             }
-            session::set_notice(&session, &notice).await?;
-            Ok(Redirect::to(&format!("/events/{id}")).into_response())
+            (saved, notice)
         }
-        (Saved::Conflict { .. }, _) => Err(Error::Conflict(
-            "Someone changed this event after you loaded its history. Reload the history, \
+        Entity::Actor => (
+            state.db.revert_actor(id, version, from_version, user.id).await?,
+            format!("Version {from_version} is back, as a new version."),
+        ),
+        Entity::Source => (
+            state.db.revert_source(id, version, from_version, user.id).await?,
+            format!("Version {from_version} is back, as a new version."),
+        ),
+    };
+    match saved {
+        Saved::Saved { .. } => {
+            tracing::info!(editor = %user.name, entity = entity.as_str(), id, from_version, "earlier version brought back");
+            session::set_notice(&session, &notice).await?;
+            Ok(Redirect::to(&match entity {
+                Entity::Event => paths::event_short(id),
+                _ => paths::history(entity, id),
+            })
+            .into_response())
+        }
+        Saved::Conflict { .. } => Err(Error::Conflict(format!(
+            "Someone changed this {entity} after you loaded its history. Reload the history, \
              check the change, and try again."
-                .to_owned(),
-        )),
+        ))),
     }
 }
 
@@ -619,26 +509,15 @@ pub async fn recent(State(state): State<AppState>, _: Editor) -> Result<Response
         .map(|r| ChangeView {
             at: when(&r.created_at),
             editor: r.editor.unwrap_or_else(|| "(removed account)".to_owned()),
-            action: action_label(&r.action),
-            kind: match r.entity.as_str() {
-                "event" => "Event",
-                "actor" => "Actor",
-                _ => "Source",
-            },
+            action: r.action.label(),
+            kind: r.entity.label(),
             title: r.title.unwrap_or_default(),
-            url: r.still_exists.then(|| match r.entity.as_str() {
-                "source" => format!("/sources/{}/history", r.entity_id),
-                entity => format!("/{entity}s/{}", r.entity_id),
+            url: r.still_exists.then(|| match r.entity {
+                Entity::Source => paths::history(r.entity, r.entity_id),
+                entity => paths::record(entity, r.entity_id),
             }),
-            compare_url: (r.still_exists && r.has_previous).then(|| {
-                format!(
-                    "/{}s/{}/compare?from={}&to={}",
-                    r.entity,
-                    r.entity_id,
-                    r.version - 1,
-                    r.version
-                )
-            }),
+            compare_url: (r.still_exists && r.has_previous)
+                .then(|| paths::compare(r.entity, r.entity_id, r.version - 1, r.version)),
             summary: r.summary,
             version: r.version,
         })

@@ -18,6 +18,7 @@ use tower_http::timeout::TimeoutLayer;
 use tower_http::trace::{DefaultMakeSpan, DefaultOnResponse, TraceLayer};
 use tracing::Level;
 
+use crate::domain::{Actor, Event, Source};
 use crate::error::{Error, ErrorPage};
 use crate::store::Db;
 
@@ -31,14 +32,15 @@ pub mod admin;
 pub mod assets;
 /// Editors' event forms and status changes.
 mod event_edit;
-/// Revisions: an event's history, comparisons, bringing back a version, recent changes.
-mod event_history;
 /// One event with its sources, claims and disagreements.
 mod event_show;
 /// Path and query extractors whose rejections are entente's error pages.
 pub mod extract;
 /// Facets and the histogram of a timeline view.
 mod facets;
+/// Revisions of events, actors and sources: histories, comparisons, bringing back a
+/// version, recent changes.
+mod history;
 /// Signing in and out.
 mod login;
 /// Source outlets: their index and one page per outlet.
@@ -98,10 +100,10 @@ pub fn router(
             get(event_edit::edit_form).post(event_edit::update),
         )
         .route("/events/{id}/status", post(event_edit::change_status))
-        .route("/events/{id}/history", get(event_history::history))
-        .route("/events/{id}/compare", get(event_history::compare))
-        .route("/events/{id}/revert", post(event_history::revert))
-        .route("/changes", get(event_history::recent))
+        .route("/events/{id}/history", get(history::history::<Event>))
+        .route("/events/{id}/compare", get(history::compare::<Event>))
+        .route("/events/{id}/revert", post(history::revert::<Event>))
+        .route("/changes", get(history::recent))
         .route(
             "/events/{id}/delete",
             get(record_edit::delete_form).post(record_edit::delete),
@@ -114,12 +116,12 @@ pub fn router(
             "/actors/{id}/merge",
             get(record_edit::merge_form).post(record_edit::merge),
         )
-        .route("/actors/{id}/history", get(event_history::actor_history))
-        .route("/actors/{id}/compare", get(event_history::actor_compare))
-        .route("/actors/{id}/revert", post(event_history::actor_revert))
-        .route("/sources/{id}/history", get(event_history::source_history))
-        .route("/sources/{id}/compare", get(event_history::source_compare))
-        .route("/sources/{id}/revert", post(event_history::source_revert))
+        .route("/actors/{id}/history", get(history::history::<Actor>))
+        .route("/actors/{id}/compare", get(history::compare::<Actor>))
+        .route("/actors/{id}/revert", post(history::revert::<Actor>))
+        .route("/sources/{id}/history", get(history::history::<Source>))
+        .route("/sources/{id}/compare", get(history::compare::<Source>))
+        .route("/sources/{id}/revert", post(history::revert::<Source>))
         .route(
             "/sources/{id}/edit",
             get(record_edit::source_form).post(record_edit::update_source),

@@ -10,7 +10,7 @@ use super::AppState;
 use super::extract::PathParams;
 use super::session::Viewer;
 use super::subject::SubjectEvents;
-use super::view::{human_date, outlet_url, web_link};
+use super::view::{human_date, web_link};
 use crate::error::{Error, Result};
 use crate::store::listing::TimelineFilter;
 use crate::store::subjects::{OutletListing, OutletSource};
@@ -58,15 +58,11 @@ pub async fn show(
 ) -> Result<Response> {
     // Readers know only the outlets cited by published events.
     let outlets = state.db.outlets(viewer.is_editor()).await?;
-    let Some(outlet) = outlets
-        .iter()
-        .find(|o| **o == name)
-        .or_else(|| outlets.iter().find(|o| o.eq_ignore_ascii_case(&name)))
-    else {
+    let Some(outlet) = super::view::stored_spelling(&outlets, &name) else {
         return Err(Error::NotFound);
     };
     if *outlet != name {
-        return Ok(Redirect::permanent(&outlet_url(outlet)).into_response());
+        return Ok(Redirect::permanent(&crate::paths::outlet(outlet)).into_response());
     }
     let (sources, source_total) = state
         .db

@@ -15,10 +15,9 @@ use super::AppState;
 use super::event_edit::{SelectOption, load};
 use super::extract::{Form, PathParams, QueryParams};
 use super::session::{self, Admin, CSRF_FIELD, Editor};
-use super::view::actor_kind_label;
 use crate::dates::EventDate;
+use crate::domain::ActorKind;
 use crate::error::{Error, Result};
-use crate::store::ACTOR_KINDS;
 use crate::store::actors::Actor;
 use crate::store::editing::Saved;
 use crate::store::record_edits::{ActorFields, SourceFields, SourceRecord};
@@ -81,11 +80,11 @@ impl ActorFormPage {
             form,
             errors: Vec::new(),
             conflict: None,
-            kinds: ACTOR_KINDS
+            kinds: ActorKind::ALL
                 .iter()
                 .map(|k| SelectOption {
-                    value: (*k).to_owned(),
-                    label: actor_kind_label(k).to_owned(),
+                    value: k.as_str().to_owned(),
+                    label: k.label().to_owned(),
                 })
                 .collect(),
             countries: state
@@ -128,7 +127,7 @@ async fn actor_form_of(state: &AppState, actor: &Actor) -> Result<ActorForm> {
     };
     Ok(ActorForm {
         name: actor.name.clone(),
-        kind: actor.kind.clone(),
+        kind: actor.kind.as_str().to_owned(),
         iso_code: actor.iso_code.clone().unwrap_or_default(),
         country,
         description: actor.description.clone(),
@@ -155,25 +154,27 @@ pub async fn update_actor(
     Form(form): Form<ActorForm>,
 ) -> Result<Response> {
     let actor = find_actor(&state, id).await?;
-    let version = parse_version(&form.version)?;
+    let version = super::extract::form_version(&form.version)?;
     let mut errors = Vec::new();
     let name = form.name.trim();
     if name.is_empty() {
         errors.push(("name", "Give the actor's name.".to_owned()));
     }
-    if !ACTOR_KINDS.contains(&form.kind.as_str()) {
+    let kind = ActorKind::parse(&form.kind);
+    if kind.is_none() {
         errors.push(("kind", "Choose a kind from the list.".to_owned()));
     }
+    let is_country = kind == Some(ActorKind::Country);
     let iso = form.iso_code.trim().to_uppercase();
-    let iso_code = match (form.kind.as_str(), iso.as_str()) {
-        ("country", code) if code.len() != 2 || !code.chars().all(|c| c.is_ascii_alphabetic()) => {
+    let iso_code = match (is_country, iso.as_str()) {
+        (true, code) if code.len() != 2 || !code.chars().all(|c| c.is_ascii_alphabetic()) => {
             errors.push((
                 "iso_code",
                 "A country needs its two-letter ISO code (IR, BY…).".to_owned(),
             ));
             None
         }
-        ("country", code) => {
+        (true, code) => {
             match state.db.country_by_iso(code).await? {
                 Some(other) if other != id => errors.push((
                     "iso_code",
@@ -192,8 +193,8 @@ pub async fn update_actor(
             None
         }
     };
-    let country_id = match (form.kind.as_str(), form.country.trim()) {
-        ("country", _) | (_, "") => None,
+    let country_id = match (is_country, form.country.trim()) {
+        (true, _) | (_, "") => None,
         (_, code) => {
             let found = state.db.country_by_iso(code).await?;
             if found.is_none() {
@@ -210,28 +211,39 @@ pub async fn update_actor(
             aliases.push(alias.to_owned());
         }
     }
-    if !errors.is_empty() {
+    let Some(kind) = kind.filter(|_| errors.is_empty()) else {
         let mut page = ActorFormPage::new(&state, actor, form, viewer.csrf).await?;
         page.errors = errors;
         return Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response());
-    }
+    };
     let fields = ActorFields {
         name: name.to_owned(),
-        kind: form.kind.clone(),
+        kind,
         iso_code,
         country_id,
         description: form.description.trim().to_owned(),
         aliases,
     };
-    match state
+    let saved = match state
         .db
         .update_actor(id, version, &fields, user.id, &form.edit_summary)
-        .await?
+        .await
     {
+        Ok(saved) => saved,
+        // A rule checked again at the write (another country took the code meanwhile):
+        // the form comes back with the message and the input.
+        Err(Error::Invalid(message)) => {
+            let mut page = ActorFormPage::new(&state, actor, form, viewer.csrf).await?;
+            page.errors = vec![("iso_code", message)];
+            return Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response());
+        }
+        Err(other) => return Err(other),
+    };
+    match saved {
         Saved::Saved { .. } => {
             tracing::info!(editor = %user.name, actor = id, "actor saved");
             session::set_notice(&session, "Saved: every event naming this actor shows the change.").await?;
-            Ok(Redirect::to(&format!("/actors/{id}")).into_response())
+            Ok(Redirect::to(&crate::paths::actor_short(id)).into_response())
         }
         Saved::Conflict { .. } => {
             // Show what was saved meanwhile beside the editor's input, which stays in
@@ -253,12 +265,6 @@ pub async fn update_actor(
             Ok((StatusCode::CONFLICT, page).into_response())
         }
     }
-}
-
-fn parse_version(text: &str) -> Result<i64> {
-    text.trim().parse().map_err(|_| {
-        Error::BadRequest("The form does not say which version it was loaded from; reload it.".to_owned())
-    })
 }
 
 /// The merge form as submitted.
@@ -309,7 +315,7 @@ pub async fn merge(
     Form(form): Form<MergeForm>,
 ) -> Result<Response> {
     let actor = find_actor(&state, id).await?;
-    let version = parse_version(&form.version)?;
+    let version = super::extract::form_version(&form.version)?;
     let text = form.into.trim();
     let target = if text.is_empty() {
         Err("Name the actor this one is the same as.".to_owned())
@@ -375,7 +381,7 @@ pub async fn merge(
                 ),
             )
             .await?;
-            Ok(Redirect::to(&format!("/actors/{into}")).into_response())
+            Ok(Redirect::to(&crate::paths::actor_short(into)).into_response())
         }
         Saved::Conflict { .. } => Err(stale("actor")),
     }
@@ -439,7 +445,7 @@ async fn source_page(state: &AppState, id: i64, form: SourceForm, csrf: String) 
         .events_citing(id)
         .await?
         .into_iter()
-        .map(|(event, title, slug)| (format!("/events/{event}/{slug}"), title))
+        .map(|(event, title, slug)| (crate::paths::event(event, &slug), title))
         .collect();
     Ok(SourceFormPage {
         id,
@@ -486,7 +492,7 @@ pub async fn update_source(
     Form(form): Form<SourceForm>,
 ) -> Result<Response> {
     state.db.source(id).await?.ok_or(Error::NotFound)?;
-    let version = parse_version(&form.version)?;
+    let version = super::extract::form_version(&form.version)?;
     let mut form = form;
     form.next = session::local_path(&form.next);
     let mut errors = Vec::new();
@@ -578,7 +584,7 @@ pub async fn delete_form(
     Ok(DeletePage {
         id,
         title: detail.event.title.clone(),
-        event_url: format!("/events/{}/{}", id, detail.event.slug),
+        event_url: crate::paths::event(id, &detail.event.slug),
         version: detail.event.version,
         error: None,
         csrf: viewer.csrf,
@@ -606,7 +612,7 @@ pub async fn delete(
     Form(form): Form<DeleteForm>,
 ) -> Result<Response> {
     let detail = load(&state, id).await?;
-    let version = parse_version(&form.version)?;
+    let version = super::extract::form_version(&form.version)?;
     let problem = if form.reason.trim().is_empty() {
         Some("Say why the event is deleted; the reason stays in its history.")
     } else if form.confirm.is_none() {
@@ -618,7 +624,7 @@ pub async fn delete(
         let page = DeletePage {
             id,
             title: detail.event.title.clone(),
-            event_url: format!("/events/{}/{}", id, detail.event.slug),
+            event_url: crate::paths::event(id, &detail.event.slug),
             version,
             error: Some(problem.to_owned()),
             csrf: viewer.csrf,

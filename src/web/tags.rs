@@ -10,7 +10,6 @@ use super::AppState;
 use super::extract::PathParams;
 use super::session::Viewer;
 use super::subject::SubjectEvents;
-use super::view::tag_url;
 use crate::error::{Error, Result};
 use crate::store::listing::TimelineFilter;
 use crate::store::subjects::TagListing;
@@ -42,15 +41,11 @@ pub async fn show(
 ) -> Result<Response> {
     // Readers know only the tags of published events.
     let tags = state.db.tags(viewer.is_editor()).await?;
-    let Some(tag) = tags
-        .iter()
-        .find(|t| **t == name)
-        .or_else(|| tags.iter().find(|t| t.to_lowercase() == name.to_lowercase()))
-    else {
+    let Some(tag) = super::view::stored_spelling(&tags, &name) else {
         return Err(Error::NotFound);
     };
     if *tag != name {
-        return Ok(Redirect::permanent(&tag_url(tag)).into_response());
+        return Ok(Redirect::permanent(&crate::paths::tag(tag)).into_response());
     }
     let filter = TimelineFilter {
         tag: Some(tag.clone()),

@@ -12,12 +12,12 @@ use axum::http::StatusCode;
 use super::AppState;
 use super::facets::{FacetGroup, Histogram, facet_groups, histogram};
 use super::session::Viewer;
-use super::view::{EntryView, YearGroup, event_type_label, group_by_period};
+use super::view::{EntryView, YearGroup, group_by_period};
 use crate::dates::EventDate;
+use crate::domain::{EventStatus, EventType};
 use crate::error::{Error, Result};
-use crate::store::EVENT_TYPES;
 use crate::store::events::Order;
-use crate::store::listing::{Cursor, Key, Sort, Status, TimelineFilter};
+use crate::store::listing::{Cursor, Key, Sort, TimelineFilter};
 use crate::store::search::SearchQuery;
 
 /// Events a page lists unless `limit` says otherwise.
@@ -100,9 +100,9 @@ pub async fn show(
         actor_text,
         search_error,
     } = parse_query(&raw)?;
-    if view.filter.status != Status::Published && !viewer.is_editor() {
+    if view.filter.status != EventStatus::Published && !viewer.is_editor() {
         // Unpublished events are for editors: sign in, then come back to this view.
-        return Err(Error::SignInRequired(url_for(&raw)));
+        return Err(Error::SignInRequired(crate::paths::timeline(&raw)));
     }
     if let Some(text) = actor_text {
         view.filter.actor = Some(resolve_actor(&state, &text, viewer.is_editor()).await?);
@@ -143,7 +143,7 @@ pub async fn show(
     let outlets = state.db.outlets(editor).await?;
     if let Some(outlet) = &filter.outlet {
         // Outlets match whatever their case; the canonical address spells them as stored.
-        let stored = outlets.iter().find(|o| o.eq_ignore_ascii_case(outlet));
+        let stored = super::view::stored_spelling(&outlets, outlet);
         filter.outlet = Some(
             stored
                 .ok_or_else(|| Error::BadRequest(format!("No source comes from the outlet “{outlet}”.")))?
@@ -165,7 +165,7 @@ pub async fn show(
     if search_error.is_none() {
         let canonical = view.canonical_query();
         if canonical != raw {
-            return Ok(Redirect::permanent(&url_for(&canonical)).into_response());
+            return Ok(Redirect::permanent(&crate::paths::timeline(&canonical)).into_response());
         }
     }
 
@@ -198,7 +198,7 @@ pub async fn show(
     let page_link = |cursor: Option<Cursor>, label| {
         cursor.map(|cursor| PageLink {
             label,
-            url: url_for(
+            url: crate::paths::timeline(
                 &View {
                     cursor: Some(cursor),
                     ..view.clone()
@@ -245,12 +245,12 @@ pub async fn show(
         search_error: search_error.as_ref().map(|(_, message)| message.clone()),
         first_country: choices(filter.countries.first()),
         second_country: choices(filter.countries.get(1)),
-        types: EVENT_TYPES
+        types: EventType::ALL
             .iter()
             .map(|t| Choice {
-                value: (*t).to_owned(),
-                label: event_type_label(t).to_owned(),
-                selected: filter.types.iter().any(|s| s == t),
+                value: t.as_str().to_owned(),
+                label: t.label().to_owned(),
+                selected: filter.types.contains(t),
             })
             .collect(),
         actor: actor.map(|a| a.name).unwrap_or_default(),
@@ -271,7 +271,7 @@ pub async fn show(
             })
             .collect(),
         statuses: if viewer.is_editor() {
-            Status::ALL
+            EventStatus::ALL
                 .iter()
                 .map(|status| Choice {
                     value: status.as_str().to_owned(),
@@ -283,9 +283,9 @@ pub async fn show(
             Vec::new()
         },
         status_noun: match filter.status {
-            Status::Published => "published event",
-            Status::Draft => "draft",
-            Status::Retracted => "retracted event",
+            EventStatus::Published => "published event",
+            EventStatus::Draft => "draft",
+            EventStatus::Retracted => "retracted event",
         },
         from: filter.from.as_ref().map(EventDate::edtf).unwrap_or_default(),
         to: filter.to.as_ref().map(EventDate::edtf).unwrap_or_default(),
@@ -338,7 +338,7 @@ impl Default for View {
 impl View {
     /// The address of this view.
     pub fn url(&self) -> String {
-        url_for(&self.canonical_query())
+        crate::paths::timeline(&self.canonical_query())
     }
 
     /// The same filters from their first page.
@@ -445,7 +445,7 @@ impl View {
             query.append_pair("actor", &actor.to_string());
         }
         for event_type in &filter.types {
-            query.append_pair("type", event_type);
+            query.append_pair("type", event_type.as_str());
         }
         if let Some(tag) = &filter.tag {
             query.append_pair("tag", tag);
@@ -453,7 +453,7 @@ impl View {
         if let Some(outlet) = &filter.outlet {
             query.append_pair("outlet", outlet);
         }
-        if filter.status != Status::Published {
+        if filter.status != EventStatus::Published {
             query.append_pair("status", filter.status.as_str());
         }
         if let Some(from) = &filter.from {
@@ -573,7 +573,7 @@ pub fn parse_query(raw: &str) -> Result<TimelineQuery> {
             "tag" => filter.tag = Some(value.to_lowercase()),
             "outlet" => filter.outlet = Some(value.to_owned()),
             "status" => {
-                filter.status = Status::parse(value).ok_or_else(|| {
+                filter.status = EventStatus::parse(value).ok_or_else(|| {
                     Error::BadRequest(format!(
                         "“{value}” is not a publication status: use status=draft or \
                          status=retracted (editors only), or leave it out for published events."
@@ -581,14 +581,14 @@ pub fn parse_query(raw: &str) -> Result<TimelineQuery> {
                 })?;
             }
             "type" => {
-                if !EVENT_TYPES.contains(&value) {
-                    return Err(Error::BadRequest(format!(
+                let event_type = EventType::parse(value).ok_or_else(|| {
+                    Error::BadRequest(format!(
                         "“{value}” is not an event type. Known types: {}.",
-                        EVENT_TYPES.join(", ")
-                    )));
-                }
-                if !filter.types.iter().any(|t| t == value) {
-                    filter.types.push(value.to_owned());
+                        EventType::terms()
+                    ))
+                })?;
+                if !filter.types.contains(&event_type) {
+                    filter.types.push(event_type);
                 }
             }
             "from" | "to" => {
@@ -673,7 +673,7 @@ pub fn parse_query(raw: &str) -> Result<TimelineQuery> {
     filter.countries.sort();
     filter
         .types
-        .sort_by_key(|t| EVENT_TYPES.iter().position(|known| known == t));
+        .sort_by_key(|t| EventType::ALL.iter().position(|known| known == t));
     Ok(TimelineQuery {
         view,
         actor_text,
@@ -681,22 +681,14 @@ pub fn parse_query(raw: &str) -> Result<TimelineQuery> {
     })
 }
 
-fn url_for(query: &str) -> String {
-    if query.is_empty() {
-        "/".to_owned()
-    } else {
-        format!("/?{query}")
-    }
-}
-
 /// One chip per active value, each linking to the same view without it (from its first
 /// page: a wider view has other pages).
 /// How the filter form and chips name a publication status.
-fn status_label(status: Status) -> &'static str {
+fn status_label(status: EventStatus) -> &'static str {
     match status {
-        Status::Published => "Published",
-        Status::Draft => "Drafts",
-        Status::Retracted => "Retracted",
+        EventStatus::Published => "Published",
+        EventStatus::Draft => "Drafts",
+        EventStatus::Retracted => "Retracted",
     }
 }
 
@@ -711,10 +703,10 @@ fn chips(view: &View, country_name: impl Fn(&str) -> String, actor: Option<&str>
         wider.url()
     };
     let mut chips = Vec::new();
-    if filter.status != Status::Published {
+    if filter.status != EventStatus::Published {
         chips.push(Chip {
             label: format!("Status: {}", status_label(filter.status)),
-            remove_url: without(&|f| f.status = Status::Published),
+            remove_url: without(&|f| f.status = EventStatus::Published),
         });
     }
     if let Some(search) = &filter.search {
@@ -737,7 +729,7 @@ fn chips(view: &View, country_name: impl Fn(&str) -> String, actor: Option<&str>
     }
     for event_type in &filter.types {
         chips.push(Chip {
-            label: format!("Type: {}", event_type_label(event_type)),
+            label: format!("Type: {}", event_type.label()),
             remove_url: without(&|f| f.types.retain(|t| t != event_type)),
         });
     }

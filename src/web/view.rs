@@ -2,32 +2,18 @@
 //! the same everywhere.
 
 use crate::dates::EventDate;
+use crate::domain::AgreementKind;
 use crate::store::ActorRef;
 use crate::store::events::TimelineEntry;
 use crate::store::search::split_marked;
 
-/// Bytes kept as they are in a path segment (RFC 3986 unreserved); all others are
-/// percent-encoded.
-const PATH_SEGMENT: &percent_encoding::AsciiSet = &percent_encoding::NON_ALPHANUMERIC
-    .remove(b'-')
-    .remove(b'.')
-    .remove(b'_')
-    .remove(b'~');
-
-/// A tag's page.
-pub fn tag_url(name: &str) -> String {
-    format!(
-        "/tags/{}",
-        percent_encoding::utf8_percent_encode(name, PATH_SEGMENT)
-    )
-}
-
-/// An outlet's page.
-pub fn outlet_url(name: &str) -> String {
-    format!(
-        "/outlets/{}",
-        percent_encoding::utf8_percent_encode(name, PATH_SEGMENT)
-    )
+/// The stored spelling of a name (a tag, an outlet) asked for in any case: the exact
+/// spelling first, else the first that differs only in case.
+pub fn stored_spelling<'a>(known: &'a [String], asked: &str) -> Option<&'a String> {
+    known.iter().find(|k| *k == asked).or_else(|| {
+        let asked = asked.to_lowercase();
+        known.iter().find(|k| k.to_lowercase() == asked)
+    })
 }
 
 /// A source's address when it is safe to link: http or https only, so that a
@@ -36,68 +22,6 @@ pub fn web_link(url: Option<&str>) -> Option<String> {
     let url = url?.trim();
     let scheme = url.split_once(':')?.0.to_ascii_lowercase();
     (matches!(scheme.as_str(), "http" | "https") && url.len() > scheme.len() + 3).then(|| url.to_owned())
-}
-
-/// A reader's label for an event type.
-pub fn event_type_label(event_type: &str) -> &'static str {
-    match event_type {
-        "meeting" => "Meeting",
-        "visit" => "Visit",
-        "agreement" => "Agreement",
-        "statement" => "Statement",
-        "production" => "Production",
-        "transfer" => "Transfer",
-        "deployment" => "Deployment",
-        "intelligence_claim" => "Intelligence claim",
-        "exercise" => "Exercise",
-        "sanction" => "Sanction",
-        _ => "Other",
-    }
-}
-
-/// A reader's label for a kind of agreement.
-pub fn agreement_kind_label(kind: &str) -> &'static str {
-    match kind {
-        "mou" => "Memorandum of understanding",
-        "treaty" => "Treaty",
-        "roadmap" => "Roadmap",
-        "contract" => "Contract",
-        "protocol" => "Protocol",
-        _ => "Other agreement",
-    }
-}
-
-/// A reader's label for a kind of actor, in the plural for headings.
-pub fn actor_kind_plural(kind: &str) -> &'static str {
-    match kind {
-        "country" => "Countries",
-        "person" => "People",
-        "organization" => "Organizations",
-        _ => "Facilities",
-    }
-}
-
-/// A reader's label for a kind of actor.
-pub fn actor_kind_label(kind: &str) -> &'static str {
-    match kind {
-        "country" => "Country",
-        "person" => "Person",
-        "organization" => "Organization",
-        _ => "Facility",
-    }
-}
-
-/// How a relation reads from the event the reader is on.
-pub fn relation_label(relation: &str, inverse: bool) -> &'static str {
-    match (relation, inverse) {
-        ("follows_from", false) => "Follows from",
-        ("follows_from", true) => "Led to",
-        ("part_of", false) => "Part of",
-        ("part_of", true) => "Includes",
-        ("same_as", _) => "Same event as",
-        ("contradicts", _) => "Contradicted by or contradicts",
-        _ => "Related to",
-    }
 }
 
 /// An EDTF date as a reader sees it ("Jun – 31 Jul 2023"); text that does not parse
@@ -121,7 +45,7 @@ pub struct EntryView {
     pub date: String,
     pub machine_date: Option<String>,
     pub precision: &'static str,
-    pub event_type: String,
+    pub event_type: &'static str,
     pub type_label: &'static str,
     pub agreement_label: Option<&'static str>,
     pub countries: Vec<ActorRef>,
@@ -159,13 +83,13 @@ impl EntryView {
             snippet.clear();
         }
         EntryView {
-            url: format!("/events/{}/{}", entry.id, entry.slug),
+            url: crate::paths::event(entry.id, &entry.slug),
             date: human_date(&entry.date_edtf),
             machine_date: machine_date(&entry.date_edtf),
             precision,
-            type_label: event_type_label(&entry.event_type),
-            agreement_label: entry.agreement_kind.as_deref().map(agreement_kind_label),
-            event_type: entry.event_type,
+            type_label: entry.event_type.label(),
+            agreement_label: entry.agreement_kind.map(AgreementKind::label),
+            event_type: entry.event_type.as_str(),
             title: entry.title,
             countries: entry.countries,
             actors,
@@ -199,21 +123,6 @@ pub struct YearGroup {
     pub periods: Vec<PeriodGroup>,
 }
 
-const MONTHS: [&str; 12] = [
-    "January",
-    "February",
-    "March",
-    "April",
-    "May",
-    "June",
-    "July",
-    "August",
-    "September",
-    "October",
-    "November",
-    "December",
-];
-
 /// Groups entries (already in order) by year and month of their sort day (the earliest
 /// day, or the latest when the start is open). Events
 /// known only to the year or season get their own "month not known" group, so that they
@@ -228,7 +137,10 @@ pub fn group_by_period(entries: Vec<TimelineEntry>) -> Vec<YearGroup> {
             _ => None,
         };
         let (id, label) = match month {
-            Some(m @ 1..=12) => (format!("y{year}-{m:02}"), format!("{} {year}", MONTHS[m - 1])),
+            Some(m @ 1..=12) => (
+                format!("y{year}-{m:02}"),
+                format!("{} {year}", crate::dates::month_name(m)),
+            ),
             _ => (format!("y{year}-unknown"), format!("{year}, month not known")),
         };
         if years.last().is_none_or(|y| y.year != year) {
@@ -279,12 +191,5 @@ mod link_tests {
             assert_eq!(web_link(Some(bad)), None, "{bad}");
         }
         assert_eq!(web_link(None), None);
-    }
-
-    #[test]
-    fn names_become_single_path_segments() {
-        assert_eq!(outlet_url("The Cradle"), "/outlets/The%20Cradle");
-        assert_eq!(outlet_url("RFE/RL"), "/outlets/RFE%2FRL");
-        assert_eq!(tag_url("défense-industry"), "/tags/d%C3%A9fense-industry");
     }
 }

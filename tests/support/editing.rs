@@ -60,10 +60,13 @@ pub async fn edit_fields(app: &TestApp, id: i64, changes: &[(&str, &str)]) -> Ve
     let mut fields: Vec<(String, String)> = vec![
         ("rows".into(), "1".into()),
         ("title".into(), event.title.clone()),
-        ("event_type".into(), event.event_type.clone()),
+        ("event_type".into(), event.event_type.as_str().to_owned()),
         (
             "agreement_kind".into(),
-            event.agreement_kind.clone().unwrap_or_default(),
+            event
+                .agreement_kind
+                .map(|k| k.as_str().to_owned())
+                .unwrap_or_default(),
         ),
         ("date".into(), event.date_edtf.clone()),
         ("date_note".into(), event.date_note.clone()),
@@ -106,7 +109,7 @@ pub async fn edit_fields(app: &TestApp, id: i64, changes: &[(&str, &str)]) -> Ve
     }
     for (to, relation, note, title) in app.app.db.outgoing_relations(id).await.expect("relations") {
         fields.push(("r_event".into(), format!("#{to} {title}")));
-        fields.push(("r_relation".into(), relation));
+        fields.push(("r_relation".into(), relation.as_str().to_owned()));
         fields.push(("r_note".into(), note));
     }
     for (key, value) in changes {

@@ -1,0 +1,15 @@
+//! The typed domain of entente: its closed vocabularies, its records and their snapshots.
+//! Pure: no SQL, no HTTP, no templates. The store reads and writes these types, the web
+//! layer renders them, imports parse into them.
+
+/// The records: an event with everything it cites, an actor, a source.
+pub mod records;
+/// Records as revisions keep them: serde form plus a schema number.
+pub mod snapshot;
+/// Closed vocabularies (event type, status, actor kind, role…), each defined once.
+pub mod vocabulary;
+
+pub use records::{Actor, Citation, Claim, Event, Participant, Relation, Source};
+pub use vocabulary::{
+    ActorKind, AgreementKind, Entity, EventStatus, EventType, RelationKind, RevisionAction, Role,
+};

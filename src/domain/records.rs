@@ -1,0 +1,145 @@
+//! Entente's records as one typed picture: an event with its participants, citations,
+//! claims, tags and relations; an actor with its other names; a source. The store reads
+//! and writes them, revisions keep them as snapshots (see [`super::snapshot`]), and
+//! history pages compare them. Field names are the snapshot's keys: renaming one needs a
+//! new snapshot schema.
+
+use serde::{Deserialize, Serialize};
+
+use super::vocabulary::{ActorKind, AgreementKind, EventStatus, EventType, RelationKind};
+use crate::dates::EventDate;
+
+/// An event as a revision keeps it: everything an editor sets, with the names and titles
+/// of what it links to as they were then (so a deleted actor or source still reads).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Event {
+    pub title: String,
+    #[serde(rename = "type")]
+    pub event_type: EventType,
+    #[serde(default)]
+    pub agreement_kind: Option<AgreementKind>,
+    /// The date as the editor knows it.
+    pub date: EventDate,
+    /// How the date was established.
+    #[serde(default)]
+    pub date_note: String,
+    #[serde(default)]
+    pub place: Option<String>,
+    /// The country of the place (an actor of kind country).
+    #[serde(default)]
+    pub location_country_id: Option<i64>,
+    /// That country's name then.
+    #[serde(default)]
+    pub location_country: Option<String>,
+    /// Markdown, sanitized when shown.
+    #[serde(default)]
+    pub summary: String,
+    pub status: EventStatus,
+    /// Why a retracted event was withdrawn.
+    #[serde(default)]
+    pub status_reason: String,
+    /// Tag names, in alphabetical order.
+    #[serde(default)]
+    pub tags: Vec<String>,
+    /// Who took part, in order.
+    #[serde(default, rename = "actors")]
+    pub participants: Vec<Participant>,
+    /// The sources relied on, in order.
+    #[serde(default)]
+    pub citations: Vec<Citation>,
+    /// Relations recorded on this event: "this event <relation> that event".
+    #[serde(default)]
+    pub relations: Vec<Relation>,
+}
+
+/// An actor's part in an event.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Participant {
+    pub actor_id: i64,
+    /// The actor's name then.
+    pub name: String,
+    /// Free text: "host", "signatory", "reporter", "mentioned"…
+    pub role: String,
+    /// The title the person held at the time ("Defense Minister").
+    #[serde(default)]
+    pub title: Option<String>,
+}
+
+/// A source an event relies on: the passage, the source's own date for the event, and
+/// what the source claims.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Citation {
+    pub source_id: i64,
+    /// The source's outlet then.
+    pub outlet: String,
+    /// The source's title then.
+    #[serde(rename = "source")]
+    pub source_title: String,
+    #[serde(default)]
+    pub passage: String,
+    /// The date the source gives the event, when it gives one.
+    #[serde(default)]
+    pub claimed_date: Option<EventDate>,
+    #[serde(default)]
+    pub note: String,
+    #[serde(default)]
+    pub claims: Vec<Claim>,
+}
+
+/// Something a source says ("drones delivered: over 400"), and who said it according to
+/// the source.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Claim {
+    pub topic: String,
+    pub value: String,
+    #[serde(default)]
+    pub attributed_to: Option<String>,
+}
+
+/// "This event <relation> that event".
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Relation {
+    pub to_event_id: i64,
+    pub relation: RelationKind,
+    #[serde(default)]
+    pub note: String,
+    /// The other event's title then.
+    #[serde(default)]
+    pub title: String,
+}
+
+/// An actor with its other names.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Actor {
+    pub kind: ActorKind,
+    pub name: String,
+    /// ISO 3166-1 alpha-2, for countries.
+    #[serde(default)]
+    pub iso_code: Option<String>,
+    /// The country a person, organization or facility belongs to.
+    #[serde(default)]
+    pub country_id: Option<i64>,
+    /// That country's name then.
+    #[serde(default)]
+    pub country: Option<String>,
+    #[serde(default)]
+    pub description: String,
+    /// Other names in any script, in alphabetical order; the name is not repeated.
+    #[serde(default)]
+    pub aliases: Vec<String>,
+}
+
+/// A publication that events cite.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Source {
+    pub outlet: String,
+    pub title: String,
+    #[serde(default)]
+    pub url: Option<String>,
+    #[serde(default)]
+    pub published: Option<EventDate>,
+    #[serde(default)]
+    pub author: Option<String>,
+    #[serde(default)]
+    pub notes: String,
+}

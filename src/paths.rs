@@ -1,0 +1,184 @@
+//! Every address entente links or redirects to, built in one place: handlers, templates
+//! and redirects call these functions, and no other code writes `/events/…` by hand. The
+//! routes in `web::router` are the other side of the same list.
+
+use crate::domain::Entity;
+
+/// Bytes kept as they are in a path segment (RFC 3986 unreserved); all others are
+/// percent-encoded.
+const PATH_SEGMENT: &percent_encoding::AsciiSet = &percent_encoding::NON_ALPHANUMERIC
+    .remove(b'-')
+    .remove(b'.')
+    .remove(b'_')
+    .remove(b'~');
+
+/// A query value that is a local path: slashes stay readable (`?next=/events/1`).
+const PATH_IN_QUERY: &percent_encoding::AsciiSet = &PATH_SEGMENT.remove(b'/');
+
+fn segment(text: &str) -> percent_encoding::PercentEncode<'_> {
+    percent_encoding::utf8_percent_encode(text, PATH_SEGMENT)
+}
+
+/// The timeline with a canonical query string (`country=BY&type=agreement`), or the
+/// plain timeline for an empty one.
+pub fn timeline(query: &str) -> String {
+    if query.is_empty() {
+        "/".to_owned()
+    } else {
+        format!("/?{query}")
+    }
+}
+
+/// An event's permalink: `/events/19/iran-and-belarus-sign-defense-mou`.
+pub fn event(id: i64, slug: &str) -> String {
+    format!("/events/{id}/{slug}")
+}
+
+/// The short form of an event's permalink; it redirects to [`event`].
+pub fn event_short(id: i64) -> String {
+    format!("/events/{id}")
+}
+
+/// The event an editor names by `#12`, `12` or by pasting its address (any host, any
+/// slug): the inverse of [`event`].
+pub fn event_id_in(text: &str) -> Option<i64> {
+    text.trim()
+        .split("/events/")
+        .nth(1)
+        .unwrap_or(text.trim())
+        .trim_start_matches('#')
+        .split(|c: char| !c.is_ascii_digit())
+        .next()
+        .and_then(|n| n.parse::<i64>().ok())
+}
+
+/// The form for a new event.
+pub fn event_new() -> &'static str {
+    "/events/new"
+}
+
+/// An event's edit form.
+pub fn event_edit(id: i64) -> String {
+    format!("/events/{id}/edit")
+}
+
+/// Where an event's publication status changes.
+pub fn event_status(id: i64) -> String {
+    format!("/events/{id}/status")
+}
+
+/// An admin's confirmation page for deleting an event.
+pub fn event_delete(id: i64) -> String {
+    format!("/events/{id}/delete")
+}
+
+/// An actor's page: `/actors/9/amir-nasirzadeh`.
+pub fn actor(id: i64, slug: &str) -> String {
+    format!("/actors/{id}/{slug}")
+}
+
+/// The short form of an actor's page; it redirects to [`actor`].
+pub fn actor_short(id: i64) -> String {
+    format!("/actors/{id}")
+}
+
+/// An actor's edit form.
+pub fn actor_edit(id: i64) -> String {
+    format!("/actors/{id}/edit")
+}
+
+/// Where an actor is merged into another.
+pub fn actor_merge(id: i64) -> String {
+    format!("/actors/{id}/merge")
+}
+
+/// A source's edit form.
+pub fn source_edit(id: i64) -> String {
+    format!("/sources/{id}/edit")
+}
+
+/// A source's edit form that returns to `next` (a local path) after saving.
+pub fn source_edit_then(id: i64, next: &str) -> String {
+    let next = percent_encoding::utf8_percent_encode(next, PATH_IN_QUERY);
+    format!("/sources/{id}/edit?next={next}")
+}
+
+/// Where a record's history pages start: `/events/12`, `/actors/3`, `/sources/5`.
+pub fn record(entity: Entity, id: i64) -> String {
+    match entity {
+        Entity::Event => event_short(id),
+        Entity::Actor => actor_short(id),
+        Entity::Source => format!("/sources/{id}"),
+    }
+}
+
+/// A record's history.
+pub fn history(entity: Entity, id: i64) -> String {
+    format!("{}/history", record(entity, id))
+}
+
+/// Two versions of a record compared.
+pub fn compare(entity: Entity, id: i64, from: i64, to: i64) -> String {
+    format!("{}/compare?from={from}&to={to}", record(entity, id))
+}
+
+/// Where an earlier version of a record is brought back.
+pub fn revert(entity: Entity, id: i64) -> String {
+    format!("{}/revert", record(entity, id))
+}
+
+/// A tag's page: `/tags/drones`.
+pub fn tag(name: &str) -> String {
+    format!("/tags/{}", segment(name))
+}
+
+/// An outlet's page: `/outlets/The%20Cradle`.
+pub fn outlet(name: &str) -> String {
+    format!("/outlets/{}", segment(name))
+}
+
+/// The sign-in page, coming back to `next` (a local path) afterwards.
+pub fn login(next: &str) -> String {
+    let query: String = form_urlencoded::Serializer::new(String::new())
+        .append_pair("next", next)
+        .finish();
+    format!("/login?{query}")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn names_become_single_path_segments() {
+        assert_eq!(tag("drones"), "/tags/drones");
+        assert_eq!(outlet("The Cradle"), "/outlets/The%20Cradle");
+        assert_eq!(outlet("RFE/RL"), "/outlets/RFE%2FRL");
+        assert_eq!(tag("défense-industry"), "/tags/d%C3%A9fense-industry");
+        assert_eq!(
+            tag("беспилотники"),
+            "/tags/%D0%B1%D0%B5%D1%81%D0%BF%D0%B8%D0%BB%D0%BE%D1%82%D0%BD%D0%B8%D0%BA%D0%B8"
+        );
+    }
+
+    #[test]
+    fn pasted_event_addresses_name_their_event() {
+        assert_eq!(event_id_in("#12"), Some(12));
+        assert_eq!(event_id_in(" 7 "), Some(7));
+        assert_eq!(event_id_in("https://example.org/events/19/iran-mou"), Some(19));
+        assert_eq!(event_id_in(&event(4, "a-b")), Some(4));
+        assert_eq!(event_id_in("the MOU"), None);
+    }
+
+    #[test]
+    fn record_pages_share_one_base() {
+        assert_eq!(history(Entity::Event, 12), "/events/12/history");
+        assert_eq!(history(Entity::Source, 5), "/sources/5/history");
+        assert_eq!(compare(Entity::Actor, 3, 1, 2), "/actors/3/compare?from=1&to=2");
+        assert_eq!(revert(Entity::Event, 4), "/events/4/revert");
+        assert_eq!(timeline(""), "/");
+        assert_eq!(timeline("tag=drones"), "/?tag=drones");
+        assert_eq!(login("/events/3/edit"), "/login?next=%2Fevents%2F3%2Fedit");
+        assert_eq!(source_edit_then(2, "/events/1"), "/sources/2/edit?next=/events/1");
+    }
+}
