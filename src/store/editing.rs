@@ -7,7 +7,7 @@ use sqlx::SqliteConnection;
 
 use super::Db;
 use super::loader::{Loader, NewEvent};
-use super::revisions::{self, Numbered};
+use super::revisions::{self, Change};
 use crate::dates::{EventDate, iso_day};
 use crate::domain::{ActorKind, AgreementKind, Entity, EventStatus, EventType, RelationKind, RevisionAction};
 use crate::error::{Error, OnConstraint, Result};
@@ -191,7 +191,7 @@ impl Db {
         for tag in &fields.tags {
             loader.tag_event(id, tag).await?;
         }
-        write_participants_and_citations(&mut loader, id, fields, user_id)
+        write_participants_and_citations(&mut loader, id, fields, Some(user_id))
             .await
             .on_foreign_key(vanished)?;
         let action = RevisionAction::Create;
@@ -199,10 +199,7 @@ impl Db {
             &mut loader.tx,
             Entity::Event,
             id,
-            Numbered::AsStored,
-            Some(user_id),
-            action,
-            summary,
+            Change::by(user_id, action, summary),
         )
         .await?;
         loader.commit().await?;
@@ -225,15 +222,10 @@ impl Db {
             id,
             expected_version,
             fields,
-            user_id,
-            RevisionAction::Edit,
-            summary,
+            Change::by(user_id, RevisionAction::Edit, summary),
         )
         .await?;
-        if matches!(saved, Saved::Saved { .. }) {
-            loader.commit().await?;
-        }
-        Ok(saved)
+        loader.commit_saved(saved).await
     }
 
     /// Publishes, unpublishes, retracts (with a reason) or restores an event, if it is
@@ -284,10 +276,7 @@ impl Db {
             &mut loader.tx,
             Entity::Event,
             id,
-            Numbered::AsStored,
-            Some(user_id),
-            action,
-            reason,
+            Change::by(user_id, action, reason),
         )
         .await?;
         loader.events.push(id);
@@ -324,15 +313,10 @@ impl Db {
             id,
             expected_version,
             &fields,
-            user_id,
-            action,
-            &summary,
+            Change::by(user_id, action, &summary),
         )
         .await?;
-        if matches!(saved, Saved::Saved { .. }) {
-            loader.commit().await?;
-        }
-        Ok((saved, left_out))
+        Ok((loader.commit_saved(saved).await?, left_out))
     }
 
     /// The relations recorded on an event, to events of any status, for its edit form.
@@ -407,8 +391,15 @@ async fn write_participants_and_citations(
     loader: &mut super::loader::Loader,
     id: i64,
     fields: &EventFields,
-    user_id: i64,
+    user_id: Option<i64>,
 ) -> Result<()> {
+    // Actors and sources created here get their first revision, as if made on their own
+    // forms.
+    let created = Change {
+        user_id,
+        action: RevisionAction::Create,
+        summary: "Added while editing an event",
+    };
     sqlx::query("DELETE FROM event_actors WHERE event_id = ?1")
         .bind(id)
         .execute(&mut *loader.tx)
@@ -418,18 +409,7 @@ async fn write_participants_and_citations(
             ActorChoice::Existing(actor_id) => *actor_id,
             ActorChoice::New { kind, name } => {
                 let actor_id = loader.insert_actor(*kind, name, None, None, "").await?;
-                let summary = "Added while editing an event";
-                let action = RevisionAction::Create;
-                revisions::record(
-                    &mut loader.tx,
-                    Entity::Actor,
-                    actor_id,
-                    Numbered::AsStored,
-                    Some(user_id),
-                    action,
-                    summary,
-                )
-                .await?;
+                revisions::record(&mut loader.tx, Entity::Actor, actor_id, created).await?;
                 actor_id
             }
         };
@@ -505,18 +485,7 @@ async fn write_participants_and_citations(
                         let source_id = loader
                             .insert_source(outlet, title, url.as_deref(), published.as_ref(), None, "")
                             .await?;
-                        let summary = "Added while editing an event";
-                        let action = RevisionAction::Create;
-                        revisions::record(
-                            &mut loader.tx,
-                            Entity::Source,
-                            source_id,
-                            Numbered::AsStored,
-                            Some(user_id),
-                            action,
-                            summary,
-                        )
-                        .await?;
+                        revisions::record(&mut loader.tx, Entity::Source, source_id, created).await?;
                         source_id
                     }
                 };
@@ -564,9 +533,7 @@ async fn save_event(
     id: i64,
     expected_version: i64,
     fields: &EventFields,
-    user_id: i64,
-    action: RevisionAction,
-    summary: &str,
+    change: Change<'_>,
 ) -> Result<Saved> {
     revisions::record_baseline(&mut loader.tx, Entity::Event, id).await?;
     let done = sqlx::query(
@@ -604,17 +571,10 @@ async fn save_event(
     for tag in &fields.tags {
         loader.tag_event(id, tag).await?;
     }
-    write_participants_and_citations(loader, id, fields, user_id).await?;
-    revisions::record(
-        &mut loader.tx,
-        Entity::Event,
-        id,
-        Numbered::AsStored,
-        Some(user_id),
-        action,
-        summary,
-    )
-    .await?;
+    write_participants_and_citations(loader, id, fields, change.user_id)
+        .await
+        .on_foreign_key(vanished)?;
+    revisions::record(&mut loader.tx, Entity::Event, id, change).await?;
     loader.events.push(id);
     Ok(Saved::Saved {
         version: expected_version + 1,
@@ -755,16 +715,7 @@ pub(super) async fn record_side_effect(
         .await?;
         if bumped.rows_affected() > 0 {
             let action = RevisionAction::Edit;
-            revisions::record(
-                conn,
-                Entity::Event,
-                id,
-                Numbered::AsStored,
-                Some(user_id),
-                action,
-                note,
-            )
-            .await?;
+            revisions::record(conn, Entity::Event, id, Change::by(user_id, action, note)).await?;
         }
     }
     Ok(())

@@ -248,6 +248,15 @@ impl Loader {
         Ok(())
     }
 
+    /// Commits a save that was written, and drops (rolls back) one that met a newer
+    /// version: nothing of a conflicting save lands, not even its baseline revision.
+    pub async fn commit_saved(self, saved: super::editing::Saved) -> Result<super::editing::Saved> {
+        if let super::editing::Saved::Saved { .. } = saved {
+            self.commit().await?;
+        }
+        Ok(saved)
+    }
+
     /// Writes the loaded events' derived rows (search, filters) and makes the whole load visible at once.
     pub async fn commit(mut self) -> Result<()> {
         super::derived::refresh(&mut self.tx, Some(&self.events)).await?;

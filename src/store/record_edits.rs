@@ -8,7 +8,7 @@ use sqlx::SqliteConnection;
 
 use super::editing::Saved;
 use super::loader::Loader;
-use super::revisions::{self, Numbered, version_of};
+use super::revisions::{self, Change, version_of};
 use super::{Db, fold, slugify};
 use crate::dates::{EventDate, iso_day};
 use crate::domain::{ActorKind, Entity, RevisionAction};
@@ -50,27 +50,6 @@ pub struct SourceRecord {
     pub author: Option<String>,
     pub notes: String,
     pub version: i64,
-}
-
-/// Records a revision of an actor or a source as it stands in this transaction.
-async fn record(
-    conn: &mut SqliteConnection,
-    entity: Entity,
-    id: i64,
-    user_id: i64,
-    action: RevisionAction,
-    summary: &str,
-) -> Result<()> {
-    revisions::record(
-        conn,
-        entity,
-        id,
-        Numbered::AsStored,
-        Some(user_id),
-        action,
-        summary,
-    )
-    .await
 }
 
 /// Events that name an actor, as a participant or as the country of their place.
@@ -119,15 +98,10 @@ impl Db {
             id,
             expected_version,
             fields,
-            user_id,
-            RevisionAction::Edit,
-            summary,
+            Change::by(user_id, RevisionAction::Edit, summary),
         )
         .await?;
-        if matches!(saved, Saved::Saved { .. }) {
-            loader.commit().await?;
-        }
-        Ok(saved)
+        loader.commit_saved(saved).await
     }
 
     /// Makes `from` and `into` one actor: `into` keeps its record and gains `from`'s name
@@ -224,22 +198,18 @@ impl Db {
         let into_summary = format!("{from_name} (#{from_id}) merged into this actor");
         let from_summary = format!("Merged into {into_name} (#{into_id})");
         let merge = RevisionAction::Merge;
-        record(
+        revisions::record(
             &mut loader.tx,
             Entity::Actor,
             from_id,
-            user_id,
-            merge,
-            &from_summary,
+            Change::by(user_id, merge, &from_summary),
         )
         .await?;
-        record(
+        revisions::record(
             &mut loader.tx,
             Entity::Actor,
             into_id,
-            user_id,
-            merge,
-            &into_summary,
+            Change::by(user_id, merge, &into_summary),
         )
         .await?;
         sqlx::query("DELETE FROM actors WHERE id = ?1")
@@ -291,15 +261,10 @@ impl Db {
             id,
             expected_version,
             &fields,
-            user_id,
-            action,
-            &summary,
+            Change::by(user_id, action, &summary),
         )
         .await?;
-        if matches!(saved, Saved::Saved { .. }) {
-            loader.commit().await?;
-        }
-        Ok(saved)
+        loader.commit_saved(saved).await
     }
 
     /// Brings back an earlier revision of a source as a new revision, through the same
@@ -327,9 +292,7 @@ impl Db {
             id,
             expected_version,
             &fields,
-            user_id,
-            RevisionAction::Revert,
-            &summary,
+            Change::by(user_id, RevisionAction::Revert, &summary),
         )
         .await
     }
@@ -377,9 +340,7 @@ impl Db {
             id,
             expected_version,
             fields,
-            user_id,
-            RevisionAction::Edit,
-            summary,
+            Change::by(user_id, RevisionAction::Edit, summary),
         )
         .await
     }
@@ -391,9 +352,7 @@ impl Db {
         id: i64,
         expected_version: i64,
         fields: &SourceFields,
-        user_id: i64,
-        action: RevisionAction,
-        summary: &str,
+        change: Change<'_>,
     ) -> Result<Saved> {
         let mut loader = self.loader().await?;
         let current = version_of(&mut loader.tx, Entity::Source, id).await?;
@@ -425,7 +384,7 @@ impl Db {
                 .fetch_all(&mut *loader.tx)
                 .await?;
         loader.events.extend(events);
-        record(&mut loader.tx, Entity::Source, id, user_id, action, summary).await?;
+        revisions::record(&mut loader.tx, Entity::Source, id, change).await?;
         loader.commit().await?;
         Ok(Saved::Saved {
             version: expected_version + 1,
@@ -449,14 +408,11 @@ impl Db {
             });
         }
         let action = RevisionAction::Delete;
-        revisions::record(
+        revisions::record_final(
             &mut loader.tx,
             Entity::Event,
             id,
-            Numbered::Final,
-            Some(user_id),
-            action,
-            reason,
+            Change::by(user_id, action, reason),
         )
         .await?;
         // Events that recorded a relation to this one lose it: their history says so.
@@ -493,9 +449,7 @@ async fn save_actor(
     id: i64,
     expected_version: i64,
     fields: &ActorFields,
-    user_id: i64,
-    action: RevisionAction,
-    summary: &str,
+    change: Change<'_>,
 ) -> Result<Saved> {
     let current = version_of(&mut loader.tx, Entity::Actor, id).await?;
     if current != expected_version {
@@ -543,7 +497,7 @@ async fn save_actor(
     }
     let events = events_of_actor(&mut loader.tx, id).await?;
     loader.events.extend(events);
-    record(&mut loader.tx, Entity::Actor, id, user_id, action, summary).await?;
+    revisions::record(&mut loader.tx, Entity::Actor, id, change).await?;
     Ok(Saved::Saved {
         version: expected_version + 1,
     })

@@ -64,34 +64,63 @@ pub struct RecentRevision {
     pub has_previous: bool,
 }
 
-/// Which version number a revision gets.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(super) enum Numbered {
-    /// The record's version as it stands in the transaction (after the write).
-    AsStored,
-    /// One past it: the record is about to be deleted and will not be written again.
-    Final,
+/// Who changed a record, how, and why: what a revision keeps beside the snapshot.
+#[derive(Debug, Clone, Copy)]
+pub struct Change<'a> {
+    /// None for the state loaded from a dataset.
+    pub user_id: Option<i64>,
+    pub action: RevisionAction,
+    /// The editor's note (a retraction's reason, a revert's "version 3 brought back").
+    pub summary: &'a str,
 }
 
-/// Records a revision of a record as it stands in this transaction.
+impl<'a> Change<'a> {
+    /// A change by a signed-in editor.
+    pub fn by(user_id: i64, action: RevisionAction, summary: &'a str) -> Change<'a> {
+        Change {
+            user_id: Some(user_id),
+            action,
+            summary,
+        }
+    }
+}
+
+/// Records a revision of a record as it stands in this transaction, numbered with the
+/// record's version.
 pub(super) async fn record(
     conn: &mut SqliteConnection,
     entity: Entity,
     id: i64,
-    numbered: Numbered,
-    user_id: Option<i64>,
-    action: RevisionAction,
-    summary: &str,
+    change: Change<'_>,
+) -> Result<()> {
+    write(conn, entity, id, 0, change).await
+}
+
+/// Records the last state of a record about to be deleted, as the version after its
+/// current one.
+pub(super) async fn record_final(
+    conn: &mut SqliteConnection,
+    entity: Entity,
+    id: i64,
+    change: Change<'_>,
+) -> Result<()> {
+    write(conn, entity, id, 1, change).await
+}
+
+/// Writes a revision numbered `past` versions after the record's own.
+async fn write(
+    conn: &mut SqliteConnection,
+    entity: Entity,
+    id: i64,
+    past: i64,
+    change: Change<'_>,
 ) -> Result<()> {
     let (text, version) = match entity {
         Entity::Event => encode(event(conn, id).await?)?,
         Entity::Actor => encode(actor(conn, id).await?)?,
         Entity::Source => encode(source(conn, id).await?)?,
     };
-    let version = match numbered {
-        Numbered::AsStored => version,
-        Numbered::Final => version + 1,
-    };
+    let version = version + past;
     sqlx::query(
         "INSERT INTO revisions (entity, entity_id, version, user_id, action, summary, snapshot) \
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
@@ -99,9 +128,9 @@ pub(super) async fn record(
     .bind(entity)
     .bind(id)
     .bind(version)
-    .bind(user_id)
-    .bind(action)
-    .bind(summary.trim())
+    .bind(change.user_id)
+    .bind(change.action)
+    .bind(change.summary.trim())
     .bind(text)
     .execute(&mut *conn)
     .await?;
@@ -125,17 +154,12 @@ pub(super) async fn record_baseline(conn: &mut SqliteConnection, entity: Entity,
             .fetch_one(&mut *conn)
             .await?;
     if !exists {
-        let summary = "As loaded from the dataset";
-        record(
-            conn,
-            entity,
-            id,
-            Numbered::AsStored,
-            None,
-            RevisionAction::Import,
-            summary,
-        )
-        .await?;
+        let loaded = Change {
+            user_id: None,
+            action: RevisionAction::Import,
+            summary: "As loaded from the dataset",
+        };
+        record(conn, entity, id, loaded).await?;
     }
     Ok(())
 }
