@@ -108,11 +108,3 @@ impl<S: Send + Sync> FromRequest<S> for FormFields {
         ))
     }
 }
-
-/// The version a form was loaded from (its hidden `version` field), which a save must
-/// still find: a form without one cannot be checked for conflicts, so it is refused.
-pub fn form_version(text: &str) -> Result<i64, Error> {
-    text.trim().parse().map_err(|_| {
-        Error::BadRequest("The form does not say which version it was loaded from; reload it.".to_owned())
-    })
-}

@@ -436,7 +436,7 @@ pub async fn revert<T: Snapshot>(
         form.from_version.trim().parse::<i64>().map_err(|_| {
             Error::BadRequest("The form does not say which version to bring back.".to_owned())
         })?;
-    let version = super::extract::form_version(&form.version)?;
+    let version = super::form::form_version(&form.version)?;
     let entity = T::ENTITY;
     let (saved, notice) = match entity {
         Entity::Event => {

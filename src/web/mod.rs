@@ -22,22 +22,40 @@ use crate::domain::{Actor, Event, Source};
 use crate::error::{Error, ErrorPage};
 use crate::store::Db;
 
+/// An actor's edit form.
+mod actor_edit;
 /// The actors index, grouped by kind.
 mod actor_index;
+/// Merging two records of one actor.
+mod actor_merge;
 /// One actor: aliases, country, events.
 mod actor_show;
 /// Account management for admins.
 pub mod admin;
 /// Stylesheet, scripts and icons, compiled into the binary and served with cache headers.
 pub mod assets;
-/// Editors' event forms and status changes.
+/// Checking the event form against the rules and the store.
+mod event_check;
+/// Admins' deletion of an event, after confirming.
+mod event_delete;
+/// The event form page shared by creating and editing.
 mod event_edit;
+/// The event form's fields and rows as typed.
+mod event_form;
+/// A new event: the blank form and creating the draft.
+mod event_new;
 /// One event with its sources, claims and disagreements.
 mod event_show;
+/// Publishing, unpublishing, retracting and restoring an event.
+mod event_status;
+/// Editing an event, with conflict detection.
+mod event_update;
 /// Path and query extractors whose rejections are entente's error pages.
 pub mod extract;
 /// Facets and the histogram of a timeline view.
 mod facets;
+/// What the editors' forms share: options, versions, stale forms, differences.
+mod form;
 /// Revisions of events, actors and sources: histories, comparisons, bringing back a
 /// version, recent changes.
 mod history;
@@ -47,10 +65,10 @@ mod login;
 mod outlets;
 /// Rendered pages for readers, kept until the data changes.
 pub mod page_cache;
-/// Editors' pages for actors and sources; admins' deletion of events.
-mod record_edit;
 /// Sessions, the viewer of a request, roles and CSRF checks.
 pub mod session;
+/// A source's edit form.
+mod source_edit;
 /// The events of one actor, tag or outlet: the timeline filtered by it.
 mod subject;
 /// Tags: their index and one page per tag.
@@ -93,28 +111,28 @@ pub fn router(
 ) -> Router {
     Router::new()
         .route("/", get(timeline::show))
-        .route("/events/new", get(event_edit::new_form).post(event_edit::create))
+        .route("/events/new", get(event_new::new_form).post(event_new::create))
         .route("/events/{id}", get(event_show::redirect_to_canonical))
         .route(
             "/events/{id}/edit",
-            get(event_edit::edit_form).post(event_edit::update),
+            get(event_update::edit_form).post(event_update::update),
         )
-        .route("/events/{id}/status", post(event_edit::change_status))
+        .route("/events/{id}/status", post(event_status::change_status))
         .route("/events/{id}/history", get(history::history::<Event>))
         .route("/events/{id}/compare", get(history::compare::<Event>))
         .route("/events/{id}/revert", post(history::revert::<Event>))
         .route("/changes", get(history::recent))
         .route(
             "/events/{id}/delete",
-            get(record_edit::delete_form).post(record_edit::delete),
+            get(event_delete::delete_form).post(event_delete::delete),
         )
         .route(
             "/actors/{id}/edit",
-            get(record_edit::actor_form).post(record_edit::update_actor),
+            get(actor_edit::actor_form).post(actor_edit::update_actor),
         )
         .route(
             "/actors/{id}/merge",
-            get(record_edit::merge_form).post(record_edit::merge),
+            get(actor_merge::merge_form).post(actor_merge::merge),
         )
         .route("/actors/{id}/history", get(history::history::<Actor>))
         .route("/actors/{id}/compare", get(history::compare::<Actor>))
@@ -124,7 +142,7 @@ pub fn router(
         .route("/sources/{id}/revert", post(history::revert::<Source>))
         .route(
             "/sources/{id}/edit",
-            get(record_edit::source_form).post(record_edit::update_source),
+            get(source_edit::source_form).post(source_edit::update_source),
         )
         .route("/events/{id}/{slug}", get(event_show::show))
         .route("/actors", get(actor_index::show))

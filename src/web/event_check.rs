@@ -1,0 +1,422 @@
+//! Checking an event form on the server: every field and row, all problems at once, each
+//! beside its field; actors, sources and related events resolved against the store.
+
+use super::AppState;
+use super::event_form::{
+    EventForm, FieldError, MAX_SUMMARY_CHARS, MAX_TAG_CHARS, MAX_TITLE_CHARS, ParticipantRow, RelationRow,
+    SourceRow,
+};
+use crate::dates::EventDate;
+use crate::domain::{ActorKind, AgreementKind, EventType, RelationKind};
+use crate::error::{Error, Result};
+use crate::store::editing::EventFields;
+use crate::store::editing::{
+    ActorChoice, CitationInput, CitationTarget, ClaimInput, ParticipantInput, RelationInput, SourceChoice,
+};
+
+/// Checks every field; all problems are reported at once.
+pub(super) async fn validate(
+    state: &AppState,
+    form: &mut EventForm,
+) -> Result<Result<EventFields, Vec<FieldError>>> {
+    let (participants, mut errors) = check_participants(state, &mut form.participants).await?;
+    let (citations, removed_citations, source_errors) = check_sources(state, &mut form.sources).await?;
+    errors.extend(source_errors);
+    let (relations, relation_errors) = check_relations(state, &mut form.relations).await?;
+    errors.extend(relation_errors);
+    let mut refuse = |field: &str, message: String| {
+        errors.push(FieldError {
+            field: field.to_owned(),
+            message,
+        })
+    };
+    let title = form.title.trim();
+    if title.is_empty() {
+        refuse("title", "Give the event a title.".to_owned());
+    } else if title.chars().count() > MAX_TITLE_CHARS {
+        refuse(
+            "title",
+            format!("Keep the title under {MAX_TITLE_CHARS} characters."),
+        );
+    }
+    let event_type = EventType::parse(&form.event_type);
+    if event_type.is_none() {
+        refuse("event_type", "Choose the type of event.".to_owned());
+    }
+    let kind = form.agreement_kind.trim();
+    let agreement_kind = AgreementKind::parse(kind);
+    if !kind.is_empty() {
+        if event_type != Some(EventType::Agreement) {
+            refuse(
+                "agreement_kind",
+                "Only agreements have a kind; leave it empty or choose the type Agreement.".to_owned(),
+            );
+        } else if agreement_kind.is_none() {
+            refuse(
+                "agreement_kind",
+                "Choose a kind of agreement from the list.".to_owned(),
+            );
+        }
+    }
+    let date = if form.date.trim().is_empty() {
+        refuse(
+            "date",
+            "Give the date as far as it is known: 2023, 2023-05, 2023-07-31, a range such as \
+             2023-06/2023-07-31, or 2023-05~ when approximate."
+                .to_owned(),
+        );
+        None
+    } else {
+        match EventDate::parse(&form.date) {
+            Ok(date) => Some(date),
+            Err(e) => {
+                refuse("date", e.to_string());
+                None
+            }
+        }
+    };
+    let location_country_id = match form.location_country.trim() {
+        "" => None,
+        iso => {
+            let id = state.db.country_by_iso(iso).await?;
+            if id.is_none() {
+                refuse(
+                    "location_country",
+                    format!("There is no country with the code “{iso}”."),
+                );
+            }
+            id
+        }
+    };
+    if form.summary.chars().count() > MAX_SUMMARY_CHARS {
+        refuse(
+            "summary",
+            format!("Keep the summary under {MAX_SUMMARY_CHARS} characters."),
+        );
+    }
+    let mut tags: Vec<String> = Vec::new();
+    for tag in form
+        .tags
+        .split(',')
+        .map(|t| t.trim().to_lowercase())
+        .filter(|t| !t.is_empty())
+    {
+        if tag.chars().count() > MAX_TAG_CHARS {
+            refuse(
+                "tags",
+                format!("“{tag}” is too long for a tag (at most {MAX_TAG_CHARS} characters)."),
+            );
+        } else if !tags.contains(&tag) {
+            tags.push(tag);
+        }
+    }
+    match (date, event_type) {
+        (Some(date), Some(event_type)) if errors.is_empty() => Ok(Ok(EventFields {
+            title: title.to_owned(),
+            event_type,
+            agreement_kind,
+            date,
+            date_note: form.date_note.trim().to_owned(),
+            place: Some(form.place.trim().to_owned()).filter(|p| !p.is_empty()),
+            location_country_id,
+            summary: form.summary.trim().to_owned(),
+            tags,
+            participants,
+            citations,
+            removed_citations,
+            relations,
+        })),
+        _ => Ok(Err(errors)),
+    }
+}
+
+/// Resolves each participant row to an actor: `#id`, or a name or alias in any script
+/// that names exactly one actor, or a new actor when a kind is chosen. A row's problem is
+/// shown beside it.
+pub(super) async fn check_participants(
+    state: &AppState,
+    rows: &mut [ParticipantRow],
+) -> Result<(Vec<ParticipantInput>, Vec<FieldError>)> {
+    let mut inputs = Vec::new();
+    let mut errors = Vec::new();
+    for (i, row) in rows.iter_mut().enumerate() {
+        if row.is_blank() {
+            continue;
+        }
+        let text = row.actor.trim();
+        let by_id = text
+            .strip_prefix('#')
+            .and_then(|rest| rest.split_whitespace().next())
+            .and_then(|id| id.parse::<i64>().ok());
+        let choice = if text.is_empty() {
+            Err("Name the actor, or leave the row empty.".to_owned())
+        } else if !row.kind.is_empty() {
+            match ActorKind::parse(&row.kind) {
+                None => Err("Choose the kind of the new actor from the list.".to_owned()),
+                Some(kind) => {
+                    let same: Vec<_> = state
+                        .db
+                        .find_actors(text)
+                        .await?
+                        .into_iter()
+                        .filter(|a| crate::store::fold(&a.name) == crate::store::fold(text))
+                        .collect();
+                    match same.first() {
+                        Some(existing) => Err(format!(
+                            "An actor called “{}” exists already (#{}): leave “new” unset to use it.",
+                            existing.name, existing.id
+                        )),
+                        None => Ok(ActorChoice::New {
+                            kind,
+                            name: text.to_owned(),
+                        }),
+                    }
+                }
+            }
+        } else if let Some(id) = by_id {
+            match state.db.actor_ref(id).await? {
+                Some(_) => Ok(ActorChoice::Existing(id)),
+                // An actor merged since the form was loaded: the one it became.
+                None => match state.db.actor_redirect(id).await? {
+                    Some(new_id) => Ok(ActorChoice::Existing(new_id)),
+                    None => Err(format!("There is no actor #{id}.")),
+                },
+            }
+        } else {
+            let found = state.db.find_actors(text).await?;
+            match found.as_slice() {
+                [one] => {
+                    // Shown again as the actor it resolved to, so a re-shown form is exact.
+                    row.actor = format!("#{} {}", one.id, one.name);
+                    Ok(ActorChoice::Existing(one.id))
+                }
+                [] => Err(format!(
+                    "No actor is called “{text}” in any spelling entente knows. To add one, \
+                     choose its kind under “New?”."
+                )),
+                many => Err(format!(
+                    "“{text}” matches several actors: {}. Type the number of the one you mean \
+                     (such as #{}).",
+                    many.iter()
+                        .take(8)
+                        .map(|a| format!("{} (#{})", a.name, a.id))
+                        .collect::<Vec<_>>()
+                        .join(", "),
+                    many[0].id
+                )),
+            }
+        };
+        let role = row.role.trim();
+        let choice = choice.and_then(|choice| {
+            if role.is_empty() {
+                Err("Give the actor's role (participant, host, signatory…).".to_owned())
+            } else {
+                Ok(choice)
+            }
+        });
+        match choice {
+            Ok(actor) => {
+                let duplicate = inputs
+                    .iter()
+                    .any(|p: &ParticipantInput| p.actor == actor && p.role == role);
+                if !duplicate {
+                    inputs.push(ParticipantInput {
+                        actor,
+                        role: role.to_owned(),
+                        title: Some(row.title.trim().to_owned()).filter(|t| !t.is_empty()),
+                    });
+                }
+            }
+            Err(message) => {
+                row.error = Some(message.clone());
+                errors.push(FieldError {
+                    field: format!("p-{i}-actor"),
+                    message: format!("Participant {}: {message}", i + 1),
+                });
+            }
+        }
+    }
+    Ok((inputs, errors))
+}
+
+/// Checks each source row: existing citations keep their source and may change their
+/// passage, date and note (or be removed); new ones need an outlet, a title and the
+/// passage relied on, and reuse a known source with the same address (or outlet and
+/// title).
+pub(super) async fn check_sources(
+    state: &AppState,
+    rows: &mut [SourceRow],
+) -> Result<(Vec<CitationInput>, Vec<i64>, Vec<FieldError>)> {
+    let mut inputs = Vec::new();
+    let mut removed = Vec::new();
+    let mut errors = Vec::new();
+    for (i, row) in rows.iter_mut().enumerate() {
+        if row.is_blank() {
+            continue;
+        }
+        let citation_id = match row.citation.trim() {
+            "" => None,
+            id => Some(
+                id.parse::<i64>()
+                    .map_err(|_| Error::BadRequest("A source row of the form is malformed.".to_owned()))?,
+            ),
+        };
+        if row.remove {
+            if let Some(id) = citation_id {
+                removed.push(id);
+            }
+            continue;
+        }
+        let mut problems = Vec::new();
+        let claimed_date = match row.claimed.trim() {
+            "" => None,
+            text => match EventDate::parse(text) {
+                Ok(date) => Some(date),
+                Err(e) => {
+                    problems.push(format!("its date for the event: {e}"));
+                    None
+                }
+            },
+        };
+        let target = match citation_id {
+            Some(id) => Some(CitationTarget::Existing(id)),
+            None => {
+                let outlet = row.outlet.trim();
+                let title = row.title.trim();
+                let url = Some(row.url.trim()).filter(|u| !u.is_empty());
+                if outlet.is_empty() {
+                    problems.push("name the outlet (BelTA, IRNA, The Cradle…)".to_owned());
+                }
+                if title.is_empty() {
+                    problems.push("give the title of the article or document".to_owned());
+                }
+                if url.is_some() && super::view::web_link(url).is_none() {
+                    problems.push("the address must start with http:// or https://".to_owned());
+                }
+                if row.passage.trim().is_empty() {
+                    problems.push("quote the passage the event relies on".to_owned());
+                }
+                let published = match row.published.trim() {
+                    "" => None,
+                    text => match EventDate::parse(text) {
+                        Ok(date) => Some(date),
+                        Err(e) => {
+                            problems.push(format!("its publication date: {e}"));
+                            None
+                        }
+                    },
+                };
+                let source = match state.db.find_source(url, outlet, title).await? {
+                    Some(id) => SourceChoice::Existing(id),
+                    None => SourceChoice::New {
+                        outlet: outlet.to_owned(),
+                        title: title.to_owned(),
+                        url: url.map(str::to_owned),
+                        published,
+                    },
+                };
+                Some(CitationTarget::New(source))
+            }
+        };
+        let mut claims = Vec::new();
+        for (n, line) in row
+            .claims
+            .lines()
+            .map(str::trim)
+            .filter(|l| !l.is_empty())
+            .enumerate()
+        {
+            match parse_claim(line) {
+                Some(claim) => claims.push(claim),
+                None => problems.push(format!(
+                    "claim {} (“{line}”) needs the form topic: value, optionally followed by \
+                     (according to who)",
+                    n + 1
+                )),
+            }
+        }
+        if let (true, Some(target)) = (problems.is_empty(), target) {
+            inputs.push(CitationInput {
+                claims,
+                target,
+                passage: row.passage.trim().to_owned(),
+                claimed_date,
+                note: row.note.trim().to_owned(),
+            });
+        } else {
+            let message = format!("Source {}: {}.", i + 1, problems.join("; "));
+            row.error = Some(message.clone());
+            errors.push(FieldError {
+                field: format!("s-{i}-outlet"),
+                message,
+            });
+        }
+    }
+    Ok((inputs, removed, errors))
+}
+
+/// Resolves each relation row to an event: `#12`, `12` or an address `/events/12/…`.
+pub(super) async fn check_relations(
+    state: &AppState,
+    rows: &mut [RelationRow],
+) -> Result<(Vec<RelationInput>, Vec<FieldError>)> {
+    let mut inputs: Vec<RelationInput> = Vec::new();
+    let mut errors = Vec::new();
+    for (i, row) in rows.iter_mut().enumerate() {
+        if row.is_blank() {
+            continue;
+        }
+        let text = row.event.trim();
+        let number = crate::paths::event_id_in(text);
+        let outcome = match number {
+            None => Err(format!(
+                "give the other event as #number or paste its address (“{text}” is neither)"
+            )),
+            Some(id) if !state.db.event_exists(id).await? => Err(format!("there is no event #{id}")),
+            Some(id) => RelationKind::parse(&row.relation)
+                .map(|relation| (id, relation))
+                .ok_or_else(|| "choose how the events are related".to_owned()),
+        };
+        match outcome {
+            Ok((to, relation)) => {
+                if !inputs.iter().any(|r| r.to == to && r.relation == relation) {
+                    inputs.push(RelationInput {
+                        to,
+                        relation,
+                        note: row.note.trim().to_owned(),
+                    });
+                }
+            }
+            Err(message) => {
+                let message = format!("Related event {}: {message}.", i + 1);
+                row.error = Some(message.clone());
+                errors.push(FieldError {
+                    field: format!("r-{i}-event"),
+                    message,
+                });
+            }
+        }
+    }
+    Ok((inputs, errors))
+}
+
+/// Reads one claim line: `topic: value`, optionally ending in `(according to who)`.
+pub(super) fn parse_claim(line: &str) -> Option<ClaimInput> {
+    let (topic, rest) = line.split_once(':')?;
+    let (value, attributed_to) = match rest
+        .trim()
+        .strip_suffix(')')
+        .and_then(|r| r.rsplit_once("(according to "))
+    {
+        Some((value, who)) => (
+            value.trim(),
+            Some(who.trim().to_owned()).filter(|w| !w.is_empty()),
+        ),
+        None => (rest.trim(), None),
+    };
+    (!topic.trim().is_empty() && !value.is_empty()).then(|| ClaimInput {
+        topic: topic.trim().to_owned(),
+        value: value.to_owned(),
+        attributed_to,
+    })
+}

@@ -1,0 +1,62 @@
+//! Publishing, unpublishing, retracting (with a reason) and restoring an event.
+
+use axum::extract::State;
+use axum::response::{IntoResponse, Redirect, Response};
+use serde::Deserialize;
+use tower_sessions::Session;
+
+use super::AppState;
+use super::extract::{Form, PathParams};
+use super::session::{self, Editor};
+use crate::error::{Error, Result};
+use crate::store::editing::{Saved, StatusChange};
+
+#[derive(Debug, Deserialize)]
+pub struct StatusForm {
+    #[serde(default)]
+    action: String,
+    #[serde(default)]
+    reason: String,
+    #[serde(default)]
+    version: String,
+}
+
+/// Publish, unpublish, retract (with a reason) or restore.
+pub async fn change_status(
+    State(state): State<AppState>,
+    Editor(user, _): Editor,
+    session: Session,
+    PathParams(id): PathParams<i64>,
+    Form(form): Form<StatusForm>,
+) -> Result<Response> {
+    let change = StatusChange::parse(&form.action)
+        .ok_or_else(|| Error::BadRequest(format!("“{}” is not a status change.", form.action)))?;
+    let version = super::form::form_version(&form.version)?;
+    if change == StatusChange::Retract && form.reason.trim().is_empty() {
+        return Err(Error::Invalid(
+            "Say why the event is retracted: readers are shown the reason.".to_owned(),
+        ));
+    }
+    match state
+        .db
+        .change_event_status(id, version, change, &form.reason, user.id)
+        .await?
+    {
+        Saved::Saved { .. } => {
+            tracing::info!(editor = %user.name, event = id, action = change.action().as_str(), "status changed");
+            let notice = match change {
+                StatusChange::Publish => "Published: readers can see it now.",
+                StatusChange::Unpublish => "Unpublished: back to a draft, hidden from readers.",
+                StatusChange::Retract => "Retracted: readers see only that it was withdrawn, and why.",
+                StatusChange::Restore => "Restored as a draft: check it, then publish it again.",
+            };
+            session::set_notice(&session, notice).await?;
+            Ok(Redirect::to(&crate::paths::event_short(id)).into_response())
+        }
+        Saved::Conflict { .. } => Err(Error::Conflict(
+            "Someone changed this event after you loaded the page. Reload it, check the \
+             change, and try again."
+                .to_owned(),
+        )),
+    }
+}
