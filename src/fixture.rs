@@ -7,11 +7,11 @@
 //! The dataset goes through [`crate::import::load_dataset`], so fixtures are validated
 //! and indexed exactly like real imports.
 
-use crate::domain::{ActorKind, AgreementKind, EventStatus, EventType};
+use crate::domain::{ActorKind, AgreementKind, Claim, EventStatus, EventType};
 use crate::error::Result;
 use crate::import::{
-    ActorRecord, CitationRecord, ClaimRecord, Dataset, EventRecord, LoadReport, ParticipantRecord,
-    SourceRecord, load_dataset,
+    ActorRecord, CitationRecord, Dataset, EventRecord, LoadReport, ParticipantRecord, SourceRecord,
+    load_dataset,
 };
 use crate::store::Db;
 
@@ -501,7 +501,7 @@ pub fn dataset(events: usize, seed: u64) -> Dataset {
                 EventType::Transfer | EventType::Production | EventType::IntelligenceClaim
             ) && rng.chance(40)
             {
-                vec![ClaimRecord {
+                vec![Claim {
                     topic: format!("Number of {weapon}"),
                     value: format!("{}", 50 * (1 + rng.below(40))),
                     attributed_to: Some((*rng.pick(OUTLETS)).to_owned()),

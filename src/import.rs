@@ -9,7 +9,7 @@ use std::collections::{HashMap, HashSet};
 use serde::Deserialize;
 
 use crate::dates::EventDate;
-use crate::domain::{ActorKind, AgreementKind, EventStatus, EventType, RelationKind};
+use crate::domain::{ActorKind, AgreementKind, Claim, EventStatus, EventType, RelationKind};
 use crate::error::Error;
 use crate::store::Db;
 use crate::store::loader::NewEvent;
@@ -142,23 +142,9 @@ pub struct CitationRecord {
     pub claimed_date: Option<String>,
     /// Claims the source makes or reports, with who made them.
     #[serde(default)]
-    pub claims: Vec<ClaimRecord>,
+    pub claims: Vec<Claim>,
     #[serde(default)]
     pub note: String,
-}
-
-/// Something a source says, attributed to whoever said it.
-#[derive(Debug, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct ClaimRecord {
-    /// What the claim is about, worded the same way across citations so that
-    /// disagreements line up ("Drones Russia has received from Iran").
-    pub topic: String,
-    /// The claimed value, as text ("over 400").
-    pub value: String,
-    /// Who made the claim according to the source ("White House", "Ukrainian sources").
-    #[serde(default)]
-    pub attributed_to: Option<String>,
 }
 
 /// A link from this event to another one in the same dataset.
@@ -292,18 +278,7 @@ pub async fn load_dataset(db: &Db, dataset: &Dataset) -> Result<LoadReport, Erro
                     position,
                 )
                 .await?;
-            for (claim_position, claim) in (0..).zip(&citation.claims) {
-                let attributed_to = claim.attributed_to.as_deref();
-                loader
-                    .insert_claim(
-                        citation_id,
-                        &claim.topic,
-                        &claim.value,
-                        attributed_to,
-                        claim_position,
-                    )
-                    .await?;
-            }
+            loader.insert_claims(citation_id, &citation.claims).await?;
         }
         for tag in &event.tags {
             loader.tag_event(id, tag).await?;

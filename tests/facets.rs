@@ -158,7 +158,7 @@ async fn an_empty_view_has_no_facets_or_histogram() {
 async fn a_write_summarises_the_unfiltered_timeline_for_its_next_reader() {
     let app = fixture_app().await;
     let db = &app.app.db;
-    let everything = entente::store::listing::TimelineFilter::default();
+    let everything = entente::domain::filter::TimelineFilter::default();
     // The fixture's load is a write: its summary is computed in the background.
     let mut waited = 0;
     while !db.summary_is_cached(&everything).await.expect("generation") {
@@ -167,7 +167,7 @@ async fn a_write_summarises_the_unfiltered_timeline_for_its_next_reader() {
         tokio::time::sleep(std::time::Duration::from_millis(10)).await;
     }
     // A narrower view is left for its first reader.
-    let narrower = entente::store::listing::TimelineFilter {
+    let narrower = entente::domain::filter::TimelineFilter {
         types: vec![entente::domain::EventType::Visit],
         ..Default::default()
     };

@@ -244,11 +244,11 @@ async fn a_source_is_fixed_once_for_every_event_citing_it() {
     let version = app
         .app
         .db
-        .source(source.id)
+        .source_record(source.id)
         .await
         .expect("query")
         .expect("source")
-        .version
+        .1
         .to_string();
     let fields = |title: &'static str, url: &'static str| {
         vec![
@@ -423,10 +423,11 @@ async fn actors_and_sources_have_histories_that_compare_and_bring_back_versions(
     let version = app
         .app
         .db
-        .source_version(source_id)
+        .source_record(source_id)
         .await
         .expect("query")
         .expect("source")
+        .1
         .to_string();
     let saved = app
         .post_as(
@@ -450,10 +451,11 @@ async fn actors_and_sources_have_histories_that_compare_and_bring_back_versions(
     let current = app
         .app
         .db
-        .source_version(source_id)
+        .source_record(source_id)
         .await
         .expect("query")
         .expect("source")
+        .1
         .to_string();
     let back = app
         .post_as(
@@ -466,10 +468,11 @@ async fn actors_and_sources_have_histories_that_compare_and_bring_back_versions(
     let source = app
         .app
         .db
-        .source(source_id)
+        .source_record(source_id)
         .await
         .expect("query")
-        .expect("source");
+        .expect("source")
+        .0;
     assert_eq!(source.title, "Iran inks defense deal with Russia ally Belarus");
 
     let changes = app.get_as(&eddie, "/changes").await;

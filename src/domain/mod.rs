@@ -2,8 +2,14 @@
 //! Pure: no SQL, no HTTP, no templates. The store reads and writes these types, the web
 //! layer renders them, imports parse into them.
 
+/// A timeline view: its filter, sort and page cursor.
+pub mod filter;
+/// Folding names for matching, and slugs for addresses.
+pub mod names;
 /// The records: an event with everything it cites, an actor, a source.
 pub mod records;
+/// A reader's search, checked and turned into FTS5 syntax, and highlighting.
+pub mod search;
 /// Records as revisions keep them: serde form plus a schema number.
 pub mod snapshot;
 /// Closed vocabularies (event type, status, actor kind, role…), each defined once.

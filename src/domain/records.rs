@@ -87,11 +87,16 @@ pub struct Citation {
 }
 
 /// Something a source says ("drones delivered: over 400"), and who said it according to
-/// the source.
+/// the source. Datasets, forms and snapshots all carry claims in this form.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct Claim {
+    /// What the claim is about, worded the same way across citations so that
+    /// disagreements line up ("Drones Russia has received from Iran").
     pub topic: String,
+    /// The claimed value, as text ("over 400").
     pub value: String,
+    /// Who made the claim according to the source ("White House", "Ukrainian sources").
     #[serde(default)]
     pub attributed_to: Option<String>,
 }

@@ -8,7 +8,7 @@
 use sqlx::SqliteConnection;
 
 use super::Db;
-use super::search::{MATCH_END, MATCH_START};
+use crate::domain::search::{MATCH_END, MATCH_START};
 use crate::error::{Error, Result};
 use crate::markdown::to_plain_text;
 

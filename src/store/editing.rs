@@ -9,7 +9,9 @@ use super::Db;
 use super::loader::{Loader, NewEvent};
 use super::revisions::{self, Change};
 use crate::dates::{EventDate, iso_day};
-use crate::domain::{ActorKind, AgreementKind, Entity, EventStatus, EventType, RelationKind, RevisionAction};
+use crate::domain::{
+    ActorKind, AgreementKind, Claim, Entity, EventStatus, EventType, RelationKind, RevisionAction,
+};
 use crate::error::{Error, OnConstraint, Result};
 
 /// The event's own fields as an editor sets them in the form, validated.
@@ -70,15 +72,7 @@ pub struct CitationInput {
     pub claimed_date: Option<EventDate>,
     pub note: String,
     /// What the source claims; replaces the citation's claims.
-    pub claims: Vec<ClaimInput>,
-}
-
-/// Something a source says ("drones delivered: 12"), and who said it according to it.
-#[derive(Debug, Clone, PartialEq)]
-pub struct ClaimInput {
-    pub topic: String,
-    pub value: String,
-    pub attributed_to: Option<String>,
+    pub claims: Vec<Claim>,
 }
 
 /// Which citation a row is: one of the event's (its source stays), or a new one.
@@ -462,7 +456,7 @@ async fn write_participants_and_citations(
                         .bind(citation_id)
                         .execute(&mut *loader.tx)
                         .await?;
-                    write_claims(loader, *citation_id, &citation.claims).await?;
+                    loader.insert_claims(*citation_id, &citation.claims).await?;
                 }
                 if updated == 0 {
                     return Err(Error::Invalid(format!(
@@ -499,29 +493,9 @@ async fn write_participants_and_citations(
                         position,
                     )
                     .await?;
-                write_claims(loader, citation_id, &citation.claims).await?;
+                loader.insert_claims(citation_id, &citation.claims).await?;
             }
         }
-    }
-    Ok(())
-}
-
-/// Writes a citation's claims in order.
-async fn write_claims(
-    loader: &mut super::loader::Loader,
-    citation_id: i64,
-    claims: &[ClaimInput],
-) -> Result<()> {
-    for (position, claim) in (0..).zip(claims) {
-        loader
-            .insert_claim(
-                citation_id,
-                &claim.topic,
-                &claim.value,
-                claim.attributed_to.as_deref(),
-                position,
-            )
-            .await?;
     }
     Ok(())
 }
@@ -624,15 +598,7 @@ async fn fields_of_record(
             passage: c.passage.clone(),
             claimed_date: c.claimed_date.clone(),
             note: c.note.clone(),
-            claims: c
-                .claims
-                .iter()
-                .map(|claim| ClaimInput {
-                    topic: claim.topic.clone(),
-                    value: claim.value.clone(),
-                    attributed_to: claim.attributed_to.clone(),
-                })
-                .collect(),
+            claims: c.claims.clone(),
         });
     }
     let removed_citations = sqlx::query_scalar("SELECT id FROM citations WHERE event_id = ?1")

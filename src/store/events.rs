@@ -8,32 +8,6 @@ use super::{ActorRef, Db};
 use crate::domain::{ActorKind, AgreementKind, EventStatus, EventType, RelationKind};
 use crate::error::Result;
 
-/// Which way the timeline runs.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
-pub enum Order {
-    /// Newest first: what a reader following the news expects.
-    #[default]
-    Desc,
-    /// Oldest first: how a story unfolds.
-    Asc,
-}
-
-impl Order {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Order::Desc => "desc",
-            Order::Asc => "asc",
-        }
-    }
-
-    pub fn flipped(self) -> Order {
-        match self {
-            Order::Desc => Order::Asc,
-            Order::Asc => Order::Desc,
-        }
-    }
-}
-
 /// One line of the timeline: enough to recognise an event and judge its backing.
 #[derive(Debug, Clone, FromRow)]
 pub struct TimelineEntry {
@@ -55,7 +29,7 @@ pub struct TimelineEntry {
     pub countries: Vec<ActorRef>,
     #[sqlx(skip)]
     pub actors: Vec<ActorRef>,
-    /// With a search: the title with matched words marked (see [`super::search::split_marked`]).
+    /// With a search: the title with matched words marked (see [`crate::domain::search::split_marked`]).
     #[sqlx(skip)]
     pub marked_title: Option<String>,
     /// With a search: the passage of the event's text that matched best, marked the same way.

@@ -5,7 +5,7 @@ use sqlx::{Sqlite, Transaction};
 
 use super::{Db, fold, slugify};
 use crate::dates::{EventDate, iso_day};
-use crate::domain::{ActorKind, AgreementKind, EventStatus, EventType, RelationKind};
+use crate::domain::{ActorKind, AgreementKind, Claim, EventStatus, EventType, RelationKind};
 use crate::error::Result;
 
 /// An open write transaction for loading a dataset.
@@ -191,24 +191,20 @@ impl Loader {
         Ok(id)
     }
 
-    pub async fn insert_claim(
-        &mut self,
-        citation_id: i64,
-        topic: &str,
-        value: &str,
-        attributed_to: Option<&str>,
-        position: i64,
-    ) -> Result<()> {
-        sqlx::query(
-            "INSERT INTO claims (citation_id, topic, value, attributed_to, position) VALUES (?, ?, ?, ?, ?)",
-        )
-        .bind(citation_id)
-        .bind(topic.trim())
-        .bind(value.trim())
-        .bind(attributed_to)
-        .bind(position)
-        .execute(&mut *self.tx)
-        .await?;
+    /// Writes a citation's claims, in order.
+    pub async fn insert_claims(&mut self, citation_id: i64, claims: &[Claim]) -> Result<()> {
+        for (position, claim) in (0..).zip(claims) {
+            sqlx::query(
+                "INSERT INTO claims (citation_id, topic, value, attributed_to, position) VALUES (?, ?, ?, ?, ?)",
+            )
+            .bind(citation_id)
+            .bind(claim.topic.trim())
+            .bind(claim.value.trim())
+            .bind(claim.attributed_to.as_deref())
+            .bind(position)
+            .execute(&mut *self.tx)
+            .await?;
+        }
         Ok(())
     }
 

@@ -11,7 +11,7 @@ use super::loader::Loader;
 use super::revisions::{self, Change, version_of};
 use super::{Db, fold, slugify};
 use crate::dates::{EventDate, iso_day};
-use crate::domain::{ActorKind, Entity, RevisionAction};
+use crate::domain::{ActorKind, Entity, RevisionAction, Source};
 use crate::error::{Error, Result};
 
 /// An actor's fields as an editor sets them, validated.
@@ -26,30 +26,6 @@ pub struct ActorFields {
     pub description: String,
     /// Other names in any script; the name itself is not repeated here.
     pub aliases: Vec<String>,
-}
-
-/// A source's fields as an editor sets them, validated.
-#[derive(Debug, Clone)]
-pub struct SourceFields {
-    pub outlet: String,
-    pub title: String,
-    pub url: Option<String>,
-    pub published: Option<EventDate>,
-    pub author: Option<String>,
-    pub notes: String,
-}
-
-/// A source as its edit form shows it.
-#[derive(Debug, Clone, sqlx::FromRow)]
-pub struct SourceRecord {
-    pub id: i64,
-    pub outlet: String,
-    pub title: String,
-    pub url: Option<String>,
-    pub published_edtf: Option<String>,
-    pub author: Option<String>,
-    pub notes: String,
-    pub version: i64,
 }
 
 /// Events that name an actor, as a participant or as the country of their place.
@@ -277,42 +253,16 @@ impl Db {
         user_id: i64,
     ) -> Result<Saved> {
         let mut conn = self.read.acquire().await?;
-        let record: crate::domain::Source = revisions::stored(&mut conn, id, from_version).await?;
+        let record: Source = revisions::stored(&mut conn, id, from_version).await?;
         drop(conn);
-        let fields = SourceFields {
-            outlet: record.outlet,
-            title: record.title,
-            url: record.url,
-            published: record.published,
-            author: record.author,
-            notes: record.notes,
-        };
         let summary = format!("Version {from_version} brought back");
         self.save_source(
             id,
             expected_version,
-            &fields,
+            &record,
             Change::by(user_id, RevisionAction::Revert, &summary),
         )
         .await
-    }
-
-    /// The version of a source, for its forms.
-    pub async fn source_version(&self, id: i64) -> Result<Option<i64>> {
-        Ok(sqlx::query_scalar("SELECT version FROM sources WHERE id = ?1")
-            .bind(id)
-            .fetch_optional(&self.read)
-            .await?)
-    }
-
-    /// One source, for its edit form.
-    pub async fn source(&self, id: i64) -> Result<Option<SourceRecord>> {
-        Ok(sqlx::query_as(
-            "SELECT id, outlet, title, url, published_edtf, author, notes, version FROM sources WHERE id = ?1",
-        )
-        .bind(id)
-        .fetch_optional(&self.read)
-        .await?)
     }
 
     /// The events citing a source: (id, title, slug).
@@ -332,7 +282,7 @@ impl Db {
         &self,
         id: i64,
         expected_version: i64,
-        fields: &SourceFields,
+        fields: &Source,
         user_id: i64,
         summary: &str,
     ) -> Result<Saved> {
@@ -351,7 +301,7 @@ impl Db {
         &self,
         id: i64,
         expected_version: i64,
-        fields: &SourceFields,
+        fields: &Source,
         change: Change<'_>,
     ) -> Result<Saved> {
         let mut loader = self.loader().await?;

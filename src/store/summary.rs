@@ -11,8 +11,8 @@ use std::sync::Arc;
 use sqlx::{QueryBuilder, Sqlite};
 
 use super::Db;
-use super::listing::TimelineFilter;
 use crate::cache::GenerationCache;
+use crate::domain::filter::TimelineFilter;
 use crate::error::Result;
 
 /// How many values each facet lists (the page shows the first few, the rest on demand).

@@ -9,10 +9,10 @@ use super::AppState;
 use super::extract::PathParams;
 use super::session::Viewer;
 use super::subject::SubjectEvents;
+use crate::domain::filter::TimelineFilter;
 use crate::error::{Error, Result};
 use crate::store::ActorRef;
 use crate::store::actors::Actor;
-use crate::store::listing::TimelineFilter;
 
 #[derive(Template, WebTemplate)]
 #[template(path = "actor_show.html")]

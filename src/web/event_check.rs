@@ -7,11 +7,12 @@ use super::event_form::{
     SourceRow,
 };
 use crate::dates::EventDate;
+use crate::domain::Claim;
 use crate::domain::{ActorKind, AgreementKind, EventType, RelationKind};
 use crate::error::{Error, Result};
 use crate::store::editing::EventFields;
 use crate::store::editing::{
-    ActorChoice, CitationInput, CitationTarget, ClaimInput, ParticipantInput, RelationInput, SourceChoice,
+    ActorChoice, CitationInput, CitationTarget, ParticipantInput, RelationInput, SourceChoice,
 };
 
 /// Checks every field; all problems are reported at once.
@@ -401,7 +402,7 @@ pub(super) async fn check_relations(
 }
 
 /// Reads one claim line: `topic: value`, optionally ending in `(according to who)`.
-pub(super) fn parse_claim(line: &str) -> Option<ClaimInput> {
+pub(super) fn parse_claim(line: &str) -> Option<Claim> {
     let (topic, rest) = line.split_once(':')?;
     let (value, attributed_to) = match rest
         .trim()
@@ -414,7 +415,7 @@ pub(super) fn parse_claim(line: &str) -> Option<ClaimInput> {
         ),
         None => (rest.trim(), None),
     };
-    (!topic.trim().is_empty() && !value.is_empty()).then(|| ClaimInput {
+    (!topic.trim().is_empty() && !value.is_empty()).then(|| Claim {
         topic: topic.trim().to_owned(),
         value: value.to_owned(),
         attributed_to,

@@ -4,7 +4,7 @@
 use super::timeline::View;
 use crate::dates::EventDate;
 use crate::domain::EventType;
-use crate::store::listing::TimelineFilter;
+use crate::domain::filter::TimelineFilter;
 use crate::store::summary::{PeriodCount, Summary};
 
 /// Values shown at once in a facet; the rest sit behind "More".

@@ -35,13 +35,9 @@ async fn head(state: &AppState, entity: Entity, id: i64) -> Result<(String, Stri
             Ok((actor.name, paths::actor(id, &actor.slug), version))
         }
         Entity::Source => {
-            let source = state.db.source(id).await?.ok_or(Error::NotFound)?;
+            let (source, version) = state.db.source_record(id).await?.ok_or(Error::NotFound)?;
             let url = paths::outlet(&source.outlet);
-            Ok((
-                format!("{}: {}", source.outlet, source.title),
-                url,
-                source.version,
-            ))
+            Ok((format!("{}: {}", source.outlet, source.title), url, version))
         }
     }
 }

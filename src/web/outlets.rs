@@ -11,8 +11,8 @@ use super::extract::PathParams;
 use super::session::Viewer;
 use super::subject::SubjectEvents;
 use super::view::{human_date, web_link};
+use crate::domain::filter::TimelineFilter;
 use crate::error::{Error, Result};
-use crate::store::listing::TimelineFilter;
 use crate::store::subjects::{OutletListing, OutletSource};
 
 /// Sources an outlet's page lists, most recent first.

@@ -14,9 +14,9 @@ use super::extract::{Form, PathParams, QueryParams};
 use super::form::differences;
 use super::session::{self, CSRF_FIELD, Editor};
 use crate::dates::EventDate;
+use crate::domain::Source;
 use crate::error::{Error, Result};
 use crate::store::editing::Saved;
-use crate::store::record_edits::{SourceFields, SourceRecord};
 
 /// The source form as submitted.
 #[derive(Debug, Clone, Default, Deserialize)]
@@ -95,22 +95,22 @@ pub async fn source_form(
     PathParams(id): PathParams<i64>,
     QueryParams(query): QueryParams<NextQuery>,
 ) -> Result<Response> {
-    let source: SourceRecord = state.db.source(id).await?.ok_or(Error::NotFound)?;
-    let form = source_form_of(source, query.next.as_deref().unwrap_or("/"));
+    let (source, version) = state.db.source_record(id).await?.ok_or(Error::NotFound)?;
+    let form = source_form_of(source, version, query.next.as_deref().unwrap_or("/"));
     Ok(source_page(&state, id, form, viewer.csrf).await?.into_response())
 }
 
 /// The form's values for a source as it is stored.
-fn source_form_of(source: SourceRecord, next: &str) -> SourceForm {
+fn source_form_of(source: Source, version: i64, next: &str) -> SourceForm {
     SourceForm {
         outlet: source.outlet,
         title: source.title,
         url: source.url.unwrap_or_default(),
-        published: source.published_edtf.unwrap_or_default(),
+        published: source.published.map(|d| d.edtf()).unwrap_or_default(),
         author: source.author.unwrap_or_default(),
         notes: source.notes,
         edit_summary: String::new(),
-        version: source.version.to_string(),
+        version: version.to_string(),
         next: session::local_path(next),
     }
 }
@@ -122,7 +122,7 @@ pub async fn update_source(
     PathParams(id): PathParams<i64>,
     Form(form): Form<SourceForm>,
 ) -> Result<Response> {
-    state.db.source(id).await?.ok_or(Error::NotFound)?;
+    state.db.source_record(id).await?.ok_or(Error::NotFound)?;
     let version = super::form::form_version(&form.version)?;
     let mut form = form;
     form.next = session::local_path(&form.next);
@@ -155,7 +155,7 @@ pub async fn update_source(
         page.errors = errors;
         return Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response());
     }
-    let fields = SourceFields {
+    let fields = Source {
         outlet: form.outlet.trim().to_owned(),
         title: form.title.trim().to_owned(),
         url: url.map(str::to_owned),
@@ -174,8 +174,8 @@ pub async fn update_source(
             Ok(Redirect::to(&session::local_path(&form.next)).into_response())
         }
         Saved::Conflict { .. } => {
-            let current = state.db.source(id).await?.ok_or(Error::NotFound)?;
-            let saved = source_form_of(current, &form.next);
+            let (current, version) = state.db.source_record(id).await?.ok_or(Error::NotFound)?;
+            let saved = source_form_of(current, version, &form.next);
             let mut form = form;
             let conflict = differences(&[
                 ("Outlet", &saved.outlet, &form.outlet),

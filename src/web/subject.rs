@@ -7,9 +7,8 @@ use super::AppState;
 use super::facets::{FacetGroup, Histogram, facet_groups, histogram};
 use super::timeline::{DEFAULT_PAGE_SIZE, View};
 use super::view::EntryView;
+use crate::domain::filter::{Order, Sort, TimelineFilter};
 use crate::error::Result;
-use crate::store::events::Order;
-use crate::store::listing::{Sort, TimelineFilter};
 
 /// What a subject page lists.
 pub struct SubjectEvents {

@@ -10,8 +10,8 @@ use super::AppState;
 use super::extract::PathParams;
 use super::session::Viewer;
 use super::subject::SubjectEvents;
+use crate::domain::filter::TimelineFilter;
 use crate::error::{Error, Result};
-use crate::store::listing::TimelineFilter;
 use crate::store::subjects::TagListing;
 
 #[derive(Template, WebTemplate)]

@@ -14,11 +14,10 @@ use super::facets::{FacetGroup, Histogram, facet_groups, histogram};
 use super::session::Viewer;
 use super::view::{EntryView, YearGroup, group_by_period};
 use crate::dates::EventDate;
+use crate::domain::filter::{Cursor, Key, Order, Sort, TimelineFilter};
+use crate::domain::search::SearchQuery;
 use crate::domain::{EventStatus, EventType};
 use crate::error::{Error, Result};
-use crate::store::events::Order;
-use crate::store::listing::{Cursor, Key, Sort, TimelineFilter};
-use crate::store::search::SearchQuery;
 
 /// Events a page lists unless `limit` says otherwise.
 pub const DEFAULT_PAGE_SIZE: i64 = 50;

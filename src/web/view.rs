@@ -3,9 +3,9 @@
 
 use crate::dates::EventDate;
 use crate::domain::AgreementKind;
+use crate::domain::search::split_marked;
 use crate::store::ActorRef;
 use crate::store::events::TimelineEntry;
-use crate::store::search::split_marked;
 
 /// The stored spelling of a name (a tag, an outlet) asked for in any case: the exact
 /// spelling first, else the first that differs only in case.

@@ -242,7 +242,7 @@ fn tokens(text: &str) -> Vec<Token> {
                 tokens.push(Token {
                     start: s,
                     end: i,
-                    folded: super::fold(&text[s..i]),
+                    folded: crate::domain::names::fold(&text[s..i]),
                 });
                 start = None;
             }
