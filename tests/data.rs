@@ -273,3 +273,74 @@ async fn a_generated_fixture_is_browsable_and_never_overwritten() {
         "{again:?}"
     );
 }
+
+/// The values a migration's CHECK constraint allows for `column` (`column IN ('a', 'b')`).
+fn checked_values(sql: &str, column: &str) -> Vec<String> {
+    let start = sql
+        .find(&format!("{column} IN ("))
+        .unwrap_or_else(|| panic!("no CHECK list for {column}"));
+    let list = &sql[start..];
+    let list = &list[list.find('(').expect("open") + 1..list.find(')').expect("close")];
+    list.split(',')
+        .map(|v| v.trim().trim_matches('\'').to_owned())
+        .collect()
+}
+
+#[test]
+fn every_vocabulary_matches_the_database_check_it_is_stored_under() {
+    use entente::domain::{
+        ActorKind, AgreementKind, Entity, EventStatus, EventType, RelationKind, RevisionAction, Role,
+    };
+    let foundation = include_str!("../migrations/0001_foundation.sql");
+    let accounts = include_str!("../migrations/0005_accounts.sql");
+    let revisions = include_str!("../migrations/0006_revisions.sql");
+    let texts = |all: Vec<&str>| all.into_iter().map(str::to_owned).collect::<Vec<_>>();
+    let sorted = |mut v: Vec<String>| {
+        v.sort();
+        v
+    };
+    for (sql, column, terms) in [
+        (
+            foundation,
+            "kind",
+            texts(ActorKind::ALL.iter().map(|t| t.as_str()).collect()),
+        ),
+        (
+            foundation,
+            "event_type",
+            texts(EventType::ALL.iter().map(|t| t.as_str()).collect()),
+        ),
+        (
+            foundation,
+            "agreement_kind",
+            texts(AgreementKind::ALL.iter().map(|t| t.as_str()).collect()),
+        ),
+        (
+            foundation,
+            "status",
+            texts(EventStatus::ALL.iter().map(|t| t.as_str()).collect()),
+        ),
+        (
+            foundation,
+            "relation",
+            texts(RelationKind::ALL.iter().map(|t| t.as_str()).collect()),
+        ),
+        (
+            accounts,
+            "role",
+            texts(Role::ALL.iter().map(|t| t.as_str()).collect()),
+        ),
+        (
+            revisions,
+            "entity",
+            texts(Entity::ALL.iter().map(|t| t.as_str()).collect()),
+        ),
+        (
+            revisions,
+            "action",
+            texts(RevisionAction::ALL.iter().map(|t| t.as_str()).collect()),
+        ),
+    ] {
+        assert_eq!(sorted(checked_values(sql, column)), sorted(terms), "{column}");
+    }
+}

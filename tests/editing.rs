@@ -775,3 +775,90 @@ async fn claims_are_edited_on_their_source_row_and_checked() {
     // The other citation's claims are untouched.
     assert_eq!(after.citations[1].claims.len(), before.citations[1].claims.len());
 }
+
+#[tokio::test]
+async fn a_source_removed_between_loading_and_saving_is_explained_on_the_form_with_the_input_kept() {
+    let (app, eddie) = app_with_editors().await;
+    let mine = edit_fields(&app, 1, &[("title", "My careful retitling")]).await;
+    // Another editor removes the event's second source meanwhile.
+    let mut theirs = edit_fields(&app, 1, &[]).await;
+    let second = app
+        .app
+        .db
+        .event(1)
+        .await
+        .expect("query")
+        .expect("event")
+        .citations[1]
+        .id;
+    theirs.push(("s_remove".to_owned(), second.to_string()));
+    let removed = app.post_as(&eddie, "/events/1/edit", &borrowed(&theirs)).await;
+    assert_eq!(removed.status, StatusCode::SEE_OTHER, "{}", removed.body);
+    // Saving again on the newer version (as the conflict page offers) still names it.
+    let current = version_of(&app, 1).await;
+    let again: Vec<(String, String)> = mine
+        .into_iter()
+        .map(|(k, v)| {
+            if k == "version" {
+                (k, current.clone())
+            } else {
+                (k, v)
+            }
+        })
+        .collect();
+    let page = app.post_as(&eddie, "/events/1/edit", &borrowed(&again)).await;
+    assert_eq!(page.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", page.body);
+    page.assert_contains("was removed from this event by another editor");
+    page.assert_contains("My careful retitling");
+    let event = app.app.db.event(1).await.expect("query").expect("event");
+    assert_ne!(event.event.title, "My careful retitling", "nothing was saved");
+}
+
+#[tokio::test]
+async fn an_actor_merged_between_the_check_and_the_write_is_a_conflict_not_a_500() {
+    use entente::domain::EventType;
+    use entente::store::editing::{ActorChoice, EventFields, ParticipantInput};
+    let (app, _) = app_with_editors().await;
+    let db = &app.app.db;
+    let eddie = db.user_by_name("Eddie").await.expect("query").expect("user");
+    // The form named actor 5; it was checked, then merged into actor 4 before the write.
+    let fields = EventFields {
+        title: "A meeting".to_owned(),
+        event_type: EventType::Meeting,
+        agreement_kind: None,
+        date: "2024-05".parse().expect("date"),
+        date_note: String::new(),
+        place: None,
+        location_country_id: None,
+        summary: String::new(),
+        tags: Vec::new(),
+        participants: vec![ParticipantInput {
+            actor: ActorChoice::Existing(5),
+            role: "host".to_owned(),
+            title: None,
+        }],
+        citations: Vec::new(),
+        removed_citations: Vec::new(),
+        relations: Vec::new(),
+    };
+    let version = |id| async move { db.actor_record(id).await.expect("query").expect("actor").1 };
+    let (from, into) = ((5, version(5).await), (4, version(4).await));
+    db.merge_actors(from, into, eddie.id).await.expect("merged");
+    let refused = db
+        .create_event(&fields, eddie.id, "")
+        .await
+        .expect_err("the actor is gone");
+    assert_eq!(refused.status_code(), StatusCode::CONFLICT, "{refused:?}");
+    assert!(refused.to_string().contains("merged or deleted"), "{refused}");
+    let event_version: i64 = version_of(&app, 1).await.parse().expect("number");
+    let refused = db
+        .update_event(1, event_version, &fields, eddie.id, "")
+        .await
+        .expect_err("the actor is gone");
+    assert_eq!(refused.status_code(), StatusCode::CONFLICT, "{refused:?}");
+    assert_eq!(
+        version_of(&app, 1).await,
+        event_version.to_string(),
+        "nothing of the save landed"
+    );
+}
