@@ -123,7 +123,7 @@ async fn bringing_back_a_version_restores_its_content_as_a_new_revision() {
     let claims = |d: &entente::store::events::EventDetail| {
         d.citations
             .iter()
-            .map(|c| (c.source.id, c.passage.clone(), c.claims.len()))
+            .map(|c| (c.source_id, c.passage.clone(), c.claims.len()))
             .collect::<Vec<_>>()
     };
     assert_eq!(

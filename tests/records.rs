@@ -233,18 +233,18 @@ async fn merging_two_actors_keeps_both_names_moves_events_and_redirects_links() 
 async fn a_source_is_fixed_once_for_every_event_citing_it() {
     let (app, eddie) = app_with_editor().await;
     let detail = app.app.db.event(1).await.expect("query").expect("event");
-    let source = detail.citations[0].source.clone();
+    let source_id = detail.citations[0].source_id;
     let event = open_event(&app, &eddie, "/events/1").await;
-    event.assert_contains(&format!("/sources/{}/edit?next=/events/1", source.id));
+    event.assert_contains(&format!("/sources/{}/edit?next=/events/1", source_id));
     let form = app
-        .get_as(&eddie, &format!("/sources/{}/edit?next=/events/1", source.id))
+        .get_as(&eddie, &format!("/sources/{}/edit?next=/events/1", source_id))
         .await;
     assert_eq!(form.status, StatusCode::OK, "{}", form.body);
     form.assert_contains("cite this source");
     let version = app
         .app
         .db
-        .source_record(source.id)
+        .source_record(source_id)
         .await
         .expect("query")
         .expect("source")
@@ -266,7 +266,7 @@ async fn a_source_is_fixed_once_for_every_event_citing_it() {
     let bad = borrowed(&fields("Iran inks defense deal", "ftp://example.org/x"));
     let bad: Vec<(&str, &str)> = bad.iter().map(|(k, v)| (*k, v.as_str())).collect();
     let page = app
-        .post_as(&eddie, &format!("/sources/{}/edit", source.id), &bad)
+        .post_as(&eddie, &format!("/sources/{}/edit", source_id), &bad)
         .await;
     assert_eq!(page.status, StatusCode::UNPROCESSABLE_ENTITY);
     page.assert_contains("The address must start with http:// or https://.");
@@ -276,7 +276,7 @@ async fn a_source_is_fixed_once_for_every_event_citing_it() {
     ));
     let good: Vec<(&str, &str)> = good.iter().map(|(k, v)| (*k, v.as_str())).collect();
     let saved = app
-        .post_as(&eddie, &format!("/sources/{}/edit", source.id), &good)
+        .post_as(&eddie, &format!("/sources/{}/edit", source_id), &good)
         .await;
     assert_eq!(saved.status, StatusCode::SEE_OTHER, "{}", saved.body);
     assert_eq!(saved.location(), Some("/events/1"));
@@ -287,7 +287,7 @@ async fn a_source_is_fixed_once_for_every_event_citing_it() {
         .await
         .assert_contains("Iran inks a defense deal with Belarus");
     let stale = app
-        .post_as(&eddie, &format!("/sources/{}/edit", source.id), &good)
+        .post_as(&eddie, &format!("/sources/{}/edit", source_id), &good)
         .await;
     assert_eq!(stale.status, StatusCode::CONFLICT);
     stale.assert_contains("Someone saved this source while you were editing it");
@@ -418,8 +418,7 @@ async fn actors_and_sources_have_histories_that_compare_and_bring_back_versions(
         .expect("query")
         .expect("event")
         .citations[0]
-        .source
-        .id;
+        .source_id;
     let version = app
         .app
         .db

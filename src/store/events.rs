@@ -5,7 +5,7 @@ use std::collections::HashMap;
 use sqlx::FromRow;
 
 use super::{ActorRef, Db};
-use crate::domain::{ActorKind, AgreementKind, EventStatus, EventType, RelationKind};
+use crate::domain::{ActorKind, AgreementKind, Claim, EventStatus, EventType, RelationKind, Source};
 use crate::error::Result;
 
 /// One line of the timeline: enough to recognise an event and judge its backing.
@@ -85,32 +85,12 @@ pub struct Participant {
 #[derive(Debug, Clone)]
 pub struct Citation {
     pub id: i64,
-    pub source: SourceRef,
+    pub source_id: i64,
+    pub source: Source,
     pub passage: String,
     pub claimed_date_edtf: Option<String>,
     pub note: String,
     pub claims: Vec<Claim>,
-}
-
-/// A publication, as cited.
-#[derive(Debug, Clone, FromRow)]
-pub struct SourceRef {
-    pub id: i64,
-    pub outlet: String,
-    pub title: String,
-    pub url: Option<String>,
-    pub published_edtf: Option<String>,
-    pub author: Option<String>,
-    pub notes: String,
-}
-
-/// Something a source says, and who said it according to the source.
-#[derive(Debug, Clone, FromRow)]
-pub struct Claim {
-    pub citation_id: i64,
-    pub topic: String,
-    pub value: String,
-    pub attributed_to: Option<String>,
 }
 
 /// Another event linked to this one; `relation` is read from this event's side.
@@ -208,17 +188,40 @@ impl Db {
         .bind(id)
         .fetch_all(&self.read)
         .await?;
-        let sources: HashMap<i64, SourceRef> = sqlx::query_as::<_, SourceRef>(
+        type SourceRow = (
+            i64,
+            String,
+            String,
+            Option<String>,
+            Option<String>,
+            Option<String>,
+            String,
+        );
+        let mut sources: HashMap<i64, Source> = HashMap::new();
+        for (source_id, outlet, title, url, published, author, notes) in sqlx::query_as::<_, SourceRow>(
             "SELECT s.id, s.outlet, s.title, s.url, s.published_edtf, s.author, s.notes \
              FROM sources s WHERE s.id IN (SELECT source_id FROM citations WHERE event_id = ?)",
         )
         .bind(id)
         .fetch_all(&self.read)
         .await?
-        .into_iter()
-        .map(|s| (s.id, s))
-        .collect();
-        let mut claims: Vec<Claim> = sqlx::query_as(
+        {
+            let what = format!("source {source_id}");
+            let published = published
+                .as_deref()
+                .map(|d| super::stored_date(d, &what))
+                .transpose()?;
+            let source = Source {
+                outlet,
+                title,
+                url,
+                published,
+                author,
+                notes,
+            };
+            sources.insert(source_id, source);
+        }
+        let mut claims: Vec<(i64, String, String, Option<String>)> = sqlx::query_as(
             "SELECT cl.citation_id, cl.topic, cl.value, cl.attributed_to \
              FROM claims cl JOIN citations c ON c.id = cl.citation_id \
              WHERE c.event_id = ? ORDER BY c.position, cl.position, cl.id",
@@ -231,15 +234,23 @@ impl Db {
             let Some(source) = sources.get(&source_id).cloned() else {
                 continue;
             };
-            let (mine, rest) = claims.into_iter().partition(|c| c.citation_id == citation_id);
+            let (mine, rest): (Vec<_>, Vec<_>) = claims.into_iter().partition(|c| c.0 == citation_id);
             claims = rest;
             citations.push(Citation {
                 id: citation_id,
+                source_id,
                 source,
                 passage,
                 claimed_date_edtf,
                 note,
-                claims: mine,
+                claims: mine
+                    .into_iter()
+                    .map(|(_, topic, value, attributed_to)| Claim {
+                        topic,
+                        value,
+                        attributed_to,
+                    })
+                    .collect(),
             });
         }
 

@@ -154,6 +154,12 @@ impl Db {
     }
 }
 
+/// A date the database holds (written validated, so a refusal means damaged data).
+pub(super) fn stored_date(text: &str, what: &str) -> Result<crate::dates::EventDate> {
+    crate::dates::EventDate::parse(text)
+        .map_err(|e| crate::error::Error::Internal(format!("{what}: stored date {text}: {e}")))
+}
+
 /// A link to an actor as lists show it.
 #[derive(Debug, Clone, sqlx::FromRow)]
 pub struct ActorRef {

@@ -7,7 +7,6 @@
 use sqlx::{FromRow, SqliteConnection};
 
 use super::Db;
-use crate::dates::EventDate;
 use crate::domain::snapshot::{self, Snapshot};
 use crate::domain::{
     Actor, ActorKind, AgreementKind, Citation, Claim, Entity, Event, EventStatus, EventType, Participant,
@@ -188,10 +187,6 @@ pub(super) async fn version_of(conn: &mut SqliteConnection, entity: Entity, id: 
     version.ok_or(Error::NotFound)
 }
 
-fn stored_date(text: &str, what: &str) -> Result<EventDate> {
-    EventDate::parse(text).map_err(|e| Error::Internal(format!("{what}: stored date {text}: {e}")))
-}
-
 /// The event record and its version, as it stands in this transaction.
 pub(super) async fn event(conn: &mut SqliteConnection, id: i64) -> Result<Option<(Event, i64)>> {
     type Row = (
@@ -281,7 +276,10 @@ pub(super) async fn event(conn: &mut SqliteConnection, id: i64) -> Result<Option
             outlet,
             source_title,
             passage,
-            claimed_date: claimed.as_deref().map(|d| stored_date(d, &what)).transpose()?,
+            claimed_date: claimed
+                .as_deref()
+                .map(|d| super::stored_date(d, &what))
+                .transpose()?,
             note,
             claims: mine
                 .into_iter()
@@ -312,7 +310,7 @@ pub(super) async fn event(conn: &mut SqliteConnection, id: i64) -> Result<Option
         title,
         event_type,
         agreement_kind,
-        date: stored_date(&date, &what)?,
+        date: super::stored_date(&date, &what)?,
         date_note,
         place,
         location_country_id: country_id,
@@ -390,7 +388,10 @@ pub(super) async fn source(conn: &mut SqliteConnection, id: i64) -> Result<Optio
         outlet,
         title,
         url,
-        published: published.as_deref().map(|d| stored_date(d, &what)).transpose()?,
+        published: published
+            .as_deref()
+            .map(|d| super::stored_date(d, &what))
+            .transpose()?,
         author,
         notes,
     };

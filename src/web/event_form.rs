@@ -285,7 +285,7 @@ pub(super) async fn form_of(state: &AppState, detail: &EventDetail) -> Result<Ev
                 outlet: c.source.outlet.clone(),
                 title: c.source.title.clone(),
                 url: c.source.url.clone().unwrap_or_default(),
-                published: c.source.published_edtf.clone().unwrap_or_default(),
+                published: c.source.published.as_ref().map(|d| d.edtf()).unwrap_or_default(),
                 passage: c.passage.clone(),
                 claimed: c.claimed_date_edtf.clone().unwrap_or_default(),
                 note: c.note.clone(),

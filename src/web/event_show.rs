@@ -292,11 +292,11 @@ fn citation_view(
     };
     CitationView {
         number,
-        edit_url: crate::paths::source_edit_then(citation.source.id, &crate::paths::event_short(event_id)),
+        edit_url: crate::paths::source_edit_then(citation.source_id, &crate::paths::event_short(event_id)),
         outlet: citation.source.outlet.clone(),
         title: citation.source.title.clone(),
         url: web_link(citation.source.url.as_deref()),
-        published: citation.source.published_edtf.as_deref().map(human_date),
+        published: citation.source.published.as_ref().map(|d| human_date(&d.edtf())),
         author: citation.source.author.clone(),
         notes: citation.source.notes.clone(),
         passage: citation.passage.clone(),

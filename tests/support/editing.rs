@@ -88,7 +88,10 @@ pub async fn edit_fields(app: &TestApp, id: i64, changes: &[(&str, &str)]) -> Ve
             ("s_outlet", c.source.outlet.clone()),
             ("s_title", c.source.title.clone()),
             ("s_url", c.source.url.clone().unwrap_or_default()),
-            ("s_published", c.source.published_edtf.clone().unwrap_or_default()),
+            (
+                "s_published",
+                c.source.published.as_ref().map(|d| d.edtf()).unwrap_or_default(),
+            ),
             ("s_passage", c.passage.clone()),
             ("s_claimed", c.claimed_date_edtf.clone().unwrap_or_default()),
             ("s_note", c.note.clone()),
