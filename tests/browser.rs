@@ -745,11 +745,11 @@ async fn every_page_passes_axe_at_desktop_and_phone_width() {
     let ada = browser.app.add_user("Ada", "admin", "admin password 1").await;
     // Two revisions of event 1, for its history and comparison pages.
     let db = &browser.app.app.db;
-    let unpublish = entente::store::editing::StatusChange::Unpublish;
+    let unpublish = entente::domain::edit::StatusChange::Unpublish;
     use entente::store::editing::Saved;
     let first = db.change_event_status(1, 1, unpublish, "", ada.id).await;
     assert!(matches!(first, Ok(Saved::Saved { version: 2 })), "{first:?}");
-    let publish = entente::store::editing::StatusChange::Publish;
+    let publish = entente::domain::edit::StatusChange::Publish;
     let second = db.change_event_status(1, 2, publish, "", ada.id).await;
     assert!(matches!(second, Ok(Saved::Saved { version: 3 })), "{second:?}");
     let mut failures = Vec::new();

@@ -817,7 +817,7 @@ async fn a_source_removed_between_loading_and_saving_is_explained_on_the_form_wi
 #[tokio::test]
 async fn an_actor_merged_between_the_check_and_the_write_is_a_conflict_not_a_500() {
     use entente::domain::EventType;
-    use entente::store::editing::{ActorChoice, EventFields, ParticipantInput};
+    use entente::domain::edit::{ActorChoice, EventFields, ParticipantInput};
     let (app, _) = app_with_editors().await;
     let db = &app.app.db;
     let eddie = db.user_by_name("Eddie").await.expect("query").expect("user");

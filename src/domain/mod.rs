@@ -2,6 +2,8 @@
 //! Pure: no SQL, no HTTP, no templates. The store reads and writes these types, the web
 //! layer renders them, imports parse into them.
 
+/// What an editor asks to save: validated form fields and status changes.
+pub mod edit;
 /// A timeline view: its filter, sort and page cursor.
 pub mod filter;
 /// Folding names for matching, and slugs for addresses.

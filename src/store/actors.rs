@@ -46,6 +46,25 @@ const PUBLIC_ACTOR: &str = "(a.kind = 'country' \
      OR EXISTS (SELECT 1 FROM events e WHERE e.location_country_id = a.id AND e.status = 'published'))";
 
 impl Db {
+    /// The id of the country with this ISO code.
+    pub async fn country_by_iso(&self, iso: &str) -> Result<Option<i64>> {
+        Ok(
+            sqlx::query_scalar("SELECT id FROM actors WHERE kind = 'country' AND iso_code = ?1")
+                .bind(iso.to_uppercase())
+                .fetch_optional(&self.read)
+                .await?,
+        )
+    }
+
+    /// The ISO code of a country actor.
+    pub async fn country_iso(&self, id: i64) -> Result<Option<String>> {
+        Ok(sqlx::query_scalar("SELECT iso_code FROM actors WHERE id = ?1")
+            .bind(id)
+            .fetch_optional(&self.read)
+            .await?
+            .flatten())
+    }
+
     /// One actor, or `None`.
     pub async fn actor(&self, id: i64) -> Result<Option<Actor>> {
         Ok(sqlx::query_as(

@@ -9,90 +9,12 @@ use super::Db;
 use super::loader::{Loader, NewEvent};
 use super::revisions::{self, Change};
 use crate::dates::{EventDate, iso_day};
-use crate::domain::{
-    ActorKind, AgreementKind, Claim, Entity, EventStatus, EventType, RelationKind, RevisionAction,
+use crate::domain::edit::{
+    ActorChoice, CitationInput, CitationTarget, EventFields, ParticipantInput, RelationInput, SourceChoice,
+    StatusChange,
 };
+use crate::domain::{Entity, EventStatus, RevisionAction};
 use crate::error::{Error, OnConstraint, Result};
-
-/// The event's own fields as an editor sets them in the form, validated.
-#[derive(Debug, Clone)]
-pub struct EventFields {
-    pub title: String,
-    pub event_type: EventType,
-    pub agreement_kind: Option<AgreementKind>,
-    pub date: EventDate,
-    pub date_note: String,
-    pub place: Option<String>,
-    pub location_country_id: Option<i64>,
-    pub summary: String,
-    pub tags: Vec<String>,
-    /// Who took part, in order; replaces the event's participants.
-    pub participants: Vec<ParticipantInput>,
-    /// The sources relied on, in order: existing citations are updated in place (their
-    /// claims stay), new ones added.
-    pub citations: Vec<CitationInput>,
-    /// Citations of the event to delete.
-    pub removed_citations: Vec<i64>,
-    /// "This event <relation> that event", recorded on this event; replaces them.
-    pub relations: Vec<RelationInput>,
-}
-
-/// A relation from the event being saved to another.
-#[derive(Debug, Clone, PartialEq)]
-pub struct RelationInput {
-    pub to: i64,
-    pub relation: RelationKind,
-    pub note: String,
-}
-
-/// A relation recorded on an event, whatever the other event's status: (other event's
-/// id, relation, note, other event's title).
-pub type OutgoingRelation = (i64, RelationKind, String, String);
-
-/// An actor's part in an event, as the form gives it.
-#[derive(Debug, Clone, PartialEq)]
-pub struct ParticipantInput {
-    pub actor: ActorChoice,
-    pub role: String,
-    pub title: Option<String>,
-}
-
-/// An actor found by name, alias or id, or one to create.
-#[derive(Debug, Clone, PartialEq)]
-pub enum ActorChoice {
-    Existing(i64),
-    New { kind: ActorKind, name: String },
-}
-
-/// A source relied on, with the passage and the source's own date for the event.
-#[derive(Debug, Clone, PartialEq)]
-pub struct CitationInput {
-    pub target: CitationTarget,
-    pub passage: String,
-    pub claimed_date: Option<EventDate>,
-    pub note: String,
-    /// What the source claims; replaces the citation's claims.
-    pub claims: Vec<Claim>,
-}
-
-/// Which citation a row is: one of the event's (its source stays), or a new one.
-#[derive(Debug, Clone, PartialEq)]
-pub enum CitationTarget {
-    Existing(i64),
-    New(SourceChoice),
-}
-
-/// The publication cited: one already known, or a new one.
-#[derive(Debug, Clone, PartialEq)]
-pub enum SourceChoice {
-    Existing(i64),
-    New {
-        outlet: String,
-        title: String,
-        url: Option<String>,
-        published: Option<EventDate>,
-    },
-}
 
 /// What became of a save.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -101,68 +23,6 @@ pub enum Saved {
     Saved { version: i64 },
     /// Someone saved the event after the editor loaded it: nothing was written.
     Conflict { current_version: i64 },
-}
-
-/// A publication status change.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum StatusChange {
-    /// Draft (or retracted) to published.
-    Publish,
-    /// Published back to draft.
-    Unpublish,
-    /// Hidden from readers with a stated reason.
-    Retract,
-    /// Retracted back to draft, to be checked and published again.
-    Restore,
-}
-
-impl StatusChange {
-    pub fn parse(text: &str) -> Option<StatusChange> {
-        match text {
-            "publish" => Some(StatusChange::Publish),
-            "unpublish" => Some(StatusChange::Unpublish),
-            "retract" => Some(StatusChange::Retract),
-            "restore" => Some(StatusChange::Restore),
-            _ => None,
-        }
-    }
-
-    /// The revision's action.
-    pub fn action(self) -> RevisionAction {
-        match self {
-            StatusChange::Publish => RevisionAction::Publish,
-            StatusChange::Unpublish => RevisionAction::Unpublish,
-            StatusChange::Retract => RevisionAction::Retract,
-            StatusChange::Restore => RevisionAction::Restore,
-        }
-    }
-
-    fn past_participle(self) -> &'static str {
-        match self {
-            StatusChange::Publish => "published",
-            StatusChange::Unpublish => "unpublished",
-            StatusChange::Retract => "retracted",
-            StatusChange::Restore => "restored",
-        }
-    }
-
-    /// The status the event has afterwards.
-    fn target(self) -> EventStatus {
-        match self {
-            StatusChange::Publish => EventStatus::Published,
-            StatusChange::Unpublish | StatusChange::Restore => EventStatus::Draft,
-            StatusChange::Retract => EventStatus::Retracted,
-        }
-    }
-
-    /// The statuses the change applies to.
-    fn applies_to(self, status: EventStatus) -> bool {
-        match self {
-            StatusChange::Publish => status == EventStatus::Draft,
-            StatusChange::Unpublish | StatusChange::Retract => status == EventStatus::Published,
-            StatusChange::Restore => status == EventStatus::Retracted,
-        }
-    }
 }
 
 impl Db {
@@ -311,46 +171,6 @@ impl Db {
         )
         .await?;
         Ok((loader.commit_saved(saved).await?, left_out))
-    }
-
-    /// The relations recorded on an event, to events of any status, for its edit form.
-    pub async fn outgoing_relations(&self, id: i64) -> Result<Vec<OutgoingRelation>> {
-        Ok(sqlx::query_as(
-            "SELECT r.to_event_id, r.relation, r.note, o.title FROM event_relations r \
-               JOIN events o ON o.id = r.to_event_id WHERE r.from_event_id = ?1 ORDER BY r.id",
-        )
-        .bind(id)
-        .fetch_all(&self.read)
-        .await?)
-    }
-
-    /// Whether an event exists (in any status).
-    pub async fn event_exists(&self, id: i64) -> Result<bool> {
-        Ok(
-            sqlx::query_scalar("SELECT EXISTS (SELECT 1 FROM events WHERE id = ?1)")
-                .bind(id)
-                .fetch_one(&self.read)
-                .await?,
-        )
-    }
-
-    /// The id of the country with this ISO code.
-    pub async fn country_by_iso(&self, iso: &str) -> Result<Option<i64>> {
-        Ok(
-            sqlx::query_scalar("SELECT id FROM actors WHERE kind = 'country' AND iso_code = ?1")
-                .bind(iso.to_uppercase())
-                .fetch_optional(&self.read)
-                .await?,
-        )
-    }
-
-    /// The ISO code of a country actor.
-    pub async fn country_iso(&self, id: i64) -> Result<Option<String>> {
-        Ok(sqlx::query_scalar("SELECT iso_code FROM actors WHERE id = ?1")
-            .bind(id)
-            .fetch_optional(&self.read)
-            .await?
-            .flatten())
     }
 }
 

@@ -5,6 +5,7 @@ use std::collections::HashMap;
 use sqlx::FromRow;
 
 use super::{ActorRef, Db};
+use crate::domain::edit::OutgoingRelation;
 use crate::domain::{ActorKind, AgreementKind, Claim, EventStatus, EventType, RelationKind, Source};
 use crate::error::Result;
 
@@ -107,6 +108,27 @@ pub struct RelatedEvent {
 }
 
 impl Db {
+    /// The relations recorded on an event, to events of any status, for its edit form.
+    pub async fn outgoing_relations(&self, id: i64) -> Result<Vec<OutgoingRelation>> {
+        Ok(sqlx::query_as(
+            "SELECT r.to_event_id, r.relation, r.note, o.title FROM event_relations r \
+               JOIN events o ON o.id = r.to_event_id WHERE r.from_event_id = ?1 ORDER BY r.id",
+        )
+        .bind(id)
+        .fetch_all(&self.read)
+        .await?)
+    }
+
+    /// Whether an event exists (in any status).
+    pub async fn event_exists(&self, id: i64) -> Result<bool> {
+        Ok(
+            sqlx::query_scalar("SELECT EXISTS (SELECT 1 FROM events WHERE id = ?1)")
+                .bind(id)
+                .fetch_one(&self.read)
+                .await?,
+        )
+    }
+
     /// Fills in the countries and main actors of timeline entries, in one query. Actors
     /// that only reported or were mentioned are left to the event page.
     pub(super) async fn with_actors(&self, mut entries: Vec<TimelineEntry>) -> Result<Vec<TimelineEntry>> {

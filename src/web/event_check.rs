@@ -8,12 +8,11 @@ use super::event_form::{
 };
 use crate::dates::EventDate;
 use crate::domain::Claim;
+use crate::domain::edit::{
+    ActorChoice, CitationInput, CitationTarget, EventFields, ParticipantInput, RelationInput, SourceChoice,
+};
 use crate::domain::{ActorKind, AgreementKind, EventType, RelationKind};
 use crate::error::{Error, Result};
-use crate::store::editing::EventFields;
-use crate::store::editing::{
-    ActorChoice, CitationInput, CitationTarget, ParticipantInput, RelationInput, SourceChoice,
-};
 
 /// Checks every field; all problems are reported at once.
 pub(super) async fn validate(

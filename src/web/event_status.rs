@@ -8,8 +8,9 @@ use tower_sessions::Session;
 use super::AppState;
 use super::extract::{Form, PathParams};
 use super::session::{self, Editor};
+use crate::domain::edit::StatusChange;
 use crate::error::{Error, Result};
-use crate::store::editing::{Saved, StatusChange};
+use crate::store::editing::Saved;
 
 #[derive(Debug, Deserialize)]
 pub struct StatusForm {

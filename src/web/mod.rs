@@ -75,6 +75,8 @@ mod subject;
 mod tags;
 /// The timeline, the home page.
 mod timeline;
+/// A timeline view read from, and written as, a query string.
+mod timeline_view;
 /// Labels and renderings shared by several pages.
 pub mod view;
 
