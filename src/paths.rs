@@ -1,6 +1,10 @@
 //! Every address entente links or redirects to, built in one place: handlers, templates
 //! and redirects call these functions, and no other code writes `/events/…` by hand. The
-//! routes in `web::router` are the other side of the same list.
+//! routes in `web::router` are the other side of the same list. Ids and entities are
+//! taken as `impl Borrow<…>` because templates pass arguments by reference: a template
+//! writes `{{ crate::paths::actor_edit(actor.id) }}` and calls the same function.
+
+use std::borrow::Borrow;
 
 use crate::domain::Entity;
 
@@ -30,12 +34,14 @@ pub fn timeline(query: &str) -> String {
 }
 
 /// An event's permalink: `/events/19/iran-and-belarus-sign-defense-mou`.
-pub fn event(id: i64, slug: &str) -> String {
+pub fn event(id: impl Borrow<i64>, slug: &str) -> String {
+    let id = *id.borrow();
     format!("/events/{id}/{slug}")
 }
 
 /// The short form of an event's permalink; it redirects to [`event`].
-pub fn event_short(id: i64) -> String {
+pub fn event_short(id: impl Borrow<i64>) -> String {
+    let id = *id.borrow();
     format!("/events/{id}")
 }
 
@@ -58,53 +64,64 @@ pub fn event_new() -> &'static str {
 }
 
 /// An event's edit form.
-pub fn event_edit(id: i64) -> String {
+pub fn event_edit(id: impl Borrow<i64>) -> String {
+    let id = *id.borrow();
     format!("/events/{id}/edit")
 }
 
 /// Where an event's publication status changes.
-pub fn event_status(id: i64) -> String {
+pub fn event_status(id: impl Borrow<i64>) -> String {
+    let id = *id.borrow();
     format!("/events/{id}/status")
 }
 
 /// An admin's confirmation page for deleting an event.
-pub fn event_delete(id: i64) -> String {
+pub fn event_delete(id: impl Borrow<i64>) -> String {
+    let id = *id.borrow();
     format!("/events/{id}/delete")
 }
 
 /// An actor's page: `/actors/9/amir-nasirzadeh`.
-pub fn actor(id: i64, slug: &str) -> String {
+pub fn actor(id: impl Borrow<i64>, slug: &str) -> String {
+    let id = *id.borrow();
     format!("/actors/{id}/{slug}")
 }
 
 /// The short form of an actor's page; it redirects to [`actor`].
-pub fn actor_short(id: i64) -> String {
+pub fn actor_short(id: impl Borrow<i64>) -> String {
+    let id = *id.borrow();
     format!("/actors/{id}")
 }
 
 /// An actor's edit form.
-pub fn actor_edit(id: i64) -> String {
+pub fn actor_edit(id: impl Borrow<i64>) -> String {
+    let id = *id.borrow();
     format!("/actors/{id}/edit")
 }
 
 /// Where an actor is merged into another.
-pub fn actor_merge(id: i64) -> String {
+pub fn actor_merge(id: impl Borrow<i64>) -> String {
+    let id = *id.borrow();
     format!("/actors/{id}/merge")
 }
 
 /// A source's edit form.
-pub fn source_edit(id: i64) -> String {
+pub fn source_edit(id: impl Borrow<i64>) -> String {
+    let id = *id.borrow();
     format!("/sources/{id}/edit")
 }
 
 /// A source's edit form that returns to `next` (a local path) after saving.
-pub fn source_edit_then(id: i64, next: &str) -> String {
+pub fn source_edit_then(id: impl Borrow<i64>, next: &str) -> String {
+    let id = *id.borrow();
     let next = percent_encoding::utf8_percent_encode(next, PATH_IN_QUERY);
     format!("/sources/{id}/edit?next={next}")
 }
 
 /// Where a record's history pages start: `/events/12`, `/actors/3`, `/sources/5`.
-pub fn record(entity: Entity, id: i64) -> String {
+pub fn record(entity: impl Borrow<Entity>, id: impl Borrow<i64>) -> String {
+    let entity = *entity.borrow();
+    let id = *id.borrow();
     match entity {
         Entity::Event => event_short(id),
         Entity::Actor => actor_short(id),
@@ -113,17 +130,26 @@ pub fn record(entity: Entity, id: i64) -> String {
 }
 
 /// A record's history.
-pub fn history(entity: Entity, id: i64) -> String {
+pub fn history(entity: impl Borrow<Entity>, id: impl Borrow<i64>) -> String {
+    let entity = *entity.borrow();
+    let id = *id.borrow();
     format!("{}/history", record(entity, id))
 }
 
+/// Where two versions of a record are compared: the action of the form that picks them.
+pub fn compare_form(entity: impl Borrow<Entity>, id: impl Borrow<i64>) -> String {
+    format!("{}/compare", record(entity, id))
+}
+
 /// Two versions of a record compared.
-pub fn compare(entity: Entity, id: i64, from: i64, to: i64) -> String {
-    format!("{}/compare?from={from}&to={to}", record(entity, id))
+pub fn compare(entity: impl Borrow<Entity>, id: impl Borrow<i64>, from: i64, to: i64) -> String {
+    format!("{}?from={from}&to={to}", compare_form(entity, id))
 }
 
 /// Where an earlier version of a record is brought back.
-pub fn revert(entity: Entity, id: i64) -> String {
+pub fn revert(entity: impl Borrow<Entity>, id: impl Borrow<i64>) -> String {
+    let entity = *entity.borrow();
+    let id = *id.borrow();
     format!("{}/revert", record(entity, id))
 }
 

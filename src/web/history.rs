@@ -111,8 +111,10 @@ pub struct RevisionView {
 #[derive(Template, WebTemplate)]
 #[template(path = "event_history.html")]
 pub struct HistoryPage {
-    /// `/events/12`: the compare and revert addresses start with it.
-    base: String,
+    /// Where the form comparing two versions goes.
+    compare_action: String,
+    /// Where bringing back a version posts.
+    revert_action: String,
     title: String,
     /// The record's own page.
     record_url: String,
@@ -168,7 +170,8 @@ async fn history_of(state: &AppState, viewer: Viewer, entity: Entity, id: i64) -
         })
         .collect();
     Ok(HistoryPage {
-        base: paths::record(entity, id),
+        compare_action: paths::compare_form(entity, id),
+        revert_action: paths::revert(entity, id),
         title,
         record_url,
         noun: entity.as_str(),
@@ -197,7 +200,9 @@ pub struct FieldDiff {
 #[derive(Template, WebTemplate)]
 #[template(path = "event_compare.html")]
 pub struct ComparePage {
-    base: String,
+    history_url: String,
+    /// Where the form comparing two other versions goes.
+    compare_action: String,
     title: String,
     record_url: String,
     from: RevisionHead,
@@ -283,7 +288,8 @@ async fn compare_of(state: &AppState, entity: Entity, id: i64, query: CompareQue
     let mut versions: Vec<i64> = revisions.iter().map(|r| r.version).collect();
     versions.sort_unstable();
     Ok(ComparePage {
-        base: paths::record(entity, id),
+        history_url: paths::history(entity, id),
+        compare_action: paths::compare_form(entity, id),
         title,
         record_url,
         from: head_of(from),
