@@ -682,3 +682,52 @@ async fn a_deleted_draft_stays_unknown_to_readers() {
     assert_eq!(reader.status, StatusCode::NOT_FOUND);
     reader.assert_lacks("never confirmed");
 }
+
+#[tokio::test]
+async fn an_actor_save_rechecks_its_code_and_country_at_the_write() {
+    use entente::domain::ActorKind;
+    use entente::store::record_edits::ActorFields;
+    let (app, _) = app_with_editor().await;
+    let db = &app.app.db;
+    let eddie = db.user_by_name("Eddie").await.expect("query").expect("user");
+    let version = |id| async move { db.actor_record(id).await.expect("query").expect("actor").1 };
+    // Belarus asks for Iran's code, as if the form's check had passed before Iran took it.
+    let belarus = ActorFields {
+        name: "Belarus".to_owned(),
+        kind: ActorKind::Country,
+        iso_code: Some("IR".to_owned()),
+        country_id: None,
+        description: String::new(),
+        aliases: Vec::new(),
+    };
+    let refused = db
+        .update_actor(2, version(2).await, &belarus, eddie.id, "")
+        .await
+        .expect_err("the code is taken");
+    assert_eq!(
+        refused.status_code(),
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "{refused:?}"
+    );
+    assert!(refused.to_string().contains("IR"), "{refused}");
+
+    // A person's country merged away between the form's check and the write.
+    let khrenin = ActorFields {
+        name: "Viktor Khrenin".to_owned(),
+        kind: ActorKind::Person,
+        iso_code: None,
+        country_id: Some(2),
+        description: String::new(),
+        aliases: Vec::new(),
+    };
+    let before = version(3).await;
+    db.merge_actors((2, version(2).await), (1, version(1).await), eddie.id)
+        .await
+        .expect("merged");
+    let refused = db
+        .update_actor(3, before, &khrenin, eddie.id, "")
+        .await
+        .expect_err("the country is gone");
+    assert_eq!(refused.status_code(), StatusCode::CONFLICT, "{refused:?}");
+    assert_eq!(version(3).await, before, "nothing of the save landed");
+}

@@ -12,7 +12,7 @@ use super::revisions::{self, Change, version_of};
 use super::{Db, fold, slugify};
 use crate::dates::{EventDate, iso_day};
 use crate::domain::{ActorKind, Entity, RevisionAction, Source};
-use crate::error::{Error, Result};
+use crate::error::{Error, OnConstraint, Result};
 
 /// An actor's fields as an editor sets them, validated.
 #[derive(Debug, Clone)]
@@ -435,7 +435,12 @@ async fn save_actor(
     .bind(fields.description.trim())
     .bind(expected_version)
     .execute(&mut *loader.tx)
-    .await?;
+    .await
+    .map_err(Error::from)
+    .on_unique("actors.iso_code", || {
+        "Another country has taken this code meanwhile.".to_owned()
+    })
+    .on_foreign_key(|| "The country chosen was merged or deleted meanwhile; choose it again.".to_owned())?;
     sqlx::query("DELETE FROM actor_aliases WHERE actor_id = ?1")
         .bind(id)
         .execute(&mut *loader.tx)

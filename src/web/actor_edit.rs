@@ -211,11 +211,17 @@ pub async fn update_actor(
         .await
     {
         Ok(saved) => saved,
-        // A rule checked again at the write (another country took the code meanwhile):
-        // the form comes back with the message and the input.
-        Err(Error::Invalid(message)) => {
+        // A rule checked again at the write (another country took the code, or the
+        // country chosen was merged, meanwhile): the form comes back with the message
+        // beside its field and the input kept.
+        Err(refusal @ (Error::Invalid(_) | Error::Conflict(_))) => {
+            let (field, message) = match refusal {
+                Error::Invalid(message) => ("iso_code", message),
+                Error::Conflict(message) => ("country", message),
+                other => return Err(other),
+            };
             let mut page = ActorFormPage::new(&state, actor, form, viewer.csrf).await?;
-            page.errors = vec![("iso_code", message)];
+            page.errors = vec![(field, message)];
             return Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response());
         }
         Err(other) => return Err(other),
