@@ -50,7 +50,12 @@ macro_rules! browser_or_skip {
         match missing_tools() {
             None => Browser::start().await,
             Some(reason) if std::env::var_os("ENTENTE_REQUIRE_BROWSER").is_none() => {
-                eprintln!("browser test skipped: {reason}; `bash tests/run` installs what it needs");
+                // Straight to stderr: the test harness would hide an eprintln! of a passing test.
+                use std::io::Write as _;
+                let _ = writeln!(
+                    std::io::stderr(),
+                    "browser test skipped: {reason}; `bash tests/run` installs what it needs"
+                );
                 return;
             }
             Some(reason) => panic!("the browser tests need {reason}"),
