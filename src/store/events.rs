@@ -243,21 +243,12 @@ impl Db {
             };
             sources.insert(source_id, source);
         }
-        let mut claims: Vec<(i64, String, String, Option<String>)> = sqlx::query_as(
-            "SELECT cl.citation_id, cl.topic, cl.value, cl.attributed_to \
-             FROM claims cl JOIN citations c ON c.id = cl.citation_id \
-             WHERE c.event_id = ? ORDER BY c.position, cl.position, cl.id",
-        )
-        .bind(id)
-        .fetch_all(&self.read)
-        .await?;
+        let mut claims = super::claims_by_citation(&mut *self.read.acquire().await?, id).await?;
         let mut citations = Vec::with_capacity(citation_rows.len());
         for (citation_id, source_id, passage, claimed_date_edtf, note) in citation_rows {
             let Some(source) = sources.get(&source_id).cloned() else {
                 continue;
             };
-            let (mine, rest): (Vec<_>, Vec<_>) = claims.into_iter().partition(|c| c.0 == citation_id);
-            claims = rest;
             citations.push(Citation {
                 id: citation_id,
                 source_id,
@@ -265,14 +256,7 @@ impl Db {
                 passage,
                 claimed_date_edtf,
                 note,
-                claims: mine
-                    .into_iter()
-                    .map(|(_, topic, value, attributed_to)| Claim {
-                        topic,
-                        value,
-                        attributed_to,
-                    })
-                    .collect(),
+                claims: claims.remove(&citation_id).unwrap_or_default(),
             });
         }
 

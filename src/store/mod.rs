@@ -154,6 +154,31 @@ impl Db {
     }
 }
 
+/// The claims of every citation of an event, by citation, each list in order.
+pub(super) async fn claims_by_citation(
+    conn: &mut sqlx::SqliteConnection,
+    event_id: i64,
+) -> Result<std::collections::HashMap<i64, Vec<crate::domain::Claim>>> {
+    let rows = sqlx::query_as::<_, (i64, String, String, Option<String>)>(
+        "SELECT cl.citation_id, cl.topic, cl.value, cl.attributed_to FROM claims cl \
+           JOIN citations c ON c.id = cl.citation_id WHERE c.event_id = ?1 \
+          ORDER BY cl.citation_id, cl.position, cl.id",
+    )
+    .bind(event_id)
+    .fetch_all(&mut *conn)
+    .await?;
+    let mut claims: std::collections::HashMap<i64, Vec<crate::domain::Claim>> =
+        std::collections::HashMap::new();
+    for (citation_id, topic, value, attributed_to) in rows {
+        claims.entry(citation_id).or_default().push(crate::domain::Claim {
+            topic,
+            value,
+            attributed_to,
+        });
+    }
+    Ok(claims)
+}
+
 /// A date the database holds (written validated, so a refusal means damaged data).
 pub(super) fn stored_date(text: &str, what: &str) -> Result<crate::dates::EventDate> {
     crate::dates::EventDate::parse(text)

@@ -9,8 +9,8 @@ use sqlx::{FromRow, SqliteConnection};
 use super::Db;
 use crate::domain::snapshot::{self, Snapshot};
 use crate::domain::{
-    Actor, ActorKind, AgreementKind, Citation, Claim, Entity, Event, EventStatus, EventType, Participant,
-    Relation, RelationKind, RevisionAction, Source,
+    Actor, ActorKind, AgreementKind, Citation, Entity, Event, EventStatus, EventType, Participant, Relation,
+    RelationKind, RevisionAction, Source,
 };
 use crate::error::{Error, Result};
 
@@ -251,14 +251,7 @@ pub(super) async fn event(conn: &mut SqliteConnection, id: i64) -> Result<Option
         title,
     })
     .collect();
-    let mut claims = sqlx::query_as::<_, (i64, String, String, Option<String>)>(
-        "SELECT cl.citation_id, cl.topic, cl.value, cl.attributed_to FROM claims cl \
-           JOIN citations c ON c.id = cl.citation_id WHERE c.event_id = ?1 \
-          ORDER BY cl.citation_id, cl.position, cl.id",
-    )
-    .bind(id)
-    .fetch_all(&mut *conn)
-    .await?;
+    let mut claims = super::claims_by_citation(conn, id).await?;
     let rows = sqlx::query_as::<_, (i64, i64, String, String, String, Option<String>, String)>(
         "SELECT c.id, s.id, s.outlet, s.title, c.passage, c.claimed_date_edtf, c.note \
            FROM citations c JOIN sources s ON s.id = c.source_id WHERE c.event_id = ?1 \
@@ -269,8 +262,6 @@ pub(super) async fn event(conn: &mut SqliteConnection, id: i64) -> Result<Option
     .await?;
     let mut citations = Vec::with_capacity(rows.len());
     for (citation_id, source_id, outlet, source_title, passage, claimed, note) in rows {
-        let (mine, rest): (Vec<_>, Vec<_>) = claims.into_iter().partition(|c| c.0 == citation_id);
-        claims = rest;
         citations.push(Citation {
             source_id,
             outlet,
@@ -281,14 +272,7 @@ pub(super) async fn event(conn: &mut SqliteConnection, id: i64) -> Result<Option
                 .map(|d| super::stored_date(d, &what))
                 .transpose()?,
             note,
-            claims: mine
-                .into_iter()
-                .map(|(_, topic, value, attributed_to)| Claim {
-                    topic,
-                    value,
-                    attributed_to,
-                })
-                .collect(),
+            claims: claims.remove(&citation_id).unwrap_or_default(),
         });
     }
     let relations = sqlx::query_as::<_, (i64, RelationKind, String, String)>(
