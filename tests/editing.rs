@@ -862,3 +862,33 @@ async fn an_actor_merged_between_the_check_and_the_write_is_a_conflict_not_a_500
         "nothing of the save landed"
     );
 }
+
+#[tokio::test]
+async fn a_country_known_only_from_a_draft_stays_unknown_to_readers() {
+    let (app, eddie) = app_with_editors().await;
+    let fields: Vec<(&str, &str)> = event_fields(&[])
+        .into_iter()
+        .chain([
+            ("p_actor", "Atlantis"),
+            ("p_role", "host"),
+            ("p_title", ""),
+            ("p_kind", "country"),
+        ])
+        .collect();
+    let saved = app.post_as(&eddie, "/events/new", &fields).await;
+    assert_eq!(saved.status, StatusCode::SEE_OTHER, "{}", saved.body);
+    let atlantis = app.app.db.find_actors("Atlantis").await.expect("query");
+    let id = atlantis[0].id;
+
+    let index = app.get("/actors").await;
+    index.assert_lacks("Atlantis");
+    assert_eq!(
+        app.get(&format!("/actors/{id}")).await.status,
+        StatusCode::NOT_FOUND
+    );
+    assert_ne!(app.get(&format!("/?actor={id}")).await.status, StatusCode::OK);
+    // Editors see it; readers still see the countries of published events.
+    app.get_as(&eddie, "/actors").await.assert_contains("Atlantis");
+    index.assert_contains("Belarus");
+    assert_eq!(app.get("/?country=BY").await.status, StatusCode::OK);
+}

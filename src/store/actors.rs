@@ -38,14 +38,28 @@ impl ActorListing {
     }
 }
 
-/// Whether actor `a` is public: a country, or an actor that takes part in (or is the
-/// place of) a published event. Others exist only in drafts or retracted events.
-const PUBLIC_ACTOR: &str = "(a.kind = 'country' \
-     OR EXISTS (SELECT 1 FROM event_actors ea JOIN events e ON e.id = ea.event_id \
+/// Whether actor `a` is public: it takes part in, or is the place of, a published event,
+/// or it is the country of an actor that takes part in one (so that a person's page can
+/// link their country). Others exist only in drafts or retracted events.
+const PUBLIC_ACTOR: &str = "(EXISTS (SELECT 1 FROM event_actors ea JOIN events e ON e.id = ea.event_id \
                  WHERE ea.actor_id = a.id AND e.status = 'published') \
-     OR EXISTS (SELECT 1 FROM events e WHERE e.location_country_id = a.id AND e.status = 'published'))";
+     OR EXISTS (SELECT 1 FROM events e WHERE e.location_country_id = a.id AND e.status = 'published') \
+     OR (a.kind = 'country' AND EXISTS (SELECT 1 FROM actors m JOIN event_actors ea ON ea.actor_id = m.id \
+                 JOIN events e ON e.id = ea.event_id WHERE m.country_id = a.id AND e.status = 'published')))";
 
 impl Db {
+    /// Every country with an ISO code, by name, as (code, name); for readers only the
+    /// public ones, so that a country known only from a draft stays unknown to them.
+    pub async fn countries(&self, include_unpublished: bool) -> Result<Vec<(String, String)>> {
+        Ok(sqlx::query_as(&format!(
+            "SELECT a.iso_code, a.name FROM actors a WHERE a.kind = 'country' AND a.iso_code IS NOT NULL \
+                AND (?1 OR {PUBLIC_ACTOR}) ORDER BY a.name COLLATE NOCASE"
+        ))
+        .bind(include_unpublished)
+        .fetch_all(&self.read)
+        .await?)
+    }
+
     /// The id of the country with this ISO code.
     pub async fn country_by_iso(&self, iso: &str) -> Result<Option<i64>> {
         Ok(
@@ -126,7 +140,7 @@ impl Db {
         .await?)
     }
 
-    /// Whether readers may see an actor: a country, or an actor of a published event.
+    /// Whether readers may see an actor (see `PUBLIC_ACTOR`).
     pub async fn actor_is_public(&self, id: i64) -> Result<bool> {
         Ok(
             sqlx::query_scalar(&format!("SELECT {PUBLIC_ACTOR} FROM actors a WHERE a.id = ?1"))

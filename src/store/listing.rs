@@ -410,16 +410,6 @@ impl Db {
         partial.retain(|p| !exact.iter().any(|e| e.id == p.id));
         Ok(if exact.is_empty() { partial } else { exact })
     }
-
-    /// Countries (ISO code, name) that take part in any event, for the filter form.
-    pub async fn countries(&self) -> Result<Vec<(String, String)>> {
-        Ok(sqlx::query_as(
-            "SELECT iso_code, name FROM actors WHERE kind = 'country' AND iso_code IS NOT NULL \
-             ORDER BY name COLLATE NOCASE",
-        )
-        .fetch_all(&self.read)
-        .await?)
-    }
 }
 
 #[cfg(test)]

@@ -79,7 +79,7 @@ impl ActorFormPage {
                 .collect(),
             countries: state
                 .db
-                .countries()
+                .countries(true)
                 .await?
                 .into_iter()
                 .map(|(iso, name)| SelectOption {

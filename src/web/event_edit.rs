@@ -75,7 +75,7 @@ impl EventFormPage {
         form: EventForm,
         existing: Option<&EventDetail>,
     ) -> Result<EventFormPage> {
-        let countries = state.db.countries().await?;
+        let countries = state.db.countries(true).await?;
         let (heading, action, event_url, history_url) = match existing {
             Some(detail) => (
                 format!("Edit “{}”", detail.event.title),

@@ -139,7 +139,7 @@ pub async fn show(
                 .clone(),
         );
     }
-    let countries = state.db.countries().await?;
+    let countries = state.db.countries(editor).await?;
     if let Some(unknown) = filter
         .countries
         .iter()
