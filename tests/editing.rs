@@ -892,3 +892,72 @@ async fn a_country_known_only_from_a_draft_stays_unknown_to_readers() {
     index.assert_contains("Belarus");
     assert_eq!(app.get("/?country=BY").await.status, StatusCode::OK);
 }
+
+#[tokio::test]
+async fn the_event_form_names_unstorable_characters_and_oversized_rows_with_the_input_kept() {
+    let (app, eddie) = app_with_editors().await;
+    let before = app.app.db.event_count().await.expect("count");
+    let page = app
+        .post_as(
+            &eddie,
+            "/events/new",
+            &event_fields(&[("title", "Defense\u{0} talks"), ("place", "Minsk")]),
+        )
+        .await;
+    assert_eq!(page.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", page.body);
+    page.assert_contains("The field “title” contains the invisible character U+0000");
+    page.assert_contains("Minsk");
+
+    // A new actor whose name is only invisible characters.
+    let fields: Vec<(&str, &str)> = event_fields(&[])
+        .into_iter()
+        .chain([
+            ("p_actor", "\u{200B}\u{FEFF}"),
+            ("p_role", "host"),
+            ("p_title", ""),
+            ("p_kind", "person"),
+        ])
+        .collect();
+    let page = app.post_as(&eddie, "/events/new", &fields).await;
+    assert_eq!(page.status, StatusCode::UNPROCESSABLE_ENTITY);
+    page.assert_contains("needs at least one visible character");
+
+    // More participant rows than one save takes: refused before any is looked up.
+    let mut many: Vec<(&str, &str)> = event_fields(&[]);
+    for _ in 0..150 {
+        many.extend([
+            ("p_actor", "Хренин"),
+            ("p_role", "host"),
+            ("p_title", ""),
+            ("p_kind", ""),
+        ]);
+    }
+    let page = app.post_as(&eddie, "/events/new", &many).await;
+    assert_eq!(page.status, StatusCode::UNPROCESSABLE_ENTITY);
+    page.assert_contains("rows of participants; one save takes at most 100");
+
+    // Long values are named, whichever row they are in.
+    let long = "P".repeat(10_001);
+    let fields: Vec<(&str, &str)> = event_fields(&[])
+        .into_iter()
+        .chain([
+            ("s_citation", ""),
+            ("s_outlet", "BelTA"),
+            ("s_title", "A report"),
+            ("s_url", ""),
+            ("s_published", ""),
+            ("s_passage", long.as_str()),
+            ("s_claimed", ""),
+            ("s_claims", ""),
+            ("s_note", ""),
+        ])
+        .collect();
+    let page = app.post_as(&eddie, "/events/new", &fields).await;
+    assert_eq!(page.status, StatusCode::UNPROCESSABLE_ENTITY);
+    page.assert_contains("The passage is 10001 characters long; entente keeps at most 10000.");
+    assert_eq!(
+        app.app.db.event_count().await.expect("count"),
+        before,
+        "nothing was saved"
+    );
+}

@@ -731,3 +731,195 @@ async fn an_actor_save_rechecks_its_code_and_country_at_the_write() {
     assert_eq!(refused.status_code(), StatusCode::CONFLICT, "{refused:?}");
     assert_eq!(version(3).await, before, "nothing of the save landed");
 }
+
+/// Posts `fields` with one field's value replaced by `value`.
+fn with_value<'a>(fields: &[(&'a str, &'a str)], name: &str, value: &'a str) -> Vec<(&'a str, &'a str)> {
+    fields
+        .iter()
+        .map(|&(key, old)| (key, if key == name { value } else { old }))
+        .collect()
+}
+
+#[tokio::test]
+async fn a_control_character_in_any_field_of_any_form_is_a_clear_422() {
+    let (app, eddie) = app_with_editor().await;
+    let hash = entente::auth::hash_password("an admin password").expect("hash");
+    app.app
+        .db
+        .create_user("Ada", entente::domain::Role::Admin, &hash)
+        .await
+        .expect("admin");
+    let ada = app.sign_in("Ada", "an admin password").await;
+    let actor_version = app
+        .app
+        .db
+        .actor_record(3)
+        .await
+        .expect("query")
+        .expect("actor")
+        .1
+        .to_string();
+    let source_version = app
+        .app
+        .db
+        .source_record(1)
+        .await
+        .expect("query")
+        .expect("source")
+        .1
+        .to_string();
+    let event_version = version_of(&app, 1).await;
+    let actor: Vec<(&str, &str)> = vec![
+        ("name", "Viktor Khrenin"),
+        ("kind", "person"),
+        ("iso_code", ""),
+        ("country", "BY"),
+        ("description", "Minister"),
+        ("aliases", "Виктор Хренин"),
+        ("version", &actor_version),
+        ("edit_summary", ""),
+    ];
+    let source: Vec<(&str, &str)> = vec![
+        ("outlet", "The Cradle"),
+        ("title", "A title"),
+        ("url", ""),
+        ("published", ""),
+        ("author", ""),
+        ("notes", ""),
+        ("version", &source_version),
+        ("edit_summary", ""),
+        ("next", "/events/1"),
+    ];
+    let status: Vec<(&str, &str)> = vec![
+        ("action", "retract"),
+        ("version", &event_version),
+        ("reason", "wrong"),
+    ];
+    let account: Vec<(&str, &str)> = vec![
+        ("name", "Newcomer"),
+        ("role", "editor"),
+        ("password", "a long password"),
+    ];
+    for bad in ["\u{0}x", "a\u{1b}[31m", "x\u{202E}y", "\u{7f}"] {
+        for (agent, uri, fields) in [
+            (&eddie, "/actors/3/edit", &actor),
+            (&eddie, "/sources/1/edit", &source),
+            (&eddie, "/events/1/status", &status),
+            (&ada, "/admin/users", &account),
+        ] {
+            for (name, _) in fields
+                .iter()
+                .filter(|(name, _)| !["version", "kind", "action", "role", "next"].contains(name))
+            {
+                let page = app.post_as(agent, uri, &with_value(fields, name, bad)).await;
+                assert_eq!(
+                    page.status,
+                    StatusCode::UNPROCESSABLE_ENTITY,
+                    "{uri} {name} {bad:?}: {}",
+                    page.body
+                );
+                page.assert_contains(&format!("The field “{name}” contains the invisible character U+"));
+            }
+        }
+    }
+    // Nothing was written.
+    let (khrenin, _) = app.app.db.actor_record(3).await.expect("query").expect("actor");
+    assert_eq!(khrenin.name, "Viktor Khrenin");
+    assert!(
+        app.app
+            .db
+            .user_by_name("Newcomer")
+            .await
+            .expect("query")
+            .is_none()
+    );
+    // The sign-in form too, before any password is checked.
+    let visitor = app.visit_login().await;
+    let page = app
+        .post_as(
+            &visitor,
+            "/login",
+            &[("name", "Eddie\u{0}"), ("password", "x"), ("next", "/")],
+        )
+        .await;
+    assert_eq!(page.status, StatusCode::UNPROCESSABLE_ENTITY);
+    // And the command line's way in: an account name with nothing visible.
+    let refused = app
+        .app
+        .db
+        .create_user("\u{200B}\u{FEFF}", entente::domain::Role::Editor, &hash)
+        .await
+        .expect_err("an invisible name");
+    assert_eq!(refused.status_code(), StatusCode::UNPROCESSABLE_ENTITY);
+}
+
+#[tokio::test]
+async fn names_need_something_visible_and_every_field_has_a_length_limit() {
+    let (app, eddie) = app_with_editor().await;
+    let version = app
+        .app
+        .db
+        .actor_record(3)
+        .await
+        .expect("query")
+        .expect("actor")
+        .1
+        .to_string();
+    let long_name = "N".repeat(201);
+    let long_text = "x".repeat(100_001);
+    for (field, value, expected) in [
+        ("name", "\u{200B}\u{FEFF}", "needs at least one visible character"),
+        (
+            "aliases",
+            "Хренин\n\u{200B}",
+            "needs at least one visible character",
+        ),
+        ("name", long_name.as_str(), "entente keeps at most 200"),
+        ("description", long_text.as_str(), "entente keeps at most 10000"),
+    ] {
+        let fields = [
+            ("name", "Viktor Khrenin"),
+            ("kind", "person"),
+            ("iso_code", ""),
+            ("country", "BY"),
+            ("description", ""),
+            ("aliases", ""),
+            ("version", version.as_str()),
+            ("edit_summary", ""),
+        ];
+        let page = app
+            .post_as(&eddie, "/actors/3/edit", &with_value(&fields, field, value))
+            .await;
+        assert_eq!(
+            page.status,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "{field}: {}",
+            page.body
+        );
+        page.assert_contains(expected);
+    }
+    let source_version = app
+        .app
+        .db
+        .source_record(1)
+        .await
+        .expect("query")
+        .expect("source")
+        .1
+        .to_string();
+    let huge_outlet = "O".repeat(100_000);
+    let page = app
+        .post_as(
+            &eddie,
+            "/sources/1/edit",
+            &[
+                ("outlet", huge_outlet.as_str()),
+                ("title", "A title"),
+                ("version", source_version.as_str()),
+                ("next", "/events/1"),
+            ],
+        )
+        .await;
+    assert_eq!(page.status, StatusCode::UNPROCESSABLE_ENTITY);
+    page.assert_contains("entente keeps at most 200");
+}

@@ -14,6 +14,8 @@ pub mod records;
 pub mod search;
 /// Records as revisions keep them: serde form plus a schema number.
 pub mod snapshot;
+/// What text entente stores: no control characters, visible names, lengths.
+pub mod text;
 /// Closed vocabularies (event type, status, actor kind, role…), each defined once.
 pub mod vocabulary;
 

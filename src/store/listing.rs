@@ -379,23 +379,57 @@ impl Db {
     /// script), contains the folded `text`: "nasirzade", "Хренин" and "amir nasirzadeh"
     /// all find their actor. When some match a whole name exactly, only those are returned.
     pub async fn find_actors(&self, text: &str) -> Result<Vec<ActorRef>> {
-        let wanted = fold(text);
-        if wanted.is_empty() {
+        if fold(text).is_empty() {
             return Ok(Vec::new());
         }
-        let names: Vec<(i64, crate::domain::ActorKind, String, String, Option<String>)> = sqlx::query_as(
+        Ok(self.actor_finder().await?.find(text))
+    }
+
+    /// Every actor's names, read and folded once, to look up many names (the rows of a
+    /// form) at the cost of one.
+    pub async fn actor_finder(&self) -> Result<ActorFinder> {
+        let rows: Vec<(i64, crate::domain::ActorKind, String, String, Option<String>)> = sqlx::query_as(
             "SELECT a.id, a.kind, a.name, a.slug, al.folded FROM actors a \
              LEFT JOIN actor_aliases al ON al.actor_id = a.id ORDER BY a.name, a.id",
         )
         .fetch_all(&self.read)
         .await?;
+        let mut names = Vec::with_capacity(rows.len());
+        let mut last: Option<(i64, String)> = None;
+        for (id, kind, name, slug, alias) in rows {
+            // An actor's rows (one per alias) follow each other: fold its name once.
+            let folded = match &last {
+                Some((last_id, folded)) if *last_id == id => folded.clone(),
+                _ => fold(&name),
+            };
+            last = Some((id, folded.clone()));
+            names.push((ActorRef { id, kind, name, slug }, folded, alias));
+        }
+        Ok(ActorFinder { names })
+    }
+}
+
+/// Every actor's name and aliases, folded, for looking names up (see
+/// [`Db::find_actors`]).
+pub struct ActorFinder {
+    /// (actor, folded name, one folded alias), an actor's rows together.
+    names: Vec<(ActorRef, String, Option<String>)>,
+}
+
+impl ActorFinder {
+    /// The actors `text` names (see [`Db::find_actors`]).
+    pub fn find(&self, text: &str) -> Vec<ActorRef> {
+        let wanted = fold(text);
+        if wanted.is_empty() {
+            return Vec::new();
+        }
         // Exact matches of a whole name or alias win over partial ones.
         let mut exact: Vec<ActorRef> = Vec::new();
         let mut partial: Vec<ActorRef> = Vec::new();
-        for (id, kind, name, slug, alias) in names {
-            let folded_name = fold(&name);
-            let is_exact = folded_name == wanted || alias.as_deref() == Some(wanted.as_str());
-            let is_partial = folded_name.contains(&wanted) || alias.is_some_and(|a| a.contains(&wanted));
+        for (actor, folded_name, alias) in &self.names {
+            let is_exact = *folded_name == wanted || alias.as_deref() == Some(wanted.as_str());
+            let is_partial =
+                folded_name.contains(&wanted) || alias.as_deref().is_some_and(|a| a.contains(&wanted));
             let list = if is_exact {
                 &mut exact
             } else if is_partial {
@@ -403,12 +437,12 @@ impl Db {
             } else {
                 continue;
             };
-            if !list.iter().any(|a| a.id == id) {
-                list.push(ActorRef { id, kind, name, slug });
+            if !list.iter().any(|a| a.id == actor.id) {
+                list.push(actor.clone());
             }
         }
         partial.retain(|p| !exact.iter().any(|e| e.id == p.id));
-        Ok(if exact.is_empty() { partial } else { exact })
+        if exact.is_empty() { partial } else { exact }
     }
 }
 

@@ -4,8 +4,11 @@
 
 use super::Db;
 use crate::auth::FailureCounts;
-use crate::domain::Role;
+use crate::domain::{Role, text};
 use crate::error::{Error, OnConstraint, Result};
+
+/// Longest account name accepted.
+pub const MAX_ACCOUNT_NAME_CHARS: usize = 64;
 
 /// An account as the application sees it; the password hash stays in the store.
 #[derive(Debug, Clone, sqlx::FromRow)]
@@ -47,6 +50,9 @@ impl Db {
         let name = name.trim();
         if name.is_empty() {
             return Err(Error::Invalid("An account needs a name.".to_owned()));
+        }
+        if let Some(message) = text::name_refusal("the account name", name, MAX_ACCOUNT_NAME_CHARS) {
+            return Err(Error::Invalid(message));
         }
         // Checked again by the table: two admins adding one name at once get one account
         // and one clear refusal.

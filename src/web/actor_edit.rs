@@ -14,7 +14,7 @@ use super::AppState;
 use super::extract::{Form, PathParams};
 use super::form::{SelectOption, differences};
 use super::session::{self, CSRF_FIELD, Editor};
-use crate::domain::ActorKind;
+use crate::domain::{ActorKind, text};
 use crate::error::{Error, Result};
 use crate::store::actors::Actor;
 use crate::store::editing::Saved;
@@ -140,6 +140,11 @@ pub async fn update_actor(
     let name = form.name.trim();
     if name.is_empty() {
         errors.push(("name", "Give the actor's name.".to_owned()));
+    } else if let Some(message) = text::name_refusal("the name", name, text::MAX_NAME_CHARS) {
+        errors.push(("name", message));
+    }
+    if let Some(message) = text::too_long("the description", form.description.trim(), text::MAX_TEXT_CHARS) {
+        errors.push(("description", message));
     }
     let kind = ActorKind::parse(&form.kind);
     if kind.is_none() {
@@ -186,8 +191,9 @@ pub async fn update_actor(
     };
     let mut aliases: Vec<String> = Vec::new();
     for alias in form.aliases.lines().map(str::trim).filter(|a| !a.is_empty()) {
-        if alias.chars().count() > 200 {
-            errors.push(("aliases", format!("“{alias}” is too long for a name.")));
+        if let Some(message) = text::name_refusal(&format!("the name “{alias}”"), alias, text::MAX_NAME_CHARS)
+        {
+            errors.push(("aliases", message));
         } else if !aliases.iter().any(|a| a == alias) {
             aliases.push(alias.to_owned());
         }

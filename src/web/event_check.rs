@@ -3,23 +3,83 @@
 
 use super::AppState;
 use super::event_form::{
-    EventForm, FieldError, MAX_SUMMARY_CHARS, MAX_TAG_CHARS, MAX_TITLE_CHARS, ParticipantRow, RelationRow,
-    SourceRow,
+    EventForm, FieldError, MAX_ROWS, MAX_SUMMARY_CHARS, MAX_TAG_CHARS, MAX_TITLE_CHARS, ParticipantRow,
+    RelationRow, SourceRow,
 };
+use super::extract::FormFields;
 use crate::dates::EventDate;
 use crate::domain::Claim;
 use crate::domain::edit::{
     ActorChoice, CitationInput, CitationTarget, EventFields, ParticipantInput, RelationInput, SourceChoice,
 };
+use crate::domain::text;
 use crate::domain::{ActorKind, AgreementKind, EventType, RelationKind};
 use crate::error::{Error, Result};
+use crate::store::listing::ActorFinder;
+
+/// The event form's own fields (not rows), whose problems link to them.
+const FORM_FIELDS: &[&str] = &[
+    "title",
+    "event_type",
+    "agreement_kind",
+    "date",
+    "date_note",
+    "place",
+    "location_country",
+    "summary",
+    "tags",
+    "edit_summary",
+];
 
 /// Checks every field; all problems are reported at once.
 pub(super) async fn validate(
     state: &AppState,
     form: &mut EventForm,
+    sent: &FormFields,
 ) -> Result<Result<EventFields, Vec<FieldError>>> {
-    let (participants, mut errors) = check_participants(state, &mut form.participants).await?;
+    // A character entente does not store, in any field or row: named beside its field
+    // (rows by their field's name), with everything typed kept.
+    let mut errors: Vec<FieldError> = sent
+        .refusals()
+        .into_iter()
+        .map(|(field, message)| FieldError {
+            // Fields of their own are linked from the list of problems; rows are not.
+            field: if FORM_FIELDS.contains(&field.as_str()) {
+                field
+            } else {
+                String::new()
+            },
+            message,
+        })
+        .collect();
+    // Rows past the limit are refused before any of them is looked up.
+    let rows = [
+        (
+            "participants",
+            form.participants.iter().filter(|r| !r.is_blank()).count(),
+        ),
+        ("sources", form.sources.iter().filter(|r| !r.is_blank()).count()),
+        (
+            "related events",
+            form.relations.iter().filter(|r| !r.is_blank()).count(),
+        ),
+    ];
+    for (what, count) in rows {
+        if count > MAX_ROWS {
+            errors.push(FieldError {
+                field: String::new(),
+                message: format!(
+                    "The form has {count} rows of {what}; one save takes at most {MAX_ROWS}. Save \
+                     the first {MAX_ROWS}, then add the rest."
+                ),
+            });
+        }
+    }
+    if !errors.is_empty() {
+        return Ok(Err(errors));
+    }
+    let (participants, participant_errors) = check_participants(state, &mut form.participants).await?;
+    errors.extend(participant_errors);
     let (citations, removed_citations, source_errors) = check_sources(state, &mut form.sources).await?;
     errors.extend(source_errors);
     let (relations, relation_errors) = check_relations(state, &mut form.relations).await?;
@@ -31,12 +91,37 @@ pub(super) async fn validate(
         })
     };
     let title = form.title.trim();
-    if title.is_empty() {
+    if !text::has_visible(title) {
         refuse("title", "Give the event a title.".to_owned());
     } else if title.chars().count() > MAX_TITLE_CHARS {
         refuse(
             "title",
             format!("Keep the title under {MAX_TITLE_CHARS} characters."),
+        );
+    }
+    for (field, label, value, max) in [
+        (
+            "date_note",
+            "how the date was established",
+            &form.date_note,
+            text::MAX_NOTE_CHARS,
+        ),
+        ("place", "the place", &form.place, text::MAX_NAME_CHARS),
+        (
+            "edit_summary",
+            "the note on your change",
+            &form.edit_summary,
+            text::MAX_NOTE_CHARS,
+        ),
+    ] {
+        if let Some(message) = text::too_long(label, value.trim(), max) {
+            refuse(field, message);
+        }
+    }
+    if !form.place.trim().is_empty() && !text::has_visible(&form.place) {
+        refuse(
+            "place",
+            "The place needs at least one visible character.".to_owned(),
         );
     }
     let event_type = EventType::parse(&form.event_type);
@@ -139,11 +224,26 @@ pub(super) async fn check_participants(
 ) -> Result<(Vec<ParticipantInput>, Vec<FieldError>)> {
     let mut inputs = Vec::new();
     let mut errors = Vec::new();
+    // Names are looked up in one reading of every actor's names, however many rows.
+    let mut finder = None;
     for (i, row) in rows.iter_mut().enumerate() {
         if row.is_blank() {
             continue;
         }
         let text = row.actor.trim();
+        let too_long = text::first_refusal(&[
+            ("the actor's name", text, text::MAX_NAME_CHARS),
+            ("the role", &row.role, text::MAX_LINE_CHARS),
+            ("the title", &row.title, text::MAX_LINE_CHARS),
+        ]);
+        if let Some(message) = too_long {
+            row.error = Some(message.clone());
+            errors.push(FieldError {
+                field: format!("p-{i}-actor"),
+                message: format!("Participant {}: {message}", i + 1),
+            });
+            continue;
+        }
         let by_id = text
             .strip_prefix('#')
             .and_then(|rest| rest.split_whitespace().next())
@@ -153,11 +253,13 @@ pub(super) async fn check_participants(
         } else if !row.kind.is_empty() {
             match ActorKind::parse(&row.kind) {
                 None => Err("Choose the kind of the new actor from the list.".to_owned()),
+                Some(_) if !text::has_visible(text) => {
+                    Err("A new actor's name needs at least one visible character.".to_owned())
+                }
                 Some(kind) => {
-                    let same: Vec<_> = state
-                        .db
-                        .find_actors(text)
+                    let same: Vec<_> = finder_of(state, &mut finder)
                         .await?
+                        .find(text)
                         .into_iter()
                         .filter(|a| crate::store::fold(&a.name) == crate::store::fold(text))
                         .collect();
@@ -183,7 +285,7 @@ pub(super) async fn check_participants(
                 },
             }
         } else {
-            let found = state.db.find_actors(text).await?;
+            let found = finder_of(state, &mut finder).await?.find(text);
             match found.as_slice() {
                 [one] => {
                     // Shown again as the actor it resolved to, so a re-shown form is exact.
@@ -239,6 +341,15 @@ pub(super) async fn check_participants(
     Ok((inputs, errors))
 }
 
+/// The actor finder of a request, read on first use.
+async fn finder_of<'a>(state: &AppState, finder: &'a mut Option<ActorFinder>) -> Result<&'a ActorFinder> {
+    let read = match finder.take() {
+        Some(read) => read,
+        None => state.db.actor_finder().await?,
+    };
+    Ok(finder.insert(read))
+}
+
 /// Checks each source row: existing citations keep their source and may change their
 /// passage, date and note (or be removed); new ones need an outlet, a title and the
 /// passage relied on, and reuse a known source with the same address (or outlet and
@@ -268,6 +379,14 @@ pub(super) async fn check_sources(
             continue;
         }
         let mut problems = Vec::new();
+        problems.extend(text::first_refusal(&[
+            ("the outlet", &row.outlet, text::MAX_NAME_CHARS),
+            ("the title", &row.title, text::MAX_LINE_CHARS),
+            ("the address", &row.url, text::MAX_URL_CHARS),
+            ("the passage", &row.passage, text::MAX_TEXT_CHARS),
+            ("the claims", &row.claims, text::MAX_TEXT_CHARS),
+            ("the note", &row.note, text::MAX_NOTE_CHARS),
+        ]));
         let claimed_date = match row.claimed.trim() {
             "" => None,
             text => match EventDate::parse(text) {
@@ -284,10 +403,10 @@ pub(super) async fn check_sources(
                 let outlet = row.outlet.trim();
                 let title = row.title.trim();
                 let url = Some(row.url.trim()).filter(|u| !u.is_empty());
-                if outlet.is_empty() {
+                if !text::has_visible(outlet) {
                     problems.push("name the outlet (BelTA, IRNA, The Cradle…)".to_owned());
                 }
-                if title.is_empty() {
+                if !text::has_visible(title) {
                     problems.push("give the title of the article or document".to_owned());
                 }
                 if url.is_some() && super::view::web_link(url).is_none() {
@@ -368,7 +487,12 @@ pub(super) async fn check_relations(
         }
         let text = row.event.trim();
         let number = crate::paths::event_id_in(text);
+        let too_long = text::first_refusal(&[
+            ("the other event", text, text::MAX_LINE_CHARS),
+            ("the note", &row.note, text::MAX_NOTE_CHARS),
+        ]);
         let outcome = match number {
+            _ if too_long.is_some() => Err(too_long.unwrap_or_default()),
             None => Err(format!(
                 "give the other event as #number or paste its address (“{text}” is neither)"
             )),

@@ -116,6 +116,9 @@ impl RelationRow {
 }
 
 /// Blank rows offered below the filled ones.
+/// Most rows of each kind (participants, sources, related events) one save takes: more
+/// than any real event has, few enough that checking them stays quick.
+pub(super) const MAX_ROWS: usize = 100;
 pub(super) const BLANK_PARTICIPANTS: usize = 2;
 pub(super) const BLANK_SOURCES: usize = 1;
 

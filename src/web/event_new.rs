@@ -30,7 +30,7 @@ pub async fn create(
     fields: FormFields,
 ) -> Result<Response> {
     let mut form = EventForm::from_fields(&fields)?;
-    let checked = validate(&state, &mut form).await?;
+    let checked = validate(&state, &mut form, &fields).await?;
     let show_only = form.preview || form.more_rows;
     let page = EventFormPage::new(&state, viewer.csrf, form, None).await?;
     let fields = match checked {

@@ -33,10 +33,18 @@ pub async fn change_status(
     let change = StatusChange::parse(&form.action)
         .ok_or_else(|| Error::BadRequest(format!("“{}” is not a status change.", form.action)))?;
     let version = super::form::form_version(&form.version)?;
-    if change == StatusChange::Retract && form.reason.trim().is_empty() {
+    if change == StatusChange::Retract && !crate::domain::text::has_visible(&form.reason) {
         return Err(Error::Invalid(
             "Say why the event is retracted: readers are shown the reason.".to_owned(),
         ));
+    }
+    let too_long = crate::domain::text::too_long(
+        "the reason",
+        form.reason.trim(),
+        crate::domain::text::MAX_NOTE_CHARS,
+    );
+    if let Some(message) = too_long {
+        return Err(Error::Invalid(message));
     }
     match state
         .db

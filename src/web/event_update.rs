@@ -38,7 +38,7 @@ pub async fn update(
     let detail = load(&state, id).await?;
     let mut form = EventForm::from_fields(&fields)?;
     let version = super::form::form_version(&form.version)?;
-    let checked = validate(&state, &mut form).await?;
+    let checked = validate(&state, &mut form, &fields).await?;
     let show_only = form.preview || form.more_rows;
     let mut page = EventFormPage::new(&state, viewer.csrf, form, Some(&detail)).await?;
     let fields = match checked {

@@ -6,6 +6,7 @@ use axum::extract::{FromRequest, FromRequestParts, Path, Query, Request};
 use axum::http::request::Parts;
 use serde::de::DeserializeOwned;
 
+use crate::domain::text;
 use crate::error::Error;
 
 /// Path parameters; an undecodable segment (invalid UTF-8, a wrong type) names nothing
@@ -40,13 +41,24 @@ impl<S: Send + Sync, T: DeserializeOwned + Send> FromRequestParts<S> for QueryPa
     }
 }
 
-/// A submitted form (`application/x-www-form-urlencoded`); a malformed one is a 400 page.
+/// A submitted form (`application/x-www-form-urlencoded`); a malformed one is a 400 page,
+/// and one with a character entente does not store (a NUL, a direction override) in any
+/// field is a 422 page naming the field.
 pub struct Form<T>(pub T);
 
 impl<S: Send + Sync, T: DeserializeOwned + Send> FromRequest<S> for Form<T> {
     type Rejection = Error;
 
     async fn from_request(request: Request, state: &S) -> Result<Self, Error> {
+        let (parts, body) = request.into_parts();
+        let bytes = axum::body::to_bytes(body, super::BODY_LIMIT_BYTES)
+            .await
+            .map_err(|_| Error::BadRequest("The form is larger than entente accepts.".to_owned()))?;
+        let refused = form_urlencoded::parse(&bytes).find_map(|(key, value)| field_refusal(&key, &value));
+        if let Some(message) = refused {
+            return Err(Error::Invalid(message));
+        }
+        let request = Request::from_parts(parts, axum::body::Body::from(bytes));
         match axum::Form::<T>::from_request(request, state).await {
             Ok(axum::Form(form)) => Ok(Form(form)),
             Err(e) => Err(Error::BadRequest(format!(
@@ -61,7 +73,23 @@ impl<S: Send + Sync, T: DeserializeOwned + Send> FromRequest<S> for Form<T> {
 /// send one value per row under the same name). Invalid UTF-8 is replaced, not refused.
 pub struct FormFields(pub Vec<(String, String)>);
 
+/// The sentence refusing one submitted field, when its name or value holds a character
+/// entente does not store.
+fn field_refusal(key: &str, value: &str) -> Option<String> {
+    let shown: String = key.chars().filter(|c| !c.is_control()).collect();
+    let label = format!("the field “{shown}”");
+    text::refusal(&label, key).or_else(|| text::refusal(&label, value))
+}
+
 impl FormFields {
+    /// Each field holding a character entente does not store: (field name, message).
+    pub fn refusals(&self) -> Vec<(String, String)> {
+        self.0
+            .iter()
+            .filter_map(|(key, value)| field_refusal(key, value).map(|message| (key.clone(), message)))
+            .collect()
+    }
+
     /// The first value of `name`, or "".
     pub fn one(&self, name: &str) -> String {
         self.0

@@ -14,7 +14,7 @@ use super::extract::{Form, PathParams, QueryParams};
 use super::form::differences;
 use super::session::{self, CSRF_FIELD, Editor};
 use crate::dates::EventDate;
-use crate::domain::Source;
+use crate::domain::{Source, text};
 use crate::error::{Error, Result};
 use crate::store::editing::Saved;
 
@@ -129,9 +129,21 @@ pub async fn update_source(
     let mut errors = Vec::new();
     if form.outlet.trim().is_empty() {
         errors.push(("outlet", "Name the outlet.".to_owned()));
+    } else if let Some(message) = text::name_refusal("the outlet", form.outlet.trim(), text::MAX_NAME_CHARS) {
+        errors.push(("outlet", message));
     }
-    if form.title.trim().is_empty() {
+    if !text::has_visible(&form.title) {
         errors.push(("title", "Give the title of the article or document.".to_owned()));
+    }
+    for (field, label, value, max) in [
+        ("title", "the title", &form.title, text::MAX_LINE_CHARS),
+        ("url", "the address", &form.url, text::MAX_URL_CHARS),
+        ("author", "the author", &form.author, text::MAX_NAME_CHARS),
+        ("notes", "the notes", &form.notes, text::MAX_TEXT_CHARS),
+    ] {
+        if let Some(message) = text::too_long(label, value.trim(), max) {
+            errors.push((field, message));
+        }
     }
     let url = Some(form.url.trim()).filter(|u| !u.is_empty());
     if url.is_some() && super::view::web_link(url).is_none() {
