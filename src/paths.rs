@@ -33,6 +33,58 @@ pub fn timeline(query: &str) -> String {
     }
 }
 
+/// The timeline with no filter: the home page.
+pub fn home() -> &'static str {
+    "/"
+}
+
+/// The drafts, listed on the timeline (editors only).
+pub fn drafts() -> String {
+    timeline("status=draft")
+}
+
+/// Every actor, by kind.
+pub fn actors() -> &'static str {
+    "/actors"
+}
+
+/// Every tag.
+pub fn tags() -> &'static str {
+    "/tags"
+}
+
+/// Every outlet.
+pub fn outlets() -> &'static str {
+    "/outlets"
+}
+
+/// The latest changes across the site (editors only).
+pub fn changes() -> &'static str {
+    "/changes"
+}
+
+/// The sign-in form.
+pub fn login_form() -> &'static str {
+    "/login"
+}
+
+/// Where signing out posts.
+pub fn logout() -> &'static str {
+    "/logout"
+}
+
+/// Accounts, for admins.
+pub fn accounts() -> &'static str {
+    "/admin/users"
+}
+
+/// Where an admin changes one account: `action` is `disable`, `enable`, `role` or
+/// `password`.
+pub fn account(id: impl Borrow<i64>, action: &str) -> String {
+    let id = *id.borrow();
+    format!("/admin/users/{id}/{action}")
+}
+
 /// An event's permalink: `/events/19/iran-and-belarus-sign-defense-mou`.
 pub fn event(id: impl Borrow<i64>, slug: &str) -> String {
     let id = *id.borrow();
@@ -118,7 +170,9 @@ pub fn source_edit_then(id: impl Borrow<i64>, next: &str) -> String {
     format!("/sources/{id}/edit?next={next}")
 }
 
-/// Where a record's history pages start: `/events/12`, `/actors/3`, `/sources/5`.
+/// Where a record's history pages start: `/events/12`, `/actors/3`, `/sources/5`. For
+/// an event and an actor it is also their short address (it redirects to their page);
+/// a source has no page of its own, so link [`history`] or [`source_edit`] instead.
 pub fn record(entity: impl Borrow<Entity>, id: impl Borrow<i64>) -> String {
     let entity = *entity.borrow();
     let id = *id.borrow();
@@ -168,7 +222,7 @@ pub fn login(next: &str) -> String {
     let query: String = form_urlencoded::Serializer::new(String::new())
         .append_pair("next", next)
         .finish();
-    format!("/login?{query}")
+    format!("{}?{query}", login_form())
 }
 
 #[cfg(test)]

@@ -861,6 +861,27 @@ async fn an_actor_merged_between_the_check_and_the_write_is_a_conflict_not_a_500
         event_version.to_string(),
         "nothing of the save landed"
     );
+    // The same for the country of the event's place.
+    let placed = EventFields {
+        participants: Vec::new(),
+        location_country_id: Some(2),
+        ..fields
+    };
+    db.merge_actors((2, version(2).await), (1, version(1).await), eddie.id)
+        .await
+        .expect("merged");
+    let refused = db
+        .create_event(&placed, eddie.id, "")
+        .await
+        .expect_err("the country is gone");
+    assert_eq!(refused.status_code(), StatusCode::CONFLICT, "{refused:?}");
+    // (The merge changed event 1, which named Belarus: save over its new version.)
+    let event_version: i64 = version_of(&app, 1).await.parse().expect("number");
+    let refused = db
+        .update_event(1, event_version, &placed, eddie.id, "")
+        .await
+        .expect_err("the country is gone");
+    assert_eq!(refused.status_code(), StatusCode::CONFLICT, "{refused:?}");
 }
 
 #[tokio::test]

@@ -686,7 +686,7 @@ async fn a_deleted_draft_stays_unknown_to_readers() {
 #[tokio::test]
 async fn an_actor_save_rechecks_its_code_and_country_at_the_write() {
     use entente::domain::ActorKind;
-    use entente::store::record_edits::ActorFields;
+    use entente::domain::edit::ActorFields;
     let (app, _) = app_with_editor().await;
     let db = &app.app.db;
     let eddie = db.user_by_name("Eddie").await.expect("query").expect("user");

@@ -146,3 +146,17 @@ impl StatusChange {
         }
     }
 }
+
+/// An actor's fields as an editor sets them, validated.
+#[derive(Debug, Clone)]
+pub struct ActorFields {
+    pub name: String,
+    pub kind: ActorKind,
+    /// ISO 3166-1 alpha-2 code, for countries.
+    pub iso_code: Option<String>,
+    /// The country a person, organization or facility belongs to.
+    pub country_id: Option<i64>,
+    pub description: String,
+    /// Other names in any script; the name itself is not repeated here.
+    pub aliases: Vec<String>,
+}

@@ -41,7 +41,8 @@ impl Db {
                 location_country_id: fields.location_country_id,
                 status: EventStatus::Draft,
             })
-            .await?;
+            .await
+            .on_foreign_key(vanished)?;
         for tag in &fields.tags {
             loader.tag_event(id, tag).await?;
         }
@@ -207,8 +208,6 @@ async fn write_participants_and_citations(
     fields: &EventFields,
     user_id: Option<i64>,
 ) -> Result<()> {
-    // Actors and sources created here get their first revision, as if made on their own
-    // forms.
     let created = Change {
         user_id,
         action: RevisionAction::Create,
@@ -321,7 +320,7 @@ async fn write_participants_and_citations(
 }
 
 /// Writes an editor's fields over event `id`, if it is still at `expected_version`,
-/// with a revision of `action`: the one write path of form saves and reverts.
+/// with a revision recording `change`: the one write path of form saves and reverts.
 async fn save_event(
     loader: &mut Loader,
     id: i64,
@@ -353,7 +352,9 @@ async fn save_event(
     .bind(fields.place.as_deref())
     .bind(fields.location_country_id)
     .execute(&mut *loader.tx)
-    .await?;
+    .await
+    .map_err(Error::from)
+    .on_foreign_key(vanished)?;
     if done.rows_affected() == 0 {
         let current_version = revisions::version_of(&mut loader.tx, Entity::Event, id).await?;
         return Ok(Saved::Conflict { current_version });
@@ -394,13 +395,18 @@ async fn fields_of_record(
     let mut left_out = 0;
     let mut participants = Vec::with_capacity(record.participants.len());
     for p in &record.participants {
-        match live_actor(conn, p.actor_id).await? {
-            Some(actor_id) => participants.push(ParticipantInput {
-                actor: ActorChoice::Existing(actor_id),
+        let actor = super::live_actor(conn, p.actor_id)
+            .await?
+            .map(ActorChoice::Existing);
+        // Two participants merged into one actor since, in the same role, are one now.
+        let kept = |q: &ParticipantInput| Some(&q.actor) == actor.as_ref() && q.role == p.role;
+        match actor {
+            Some(actor) if !participants.iter().any(kept) => participants.push(ParticipantInput {
+                actor,
                 role: p.role.clone(),
                 title: p.title.clone(),
             }),
-            None => left_out += 1,
+            _ => left_out += 1,
         }
     }
     let mut citations = Vec::with_capacity(record.citations.len());
@@ -442,7 +448,7 @@ async fn fields_of_record(
         }
     }
     let location_country_id = match record.location_country_id {
-        Some(country) => live_actor(conn, country).await?,
+        Some(country) => super::live_actor(conn, country).await?,
         None => None,
     };
     let fields = EventFields {
@@ -461,16 +467,6 @@ async fn fields_of_record(
         relations,
     };
     Ok((fields, left_out))
-}
-
-/// The actor `id` is now: itself, the actor it was merged into, or none if deleted.
-async fn live_actor(conn: &mut SqliteConnection, id: i64) -> Result<Option<i64>> {
-    Ok(sqlx::query_scalar(
-        "SELECT id FROM actors WHERE id = coalesce((SELECT new_id FROM actor_redirects WHERE old_id = ?1), ?1)",
-    )
-    .bind(id)
-    .fetch_optional(&mut *conn)
-    .await?)
 }
 
 /// Keeps the loaded state of each of `events` that has no revision yet; to call before

@@ -179,6 +179,16 @@ pub(super) async fn claims_by_citation(
     Ok(claims)
 }
 
+/// The actor `id` is now: itself, the actor it was merged into, or none if deleted.
+pub(super) async fn live_actor(conn: &mut sqlx::SqliteConnection, id: i64) -> Result<Option<i64>> {
+    Ok(sqlx::query_scalar(
+        "SELECT id FROM actors WHERE id = coalesce((SELECT new_id FROM actor_redirects WHERE old_id = ?1), ?1)",
+    )
+    .bind(id)
+    .fetch_optional(&mut *conn)
+    .await?)
+}
+
 /// A date the database holds (written validated, so a refusal means damaged data).
 pub(super) fn stored_date(text: &str, what: &str) -> Result<crate::dates::EventDate> {
     crate::dates::EventDate::parse(text)

@@ -11,22 +11,9 @@ use super::loader::Loader;
 use super::revisions::{self, Change, version_of};
 use super::{Db, fold, slugify};
 use crate::dates::{EventDate, iso_day};
+use crate::domain::edit::ActorFields;
 use crate::domain::{ActorKind, Entity, RevisionAction, Source};
 use crate::error::{Error, OnConstraint, Result};
-
-/// An actor's fields as an editor sets them, validated.
-#[derive(Debug, Clone)]
-pub struct ActorFields {
-    pub name: String,
-    pub kind: ActorKind,
-    /// ISO 3166-1 alpha-2 code, for countries.
-    pub iso_code: Option<String>,
-    /// The country a person, organization or facility belongs to.
-    pub country_id: Option<i64>,
-    pub description: String,
-    /// Other names in any script; the name itself is not repeated here.
-    pub aliases: Vec<String>,
-}
 
 /// Events that name an actor, as a participant or as the country of their place.
 async fn events_of_actor(conn: &mut SqliteConnection, id: i64) -> Result<Vec<i64>> {
@@ -40,7 +27,7 @@ async fn events_of_actor(conn: &mut SqliteConnection, id: i64) -> Result<Vec<i64
 }
 
 impl Db {
-    /// An actor's version and aliases, for its edit form.
+    /// An actor's version, for its forms.
     pub async fn actor_version(&self, id: i64) -> Result<Option<i64>> {
         Ok(sqlx::query_scalar("SELECT version FROM actors WHERE id = ?1")
             .bind(id)
@@ -212,14 +199,16 @@ impl Db {
         user_id: i64,
     ) -> Result<Saved> {
         let mut loader = self.loader().await?;
+        // A stale form is a conflict before anything else, as for a form save.
+        let current = version_of(&mut loader.tx, Entity::Actor, id).await?;
+        if current != expected_version {
+            return Ok(Saved::Conflict {
+                current_version: current,
+            });
+        }
         let record: crate::domain::Actor = revisions::stored(&mut loader.tx, id, from_version).await?;
         let country_id = match record.country_id {
-            Some(country) => sqlx::query_scalar(
-                "SELECT id FROM actors WHERE id = coalesce((SELECT new_id FROM actor_redirects WHERE old_id = ?1), ?1)",
-            )
-            .bind(country)
-            .fetch_optional(&mut *loader.tx)
-            .await?,
+            Some(country) => super::live_actor(&mut loader.tx, country).await?,
             None => None,
         };
         let fields = ActorFields {
@@ -253,6 +242,13 @@ impl Db {
         user_id: i64,
     ) -> Result<Saved> {
         let mut conn = self.read.acquire().await?;
+        // A stale form is a conflict before anything else, as for a form save.
+        let current = version_of(&mut conn, Entity::Source, id).await?;
+        if current != expected_version {
+            return Ok(Saved::Conflict {
+                current_version: current,
+            });
+        }
         let record: Source = revisions::stored(&mut conn, id, from_version).await?;
         drop(conn);
         let summary = format!("Version {from_version} brought back");
@@ -295,8 +291,8 @@ impl Db {
         .await
     }
 
-    /// Writes a source's fields as a revision with `action` (an edit, or a version
-    /// brought back).
+    /// Writes a source's fields with a revision recording `change` (an edit, or a
+    /// version brought back): the one write path of source form saves and reverts.
     async fn save_source(
         &self,
         id: i64,
@@ -392,7 +388,7 @@ impl Db {
 }
 
 /// Writes an editor's fields over actor `id`, if it is still at `expected_version`, with
-/// a revision of `action`: the one write path of actor form saves and reverts. Its
+/// a revision recording `change`: the one write path of actor form saves and reverts. Its
 /// events' search and filter rows follow at commit.
 async fn save_actor(
     loader: &mut Loader,

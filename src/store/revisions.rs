@@ -15,7 +15,7 @@ use crate::domain::{
 use crate::error::{Error, Result};
 
 /// The table that holds an entity's records. Constant fragments only.
-pub(super) fn table(entity: Entity) -> &'static str {
+fn table(entity: Entity) -> &'static str {
     match entity {
         Entity::Event => "events",
         Entity::Actor => "actors",
@@ -42,7 +42,7 @@ impl Revision {
     /// The record as this revision keeps it.
     pub fn record<T: Snapshot>(&self) -> Result<T> {
         snapshot::decode(&self.snapshot)
-            .map_err(|e| Error::Internal(format!("revision {} of a {}: {e}", self.version, T::ENTITY)))
+            .map_err(|e| Error::Internal(format!("{} revision {}: {e}", T::ENTITY.label(), self.version)))
     }
 }
 

@@ -14,11 +14,11 @@ use super::AppState;
 use super::extract::{Form, PathParams};
 use super::form::{SelectOption, differences};
 use super::session::{self, CSRF_FIELD, Editor};
+use crate::domain::edit::ActorFields;
 use crate::domain::{ActorKind, text};
 use crate::error::{Error, Result};
 use crate::store::actors::Actor;
 use crate::store::editing::Saved;
-use crate::store::record_edits::ActorFields;
 
 /// The actor form as submitted.
 #[derive(Debug, Clone, Default, Deserialize)]

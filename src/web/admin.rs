@@ -133,7 +133,7 @@ pub async fn set_role(
         .ok_or_else(|| Error::Invalid(format!("“{}” is not a role: choose editor or admin.", form.role)))?;
     state.db.set_user_role(id, role).await?;
     tracing::info!(admin = %me.name, user = id, role = role.as_str(), "role changed");
-    Ok(Redirect::to("/admin/users").into_response())
+    Ok(Redirect::to(crate::paths::accounts()).into_response())
 }
 
 #[derive(Debug, Deserialize)]
@@ -157,7 +157,7 @@ pub async fn set_password(
         .map_err(|e| Error::Internal(format!("password hashing failed: {e}")))??;
     state.db.set_password_hash(id, &hash).await?;
     tracing::info!(admin = %me.name, user = id, "password reset");
-    Ok(Redirect::to("/admin/users").into_response())
+    Ok(Redirect::to(crate::paths::accounts()).into_response())
 }
 
 pub async fn disable(
@@ -172,7 +172,7 @@ pub async fn disable(
     }
     state.db.set_user_disabled(id, true).await?;
     tracing::info!(admin = %me.name, user = id, "account disabled");
-    Ok(Redirect::to("/admin/users").into_response())
+    Ok(Redirect::to(crate::paths::accounts()).into_response())
 }
 
 pub async fn enable(
@@ -182,5 +182,5 @@ pub async fn enable(
 ) -> Result<Response> {
     state.db.set_user_disabled(id, false).await?;
     tracing::info!(admin = %me.name, user = id, "account enabled");
-    Ok(Redirect::to("/admin/users").into_response())
+    Ok(Redirect::to(crate::paths::accounts()).into_response())
 }

@@ -98,7 +98,7 @@ pub async fn delete(
                 ),
             )
             .await?;
-            Ok(Redirect::to("/changes").into_response())
+            Ok(Redirect::to(crate::paths::changes()).into_response())
         }
         Saved::Conflict { .. } => Err(stale("event")),
     }

@@ -193,7 +193,7 @@ pub(super) fn conflict_view(saved: &EventForm, yours: &EventForm, latest: Option
     let (saved_people, your_people) = (participants_text(saved), participants_text(yours));
     let (saved_sources, your_sources) = (sources_text(saved), sources_text(yours));
     let (saved_relations, your_relations) = (relations_text(saved), relations_text(yours));
-    let pairs: [(&'static str, &String, &String); 12] = [
+    let pairs: [(&'static str, &str, &str); 12] = [
         ("Title", &saved.title, &yours.title),
         ("Type", &saved.event_type, &yours.event_type),
         ("Kind of agreement", &saved.agreement_kind, &yours.agreement_kind),
@@ -216,14 +216,10 @@ pub(super) fn conflict_view(saved: &EventForm, yours: &EventForm, latest: Option
             .and_then(|r| r.editor.clone())
             .unwrap_or_else(|| "another editor".to_owned()),
         at: latest
-            .map(|r| r.created_at.replace('T', " ").replace('Z', " UTC"))
+            .map(|r| super::view::timestamp(&r.created_at))
             .unwrap_or_default(),
         summary: latest.map(|r| r.summary.clone()).unwrap_or_default(),
-        differences: pairs
-            .into_iter()
-            .filter(|(_, a, b)| a.trim() != b.trim())
-            .map(|(label, a, b)| (label, a.clone(), b.clone()))
-            .collect(),
+        differences: super::form::differences(&pairs),
     }
 }
 

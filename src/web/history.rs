@@ -81,14 +81,14 @@ impl Recorded {
     }
 }
 
-/// The fields of a revision that cannot be read.
-fn unreadable() -> Vec<(&'static str, Vec<String>)> {
-    vec![("Record", vec!["This version could not be read.".to_owned()])]
-}
-
-/// A timestamp as pages show it.
-fn when(at: &str) -> String {
-    at.replace('T', " ").replace('Z', " UTC")
+/// The fields of a revision that cannot be read, under the labels of the other side
+/// (`like`), so that a comparison still lines up.
+fn unreadable(like: Option<&[(&'static str, Vec<String>)]>) -> Vec<(&'static str, Vec<String>)> {
+    let line = || vec!["This version could not be read.".to_owned()];
+    match like {
+        Some(fields) => fields.iter().map(|(label, _)| (*label, line())).collect(),
+        None => vec![("Record", line())],
+    }
 }
 
 /// One revision as the history page shows it.
@@ -155,7 +155,7 @@ async fn history_of(state: &AppState, viewer: Viewer, entity: Entity, id: i64) -
                 version: r.version,
                 action: r.action.label(),
                 editor: r.editor.unwrap_or_else(|| "(removed account)".to_owned()),
-                at: when(&r.created_at),
+                at: super::view::timestamp(&r.created_at),
                 summary: r.summary,
                 title: record
                     .as_ref()
@@ -253,8 +253,16 @@ async fn compare_of(state: &AppState, entity: Entity, id: i64, query: CompareQue
             .ok_or_else(|| Error::BadRequest(format!("This {entity} has no version {version}.")))
     };
     let (from, to) = (pick(&query.from, "from")?, pick(&query.to, "to")?);
-    let fields_of = |r: &Revision| Recorded::of(entity, r).map_or_else(unreadable, |rec| rec.fields());
-    let (before, after) = (fields_of(from), fields_of(to));
+    let fields_of = |r: &Revision| Recorded::of(entity, r).map(|rec| rec.fields());
+    let (before, after) = match (fields_of(from), fields_of(to)) {
+        (Some(before), Some(after)) => (before, after),
+        (Some(before), None) => {
+            let after = unreadable(Some(&before));
+            (before, after)
+        }
+        (None, Some(after)) => (unreadable(Some(&after)), after),
+        (None, None) => (unreadable(None), unreadable(None)),
+    };
     let mut fields: Vec<FieldDiff> = before
         .into_iter()
         .zip(after)
@@ -282,7 +290,7 @@ async fn compare_of(state: &AppState, entity: Entity, id: i64, query: CompareQue
         version: r.version,
         action: r.action.label(),
         editor: r.editor.clone().unwrap_or_else(|| "(removed account)".to_owned()),
-        at: when(&r.created_at),
+        at: super::view::timestamp(&r.created_at),
         summary: r.summary.clone(),
     };
     let mut versions: Vec<i64> = revisions.iter().map(|r| r.version).collect();
@@ -509,7 +517,7 @@ pub async fn recent(State(state): State<AppState>, _: Editor) -> Result<Response
         .await?
         .into_iter()
         .map(|r| ChangeView {
-            at: when(&r.created_at),
+            at: super::view::timestamp(&r.created_at),
             editor: r.editor.unwrap_or_else(|| "(removed account)".to_owned()),
             action: r.action.label(),
             kind: r.entity.label(),

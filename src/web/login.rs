@@ -126,7 +126,7 @@ pub async fn submit(
 /// Signs out and returns to the timeline.
 pub async fn logout(session: Session) -> Result<Response> {
     session::sign_out(&session).await?;
-    Ok(Redirect::to("/").into_response())
+    Ok(Redirect::to(crate::paths::home()).into_response())
 }
 
 fn unix_now() -> i64 {

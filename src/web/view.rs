@@ -7,6 +7,11 @@ use crate::domain::search::split_marked;
 use crate::store::ActorRef;
 use crate::store::events::TimelineEntry;
 
+/// A stored timestamp (`2026-12-01T20:30:31Z`) as pages show it: `2026-12-01 20:30:31 UTC`.
+pub fn timestamp(at: &str) -> String {
+    at.replace('T', " ").replace('Z', " UTC")
+}
+
 /// The stored spelling of a name (a tag, an outlet) asked for in any case: the exact
 /// spelling first, else the first that differs only in case.
 pub fn stored_spelling<'a>(known: &'a [String], asked: &str) -> Option<&'a String> {
