@@ -127,11 +127,43 @@ async fn the_date_preview_shows_how_a_date_will_read_without_saving() {
         page.assert_contains(shown);
         page.assert_contains(&format!(r#"value="{typed}""#));
     }
+    // A date Save would refuse: the preview says what Save would, beside the field,
+    // and nothing else of the form is judged yet.
+    for typed in ["2023-02-30", "Sept 2023", "2023-13", "2023-07-31/2023-06"] {
+        let expected = entente::dates::EventDate::parse(typed)
+            .expect_err("refused")
+            .to_string();
+        let page = app
+            .post_as(
+                &eddie,
+                "/events/new",
+                &event_fields(&[("date", typed), ("preview", "1"), ("title", "")]),
+            )
+            .await;
+        assert_eq!(
+            page.status,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "{typed}: {}",
+            page.body
+        );
+        page.assert_contains(&askama_escape(&expected));
+        page.assert_contains(r#"id="date-error""#);
+        page.assert_lacks("Give the event a title.");
+    }
     assert_eq!(
         app.app.db.event_count().await.expect("count"),
         before,
         "a preview saves nothing"
     );
+}
+
+/// Text as askama escapes it in HTML.
+fn askama_escape(text: &str) -> String {
+    text.replace('&', "&#38;")
+        .replace('<', "&#60;")
+        .replace('>', "&#62;")
+        .replace('"', "&#34;")
+        .replace('\'', "&#39;")
 }
 
 #[tokio::test]

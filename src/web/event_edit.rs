@@ -16,6 +16,7 @@ use super::form::SelectOption;
 use super::session::CSRF_FIELD;
 use super::view::human_date;
 use crate::dates::EventDate;
+use crate::domain::edit::EventFields;
 use crate::domain::{ActorKind, AgreementKind, Entity, EventType, RelationKind};
 use crate::error::{Error, Result};
 use crate::store::events::EventDetail;
@@ -152,6 +153,26 @@ pub(super) fn preview_of(text: &str) -> Option<DatePreview> {
             crate::dates::iso_day(date.latest())
         ),
     })
+}
+
+/// What a submitted event form leads to before any save: the form again for a date
+/// preview (with the date's problem, worded as Save would word it, beside the field),
+/// for more rows, or with the problems found; otherwise the checked fields, to save.
+pub(super) fn checked_or_again(
+    page: EventFormPage,
+    checked: std::result::Result<EventFields, Vec<FieldError>>,
+) -> std::result::Result<(EventFormPage, EventFields), Box<Response>> {
+    let (preview, more_rows) = (page.form.preview, page.form.more_rows);
+    match checked {
+        _ if more_rows => Err(Box::new(form_again(page, Vec::new()))),
+        Err(errors) if preview => {
+            let date_errors = errors.into_iter().filter(|e| e.field == "date").collect();
+            Err(Box::new(form_again(page, date_errors)))
+        }
+        Ok(_) if preview => Err(Box::new(form_again(page, Vec::new()))),
+        Err(errors) => Err(Box::new(form_again(page, errors))),
+        Ok(fields) => Ok((page, fields)),
+    }
 }
 
 /// A save the store refused although the form was valid when checked (a source removed

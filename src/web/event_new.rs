@@ -6,7 +6,7 @@ use tower_sessions::Session;
 
 use super::AppState;
 use super::event_check::validate;
-use super::event_edit::{EventFormPage, form_again, store_refusal};
+use super::event_edit::{EventFormPage, checked_or_again, store_refusal};
 use super::event_form::EventForm;
 use super::extract::FormFields;
 use super::session::{self, Editor};
@@ -31,12 +31,10 @@ pub async fn create(
 ) -> Result<Response> {
     let mut form = EventForm::from_fields(&fields)?;
     let checked = validate(&state, &mut form, &fields).await?;
-    let show_only = form.preview || form.more_rows;
     let page = EventFormPage::new(&state, viewer.csrf, form, None).await?;
-    let fields = match checked {
-        _ if show_only => return Ok(form_again(page, Vec::new())),
-        Ok(fields) => fields,
-        Err(errors) => return Ok(form_again(page, errors)),
+    let (page, fields) = match checked_or_again(page, checked) {
+        Ok(checked) => checked,
+        Err(again) => return Ok(*again),
     };
     let id = match state
         .db

@@ -8,7 +8,7 @@ use tower_sessions::Session;
 
 use super::AppState;
 use super::event_check::validate;
-use super::event_edit::{EventFormPage, conflict_view, form_again, load, store_refusal};
+use super::event_edit::{EventFormPage, checked_or_again, conflict_view, load, store_refusal};
 use super::event_form::{EventForm, form_of};
 use super::extract::{FormFields, PathParams};
 use super::session::{self, Editor};
@@ -39,12 +39,10 @@ pub async fn update(
     let mut form = EventForm::from_fields(&fields)?;
     let version = super::form::form_version(&form.version)?;
     let checked = validate(&state, &mut form, &fields).await?;
-    let show_only = form.preview || form.more_rows;
-    let mut page = EventFormPage::new(&state, viewer.csrf, form, Some(&detail)).await?;
-    let fields = match checked {
-        _ if show_only => return Ok(form_again(page, Vec::new())),
-        Ok(fields) => fields,
-        Err(errors) => return Ok(form_again(page, errors)),
+    let page = EventFormPage::new(&state, viewer.csrf, form, Some(&detail)).await?;
+    let (mut page, fields) = match checked_or_again(page, checked) {
+        Ok(checked) => checked,
+        Err(again) => return Ok(*again),
     };
     let saved = match state
         .db
