@@ -166,13 +166,15 @@ fn read_new_password() -> Result<String> {
 /// Serves until Ctrl-C or SIGTERM, then stops accepting connections, lets requests in
 /// flight finish, and closes the database.
 pub async fn serve(config: &Config) -> Result<()> {
+    // The address first: a port already in use stops here, before the database file is
+    // created, migrated or filled.
+    let listener = TcpListener::bind(config.bind)
+        .await
+        .map_err(|e| Error::Internal(format!("cannot listen on {}: {e}", config.bind)))?;
     let app = build(config).await?;
     // Summarise the unfiltered timeline in the background, as after a write, so that the
     // first reader after a restart does not wait for it.
     app.db.after_write();
-    let listener = TcpListener::bind(config.bind)
-        .await
-        .map_err(|e| Error::Internal(format!("cannot listen on {}: {e}", config.bind)))?;
     let address = listener
         .local_addr()
         .map_err(|e| Error::Internal(e.to_string()))?;

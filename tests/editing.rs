@@ -1014,3 +1014,37 @@ async fn the_event_form_names_unstorable_characters_and_oversized_rows_with_the_
         "nothing was saved"
     );
 }
+
+#[tokio::test]
+async fn a_retraction_that_meets_a_newer_version_keeps_its_typed_reason() {
+    let (app, eddie) = app_with_editors().await;
+    let olga = app.sign_in("Olga", PASSWORD).await;
+    let loaded = version_of(&app, 1).await;
+    // Olga saves the event meanwhile.
+    let theirs = edit_fields(&app, 1, &[("title", "Iran and Belarus sign a defense MOU")]).await;
+    let saved = app.post_as(&olga, "/events/1/edit", &borrowed(&theirs)).await;
+    assert_eq!(saved.status, StatusCode::SEE_OTHER, "{}", saved.body);
+
+    let reason = "The ministry denied the signing & said so";
+    let page = app
+        .post_as(
+            &eddie,
+            "/events/1/status",
+            &[("action", "retract"), ("version", &loaded), ("reason", reason)],
+        )
+        .await;
+    assert_eq!(page.status, StatusCode::CONFLICT, "{}", page.body);
+    page.assert_contains("Someone changed this event after you loaded the page");
+    page.assert_contains("The ministry denied the signing &#38; said so");
+    page.assert_contains("Iran and Belarus sign a defense MOU");
+    let current = version_of(&app, 1).await;
+    page.assert_contains(&format!(r#"name="version" value="{current}""#));
+    let retracted = app
+        .post_as(
+            &eddie,
+            "/events/1/status",
+            &[("action", "retract"), ("version", &current), ("reason", reason)],
+        )
+        .await;
+    assert_eq!(retracted.status, StatusCode::SEE_OTHER, "{}", retracted.body);
+}

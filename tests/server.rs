@@ -130,6 +130,37 @@ fn a_database_path_that_cannot_be_created_fails_with_a_message_not_a_panic() {
     assert!(!stderr.contains("panicked"), "{stderr}");
 }
 
+#[test]
+fn an_in_memory_database_is_refused_with_a_message() {
+    for path in [":memory:", "file::memory:?cache=shared"] {
+        let output = Command::new(env!("CARGO_BIN_EXE_entente"))
+            .env("ENTENTE_BIND", "127.0.0.1:0")
+            .env("ENTENTE_DATABASE", path)
+            .output()
+            .unwrap();
+        assert!(!output.status.success(), "{path}");
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        assert!(stderr.contains("is not a database file"), "{stderr}");
+    }
+}
+
+#[test]
+fn a_port_in_use_stops_the_server_before_it_creates_the_database() {
+    let dir = tempfile::tempdir().unwrap();
+    let taken = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = taken.local_addr().unwrap().port();
+    let database = dir.path().join("never.sqlite3");
+    let output = Command::new(env!("CARGO_BIN_EXE_entente"))
+        .env("ENTENTE_BIND", format!("127.0.0.1:{port}"))
+        .env("ENTENTE_DATABASE", &database)
+        .output()
+        .unwrap();
+    assert!(!output.status.success());
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(stderr.contains("cannot listen on"), "{stderr}");
+    assert!(!database.exists(), "the database file was created anyway");
+}
+
 /// Runs `entente user ARGS` on a database, with `stdin` as its standard input.
 fn user_command(database: &std::path::Path, args: &[&str], stdin: &str) -> std::process::Output {
     use std::io::Write;

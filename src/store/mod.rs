@@ -53,6 +53,14 @@ impl Db {
     /// Opens (creating when missing) the database file and applies the migrations
     /// embedded in the binary.
     pub async fn open(path: &Path) -> Result<Db> {
+        let text = path.to_string_lossy();
+        if text.trim().is_empty() || text.contains(":memory:") || text.contains("mode=memory") {
+            return Err(crate::error::Error::Invalid(format!(
+                "“{text}” is not a database file: entente keeps its data, its editors' sessions \
+                 and its history in one SQLite file that several connections share. Give the \
+                 path of a file (it is created when missing)."
+            )));
+        }
         if let Some(parent) = path.parent().filter(|p| !p.as_os_str().is_empty()) {
             std::fs::create_dir_all(parent).map_err(|e| {
                 crate::error::Error::Internal(format!("cannot create {}: {e}", parent.display()))

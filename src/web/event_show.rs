@@ -66,6 +66,28 @@ pub struct EditorTools {
     pub csrf: String,
     /// Admins may delete the event for good.
     pub admin: bool,
+    /// A status change that met a newer version: what happened, shown above the tools,
+    /// and the retraction reason that was typed, kept in its field.
+    pub conflict: Option<String>,
+    pub retract_reason: String,
+}
+
+impl EditorTools {
+    /// The tools of an event's page for the viewer, an editor.
+    pub(super) fn new(detail: &EventDetail, viewer: &Viewer) -> EditorTools {
+        EditorTools {
+            edit_url: crate::paths::event_edit(detail.event.id),
+            history_url: crate::paths::history(crate::domain::Entity::Event, detail.event.id),
+            status_url: crate::paths::event_status(detail.event.id),
+            delete_url: crate::paths::event_delete(detail.event.id),
+            version: detail.event.version,
+            status: detail.event.status,
+            csrf: viewer.csrf.clone(),
+            admin: viewer.is_admin(),
+            conflict: None,
+            retract_reason: String::new(),
+        }
+    }
 }
 
 /// The event's date with everything a careful reader needs to weigh it.
@@ -155,19 +177,7 @@ pub async fn show(
     if detail.event.slug != slug {
         return Ok(Redirect::permanent(&canonical_url(&detail)).into_response());
     }
-    let editor = match viewer.is_editor() {
-        true => Some(EditorTools {
-            edit_url: crate::paths::event_edit(detail.event.id),
-            history_url: crate::paths::history(crate::domain::Entity::Event, detail.event.id),
-            status_url: crate::paths::event_status(detail.event.id),
-            delete_url: crate::paths::event_delete(detail.event.id),
-            version: detail.event.version,
-            status: detail.event.status,
-            csrf: viewer.csrf.clone(),
-            admin: viewer.is_admin(),
-        }),
-        false => None,
-    };
+    let editor = viewer.is_editor().then(|| EditorTools::new(&detail, &viewer));
     let mut page = EventPage::new(detail);
     page.editor = editor;
     Ok(page.into_response())
@@ -197,6 +207,13 @@ fn canonical_url(detail: &EventDetail) -> String {
 }
 
 impl EventPage {
+    /// The page of an event for an editor, with `tools`.
+    pub(super) fn for_editor(detail: EventDetail, tools: EditorTools) -> Self {
+        let mut page = EventPage::new(detail);
+        page.editor = Some(tools);
+        page
+    }
+
     fn new(detail: EventDetail) -> Self {
         let event_date = EventDate::parse(&detail.event.date_edtf).ok();
         let date = DateView {

@@ -1,11 +1,14 @@
 //! Publishing, unpublishing, retracting (with a reason) and restoring an event.
 
 use axum::extract::State;
+use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use serde::Deserialize;
 use tower_sessions::Session;
 
 use super::AppState;
+use super::event_edit::load;
+use super::event_show::{EditorTools, EventPage};
 use super::extract::{Form, PathParams};
 use super::session::{self, Editor};
 use crate::domain::edit::StatusChange;
@@ -25,7 +28,7 @@ pub struct StatusForm {
 /// Publish, unpublish, retract (with a reason) or restore.
 pub async fn change_status(
     State(state): State<AppState>,
-    Editor(user, _): Editor,
+    Editor(user, viewer): Editor,
     session: Session,
     PathParams(id): PathParams<i64>,
     Form(form): Form<StatusForm>,
@@ -62,10 +65,19 @@ pub async fn change_status(
             session::set_notice(&session, notice).await?;
             Ok(Redirect::to(&crate::paths::event_short(id)).into_response())
         }
-        Saved::Conflict { .. } => Err(Error::Conflict(
-            "Someone changed this event after you loaded the page. Reload it, check the \
-             change, and try again."
-                .to_owned(),
-        )),
+        Saved::Conflict { .. } => {
+            // The event as it is now, with the typed reason kept: the editor checks the
+            // other change and sends the same form again, now on the newer version.
+            let detail = load(&state, id).await?;
+            let mut tools = EditorTools::new(&detail, &viewer);
+            tools.conflict = Some(
+                "Someone changed this event after you loaded the page, so nothing was changed. \
+                 The event is shown as it is now: check it, then try again."
+                    .to_owned(),
+            );
+            tools.retract_reason = form.reason.trim().to_owned();
+            let page = EventPage::for_editor(detail, tools);
+            Ok((StatusCode::CONFLICT, page).into_response())
+        }
     }
 }
