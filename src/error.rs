@@ -38,8 +38,12 @@ pub enum Error {
     /// without a valid CSRF token; the message says which.
     #[error("forbidden: {0}")]
     Forbidden(String),
+    /// The database's write lock could not be had in time: another process holds it (a
+    /// backup, a second server in the middle of a long write).
+    #[error("database busy: {0}")]
+    Busy(String),
     #[error("database error: {0}")]
-    Database(#[from] sqlx::Error),
+    Database(sqlx::Error),
     #[error("migration error: {0}")]
     Migrate(#[from] sqlx::migrate::MigrateError),
     #[error("template error: {0}")]
@@ -61,6 +65,7 @@ impl Error {
             Error::SignInRequired(_) => StatusCode::SEE_OTHER,
             Error::Forbidden(_) => StatusCode::FORBIDDEN,
             Error::Conflict(_) => StatusCode::CONFLICT,
+            Error::Busy(_) => StatusCode::SERVICE_UNAVAILABLE,
             Error::Database(_)
             | Error::Migrate(_)
             | Error::Template(_)
@@ -82,10 +87,28 @@ impl Error {
             | Error::Forbidden(message)
             | Error::Conflict(message) => message.clone(),
             Error::SignInRequired(_) => "This page is for editors. Please sign in.".to_owned(),
+            Error::Busy(_) => "The database is busy with another program's work, so nothing was \
+                               saved. Please try again in a moment."
+                .to_owned(),
             _ => "Something went wrong on our side. The error has been logged; please try \
                   again in a moment."
                 .to_owned(),
         }
+    }
+}
+
+/// A database error, told apart: a lock that could not be had in time (SQLITE_BUSY or
+/// SQLITE_LOCKED, with their extended codes) is [`Error::Busy`], a 503 the person can
+/// retry; anything else is a 500.
+impl From<sqlx::Error> for Error {
+    fn from(error: sqlx::Error) -> Error {
+        if let sqlx::Error::Database(db) = &error {
+            let primary = db.code().and_then(|c| c.parse::<i32>().ok()).map(|c| c & 0xff);
+            if matches!(primary, Some(5 | 6)) {
+                return Error::Busy(db.message().to_owned());
+            }
+        }
+        Error::Database(error)
     }
 }
 

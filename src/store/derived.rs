@@ -140,7 +140,7 @@ impl Db {
         if stored.as_deref() == Some(DERIVED_VERSION) {
             return Ok(false);
         }
-        let mut tx = self.write.begin().await?;
+        let mut tx = self.begin_write().await?;
         refresh(&mut tx, None).await?;
         sqlx::query(
             "INSERT INTO settings (key, value) VALUES ('derived_version', ?) \

@@ -33,7 +33,7 @@ impl Db {
     /// Starts a dataset load on the write connection.
     pub async fn loader(&self) -> Result<Loader> {
         Ok(Loader {
-            tx: self.write.begin().await?,
+            tx: self.begin_write().await?,
             events: Vec::new(),
             db: self.clone(),
         })

@@ -36,6 +36,10 @@ pub mod summary;
 /// Editors' and admins' accounts, and failed sign-ins.
 pub mod users;
 
+/// How long a statement waits for a lock another connection or process holds before it
+/// gives up (and the request answers 503).
+const BUSY_TIMEOUT: Duration = Duration::from_secs(5);
+
 /// The database: a single-connection pool for writes (SQLite allows one writer at a
 /// time, so queuing in the pool beats `SQLITE_BUSY`) and a pool sized to the cores for
 /// reads, which WAL lets run beside the writer.
@@ -72,7 +76,7 @@ impl Db {
             .journal_mode(SqliteJournalMode::Wal)
             .synchronous(SqliteSynchronous::Normal)
             .foreign_keys(true)
-            .busy_timeout(Duration::from_secs(5))
+            .busy_timeout(BUSY_TIMEOUT)
             .pragma("temp_store", "memory")
             // Reads map the file instead of copying pages through SQLite's page cache.
             .pragma("mmap_size", "1073741824");
@@ -127,6 +131,31 @@ impl Db {
             }
         });
         Ok(store)
+    }
+
+    /// Starts a write transaction that holds SQLite's write lock from its first statement
+    /// (`BEGIN IMMEDIATE`): a transaction that reads before it writes cannot then fail on
+    /// another process's commit, and waits for the lock (up to the busy timeout) instead.
+    pub(crate) async fn begin_write(&self) -> Result<sqlx::Transaction<'static, sqlx::Sqlite>> {
+        Ok(self.write.begin_with("BEGIN IMMEDIATE").await?)
+    }
+
+    /// Whether a write could start now: another process holding the database's write
+    /// lock (a backup tool, `sqlite3` with an open transaction) makes saves wait and then
+    /// fail, which `/healthz` reports.
+    pub async fn writable(&self) -> Result<()> {
+        let mut conn = self.write.acquire().await?;
+        sqlx::query("PRAGMA busy_timeout = 250")
+            .execute(&mut *conn)
+            .await?;
+        let began = sqlx::query("BEGIN IMMEDIATE").execute(&mut *conn).await;
+        if began.is_ok() {
+            sqlx::query("ROLLBACK").execute(&mut *conn).await?;
+        }
+        sqlx::query(&format!("PRAGMA busy_timeout = {}", BUSY_TIMEOUT.as_millis()))
+            .execute(&mut *conn)
+            .await?;
+        began.map(|_| ()).map_err(crate::error::Error::from)
     }
 
     /// Whether the database answers; used by `/healthz`.

@@ -170,7 +170,7 @@ impl Db {
         forget_before: i64,
         allow: impl FnOnce(FailureCounts) -> bool,
     ) -> Result<(FailureCounts, bool)> {
-        let mut tx = self.write.begin().await?;
+        let mut tx = self.begin_write().await?;
         sqlx::query("DELETE FROM login_failures WHERE at < ?1")
             .bind(forget_before)
             .execute(&mut *tx)
@@ -212,7 +212,7 @@ impl Db {
         at: i64,
         forget_before: i64,
     ) -> Result<()> {
-        let mut tx = self.write.begin().await?;
+        let mut tx = self.begin_write().await?;
         sqlx::query("DELETE FROM login_failures WHERE at < ?1")
             .bind(forget_before)
             .execute(&mut *tx)

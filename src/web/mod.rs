@@ -216,11 +216,18 @@ fn panic_page() -> axum::response::Response {
 
 /// Liveness and readiness in one: the process answers and the database responds.
 async fn healthz(State(state): State<AppState>) -> impl IntoResponse {
-    match state.db.ping().await {
+    if let Err(e) = state.db.ping().await {
+        tracing::error!(error = %e, "health check failed");
+        return (StatusCode::SERVICE_UNAVAILABLE, "database unavailable");
+    }
+    match state.db.writable().await {
         Ok(()) => (StatusCode::OK, "ok"),
         Err(e) => {
-            tracing::error!(error = %e, "health check failed");
-            (StatusCode::SERVICE_UNAVAILABLE, "database unavailable")
+            tracing::warn!(error = %e, "health check: writes are blocked");
+            (
+                StatusCode::SERVICE_UNAVAILABLE,
+                "writes blocked: another program holds the database's write lock",
+            )
         }
     }
 }

@@ -35,6 +35,25 @@ pub async fn fixture_app() -> TestApp {
     TestApp { app, dir }
 }
 
+impl TestApp {
+    /// The path of the database file.
+    pub fn database(&self) -> std::path::PathBuf {
+        self.dir.path().join("test.sqlite3")
+    }
+
+    /// A second application on the same database file, as a second server process
+    /// would be (its own pools, caches and session store).
+    pub async fn another_server(&self) -> TestApp {
+        let mut config = Config::for_database(self.database());
+        config.demo_data = false;
+        let app = entente::build(&config).await.expect("second app builds");
+        TestApp {
+            app,
+            dir: tempfile::tempdir().expect("temp dir"),
+        }
+    }
+}
+
 /// The application as a fresh install starts: with the demo dataset.
 pub async fn demo_app() -> TestApp {
     let dir = tempfile::tempdir().expect("temp dir");

@@ -1,0 +1,132 @@
+//! Hardening, in-process: several servers on one database file, a database locked by
+//! another program, and what each answers then.
+
+mod support;
+
+use axum::http::StatusCode;
+use support::editing::{event_fields, version_of};
+use support::{Agent, TestApp, fixture_app};
+
+const PASSWORD: &str = "editor password 1";
+
+async fn signed_in(app: &TestApp) -> Agent {
+    app.sign_in("Eddie", PASSWORD).await
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn two_servers_on_one_database_file_save_concurrently_without_errors() {
+    let first = fixture_app().await;
+    first.add_user("Eddie", "editor", PASSWORD).await;
+    let second = first.another_server().await;
+    let (a, b) = (signed_in(&first).await, signed_in(&second).await);
+    let first = std::sync::Arc::new(first);
+    let second = std::sync::Arc::new(second);
+    let mut tasks = Vec::new();
+    for round in 0..12 {
+        for (app, agent) in [(first.clone(), a.clone()), (second.clone(), b.clone())] {
+            tasks.push(tokio::spawn(async move {
+                let title = format!("Concurrent event {round}");
+                let created = app
+                    .post_as(&agent, "/events/new", &event_fields(&[("title", title.as_str())]))
+                    .await;
+                // An edit of an actor and a status change that read before they write.
+                let version = app
+                    .app
+                    .db
+                    .actor_record(3)
+                    .await
+                    .expect("query")
+                    .expect("actor")
+                    .1
+                    .to_string();
+                let actor = app
+                    .post_as(
+                        &agent,
+                        "/actors/3/edit",
+                        &[
+                            ("name", "Viktor Khrenin"),
+                            ("kind", "person"),
+                            ("iso_code", ""),
+                            ("country", "BY"),
+                            ("description", &format!("Round {round}")),
+                            ("aliases", "Виктор Хренин"),
+                            ("version", &version),
+                            ("edit_summary", ""),
+                        ],
+                    )
+                    .await;
+                let event_version = version_of(&app, 1).await;
+                let action = if round % 2 == 0 { "unpublish" } else { "publish" };
+                let status = app
+                    .post_as(
+                        &agent,
+                        "/events/1/status",
+                        &[("action", action), ("version", &event_version)],
+                    )
+                    .await;
+                [created.status, actor.status, status.status]
+            }));
+        }
+    }
+    let mut saved = 0;
+    for task in tasks {
+        for status in task.await.expect("task") {
+            // A save lands (303), meets a newer version (409), or asks for a status the
+            // event no longer has (422); never a database error.
+            assert!(
+                matches!(status.as_u16(), 303 | 409 | 422),
+                "a concurrent save answered {status}"
+            );
+            saved += usize::from(status == StatusCode::SEE_OTHER);
+        }
+    }
+    assert!(saved >= 24, "every new event was saved, and more: {saved}");
+    let titles = first.app.db.event_count().await.expect("count");
+    assert!(titles >= 24, "{titles}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_write_lock_held_by_another_program_is_a_503_and_healthz_says_so() {
+    use sqlx::Connection;
+    let app = fixture_app().await;
+    app.add_user("Eddie", "editor", PASSWORD).await;
+    let eddie = signed_in(&app).await;
+    assert_eq!(app.get("/healthz").await.status, StatusCode::OK);
+
+    // Another program opens the file and holds its write lock.
+    let url = format!("sqlite://{}", app.database().display());
+    let mut other = sqlx::SqliteConnection::connect(&url).await.expect("connects");
+    sqlx::query("BEGIN IMMEDIATE")
+        .execute(&mut other)
+        .await
+        .expect("locks");
+
+    let health = app.get("/healthz").await;
+    assert_eq!(health.status, StatusCode::SERVICE_UNAVAILABLE);
+    health.assert_contains("writes blocked");
+    let saved = app
+        .post_as(
+            &eddie,
+            "/events/new",
+            &event_fields(&[("title", "Written while locked")]),
+        )
+        .await;
+    assert_eq!(saved.status, StatusCode::SERVICE_UNAVAILABLE, "{}", saved.body);
+    saved.assert_contains("The database is busy");
+    // Readers still read.
+    assert_eq!(app.get("/events/1").await.status, StatusCode::PERMANENT_REDIRECT);
+
+    sqlx::query("ROLLBACK")
+        .execute(&mut other)
+        .await
+        .expect("unlocks");
+    assert_eq!(app.get("/healthz").await.status, StatusCode::OK);
+    let saved = app
+        .post_as(
+            &eddie,
+            "/events/new",
+            &event_fields(&[("title", "Written once unlocked")]),
+        )
+        .await;
+    assert_eq!(saved.status, StatusCode::SEE_OTHER, "{}", saved.body);
+}
