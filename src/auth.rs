@@ -129,6 +129,63 @@ pub fn new_csrf_token() -> Result<String> {
     Ok(bytes.iter().map(|b| format!("{b:02x}")).collect())
 }
 
+/// The server's key for signing the tokens of forms that anonymous visitors send (the
+/// sign-in form): kept in the database, so that every server on one file shares it.
+#[derive(Clone)]
+pub struct SigningKey(Vec<u8>);
+
+impl SigningKey {
+    /// A key from its stored hex text; at least 32 bytes.
+    pub fn from_hex(text: &str) -> Result<SigningKey> {
+        let bytes: Option<Vec<u8>> = (0..text.len())
+            .step_by(2)
+            .map(|i| {
+                text.get(i..i + 2)
+                    .and_then(|pair| u8::from_str_radix(pair, 16).ok())
+            })
+            .collect();
+        match bytes {
+            Some(bytes) if bytes.len() >= 32 => Ok(SigningKey(bytes)),
+            _ => Err(Error::Internal("the stored signing key is malformed".to_owned())),
+        }
+    }
+
+    fn mac(&self, token: &str) -> String {
+        use hmac::Mac;
+        let Ok(mut mac) = hmac::Hmac::<sha2::Sha256>::new_from_slice(&self.0) else {
+            return String::new();
+        };
+        mac.update(token.as_bytes());
+        mac.finalize()
+            .into_bytes()
+            .iter()
+            .map(|b| format!("{b:02x}"))
+            .collect()
+    }
+
+    /// A new token for a form sent without a session: (the cookie's value, the form
+    /// field's value). The cookie holds the token and its signature; the form the token.
+    pub fn double_submit_token(&self) -> Result<(String, String)> {
+        let token = new_csrf_token()?;
+        Ok((format!("{token}.{}", self.mac(&token)), token))
+    }
+
+    /// Whether a form's token matches the cookie sent with it, and the cookie was signed
+    /// by this key (so that a cookie planted by anyone else is worthless).
+    pub fn double_submit_matches(&self, cookie: &str, form_token: &str) -> bool {
+        let Some((token, mac)) = cookie.split_once('.') else {
+            return false;
+        };
+        tokens_match(&self.mac(token), mac) && tokens_match(token, form_token)
+    }
+}
+
+impl std::fmt::Debug for SigningKey {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("SigningKey(…)")
+    }
+}
+
 /// Compares a submitted token with the session's in time independent of where they
 /// differ.
 pub fn tokens_match(expected: &str, given: &str) -> bool {
@@ -144,6 +201,27 @@ pub fn tokens_match(expected: &str, given: &str) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn double_submit_tokens_need_the_cookie_signed_by_the_key() {
+        let key = SigningKey::from_hex(&"ab".repeat(32)).expect("key");
+        let other = SigningKey::from_hex(&"cd".repeat(32)).expect("key");
+        let (cookie, token) = key.double_submit_token().expect("token");
+        assert!(key.double_submit_matches(&cookie, &token));
+        assert!(
+            !other.double_submit_matches(&cookie, &token),
+            "another key's cookie"
+        );
+        let (planted, _) = other.double_submit_token().expect("token");
+        let planted_token = planted.split('.').next().unwrap_or_default();
+        assert!(
+            !key.double_submit_matches(&planted, planted_token),
+            "a planted cookie"
+        );
+        assert!(!key.double_submit_matches(&cookie, "0000"), "another token");
+        assert!(!key.double_submit_matches(&token, &token), "an unsigned cookie");
+        assert!(SigningKey::from_hex("abc").is_err());
+    }
 
     #[test]
     fn a_password_verifies_against_its_own_hash_only() {

@@ -58,7 +58,8 @@ pub async fn build(config: &Config) -> Result<App> {
         );
     }
     let sessions = web::session::layer(db.session_store().await?, config.secure_cookies);
-    let router = web::router(web::AppState::new(db.clone()), sessions);
+    let state = web::AppState::new(db.clone(), db.signing_key().await?, config.secure_cookies);
+    let router = web::router(state, sessions);
     Ok(App { router, db })
 }
 

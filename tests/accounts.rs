@@ -26,16 +26,26 @@ async fn signing_in_returns_to_the_page_asked_for_with_a_hardened_cookie() {
 
     let form = app.get("/login?next=%2Fadmin%2Fusers").await;
     form.assert_contains(r#"name="next" value="/admin/users""#);
-    let set_cookie = form.headers.get("set-cookie").expect("session cookie");
+    // The form stores nothing: its token is signed, in a cookie only the sign-in
+    // address receives.
+    assert!(session_cookie(&form).is_none(), "no session for a visitor");
+    let set_cookie = form.headers.get("set-cookie").expect("the token's cookie");
     let set_cookie = set_cookie.to_str().expect("ascii");
-    for attribute in ["HttpOnly", "SameSite=Lax", "Secure", "Path=/", "Max-Age="] {
+    for attribute in [
+        "entente_signin=",
+        "HttpOnly",
+        "SameSite=Strict",
+        "Secure",
+        "Path=/login",
+        "Max-Age=",
+    ] {
         assert!(
             set_cookie.contains(attribute),
             "{attribute} missing: {set_cookie}"
         );
     }
     let visitor = Agent {
-        cookie: session_cookie(&form).expect("cookie"),
+        cookie: support::signin_cookie(&form).expect("cookie"),
         csrf: support::csrf_in(&form),
     };
     let signed_in = app
@@ -55,8 +65,20 @@ async fn signing_in_returns_to_the_page_asked_for_with_a_hardened_cookie() {
         Some("/admin/users"),
         "names match in any case"
     );
-    let cookie = session_cookie(&signed_in).expect("a new session id");
-    assert_ne!(cookie, visitor.cookie);
+    let cookie = session_cookie(&signed_in).expect("a session, stored at sign-in");
+    let set_cookie = signed_in
+        .headers
+        .get_all("set-cookie")
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .find(|v| v.starts_with("entente_session="))
+        .expect("the session cookie");
+    for attribute in ["HttpOnly", "SameSite=Lax", "Secure", "Path=/", "Max-Age="] {
+        assert!(
+            set_cookie.contains(attribute),
+            "{attribute} missing: {set_cookie}"
+        );
+    }
 
     let page = app.get_with_cookie(&cookie, "/admin/users").await;
     assert_eq!(page.status, StatusCode::OK, "{}", page.body);
@@ -64,7 +86,7 @@ async fn signing_in_returns_to_the_page_asked_for_with_a_hardened_cookie() {
     page.assert_contains("<h1>Accounts</h1>");
     let cache = page.headers.get("cache-control").expect("cache-control");
     assert_eq!(cache, "private, no-cache");
-    // The session id planted before signing in is worth nothing now.
+    // The sign-in token's cookie opens nothing.
     let old = app.get_with_cookie(&visitor.cookie, "/admin/users").await;
     assert_eq!(old.status, StatusCode::SEE_OTHER);
 }

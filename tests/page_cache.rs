@@ -106,27 +106,39 @@ async fn errors_redirects_and_requests_with_cookies_are_rendered_afresh() {
         assert!(page.headers.get(header::ETAG).is_none(), "{uri} was stored");
     }
     app.get("/").await;
-    let with_cookie = app
-        .send(
+    let with_cookie = |cookie: &'static str| {
+        app.send(
             Request::get("/")
-                .header(header::COOKIE, "session=someone")
+                .header(header::COOKIE, cookie)
                 .body(Body::empty())
                 .unwrap(),
         )
-        .await;
-    assert_eq!(with_cookie.status, StatusCode::OK);
+    };
+    let editor = with_cookie("entente_session=someone").await;
+    assert_eq!(editor.status, StatusCode::OK);
     assert!(
-        with_cookie.headers.get(header::ETAG).is_none(),
-        "a request with a cookie may see a personal page and is never answered from the store"
+        editor.headers.get(header::ETAG).is_none(),
+        "a request with the session cookie may see a personal page and is never answered from the store"
+    );
+    // Any other cookie leaves a reader a reader: the stored page, at no cost.
+    let reader = with_cookie("entente_signin=abc.def; theme=dark").await;
+    assert_eq!(reader.status, StatusCode::OK);
+    assert!(
+        reader.headers.get(header::ETAG).is_some(),
+        "served from the page cache"
     );
 }
 
 #[tokio::test]
-async fn a_page_that_starts_a_session_is_never_stored() {
+async fn the_sign_in_form_stores_no_session_and_is_never_stored_itself() {
     let app = support::fixture_app().await;
     let first = app.get("/login").await;
     let second = app.get("/login").await;
-    let cookie = |page: &support::Page| support::session_cookie(page).expect("a session per visitor");
+    assert!(
+        support::session_cookie(&first).is_none(),
+        "no session for a visitor"
+    );
+    let cookie = |page: &support::Page| support::signin_cookie(page).expect("a token per visitor");
     assert_ne!(cookie(&first), cookie(&second));
     assert_ne!(support::csrf_in(&first), support::csrf_in(&second));
     assert_eq!(second.headers.get("cache-control").expect("header"), "no-store");

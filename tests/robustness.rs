@@ -130,3 +130,32 @@ async fn a_write_lock_held_by_another_program_is_a_503_and_healthz_says_so() {
         .await;
     assert_eq!(saved.status, StatusCode::SEE_OTHER, "{}", saved.body);
 }
+
+#[tokio::test]
+async fn anonymous_visitors_store_no_session_and_keep_the_page_cache() {
+    use sqlx::Connection;
+    let app = fixture_app().await;
+    app.add_user("Eddie", "editor", PASSWORD).await;
+    let url = format!("sqlite://{}", app.database().display());
+    let mut db = sqlx::SqliteConnection::connect(&url).await.expect("connects");
+    for _ in 0..20 {
+        let form = app.get("/login").await;
+        assert_eq!(form.status, StatusCode::OK);
+    }
+    // A wrong password, too, stores nothing but the counted failure.
+    let refused = app.try_sign_in("Eddie", "not the password").await;
+    assert_eq!(refused.status, StatusCode::UNAUTHORIZED);
+    assert_eq!(sessions(&mut db).await, 0, "visitors left sessions behind");
+    // Signing in stores one.
+    let eddie = signed_in(&app).await;
+    assert_eq!(sessions(&mut db).await, 1);
+    assert!(!eddie.cookie.is_empty());
+}
+
+/// How many sessions the database holds.
+async fn sessions(db: &mut sqlx::SqliteConnection) -> i64 {
+    sqlx::query_scalar("SELECT count(*) FROM tower_sessions")
+        .fetch_one(db)
+        .await
+        .expect("count")
+}

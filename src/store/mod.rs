@@ -158,6 +158,23 @@ impl Db {
         began.map(|_| ()).map_err(crate::error::Error::from)
     }
 
+    /// The key that signs the tokens of forms sent without a session, made once and kept
+    /// in the database, so that every server on the file shares it.
+    pub async fn signing_key(&self) -> Result<crate::auth::SigningKey> {
+        sqlx::query("INSERT OR IGNORE INTO settings (key, value) VALUES ('signing_key', ?1)")
+            .bind(format!(
+                "{}{}",
+                crate::auth::new_csrf_token()?,
+                crate::auth::new_csrf_token()?
+            ))
+            .execute(&self.write)
+            .await?;
+        let stored: String = sqlx::query_scalar("SELECT value FROM settings WHERE key = 'signing_key'")
+            .fetch_one(&self.write)
+            .await?;
+        crate::auth::SigningKey::from_hex(&stored)
+    }
+
     /// Whether the database answers; used by `/healthz`.
     pub async fn ping(&self) -> Result<()> {
         sqlx::query("SELECT 1").execute(&self.read).await?;

@@ -32,10 +32,11 @@ pub struct NextParam {
     next: Option<String>,
 }
 
-/// The sign-in form; a signed-in editor goes straight on.
+/// The sign-in form; a signed-in editor goes straight on. Nothing is stored for the
+/// visitor: the form's token is signed and travels in a cookie beside it.
 pub async fn form(
+    State(state): State<AppState>,
     viewer: Viewer,
-    session: Session,
     QueryParams(params): QueryParams<NextParam>,
 ) -> Result<Response> {
     let next = session::local_path(params.next.as_deref().unwrap_or("/"));
@@ -43,14 +44,28 @@ pub async fn form(
         return Ok(Redirect::to(&next).into_response());
     }
     let page = LoginPage {
-        csrf: session::csrf_token(&session).await?,
+        csrf: String::new(),
         csrf_field: CSRF_FIELD,
         next,
         name: String::new(),
         error: None,
     };
-    // The form holds this session's token: no cache may keep it for anyone else.
-    Ok(([(header::CACHE_CONTROL, "no-store")], page).into_response())
+    with_token(&state, StatusCode::OK, page)
+}
+
+/// The sign-in page with a new signed token in its form and its cookie; no cache may
+/// keep it for anyone else.
+fn with_token(state: &AppState, status: StatusCode, mut page: LoginPage) -> Result<Response> {
+    let (cookie, token) = state.signing_key.double_submit_token()?;
+    page.csrf = token;
+    let headers = [
+        (
+            header::CACHE_CONTROL,
+            header::HeaderValue::from_static("no-store"),
+        ),
+        (header::SET_COOKIE, session::signin_cookie(state, Some(&cookie))),
+    ];
+    Ok((status, headers, page).into_response())
 }
 
 #[derive(Debug, Deserialize)]
@@ -74,15 +89,15 @@ pub async fn submit(
     let next = session::local_path(&form.next);
     let account = fold(&form.name);
     let now = unix_now();
-    let again = |status: StatusCode, error: String, csrf: String| {
+    let again = |status: StatusCode, error: String| {
         let page = LoginPage {
-            csrf,
+            csrf: String::new(),
             csrf_field: CSRF_FIELD,
             next: next.clone(),
             name: form.name.clone(),
             error: Some(error),
         };
-        Ok((status, page).into_response())
+        with_token(&state, status, page)
     };
 
     // Counted and recorded (as a failure until it succeeds) before the password is
@@ -102,8 +117,7 @@ pub async fn submit(
             "Too many failed sign-ins. Please wait {} before trying again.",
             wait_text(seconds)
         );
-        let csrf = session::csrf_token(&session).await?;
-        return again(StatusCode::TOO_MANY_REQUESTS, message, csrf);
+        return again(StatusCode::TOO_MANY_REQUESTS, message);
     }
     let found = state.db.credentials(&form.name).await?;
     let hash = found.as_ref().map(|(_, hash)| hash.clone());
@@ -113,12 +127,13 @@ pub async fn submit(
             state.db.clear_login_failures(&account).await?;
             session::sign_in(&session, &user).await?;
             tracing::info!(user = %user.name, "signed in");
-            Ok(Redirect::to(&next).into_response())
+            // The sign-in token has served: the session's own token takes over.
+            let cleared = [(header::SET_COOKIE, session::signin_cookie(&state, None))];
+            Ok((cleared, Redirect::to(&next)).into_response())
         }
         _ => {
             let message = "That name and password do not match an active account.".to_owned();
-            let csrf = session::csrf_token(&session).await?;
-            again(StatusCode::UNAUTHORIZED, message, csrf)
+            again(StatusCode::UNAUTHORIZED, message)
         }
     }
 }

@@ -86,13 +86,19 @@ pub struct AppState {
     pub db: Db,
     /// Rendered pages for readers, for the current generation of the data.
     pub pages: Arc<page_cache::PageCache>,
+    /// Signs the tokens of forms sent without a session (the sign-in form).
+    pub signing_key: Arc<crate::auth::SigningKey>,
+    /// Whether cookies are marked `Secure`.
+    pub secure_cookies: bool,
 }
 
 impl AppState {
-    pub fn new(db: Db) -> AppState {
+    pub fn new(db: Db, signing_key: crate::auth::SigningKey, secure_cookies: bool) -> AppState {
         AppState {
             db,
             pages: Arc::new(page_cache::page_cache()),
+            signing_key: Arc::new(signing_key),
+            secure_cookies,
         }
     }
 }

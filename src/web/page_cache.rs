@@ -7,9 +7,11 @@
 //! bytes), so browsers revalidating a page they hold get `304 Not Modified`.
 //!
 //! Only what is the same for everyone is stored: successful (200) HTML answers to GET
-//! requests that carry no cookie, that did not start a session (the sign-in form does,
-//! for its CSRF token) and that do not say `private` or `no-store`. A request with a
-//! cookie (a signed-in editor) is always rendered afresh.
+//! requests without entente's session cookie, that set no cookie and that do not say
+//! `private` or `no-store`. A request with the session cookie (a signed-in editor) is
+//! always rendered afresh; other cookies (the sign-in form's token, anything a proxy
+//! adds) do not cost a reader the cache. Anonymous visitors never get a session: one is
+//! stored only when an editor signs in.
 
 use std::hash::{DefaultHasher, Hash, Hasher};
 use std::sync::Arc;
@@ -49,7 +51,7 @@ pub fn page_cache() -> PageCache {
 
 /// Middleware: answers from the cache when it can, stores what it may.
 pub async fn serve(State(state): State<AppState>, request: Request, next: Next) -> Response {
-    if request.method() != Method::GET || request.headers().contains_key(header::COOKIE) {
+    if request.method() != Method::GET || super::session::has_session_cookie(request.headers()) {
         return next.run(request).await;
     }
     let Ok(generation) = state.db.generation().await else {

@@ -29,6 +29,9 @@ use crate::store::users::User;
 
 /// Name of the session cookie.
 pub const COOKIE_NAME: &str = "entente_session";
+/// Name of the cookie that carries the signed token of the sign-in form, which
+/// anonymous visitors send without any stored session.
+pub const SIGNIN_COOKIE: &str = "entente_signin";
 /// Name of the hidden form field that carries the CSRF token.
 pub const CSRF_FIELD: &str = "csrf_token";
 /// A session ends after this long without a request.
@@ -128,7 +131,7 @@ pub async fn guard(State(state): State<AppState>, request: Request, next: Next) 
 }
 
 async fn prepare(state: &AppState, mut request: Request) -> Result<(Viewer, Request)> {
-    let has_cookie = request.headers().contains_key(header::COOKIE);
+    let has_cookie = has_session_cookie(request.headers());
     let session = request.extensions().get::<Session>().cloned();
     // The page after a redirect shows the notice; assets never take it.
     let shows_page = request.method() == Method::GET && !request.uri().path().starts_with("/static/");
@@ -137,7 +140,7 @@ async fn prepare(state: &AppState, mut request: Request) -> Result<(Viewer, Requ
         _ => Viewer::default(),
     };
     if !is_safe(request.method()) {
-        request = check_csrf(request, &viewer).await?;
+        request = check_csrf(state, request, &viewer).await?;
     }
     request.extensions_mut().insert(viewer.clone());
     Ok((viewer, request))
@@ -175,8 +178,9 @@ fn is_safe(method: &Method) -> bool {
 
 /// A state-changing request must come from one of entente's own pages: the browser's
 /// `Sec-Fetch-Site` (when sent) must not say another site, and the form must carry the
-/// session's CSRF token (or the request the `X-CSRF-Token` header).
-async fn check_csrf(request: Request, viewer: &Viewer) -> Result<Request> {
+/// session's CSRF token (or the request the `X-CSRF-Token` header). Without a session
+/// (the sign-in form), the token must match the signed cookie the form came with.
+async fn check_csrf(state: &AppState, request: Request, viewer: &Viewer) -> Result<Request> {
     let cross_site = request
         .headers()
         .get("sec-fetch-site")
@@ -184,8 +188,14 @@ async fn check_csrf(request: Request, viewer: &Viewer) -> Result<Request> {
     if cross_site {
         return Err(csrf_refused());
     }
+    let signin_cookie = request_cookie(request.headers(), SIGNIN_COOKIE);
+    let accepted = |token: &str| match (viewer.csrf.is_empty(), &signin_cookie) {
+        (false, _) => auth::tokens_match(&viewer.csrf, token),
+        (true, Some(cookie)) => state.signing_key.double_submit_matches(cookie, token),
+        (true, None) => false,
+    };
     if let Some(token) = request.headers().get("x-csrf-token") {
-        return if auth::tokens_match(&viewer.csrf, token.to_str().unwrap_or("")) {
+        return if accepted(token.to_str().unwrap_or("")) {
             Ok(request)
         } else {
             Err(csrf_refused())
@@ -207,10 +217,43 @@ async fn check_csrf(request: Request, viewer: &Viewer) -> Result<Request> {
         .find(|(key, _)| key == CSRF_FIELD)
         .map(|(_, value)| value.into_owned())
         .unwrap_or_default();
-    if !auth::tokens_match(&viewer.csrf, &token) {
+    if !accepted(&token) {
         return Err(csrf_refused());
     }
     Ok(Request::from_parts(parts, Body::from(bytes)))
+}
+
+/// Whether a request carries entente's session cookie (other cookies do not make a
+/// reader an editor, and do not cost them the page cache).
+pub fn has_session_cookie(headers: &axum::http::HeaderMap) -> bool {
+    request_cookie(headers, COOKIE_NAME).is_some()
+}
+
+/// The value of the cookie `name` a request carries.
+pub fn request_cookie(headers: &axum::http::HeaderMap, name: &str) -> Option<String> {
+    headers
+        .get_all(header::COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(';'))
+        .filter_map(|pair| pair.trim().split_once('='))
+        .find(|(key, _)| *key == name)
+        .map(|(_, value)| value.to_owned())
+}
+
+/// The `Set-Cookie` value that gives a visitor the sign-in form's signed token (or, with
+/// `None`, removes it after sign-in). It goes only to the sign-in address, for two hours.
+pub fn signin_cookie(state: &AppState, value: Option<&str>) -> HeaderValue {
+    let cookie = tower_sessions::cookie::Cookie::build((SIGNIN_COOKIE, value.unwrap_or("").to_owned()))
+        .http_only(true)
+        .same_site(SameSite::Strict)
+        .secure(state.secure_cookies)
+        .path(crate::paths::login_form())
+        .max_age(tower_sessions::cookie::time::Duration::hours(
+            if value.is_some() { 2 } else { 0 },
+        ))
+        .build();
+    HeaderValue::from_str(&cookie.to_string()).unwrap_or_else(|_| HeaderValue::from_static(""))
 }
 
 fn csrf_refused() -> Error {
@@ -253,17 +296,6 @@ pub async fn set_notice(session: &Session, notice: &str) -> Result<()> {
 /// The message left for this page, if any; it is shown only once.
 pub async fn take_notice(session: &Session) -> Result<Option<String>> {
     Ok(session.remove::<String>(NOTICE_KEY).await?)
-}
-
-/// The session's CSRF token, created when the session has none (the sign-in form needs
-/// one before anyone is signed in).
-pub async fn csrf_token(session: &Session) -> Result<String> {
-    if let Some(token) = session.get::<String>(CSRF_KEY).await? {
-        return Ok(token);
-    }
-    let token = auth::new_csrf_token()?;
-    session.insert(CSRF_KEY, &token).await?;
-    Ok(token)
 }
 
 /// A handler argument: the client's address as the socket saw it, for the login

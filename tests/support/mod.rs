@@ -143,6 +143,17 @@ pub fn session_cookie(page: &Page) -> Option<String> {
         .map(str::to_owned)
 }
 
+/// The `name=value` of the sign-in form's token cookie a response sets, if any.
+pub fn signin_cookie(page: &Page) -> Option<String> {
+    page.headers
+        .get_all("set-cookie")
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .find(|v| v.starts_with("entente_signin="))
+        .and_then(|v| v.split(';').next())
+        .map(str::to_owned)
+}
+
 /// The CSRF token in a page's forms.
 pub fn csrf_in(page: &Page) -> String {
     let marker = r#"name="csrf_token" value=""#;
@@ -172,12 +183,17 @@ impl TestApp {
             .expect("user added")
     }
 
-    /// Opens the sign-in form as a new visitor: the anonymous session and its token.
+    /// Opens the sign-in form as a new visitor: the signed token, in its cookie and in
+    /// the form.
     pub async fn visit_login(&self) -> Agent {
         let page = self.get("/login").await;
         assert_eq!(page.status, StatusCode::OK, "{}", page.body);
+        assert!(
+            session_cookie(&page).is_none(),
+            "the sign-in form stores no session"
+        );
         Agent {
-            cookie: session_cookie(&page).expect("the sign-in form starts a session"),
+            cookie: signin_cookie(&page).expect("the sign-in form sets its token's cookie"),
             csrf: csrf_in(&page),
         }
     }
