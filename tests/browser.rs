@@ -701,6 +701,92 @@ async fn editor_creates_an_event_with_an_alias_and_two_sources_fixes_the_date_an
     browser.stop().await;
 }
 
+/// The serious and critical axe-core violations of the page the browser shows.
+async fn axe_violations(browser: &Browser, axe: &str) -> Vec<String> {
+    browser.client.execute(axe, vec![]).await.expect("inject axe");
+    let violations = browser
+        .client
+        .execute_async(AXE_RUN, vec![])
+        .await
+        .expect("run axe");
+    violations
+        .as_array()
+        .into_iter()
+        .flatten()
+        .map(|v| v.as_str().unwrap_or("?").to_owned())
+        .collect()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn editor_signed_out_in_another_tab_signs_in_again_and_saves_with_nothing_retyped() {
+    let browser = browser_or_skip!();
+    let axe = axe_source();
+    browser.app.add_user("Eddie", "editor", "editor password 1").await;
+    browser.goto("/login").await;
+    browser.sign_in("Eddie", "editor password 1").await;
+    browser.goto("/events/1/edit").await;
+    let title = browser
+        .client
+        .find(Locator::Css("#title"))
+        .await
+        .expect("title field");
+    title.clear().await.expect("clear");
+    title.send_keys("Retitled in the first tab").await.expect("type");
+
+    // Another tab signs out.
+    let first = browser.client.window().await.expect("this tab");
+    let other = browser.client.new_window(true).await.expect("another tab");
+    browser
+        .client
+        .switch_to_window(other.handle)
+        .await
+        .expect("switch");
+    browser.goto("/").await;
+    browser.click(".account-bar button").await;
+    browser
+        .client
+        .wait()
+        .at_most(Duration::from_secs(10))
+        .for_element(Locator::LinkText("Editors: sign in"))
+        .await
+        .expect("signed out");
+    browser.client.close_window().await.expect("close the other tab");
+    browser.client.switch_to_window(first).await.expect("back");
+
+    // Saving in the first tab: the form is kept, and a sign-in carries it through.
+    browser
+        .click("form.event-form button[type=submit]:not([name])")
+        .await;
+    browser.wait_for("#kept-password").await;
+    assert_eq!(browser.text("h1").await, "Signed out: your form is kept");
+    let kept = browser
+        .client
+        .find(Locator::Css("input[name=resume_body]"))
+        .await
+        .expect("the kept form")
+        .prop("value")
+        .await
+        .expect("value")
+        .unwrap_or_default();
+    assert!(kept.contains("Retitled+in+the+first+tab"), "{kept}");
+    let violations = axe_violations(&browser, &axe).await;
+    assert!(violations.is_empty(), "the kept form's page: {violations:?}");
+    browser.type_into("#kept-name", "Eddie").await;
+    browser.type_into("#kept-password", "editor password 1").await;
+    browser.click("form[action='/login'] button[type=submit]").await;
+    browser
+        .wait_for("form[action='/events/1/edit'] button[type=submit]")
+        .await;
+    assert_eq!(browser.text("h1").await, "Signed in: your form is kept");
+    browser
+        .click("form[action='/events/1/edit'] button[type=submit]")
+        .await;
+    browser.wait_for("#event-title").await;
+    assert_eq!(browser.text("#event-title").await, "Retitled in the first tab");
+    assert!(browser.text(".notice").await.contains("Saved"));
+    browser.stop().await;
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn every_page_passes_axe_at_desktop_and_phone_width() {
     let axe = axe_source();

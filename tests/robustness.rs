@@ -112,7 +112,8 @@ async fn a_write_lock_held_by_another_program_is_a_503_and_healthz_says_so() {
         )
         .await;
     assert_eq!(saved.status, StatusCode::SERVICE_UNAVAILABLE, "{}", saved.body);
-    saved.assert_contains("The database is busy");
+    saved.assert_contains("The database was busy");
+    saved.assert_contains("Written while locked");
     // Readers still read.
     assert_eq!(app.get("/events/1").await.status, StatusCode::PERMANENT_REDIRECT);
 
@@ -158,4 +159,136 @@ async fn sessions(db: &mut sqlx::SqliteConnection) -> i64 {
         .fetch_one(db)
         .await
         .expect("count")
+}
+
+/// The hidden fields of the first form on a page that posts to `action`, unescaped.
+fn hidden_fields(page: &support::Page, action: &str) -> Vec<(String, String)> {
+    let unescape = |text: &str| {
+        text.replace("&#34;", "\"")
+            .replace("&#39;", "'")
+            .replace("&#60;", "<")
+            .replace("&#62;", ">")
+            .replace("&#38;", "&")
+    };
+    let start = page.position(&format!(r#"action="{action}""#));
+    let end = page.body[start..].find("</form>").expect("form ends") + start;
+    page.body[start..end]
+        .split(r#"<input type="hidden" name=""#)
+        .skip(1)
+        .filter_map(|chunk| {
+            let (name, rest) = chunk.split_once(r#"" value=""#)?;
+            let value = rest.split_once('"')?.0;
+            Some((unescape(name), unescape(value)))
+        })
+        .collect()
+}
+
+/// Posts a form as a browser on one of entente's pages does.
+async fn post_from_page(
+    app: &TestApp,
+    cookie: &str,
+    uri: &str,
+    fields: &[(String, String)],
+) -> support::Page {
+    let borrowed: Vec<(&str, &str)> = fields.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
+    app.send(
+        axum::http::Request::post(uri)
+            .header("content-type", "application/x-www-form-urlencoded")
+            .header("sec-fetch-site", "same-origin")
+            .header("cookie", cookie)
+            .body(axum::body::Body::from(support::form_body(&borrowed)))
+            .expect("request"),
+    )
+    .await
+}
+
+#[tokio::test]
+async fn a_form_sent_after_its_session_ended_comes_back_whole_and_saves_after_signing_in() {
+    use support::editing::edit_fields;
+    let app = fixture_app().await;
+    app.add_user("Eddie", "editor", PASSWORD).await;
+    let eddie = signed_in(&app).await;
+    let mut form = edit_fields(
+        &app,
+        1,
+        &[
+            ("title", "Iran & Belarus <sign> the MOU"),
+            ("summary", "Line one\nLine two"),
+        ],
+    )
+    .await;
+    form.push(("csrf_token".to_owned(), eddie.csrf.clone()));
+    // Signed out in another tab.
+    let out = app.post_as(&eddie, "/logout", &[]).await;
+    assert_eq!(out.status, StatusCode::SEE_OTHER);
+
+    let page = post_from_page(&app, &eddie.cookie, "/events/1/edit", &form).await;
+    assert_eq!(page.status, StatusCode::FORBIDDEN, "{}", page.body);
+    page.assert_contains("You were signed out");
+    page.assert_contains("Iran &#38; Belarus &#60;sign&#62; the MOU");
+    let signin_cookie = support::signin_cookie(&page).expect("a sign-in token");
+    let mut sign_in = hidden_fields(&page, "/login");
+    assert!(
+        sign_in
+            .iter()
+            .any(|(k, v)| k == "resume_to" && v == "/events/1/edit")
+    );
+    sign_in.extend([
+        ("name".to_owned(), "Eddie".to_owned()),
+        ("password".to_owned(), PASSWORD.to_owned()),
+    ]);
+    let resumed = post_from_page(&app, &signin_cookie, "/login", &sign_in).await;
+    assert_eq!(resumed.status, StatusCode::OK, "{}", resumed.body);
+    resumed.assert_contains("Signed in: your form is kept");
+    let session = support::session_cookie(&resumed).expect("signed in");
+    let again = hidden_fields(&resumed, "/events/1/edit");
+    assert!(
+        again
+            .iter()
+            .any(|(k, v)| k == "summary" && v.contains("Line two")),
+        "{again:?}"
+    );
+    let saved = post_from_page(&app, &session, "/events/1/edit", &again).await;
+    assert_eq!(saved.status, StatusCode::SEE_OTHER, "{}", saved.body);
+    let event = app.app.db.event(1).await.expect("query").expect("event");
+    assert_eq!(event.event.title, "Iran & Belarus <sign> the MOU");
+
+    // A request that does not say it comes from entente's pages gets no such page: a
+    // forged form never turns into one with a valid token in it.
+    let forged = app
+        .post_form(Some(&session), "/events/1/edit", &[("title", "Forged")])
+        .await;
+    assert_eq!(forged.status, StatusCode::FORBIDDEN);
+    forged.assert_lacks("Send again");
+    forged.assert_lacks("Forged");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_form_that_meets_a_locked_database_comes_back_ready_to_send_again() {
+    use sqlx::Connection;
+    use support::editing::edit_fields;
+    let app = fixture_app().await;
+    app.add_user("Eddie", "editor", PASSWORD).await;
+    let eddie = signed_in(&app).await;
+    let mut form = edit_fields(&app, 1, &[("title", "Saved after the lock")]).await;
+    form.push(("csrf_token".to_owned(), eddie.csrf.clone()));
+    let url = format!("sqlite://{}", app.database().display());
+    let mut other = sqlx::SqliteConnection::connect(&url).await.expect("connects");
+    sqlx::query("BEGIN IMMEDIATE")
+        .execute(&mut other)
+        .await
+        .expect("locks");
+    let page = post_from_page(&app, &eddie.cookie, "/events/1/edit", &form).await;
+    assert_eq!(page.status, StatusCode::SERVICE_UNAVAILABLE, "{}", page.body);
+    page.assert_contains("nothing was saved");
+    page.assert_contains("Send again");
+    sqlx::query("ROLLBACK")
+        .execute(&mut other)
+        .await
+        .expect("unlocks");
+    let again = hidden_fields(&page, "/events/1/edit");
+    let saved = post_from_page(&app, &eddie.cookie, "/events/1/edit", &again).await;
+    assert_eq!(saved.status, StatusCode::SEE_OTHER, "{}", saved.body);
+    let event = app.app.db.event(1).await.expect("query").expect("event");
+    assert_eq!(event.event.title, "Saved after the lock");
 }

@@ -25,6 +25,10 @@ pub struct LoginPage {
     next: String,
     name: String,
     error: Option<String>,
+    /// A form kept from a session that ended, sent again once signed in (see
+    /// [`super::kept_form`]): where it goes, and its fields.
+    resume_to: String,
+    resume_body: String,
 }
 
 #[derive(Debug, Deserialize)]
@@ -49,6 +53,8 @@ pub async fn form(
         next,
         name: String::new(),
         error: None,
+        resume_to: String::new(),
+        resume_body: String::new(),
     };
     with_token(&state, StatusCode::OK, page)
 }
@@ -76,6 +82,10 @@ pub struct LoginForm {
     password: String,
     #[serde(default)]
     next: String,
+    #[serde(default)]
+    resume_to: String,
+    #[serde(default)]
+    resume_body: String,
 }
 
 /// Checks a sign-in: throttled first, then the password; success starts a new session
@@ -96,6 +106,8 @@ pub async fn submit(
             next: next.clone(),
             name: form.name.clone(),
             error: Some(error),
+            resume_to: form.resume_to.clone(),
+            resume_body: form.resume_body.clone(),
         };
         with_token(&state, status, page)
     };
@@ -129,6 +141,11 @@ pub async fn submit(
             tracing::info!(user = %user.name, "signed in");
             // The sign-in token has served: the session's own token takes over.
             let cleared = [(header::SET_COOKIE, session::signin_cookie(&state, None))];
+            if !form.resume_to.is_empty() {
+                let token = session::session_token(&session).await?;
+                let kept = super::kept_form::resume(token, &form.resume_to, &form.resume_body);
+                return Ok((cleared, kept).into_response());
+            }
             Ok((cleared, Redirect::to(&next)).into_response())
         }
         _ => {

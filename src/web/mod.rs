@@ -59,6 +59,8 @@ mod form;
 /// Revisions of events, actors and sources: histories, comparisons, bringing back a
 /// version, recent changes.
 mod history;
+/// A form that failed through no fault of its content, given back whole.
+mod kept_form;
 /// Signing in and out.
 mod login;
 /// Source outlets: their index and one page per outlet.

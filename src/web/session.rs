@@ -103,13 +103,25 @@ pub fn current() -> Viewer {
 }
 
 /// Resolves the viewer, checks CSRF on state-changing requests, and runs the request.
+/// A form that fails through no fault of its content (the editor's session ended, the
+/// database was busy) comes back whole on a page that sends it again (see
+/// [`super::kept_form`]).
 pub async fn guard(State(state): State<AppState>, request: Request, next: Next) -> Response {
+    let (request, kept) = match super::kept_form::keep(request).await {
+        Ok(kept) => kept,
+        Err(e) => return e.into_response(),
+    };
     match prepare(&state, request).await {
         Ok((viewer, request)) => {
             let signed_in = viewer.is_editor();
             let session = request.extensions().get::<Session>().cloned();
             let notice = viewer.notice.clone();
-            let mut response = CURRENT.scope(viewer, next.run(request)).await;
+            let mut response = CURRENT.scope(viewer.clone(), next.run(request)).await;
+            if let Some(kept) = kept
+                && response.status() == axum::http::StatusCode::SERVICE_UNAVAILABLE
+            {
+                return super::kept_form::busy(&state, &viewer, kept);
+            }
             // A redirect shows no page: the notice waits for the page it leads to.
             if let (Some(notice), Some(session)) = (notice, session)
                 && response.status().is_redirection()
@@ -126,11 +138,32 @@ pub async fn guard(State(state): State<AppState>, request: Request, next: Next) 
             }
             response
         }
-        Err(e) => e.into_response(),
+        // A form from one of entente's pages whose token no longer matches: the session
+        // ended (signed out elsewhere, expired, ended by an admin) or was renewed.
+        Err(Refused::Token(viewer, from_here)) => match kept {
+            Some(kept) if from_here => super::kept_form::token_refused(&state, &viewer, kept),
+            _ => csrf_refused().into_response(),
+        },
+        Err(Refused::Error(e)) => e.into_response(),
     }
 }
 
-async fn prepare(state: &AppState, mut request: Request) -> Result<(Viewer, Request)> {
+/// Why a request was not let through.
+enum Refused {
+    /// Its token did not match: the viewer it came from, and whether the browser said it
+    /// came from one of entente's own pages (only then is the form given back, so that
+    /// a forged request never becomes a page with a valid token in it).
+    Token(Viewer, bool),
+    Error(Error),
+}
+
+impl From<Error> for Refused {
+    fn from(error: Error) -> Refused {
+        Refused::Error(error)
+    }
+}
+
+async fn prepare(state: &AppState, mut request: Request) -> Result<(Viewer, Request), Refused> {
     let has_cookie = has_session_cookie(request.headers());
     let session = request.extensions().get::<Session>().cloned();
     // The page after a redirect shows the notice; assets never take it.
@@ -140,7 +173,11 @@ async fn prepare(state: &AppState, mut request: Request) -> Result<(Viewer, Requ
         _ => Viewer::default(),
     };
     if !is_safe(request.method()) {
-        request = check_csrf(state, request, &viewer).await?;
+        let from_here = from_this_site(request.headers());
+        request = match check_csrf(state, request, &viewer).await? {
+            Some(request) => request,
+            None => return Err(Refused::Token(viewer, from_here)),
+        };
     }
     request.extensions_mut().insert(viewer.clone());
     Ok((viewer, request))
@@ -179,8 +216,10 @@ fn is_safe(method: &Method) -> bool {
 /// A state-changing request must come from one of entente's own pages: the browser's
 /// `Sec-Fetch-Site` (when sent) must not say another site, and the form must carry the
 /// session's CSRF token (or the request the `X-CSRF-Token` header). Without a session
-/// (the sign-in form), the token must match the signed cookie the form came with.
-async fn check_csrf(state: &AppState, request: Request, viewer: &Viewer) -> Result<Request> {
+/// (the sign-in form), the token must match the signed cookie the form came with. A token
+/// that does not match is `None` (the caller may give the form back); a request from
+/// another site, or that is no form at all, is refused outright.
+async fn check_csrf(state: &AppState, request: Request, viewer: &Viewer) -> Result<Option<Request>> {
     let cross_site = request
         .headers()
         .get("sec-fetch-site")
@@ -196,7 +235,7 @@ async fn check_csrf(state: &AppState, request: Request, viewer: &Viewer) -> Resu
     };
     if let Some(token) = request.headers().get("x-csrf-token") {
         return if accepted(token.to_str().unwrap_or("")) {
-            Ok(request)
+            Ok(Some(request))
         } else {
             Err(csrf_refused())
         };
@@ -218,9 +257,23 @@ async fn check_csrf(state: &AppState, request: Request, viewer: &Viewer) -> Resu
         .map(|(_, value)| value.into_owned())
         .unwrap_or_default();
     if !accepted(&token) {
-        return Err(csrf_refused());
+        return Ok(None);
     }
-    Ok(Request::from_parts(parts, Body::from(bytes)))
+    Ok(Some(Request::from_parts(parts, Body::from(bytes))))
+}
+
+/// Whether the browser says a request comes from one of entente's own pages:
+/// `Sec-Fetch-Site: same-origin`, or an `Origin` whose host is the request's `Host`.
+/// Without either (an old browser, a script) it is not taken to.
+fn from_this_site(headers: &axum::http::HeaderMap) -> bool {
+    let text = |name: header::HeaderName| headers.get(name).and_then(|v| v.to_str().ok());
+    if let Some(site) = headers.get("sec-fetch-site").and_then(|v| v.to_str().ok()) {
+        return site == "same-origin";
+    }
+    match (text(header::ORIGIN), text(header::HOST)) {
+        (Some(origin), Some(host)) => origin.split_once("://").is_some_and(|(_, rest)| rest == host),
+        _ => false,
+    }
 }
 
 /// Whether a request carries entente's session cookie (other cookies do not make a
@@ -256,7 +309,7 @@ pub fn signin_cookie(state: &AppState, value: Option<&str>) -> HeaderValue {
     HeaderValue::from_str(&cookie.to_string()).unwrap_or_else(|_| HeaderValue::from_static(""))
 }
 
-fn csrf_refused() -> Error {
+pub(super) fn csrf_refused() -> Error {
     Error::Forbidden(
         "This form could not be accepted: it has expired or did not come from one of \
          entente's pages. Nothing was changed. Reload the page and submit it again."
@@ -279,6 +332,11 @@ pub async fn sign_in(session: &Session, user: &User) -> Result<()> {
         .await?;
     session.insert(CSRF_KEY, auth::new_csrf_token()?).await?;
     Ok(())
+}
+
+/// The session's CSRF token (set at sign-in).
+pub async fn session_token(session: &Session) -> Result<String> {
+    Ok(session.get::<String>(CSRF_KEY).await?.unwrap_or_default())
 }
 
 /// Ends the session: deleted from the store, cookie removed.
