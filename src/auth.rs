@@ -9,14 +9,21 @@ use crate::error::{Error, Result};
 
 pub use crate::domain::Role;
 
-/// Failed sign-ins within the throttle's window, for the account name and the address:
-/// what the store counts and the throttle's policy reads.
+/// Failed sign-ins within the throttle's window: what the store counts and the
+/// throttle's policy reads.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct FailureCounts {
+    /// For this account name from this address.
+    pub pair: i64,
+    pub pair_last: Option<i64>,
+    /// For this account name from any address.
     pub account: i64,
     pub account_last: Option<i64>,
+    /// From this address for any account name.
     pub address: i64,
     pub address_last: Option<i64>,
+    /// Whether the account has signed in from this address before.
+    pub known_address: bool,
 }
 
 /// Shortest password accepted.
@@ -97,14 +104,24 @@ pub enum Throttle {
     Wait(i64),
 }
 
-/// The throttle's policy. For an account name: from the third failure in the window,
-/// each further attempt must wait 5, 10, 20… seconds after the last failure; from the
-/// tenth it is locked until the window has passed since the last failure. For an
-/// address, the same with thresholds of 10 and 30 (several editors may share one).
+/// The throttle's policy. For one account name from one address: from the third failure
+/// in the window, each further attempt must wait 5, 10, 20… seconds after the last
+/// failure; from the tenth it is locked until the window has passed since the last
+/// failure. From an address the account has never signed in from, two wider limits also
+/// apply: an address's failures for any names (from the 10th, locked from the 30th: one
+/// machine trying many names) and a name's failures from any addresses (from the 50th,
+/// locked from the 200th: many machines trying one name). From a known address only the
+/// first applies, so that others' failures never lock the owner out.
 pub fn throttle(counts: FailureCounts, now: i64) -> Throttle {
-    let account = wait_after(counts.account, counts.account_last, 3, 10, now);
-    let address = wait_after(counts.address, counts.address_last, 10, 30, now);
-    match account.max(address) {
+    let pair = wait_after(counts.pair, counts.pair_last, 3, 10, now);
+    let wider = if counts.known_address {
+        0
+    } else {
+        let address = wait_after(counts.address, counts.address_last, 10, 30, now);
+        let account = wait_after(counts.account, counts.account_last, 50, 200, now);
+        address.max(account)
+    };
+    match pair.max(wider) {
         0 => Throttle::Allow,
         seconds => Throttle::Wait(seconds),
     }
@@ -249,34 +266,62 @@ mod tests {
         assert!(check_password_rules("long enough pass").is_ok());
     }
 
-    fn counts(account: i64, address: i64, last: i64) -> FailureCounts {
+    /// Failures of one name from one address (`pair`), of any name from the address,
+    /// and of the name from anywhere, all last at `last`.
+    fn counts(pair: i64, address: i64, account: i64, last: i64) -> FailureCounts {
         FailureCounts {
+            pair,
+            pair_last: (pair > 0).then_some(last),
             account,
             account_last: (account > 0).then_some(last),
             address,
             address_last: (address > 0).then_some(last),
+            known_address: false,
         }
     }
 
     #[test]
     fn the_throttle_slows_down_then_locks() {
         let now = 1_000_000;
-        assert_eq!(throttle(counts(0, 0, now), now), Throttle::Allow);
-        assert_eq!(throttle(counts(2, 2, now), now), Throttle::Allow);
-        assert_eq!(throttle(counts(3, 3, now), now), Throttle::Wait(5));
-        assert_eq!(throttle(counts(4, 4, now), now), Throttle::Wait(10));
-        assert_eq!(throttle(counts(3, 3, now - 5), now), Throttle::Allow);
+        assert_eq!(throttle(counts(0, 0, 0, now), now), Throttle::Allow);
+        assert_eq!(throttle(counts(2, 2, 2, now), now), Throttle::Allow);
+        assert_eq!(throttle(counts(3, 3, 3, now), now), Throttle::Wait(5));
+        assert_eq!(throttle(counts(4, 4, 4, now), now), Throttle::Wait(10));
+        assert_eq!(throttle(counts(3, 3, 3, now - 5), now), Throttle::Allow);
         assert_eq!(
-            throttle(counts(10, 10, now), now),
+            throttle(counts(10, 10, 10, now), now),
             Throttle::Wait(THROTTLE_WINDOW_SECS)
         );
         // An address shared by several editors tolerates more.
-        assert_eq!(throttle(counts(0, 9, now), now), Throttle::Allow);
-        assert_eq!(throttle(counts(0, 10, now), now), Throttle::Wait(5));
+        assert_eq!(throttle(counts(0, 9, 0, now), now), Throttle::Allow);
+        assert_eq!(throttle(counts(0, 10, 0, now), now), Throttle::Wait(5));
         assert_eq!(
-            throttle(counts(0, 30, now), now),
+            throttle(counts(0, 30, 0, now), now),
             Throttle::Wait(THROTTLE_WINDOW_SECS)
         );
+        // A name tried from many addresses, more still.
+        assert_eq!(throttle(counts(0, 0, 49, now), now), Throttle::Allow);
+        assert_eq!(throttle(counts(0, 0, 50, now), now), Throttle::Wait(5));
+        assert_eq!(
+            throttle(counts(0, 0, 200, now), now),
+            Throttle::Wait(THROTTLE_WINDOW_SECS)
+        );
+    }
+
+    #[test]
+    fn others_failures_never_lock_an_owner_out_of_a_known_address() {
+        let now = 1_000_000;
+        let known = FailureCounts {
+            known_address: true,
+            ..counts(0, 500, 500, now)
+        };
+        assert_eq!(throttle(known, now), Throttle::Allow);
+        // Their own failures there still count.
+        let own = FailureCounts {
+            known_address: true,
+            ..counts(3, 500, 500, now)
+        };
+        assert_eq!(throttle(own, now), Throttle::Wait(5));
     }
 
     #[test]

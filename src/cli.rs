@@ -65,6 +65,9 @@ pub enum UserAction {
     Enable { name: String },
     /// Set a new password and end the account's sessions.
     ResetPassword { name: String },
+    /// Forget the failed sign-ins for an account name, from every address, so that the
+    /// throttle no longer holds it back.
+    Unlock { name: String },
 }
 
 /// Options of `entente fixture`.
@@ -107,6 +110,16 @@ pub struct ServeArgs {
     /// another name than localhost. Behind HTTPS (or on localhost) leave it off.
     #[arg(long, env = "ENTENTE_INSECURE_COOKIES")]
     pub insecure_cookies: bool,
+    /// Addresses of reverse proxies in front of entente, whose `X-Forwarded-For` header
+    /// gives the client's address (for the sign-in throttle); comma-separated, or the
+    /// option repeated. Without it the header is ignored.
+    #[arg(
+        long = "trusted-proxy",
+        env = "ENTENTE_TRUSTED_PROXIES",
+        value_delimiter = ',',
+        value_name = "IP"
+    )]
+    pub trusted_proxies: Vec<std::net::IpAddr>,
 }
 
 impl ServeArgs {
@@ -116,6 +129,7 @@ impl ServeArgs {
             database: self.database.clone(),
             demo_data: !self.no_demo,
             secure_cookies: !self.insecure_cookies,
+            trusted_proxies: self.trusted_proxies.clone(),
         }
     }
 }

@@ -15,6 +15,8 @@ pub struct Config {
     /// Mark the session cookie `Secure` (sent over HTTPS only; browsers also accept it
     /// from `localhost`). Off only for a plain-HTTP deployment on another host.
     pub secure_cookies: bool,
+    /// Reverse proxies whose `X-Forwarded-For` header names the client.
+    pub trusted_proxies: Vec<std::net::IpAddr>,
 }
 
 impl Config {
@@ -25,6 +27,7 @@ impl Config {
             database: database.into(),
             demo_data: true,
             secure_cookies: true,
+            trusted_proxies: Vec::new(),
         }
     }
 }

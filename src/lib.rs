@@ -58,7 +58,7 @@ pub async fn build(config: &Config) -> Result<App> {
         );
     }
     let sessions = web::session::layer(db.session_store().await?, config.secure_cookies);
-    let state = web::AppState::new(db.clone(), db.signing_key().await?, config.secure_cookies);
+    let state = web::AppState::new(db.clone(), db.signing_key().await?, config);
     let router = web::router(state, sessions);
     Ok(App { router, db })
 }
@@ -122,6 +122,11 @@ pub async fn user(args: &cli::UserArgs) -> Result<()> {
             let user = find_user(&db, name).await?;
             db.set_user_disabled(user.id, disable).await?;
             println!("{} {}", if disable { "disabled" } else { "enabled" }, user.name);
+            Ok(())
+        }
+        UserAction::Unlock { name } => {
+            let cleared = db.clear_login_failures(&store::fold(name)).await?;
+            println!("forgot {cleared} failed sign-in(s) for {name}");
             Ok(())
         }
         UserAction::ResetPassword { name } => {

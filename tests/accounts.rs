@@ -536,3 +536,29 @@ async fn admins_change_roles_and_set_passwords_but_not_their_own_role() {
         .await;
     assert_eq!(allowed.status, StatusCode::SEE_OTHER);
 }
+
+#[tokio::test]
+async fn an_admin_forgets_an_accounts_failed_sign_ins() {
+    let app = app_with_accounts().await;
+    for _ in 0..4 {
+        app.try_sign_in("Eddie", "not the password").await;
+    }
+    let held = app.try_sign_in("Eddie", EDITOR_PASSWORD).await;
+    assert_eq!(held.status, StatusCode::TOO_MANY_REQUESTS);
+    let ada = app.sign_in("Ada", ADMIN_PASSWORD).await;
+    let eddie = app
+        .app
+        .db
+        .user_by_name("Eddie")
+        .await
+        .expect("query")
+        .expect("user");
+    let done = app
+        .post_as(&ada, &format!("/admin/users/{}/unlock", eddie.id), &[])
+        .await;
+    assert_eq!(done.status, StatusCode::SEE_OTHER, "{}", done.body);
+    let page = app.get_as(&ada, "/admin/users").await;
+    page.assert_contains("failed sign-in(s) for Eddie forgotten");
+    let back = app.try_sign_in("Eddie", EDITOR_PASSWORD).await;
+    assert_eq!(back.status, StatusCode::SEE_OTHER, "{}", back.body);
+}

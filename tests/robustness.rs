@@ -292,3 +292,100 @@ async fn a_form_that_meets_a_locked_database_comes_back_ready_to_send_again() {
     let event = app.app.db.event(1).await.expect("query").expect("event");
     assert_eq!(event.event.title, "Saved after the lock");
 }
+
+/// Submits the sign-in form as a browser at `address` would.
+async fn sign_in_from(app: &TestApp, address: &str, name: &str, password: &str) -> support::Page {
+    sign_in_through(app, address, &[], name, password).await
+}
+
+/// The same, through a proxy that adds `forwarded_for` (X-Forwarded-For).
+async fn sign_in_through(
+    app: &TestApp,
+    address: &str,
+    forwarded_for: &[&str],
+    name: &str,
+    password: &str,
+) -> support::Page {
+    let visitor = app.visit_login().await;
+    let peer: std::net::SocketAddr = format!("{address}:40000").parse().expect("address");
+    let mut request = axum::http::Request::post("/login")
+        .header("content-type", "application/x-www-form-urlencoded")
+        .header("cookie", &visitor.cookie)
+        .extension(axum::extract::ConnectInfo(peer));
+    for hop in forwarded_for {
+        request = request.header("x-forwarded-for", *hop);
+    }
+    let body = support::form_body(&[
+        ("csrf_token", &visitor.csrf),
+        ("name", name),
+        ("password", password),
+        ("next", "/"),
+    ]);
+    app.send(request.body(axum::body::Body::from(body)).expect("request"))
+        .await
+}
+
+#[tokio::test]
+async fn strangers_failing_against_a_name_never_lock_its_owner_out() {
+    let app = fixture_app().await;
+    app.add_user("Eddie", "editor", PASSWORD).await;
+    app.add_user("Olga", "editor", PASSWORD).await;
+    let office = "192.0.2.10";
+    let signed_in = sign_in_from(&app, office, "Eddie", PASSWORD).await;
+    assert_eq!(signed_in.status, StatusCode::SEE_OTHER, "{}", signed_in.body);
+
+    // Sixty strangers fail against Eddie's name, and someone at the office tries twelve
+    // other names.
+    for n in 0..60 {
+        let page = sign_in_from(&app, &format!("198.51.100.{n}"), "Eddie", "a wrong guess").await;
+        assert!(matches!(page.status.as_u16(), 401 | 429), "{}", page.status);
+    }
+    for n in 0..12 {
+        sign_in_from(&app, office, &format!("someone{n}"), "a wrong guess").await;
+    }
+    // Eddie, at the office where he signed in before, is not held back.
+    let owner = sign_in_from(&app, office, "Eddie", PASSWORD).await;
+    assert_eq!(owner.status, StatusCode::SEE_OTHER, "{}", owner.body);
+    // From an address he never used, the wider limits apply: the name was tried too often.
+    let elsewhere = sign_in_from(&app, "203.0.113.7", "Eddie", PASSWORD).await;
+    assert_eq!(elsewhere.status, StatusCode::TOO_MANY_REQUESTS);
+    // Olga never signed in at the office: its many failures hold her back there.
+    let olga = sign_in_from(&app, office, "Olga", PASSWORD).await;
+    assert_eq!(olga.status, StatusCode::TOO_MANY_REQUESTS);
+    // Forgetting the name's failures (an admin's unlock) lets Eddie in from anywhere.
+    let cleared = app.app.db.clear_login_failures("eddie").await.expect("cleared");
+    assert!(cleared >= 50, "{cleared}");
+    let elsewhere = sign_in_from(&app, "203.0.113.7", "Eddie", PASSWORD).await;
+    assert_eq!(elsewhere.status, StatusCode::SEE_OTHER);
+    // His own failures at a known address still slow him down.
+    for _ in 0..3 {
+        sign_in_from(&app, office, "Eddie", "his own typo").await;
+    }
+    let slowed = sign_in_from(&app, office, "Eddie", PASSWORD).await;
+    assert_eq!(slowed.status, StatusCode::TOO_MANY_REQUESTS);
+}
+
+#[tokio::test]
+async fn behind_a_trusted_proxy_the_throttle_counts_the_client_not_the_proxy() {
+    use sqlx::Connection;
+    let dir = tempfile::tempdir().expect("temp dir");
+    let mut config = entente::Config::for_database(dir.path().join("test.sqlite3"));
+    config.demo_data = false;
+    config.trusted_proxies = vec!["10.0.0.1".parse().expect("ip")];
+    let app = TestApp {
+        app: entente::build(&config).await.expect("app"),
+        dir,
+    };
+    app.add_user("Eddie", "editor", PASSWORD).await;
+    // A client's own X-Forwarded-For entry on the left is not believed; the proxy's is.
+    sign_in_through(&app, "10.0.0.1", &["6.6.6.6, 192.0.2.44"], "Eddie", "wrong").await;
+    // From an untrusted peer, the header is ignored.
+    sign_in_through(&app, "198.51.100.9", &["192.0.2.99"], "Eddie", "wrong").await;
+    let url = format!("sqlite://{}", app.database().display());
+    let mut db = sqlx::SqliteConnection::connect(&url).await.expect("connects");
+    let addresses: Vec<String> = sqlx::query_scalar("SELECT address FROM login_failures ORDER BY id")
+        .fetch_all(&mut db)
+        .await
+        .expect("failures");
+    assert_eq!(addresses, ["192.0.2.44", "198.51.100.9"]);
+}

@@ -207,6 +207,21 @@ fn accounts_are_managed_from_the_shell_with_passwords_read_from_stdin() {
     assert!(!taken.status.success());
     assert!(text(&taken).contains("already taken"), "{}", text(&taken));
 
+    let unlocked = user_command(&database, &["unlock", "Ada"], "");
+    assert!(unlocked.status.success(), "{}", text(&unlocked));
+    assert!(
+        text(&unlocked).contains("forgot 0 failed sign-in(s) for Ada"),
+        "{}",
+        text(&unlocked)
+    );
+    let invisible = user_command(&database, &["add", "\u{200B}"], "a long password\n");
+    assert!(!invisible.status.success());
+    assert!(
+        text(&invisible).contains("visible character"),
+        "{}",
+        text(&invisible)
+    );
+
     let disabled = user_command(&database, &["disable", "ada"], "");
     assert!(disabled.status.success(), "{}", text(&disabled));
     let list = user_command(&database, &["list"], "");

@@ -175,6 +175,13 @@ impl Db {
             .bind(forget_before)
             .execute(&mut *tx)
             .await?;
+        let (pair, pair_last): (i64, Option<i64>) = sqlx::query_as(
+            "SELECT count(*), max(at) FROM login_failures WHERE account = ?1 AND address = ?2",
+        )
+        .bind(account)
+        .bind(address)
+        .fetch_one(&mut *tx)
+        .await?;
         let (account_count, account_last): (i64, Option<i64>) =
             sqlx::query_as("SELECT count(*), max(at) FROM login_failures WHERE account = ?1")
                 .bind(account)
@@ -185,11 +192,21 @@ impl Db {
                 .bind(address)
                 .fetch_one(&mut *tx)
                 .await?;
+        let known_address: bool = sqlx::query_scalar(
+            "SELECT EXISTS (SELECT 1 FROM login_successes WHERE account = ?1 AND address = ?2)",
+        )
+        .bind(account)
+        .bind(address)
+        .fetch_one(&mut *tx)
+        .await?;
         let counts = FailureCounts {
+            pair,
+            pair_last,
             account: account_count,
             account_last,
             address: address_count,
             address_last,
+            known_address,
         };
         let allowed = allow(counts);
         if allowed {
@@ -227,13 +244,35 @@ impl Db {
         Ok(())
     }
 
-    /// Forgets the failed sign-ins of an account after it signs in (the attempt that
-    /// succeeded included).
-    pub async fn clear_login_failures(&self, account: &str) -> Result<()> {
-        sqlx::query("DELETE FROM login_failures WHERE account = ?1")
+    /// After a sign-in succeeds: forgets the failures of the account from this address
+    /// (the attempt that succeeded included) and remembers the address as known.
+    pub async fn record_login_success(&self, account: &str, address: &str, at: i64) -> Result<()> {
+        let mut tx = self.begin_write().await?;
+        sqlx::query("DELETE FROM login_failures WHERE account = ?1 AND address = ?2")
+            .bind(account)
+            .bind(address)
+            .execute(&mut *tx)
+            .await?;
+        sqlx::query(
+            "INSERT INTO login_successes (account, address, at) VALUES (?1, ?2, ?3) \
+             ON CONFLICT (account, address) DO UPDATE SET at = excluded.at",
+        )
+        .bind(account)
+        .bind(address)
+        .bind(at)
+        .execute(&mut *tx)
+        .await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// Forgets every failed sign-in of an account name, from any address (an admin's
+    /// `unlock`); returns how many there were.
+    pub async fn clear_login_failures(&self, account: &str) -> Result<u64> {
+        Ok(sqlx::query("DELETE FROM login_failures WHERE account = ?1")
             .bind(account)
             .execute(&self.write)
-            .await?;
-        Ok(())
+            .await?
+            .rows_affected())
     }
 }

@@ -184,3 +184,22 @@ pub async fn enable(
     tracing::info!(admin = %me.name, user = id, "account enabled");
     Ok(Redirect::to(crate::paths::accounts()).into_response())
 }
+
+/// Forgets an account's failed sign-ins from every address, so that the throttle no
+/// longer holds it back (the same as `entente user unlock`).
+pub async fn unlock(
+    State(state): State<AppState>,
+    Admin(me, _): Admin,
+    session: tower_sessions::Session,
+    PathParams(id): PathParams<i64>,
+) -> Result<Response> {
+    let user = state.db.user(id).await?.ok_or(Error::NotFound)?;
+    let cleared = state
+        .db
+        .clear_login_failures(&crate::store::fold(&user.name))
+        .await?;
+    tracing::info!(admin = %me.name, user = id, cleared, "failed sign-ins forgotten");
+    let notice = format!("{cleared} failed sign-in(s) for {} forgotten.", user.name);
+    super::session::set_notice(&session, &notice).await?;
+    Ok(Redirect::to(crate::paths::accounts()).into_response())
+}

@@ -136,7 +136,7 @@ pub async fn submit(
     let matches = auth::verify_password_queued(form.password.clone(), hash).await?;
     match found {
         Some((user, _)) if matches && !user.is_disabled() => {
-            state.db.clear_login_failures(&account).await?;
+            state.db.record_login_success(&account, &address, now).await?;
             session::sign_in(&session, &user).await?;
             tracing::info!(user = %user.name, "signed in");
             // The sign-in token has served: the session's own token takes over.

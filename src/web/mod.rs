@@ -92,15 +92,18 @@ pub struct AppState {
     pub signing_key: Arc<crate::auth::SigningKey>,
     /// Whether cookies are marked `Secure`.
     pub secure_cookies: bool,
+    /// Reverse proxies whose `X-Forwarded-For` header names the client.
+    pub trusted_proxies: Arc<Vec<std::net::IpAddr>>,
 }
 
 impl AppState {
-    pub fn new(db: Db, signing_key: crate::auth::SigningKey, secure_cookies: bool) -> AppState {
+    pub fn new(db: Db, signing_key: crate::auth::SigningKey, config: &crate::Config) -> AppState {
         AppState {
             db,
             pages: Arc::new(page_cache::page_cache()),
             signing_key: Arc::new(signing_key),
-            secure_cookies,
+            secure_cookies: config.secure_cookies,
+            trusted_proxies: Arc::new(config.trusted_proxies.clone()),
         }
     }
 }
@@ -169,6 +172,7 @@ pub fn router(
         .route("/admin/users/{id}/enable", post(admin::enable))
         .route("/admin/users/{id}/role", post(admin::set_role))
         .route("/admin/users/{id}/password", post(admin::set_password))
+        .route("/admin/users/{id}/unlock", post(admin::unlock))
         .route("/static/{file}", get(assets::serve))
         .route("/healthz", get(healthz))
         .fallback(not_found)

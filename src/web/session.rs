@@ -356,20 +356,42 @@ pub async fn take_notice(session: &Session) -> Result<Option<String>> {
     Ok(session.remove::<String>(NOTICE_KEY).await?)
 }
 
-/// A handler argument: the client's address as the socket saw it, for the login
-/// throttle. Behind a reverse proxy every client has the proxy's address (and the
-/// address threshold applies to them together).
+/// A handler argument: the client's address, for the login throttle. It is the socket's
+/// peer, unless that peer is a configured trusted proxy: then the nearest address in
+/// `X-Forwarded-For` that is not a trusted proxy itself (read from the right, since a
+/// client can write anything on the left).
 pub struct ClientAddress(pub String);
 
-impl<S: Send + Sync> FromRequestParts<S> for ClientAddress {
+impl FromRequestParts<AppState> for ClientAddress {
     type Rejection = Error;
 
-    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self> {
-        let address = parts
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self> {
+        let peer = parts
             .extensions
             .get::<ConnectInfo<std::net::SocketAddr>>()
-            .map_or_else(|| "unknown".to_owned(), |ConnectInfo(a)| a.ip().to_string());
-        Ok(ClientAddress(address))
+            .map(|ConnectInfo(a)| a.ip());
+        let Some(peer) = peer else {
+            return Ok(ClientAddress("unknown".to_owned()));
+        };
+        let trusted = |ip: &std::net::IpAddr| state.trusted_proxies.contains(ip);
+        if !trusted(&peer) {
+            return Ok(ClientAddress(peer.to_string()));
+        }
+        let forwarded: Vec<std::net::IpAddr> = parts
+            .headers
+            .get_all("x-forwarded-for")
+            .iter()
+            .filter_map(|v| v.to_str().ok())
+            .flat_map(|v| v.split(','))
+            .filter_map(|ip| ip.trim().parse().ok())
+            .collect();
+        let client = forwarded
+            .iter()
+            .rev()
+            .find(|ip| !trusted(ip))
+            .copied()
+            .unwrap_or(peer);
+        Ok(ClientAddress(client.to_string()))
     }
 }
 
