@@ -847,13 +847,14 @@ async fn a_source_removed_between_loading_and_saving_is_explained_on_the_form_wi
 }
 
 #[tokio::test]
-async fn an_actor_merged_between_the_check_and_the_write_is_a_conflict_not_a_500() {
+async fn a_merge_or_a_deletion_between_the_check_and_the_write_is_followed_or_named() {
     use entente::domain::EventType;
-    use entente::domain::edit::{ActorChoice, EventFields, ParticipantInput};
+    use entente::domain::edit::{ActorChoice, EventFields, ParticipantInput, RelationInput};
     let (app, _) = app_with_editors().await;
     let db = &app.app.db;
     let eddie = db.user_by_name("Eddie").await.expect("query").expect("user");
-    // The form named actor 5; it was checked, then merged into actor 4 before the write.
+    // The form named actor 5 and country 2; both were checked, then merged away (into
+    // 4 and 1) before the write.
     let fields = EventFields {
         title: "A meeting".to_owned(),
         event_type: EventType::Meeting,
@@ -861,7 +862,7 @@ async fn an_actor_merged_between_the_check_and_the_write_is_a_conflict_not_a_500
         date: "2024-05".parse().expect("date"),
         date_note: String::new(),
         place: None,
-        location_country_id: None,
+        location_country_id: Some(2),
         summary: String::new(),
         tags: Vec::new(),
         participants: vec![ParticipantInput {
@@ -874,46 +875,55 @@ async fn an_actor_merged_between_the_check_and_the_write_is_a_conflict_not_a_500
         relations: Vec::new(),
     };
     let version = |id| async move { db.actor_record(id).await.expect("query").expect("actor").1 };
-    let (from, into) = ((5, version(5).await), (4, version(4).await));
-    db.merge_actors(from, into, eddie.id).await.expect("merged");
-    let refused = db
-        .create_event(&fields, eddie.id, "")
+    db.merge_actors((5, version(5).await), (4, version(4).await), eddie.id)
         .await
-        .expect_err("the actor is gone");
-    assert_eq!(refused.status_code(), StatusCode::CONFLICT, "{refused:?}");
-    assert!(refused.to_string().contains("merged or deleted"), "{refused}");
-    let event_version: i64 = version_of(&app, 1).await.parse().expect("number");
-    let refused = db
-        .update_event(1, event_version, &fields, eddie.id, "")
-        .await
-        .expect_err("the actor is gone");
-    assert_eq!(refused.status_code(), StatusCode::CONFLICT, "{refused:?}");
-    assert_eq!(
-        version_of(&app, 1).await,
-        event_version.to_string(),
-        "nothing of the save landed"
-    );
-    // The same for the country of the event's place.
-    let placed = EventFields {
-        participants: Vec::new(),
-        location_country_id: Some(2),
-        ..fields
-    };
+        .expect("merged");
     db.merge_actors((2, version(2).await), (1, version(1).await), eddie.id)
         .await
         .expect("merged");
-    let refused = db
-        .create_event(&placed, eddie.id, "")
+    let id = db
+        .create_event(&fields, eddie.id, "")
         .await
-        .expect_err("the country is gone");
-    assert_eq!(refused.status_code(), StatusCode::CONFLICT, "{refused:?}");
-    // (The merge changed event 1, which named Belarus: save over its new version.)
+        .expect("saved with what they became");
+    let (event, _) = db.event_record(id).await.expect("query").expect("event");
+    assert_eq!(event.participants[0].actor_id, 4);
+    assert_eq!(event.location_country_id, Some(1));
     let event_version: i64 = version_of(&app, 1).await.parse().expect("number");
-    let refused = db
-        .update_event(1, event_version, &placed, eddie.id, "")
+    let saved = db
+        .update_event(1, event_version, &fields, eddie.id, "")
         .await
-        .expect_err("the country is gone");
+        .expect("saved");
+    assert!(
+        matches!(saved, entente::store::editing::Saved::Saved { .. }),
+        "{saved:?}"
+    );
+
+    // A related event deleted meanwhile is named, and nothing lands.
+    let ada = app.add_user("Ada", "admin", "admin password 1").await;
+    let deleted_version: i64 = version_of(&app, 2).await.parse().expect("number");
+    db.delete_event(2, deleted_version, ada.id, "a duplicate")
+        .await
+        .expect("deleted");
+    let related = EventFields {
+        relations: vec![RelationInput {
+            to: 2,
+            relation: entente::domain::RelationKind::FollowsFrom,
+            note: String::new(),
+        }],
+        ..fields
+    };
+    let before = db.event_count().await.expect("count");
+    let refused = db
+        .create_event(&related, eddie.id, "")
+        .await
+        .expect_err("the related event is gone");
     assert_eq!(refused.status_code(), StatusCode::CONFLICT, "{refused:?}");
+    assert!(refused.to_string().contains("Related event #2"), "{refused}");
+    assert_eq!(
+        db.event_count().await.expect("count"),
+        before,
+        "nothing of the save landed"
+    );
 }
 
 #[tokio::test]

@@ -29,6 +29,7 @@ impl Db {
     /// Creates a draft event and its first revision; returns its id.
     pub async fn create_event(&self, fields: &EventFields, user_id: i64, summary: &str) -> Result<i64> {
         let mut loader = self.loader().await?;
+        let country = live_country(&mut loader.tx, fields.location_country_id).await?;
         let id = loader
             .insert_event(&NewEvent {
                 title: &fields.title,
@@ -38,7 +39,7 @@ impl Db {
                 date: &fields.date,
                 date_note: &fields.date_note,
                 place: fields.place.as_deref(),
-                location_country_id: fields.location_country_id,
+                location_country_id: country,
                 status: EventStatus::Draft,
             })
             .await
@@ -219,7 +220,11 @@ async fn write_participants_and_citations(
         .await?;
     for (position, participant) in (0..).zip(&fields.participants) {
         let actor_id = match &participant.actor {
-            ActorChoice::Existing(actor_id) => *actor_id,
+            // Resolved again inside the write: an actor merged since the form was checked
+            // is the one it became; one gone altogether is named in the refusal.
+            ActorChoice::Existing(actor_id) => super::live_actor(&mut loader.tx, *actor_id)
+                .await?
+                .ok_or_else(|| gone(&format!("Actor #{actor_id}")))?,
             ActorChoice::New { kind, name } => {
                 let actor_id = loader.insert_actor(*kind, name, None, None, "").await?;
                 revisions::record(&mut loader.tx, Entity::Actor, actor_id, created).await?;
@@ -241,11 +246,19 @@ async fn write_participants_and_citations(
         .execute(&mut *loader.tx)
         .await?;
     for relation in &fields.relations {
-        if relation.to != id {
-            loader
-                .relate_events(id, relation.to, relation.relation, relation.note.trim())
-                .await?;
+        if relation.to == id {
+            continue;
         }
+        let exists: bool = sqlx::query_scalar("SELECT EXISTS (SELECT 1 FROM events WHERE id = ?1)")
+            .bind(relation.to)
+            .fetch_one(&mut *loader.tx)
+            .await?;
+        if !exists {
+            return Err(gone(&format!("Related event #{}", relation.to)));
+        }
+        loader
+            .relate_events(id, relation.to, relation.relation, relation.note.trim())
+            .await?;
     }
     for citation_id in &fields.removed_citations {
         sqlx::query("DELETE FROM citations WHERE id = ?1 AND event_id = ?2")
@@ -288,7 +301,17 @@ async fn write_participants_and_citations(
             }
             CitationTarget::New(source) => {
                 let source_id = match source {
-                    SourceChoice::Existing(source_id) => *source_id,
+                    SourceChoice::Existing(source_id) => {
+                        let exists: bool =
+                            sqlx::query_scalar("SELECT EXISTS (SELECT 1 FROM sources WHERE id = ?1)")
+                                .bind(source_id)
+                                .fetch_one(&mut *loader.tx)
+                                .await?;
+                        if !exists {
+                            return Err(gone(&format!("Source #{source_id}")));
+                        }
+                        *source_id
+                    }
                     SourceChoice::New {
                         outlet,
                         title,
@@ -329,6 +352,7 @@ async fn save_event(
     change: Change<'_>,
 ) -> Result<Saved> {
     revisions::record_baseline(&mut loader.tx, Entity::Event, id).await?;
+    let country = live_country(&mut loader.tx, fields.location_country_id).await?;
     let done = sqlx::query(
         "UPDATE events SET title = ?3, slug = ?4, summary = ?5, event_type = ?6, agreement_kind = ?7, \
                 date_edtf = ?8, date_earliest = ?9, date_latest = ?10, date_sort = ?11, \
@@ -350,7 +374,7 @@ async fn save_event(
     .bind(fields.date.precision().as_str())
     .bind(&fields.date_note)
     .bind(fields.place.as_deref())
-    .bind(fields.location_country_id)
+    .bind(country)
     .execute(&mut *loader.tx)
     .await
     .map_err(Error::from)
@@ -374,6 +398,28 @@ async fn save_event(
     Ok(Saved::Saved {
         version: expected_version + 1,
     })
+}
+
+/// The refusal of a save that names `what` ("Actor #12"), deleted by another editor
+/// between the form's check and the write.
+fn gone(what: &str) -> Error {
+    Error::Conflict(format!(
+        "{what}, named in the form, was deleted by another editor meanwhile. Nothing was \
+         saved: change that row and save again."
+    ))
+}
+
+/// The country of an event's place, resolved inside the write: merged since the form
+/// was checked, it is the country it became.
+async fn live_country(conn: &mut SqliteConnection, country: Option<i64>) -> Result<Option<i64>> {
+    match country {
+        Some(id) => Ok(Some(
+            super::live_actor(conn, id)
+                .await?
+                .ok_or_else(|| gone("The country of the place"))?,
+        )),
+        None => Ok(None),
+    }
 }
 
 /// What an editor reads when an actor, a source or an event that the form names was
