@@ -389,3 +389,141 @@ async fn behind_a_trusted_proxy_the_throttle_counts_the_client_not_the_proxy() {
         .expect("failures");
     assert_eq!(addresses, ["192.0.2.44", "198.51.100.9"]);
 }
+
+/// Values a careless paste or a hostile client sends.
+fn hostile_values() -> Vec<String> {
+    [
+        "\u{0}",
+        "%00",
+        "<x-hostile>",
+        "\"><x-hostile>",
+        "'; DROP TABLE events; --",
+        "abc\u{202E}cba",
+        "\u{200B}\u{FEFF}",
+        "javascript:alert(1)",
+        "../../etc/passwd",
+        "２０２３",
+        "2023-02-30",
+        "9999999999999999999999",
+        "-1",
+        " ",
+        "🚀 Хренин عزیز",
+        "line\nbreak",
+    ]
+    .iter()
+    .map(|v| (*v).to_owned())
+    .chain([format!("<x-hostile>{}", "y".repeat(20_000))])
+    .collect()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn hostile_values_in_every_field_never_give_a_500_or_reach_a_page_unescaped() {
+    let app = fixture_app().await;
+    app.add_user("Eddie", "editor", PASSWORD).await;
+    let eddie = signed_in(&app).await;
+    let event_fields_named = [
+        "title",
+        "date",
+        "date_note",
+        "place",
+        "location_country",
+        "summary",
+        "tags",
+        "event_type",
+        "agreement_kind",
+        "p_actor",
+        "p_role",
+        "p_title",
+        "p_kind",
+        "s_outlet",
+        "s_title",
+        "s_url",
+        "s_published",
+        "s_passage",
+        "s_claimed",
+        "s_claims",
+        "s_note",
+        "edit_summary",
+    ];
+    let mut answered = std::collections::BTreeMap::new();
+    for value in hostile_values() {
+        for field in event_fields_named {
+            let mut fields = event_fields(&[]);
+            fields.retain(|(name, _)| *name != field);
+            fields.push((field, value.as_str()));
+            let page = app.post_as(&eddie, "/events/new", &fields).await;
+            assert!(
+                matches!(page.status.as_u16(), 200 | 303 | 409 | 413 | 422),
+                "{field} = {value:?}: {}",
+                page.status
+            );
+            *answered.entry(page.status.as_u16()).or_insert(0) += 1;
+        }
+        let version = app
+            .app
+            .db
+            .actor_record(3)
+            .await
+            .expect("query")
+            .expect("actor")
+            .1
+            .to_string();
+        for field in [
+            "name",
+            "iso_code",
+            "country",
+            "description",
+            "aliases",
+            "edit_summary",
+        ] {
+            let mut fields = vec![
+                ("name", "Viktor Khrenin"),
+                ("kind", "person"),
+                ("iso_code", ""),
+                ("country", "BY"),
+                ("description", ""),
+                ("aliases", ""),
+                ("version", version.as_str()),
+                ("edit_summary", ""),
+            ];
+            fields.retain(|(name, _)| *name != field);
+            fields.push((field, value.as_str()));
+            let page = app.post_as(&eddie, "/actors/3/edit", &fields).await;
+            assert!(
+                matches!(page.status.as_u16(), 303 | 409 | 413 | 422),
+                "actor {field} = {value:?}: {}",
+                page.status
+            );
+        }
+    }
+    assert!(
+        answered.get(&303).is_some_and(|n| *n > 10),
+        "some hostile values are fine text: {answered:?}"
+    );
+    // Whatever was stored, no page shows it unescaped.
+    let mut pages = vec![
+        "/".to_owned(),
+        "/actors".to_owned(),
+        "/tags".to_owned(),
+        "/outlets".to_owned(),
+        "/?status=draft".to_owned(),
+        "/changes".to_owned(),
+    ];
+    let drafts = app.get_as(&eddie, "/?status=draft&limit=500").await;
+    for chunk in drafts.body.split("href=\"/events/").skip(1) {
+        let id: String = chunk.chars().take_while(char::is_ascii_digit).collect();
+        if !id.is_empty() {
+            pages.push(format!("/events/{id}"));
+        }
+    }
+    for uri in pages {
+        let page = app.get_as(&eddie, &uri).await;
+        let page = if page.status == StatusCode::PERMANENT_REDIRECT {
+            app.get_as(&eddie, page.location().expect("location")).await
+        } else {
+            page
+        };
+        assert!(page.status.as_u16() < 500, "{uri}: {}", page.status);
+        page.assert_lacks("<x-hostile>");
+    }
+}

@@ -69,6 +69,9 @@ pub fn name_refusal(label: &str, name: &str, max_chars: usize) -> Option<String>
     if let Some(message) = refusal(label, name) {
         return Some(message);
     }
+    if name.contains(['\n', '\r', '\t']) {
+        return Some(format!("{} must be on one line.", capitalized(label)));
+    }
     if !has_visible(name) {
         return Some(format!(
             "{} needs at least one visible character.",
@@ -136,5 +139,6 @@ mod tests {
         assert!(name_refusal("the name", "\u{200B}\u{FEFF}", 200).is_some());
         assert!(name_refusal("the name", &"a".repeat(201), 200).is_some());
         assert_eq!(name_refusal("the name", "Viktor Khrenin", 200), None);
+        assert!(name_refusal("the name", "Viktor\nKhrenin", 200).is_some_and(|m| m.contains("one line")));
     }
 }

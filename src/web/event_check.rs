@@ -118,11 +118,11 @@ pub(super) async fn validate(
             refuse(field, message);
         }
     }
-    if !form.place.trim().is_empty() && !text::has_visible(&form.place) {
-        refuse(
-            "place",
-            "The place needs at least one visible character.".to_owned(),
-        );
+    let place = form.place.trim();
+    if let Some(message) =
+        text::name_refusal("the place", place, text::MAX_NAME_CHARS).filter(|_| !place.is_empty())
+    {
+        refuse("place", message);
     }
     let event_type = EventType::parse(&form.event_type);
     if event_type.is_none() {
@@ -251,12 +251,11 @@ pub(super) async fn check_participants(
         let choice = if text.is_empty() {
             Err("Name the actor, or leave the row empty.".to_owned())
         } else if !row.kind.is_empty() {
-            match ActorKind::parse(&row.kind) {
-                None => Err("Choose the kind of the new actor from the list.".to_owned()),
-                Some(_) if !text::has_visible(text) => {
-                    Err("A new actor's name needs at least one visible character.".to_owned())
-                }
-                Some(kind) => {
+            let refusal = text::name_refusal("a new actor's name", text, text::MAX_NAME_CHARS);
+            match (ActorKind::parse(&row.kind), refusal) {
+                (None, _) => Err("Choose the kind of the new actor from the list.".to_owned()),
+                (Some(_), Some(refusal)) => Err(refusal),
+                (Some(kind), None) => {
                     let same: Vec<_> = finder_of(state, &mut finder)
                         .await?
                         .find(text)
@@ -405,6 +404,8 @@ pub(super) async fn check_sources(
                 let url = Some(row.url.trim()).filter(|u| !u.is_empty());
                 if !text::has_visible(outlet) {
                     problems.push("name the outlet (BelTA, IRNA, The Cradle…)".to_owned());
+                } else if let Some(message) = text::name_refusal("the outlet", outlet, text::MAX_NAME_CHARS) {
+                    problems.push(message);
                 }
                 if !text::has_visible(title) {
                     problems.push("give the title of the article or document".to_owned());
