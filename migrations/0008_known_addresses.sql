@@ -10,3 +10,6 @@ CREATE TABLE login_successes (
 
 -- Failed sign-ins of one account name from one address.
 CREATE INDEX login_failures_pair ON login_failures (account, address, at);
+
+-- Failures older than the throttle's window are deleted at every attempt.
+CREATE INDEX login_failures_at ON login_failures (at);

@@ -109,8 +109,8 @@ pub enum Throttle {
 /// failure; from the tenth it is locked until the window has passed since the last
 /// failure. From an address the account has never signed in from, two wider limits also
 /// apply: an address's failures for any names (from the 10th, locked from the 30th: one
-/// machine trying many names) and a name's failures from any addresses (from the 50th,
-/// locked from the 200th: many machines trying one name). From a known address only the
+/// machine trying many names) and a name's failures from any addresses (from the 20th,
+/// locked from the 100th: many machines trying one name). From a known address only the
 /// first applies, so that others' failures never lock the owner out.
 pub fn throttle(counts: FailureCounts, now: i64) -> Throttle {
     let pair = wait_after(counts.pair, counts.pair_last, 3, 10, now);
@@ -118,7 +118,7 @@ pub fn throttle(counts: FailureCounts, now: i64) -> Throttle {
         0
     } else {
         let address = wait_after(counts.address, counts.address_last, 10, 30, now);
-        let account = wait_after(counts.account, counts.account_last, 50, 200, now);
+        let account = wait_after(counts.account, counts.account_last, 20, 100, now);
         address.max(account)
     };
     match pair.max(wider) {
@@ -180,22 +180,45 @@ impl SigningKey {
             .collect()
     }
 
-    /// A new token for a form sent without a session: (the cookie's value, the form
-    /// field's value). The cookie holds the token and its signature; the form the token.
-    pub fn double_submit_token(&self) -> Result<(String, String)> {
+    /// A new token for a form sent without a session, issued at `now` (Unix seconds):
+    /// (the cookie's value, the form field's value). The cookie holds the token, its
+    /// time and their signature; the form the token.
+    pub fn double_submit_token(&self, now: i64) -> Result<(String, String)> {
         let token = new_csrf_token()?;
-        Ok((format!("{token}.{}", self.mac(&token)), token))
+        let signed = format!("{token}.{now}");
+        Ok((format!("{signed}.{}", self.mac(&signed)), token))
     }
 
-    /// Whether a form's token matches the cookie sent with it, and the cookie was signed
-    /// by this key (so that a cookie planted by anyone else is worthless).
-    pub fn double_submit_matches(&self, cookie: &str, form_token: &str) -> bool {
-        let Some((token, mac)) = cookie.split_once('.') else {
+    /// Whether a form's token matches the cookie sent with it, the cookie was signed by
+    /// this key (so that a cookie planted by anyone else is worthless), and it is less
+    /// than [`SIGNED_TOKEN_SECS`] old.
+    pub fn double_submit_matches(&self, cookie: &str, form_token: &str, now: i64) -> bool {
+        let Some((signed, mac)) = cookie.rsplit_once('.') else {
             return false;
         };
-        tokens_match(&self.mac(token), mac) && tokens_match(token, form_token)
+        let Some((token, issued)) = signed.split_once('.') else {
+            return false;
+        };
+        let fresh = issued
+            .parse::<i64>()
+            .is_ok_and(|at| at <= now && now - at < SIGNED_TOKEN_SECS);
+        tokens_match(&self.mac(signed), mac) && fresh && tokens_match(token, form_token)
+    }
+
+    /// The signature of `text`, for values a page hands to the browser and must get back
+    /// unchanged (a kept form's address and fields).
+    pub fn sign(&self, text: &str) -> String {
+        self.mac(text)
+    }
+
+    /// Whether `signature` is this key's for `text`.
+    pub fn verify(&self, text: &str, signature: &str) -> bool {
+        tokens_match(&self.mac(text), signature)
     }
 }
+
+/// How long the sign-in form's signed token stays valid: two hours.
+pub const SIGNED_TOKEN_SECS: i64 = 2 * 3600;
 
 impl std::fmt::Debug for SigningKey {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
@@ -223,20 +246,33 @@ mod tests {
     fn double_submit_tokens_need_the_cookie_signed_by_the_key() {
         let key = SigningKey::from_hex(&"ab".repeat(32)).expect("key");
         let other = SigningKey::from_hex(&"cd".repeat(32)).expect("key");
-        let (cookie, token) = key.double_submit_token().expect("token");
-        assert!(key.double_submit_matches(&cookie, &token));
+        let now = 1_000_000;
+        let (cookie, token) = key.double_submit_token(now).expect("token");
+        assert!(key.double_submit_matches(&cookie, &token, now + 60));
         assert!(
-            !other.double_submit_matches(&cookie, &token),
+            !key.double_submit_matches(&cookie, &token, now + SIGNED_TOKEN_SECS),
+            "expired"
+        );
+        assert!(
+            !other.double_submit_matches(&cookie, &token, now),
             "another key's cookie"
         );
-        let (planted, _) = other.double_submit_token().expect("token");
+        let (planted, _) = other.double_submit_token(now).expect("token");
         let planted_token = planted.split('.').next().unwrap_or_default();
         assert!(
-            !key.double_submit_matches(&planted, planted_token),
+            !key.double_submit_matches(&planted, planted_token, now),
             "a planted cookie"
         );
-        assert!(!key.double_submit_matches(&cookie, "0000"), "another token");
-        assert!(!key.double_submit_matches(&token, &token), "an unsigned cookie");
+        assert!(!key.double_submit_matches(&cookie, "0000", now), "another token");
+        assert!(
+            !key.double_submit_matches(&token, &token, now),
+            "an unsigned cookie"
+        );
+        // A cookie whose time was changed no longer matches its signature.
+        let later = cookie.replacen(&format!(".{now}."), &format!(".{}.", now + 10), 1);
+        assert!(!key.double_submit_matches(&later, &token, now + 20));
+        assert!(key.verify("/events/1/edit", &key.sign("/events/1/edit")));
+        assert!(!key.verify("/admin/users/1/role", &key.sign("/events/1/edit")));
         assert!(SigningKey::from_hex("abc").is_err());
     }
 
@@ -300,10 +336,10 @@ mod tests {
             Throttle::Wait(THROTTLE_WINDOW_SECS)
         );
         // A name tried from many addresses, more still.
-        assert_eq!(throttle(counts(0, 0, 49, now), now), Throttle::Allow);
-        assert_eq!(throttle(counts(0, 0, 50, now), now), Throttle::Wait(5));
+        assert_eq!(throttle(counts(0, 0, 19, now), now), Throttle::Allow);
+        assert_eq!(throttle(counts(0, 0, 20, now), now), Throttle::Wait(5));
         assert_eq!(
-            throttle(counts(0, 0, 200, now), now),
+            throttle(counts(0, 0, 100, now), now),
             Throttle::Wait(THROTTLE_WINDOW_SECS)
         );
     }

@@ -98,10 +98,13 @@ impl Error {
 }
 
 /// A database error, told apart: a lock that could not be had in time (SQLITE_BUSY or
-/// SQLITE_LOCKED, with their extended codes) is [`Error::Busy`], a 503 the person can
-/// retry; anything else is a 500.
+/// SQLITE_LOCKED, with their extended codes) or a connection that did not come free in
+/// time is [`Error::Busy`], a 503 the person can retry; anything else is a 500.
 impl From<sqlx::Error> for Error {
     fn from(error: sqlx::Error) -> Error {
+        if let sqlx::Error::PoolTimedOut = &error {
+            return Error::Busy("no database connection came free in time".to_owned());
+        }
         if let sqlx::Error::Database(db) = &error {
             let primary = db.code().and_then(|c| c.parse::<i32>().ok()).map(|c| c & 0xff);
             if matches!(primary, Some(5 | 6)) {

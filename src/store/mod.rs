@@ -51,6 +51,9 @@ pub struct Db {
     /// Every match of recent searches, best first, per generation (see
     /// [`listing::RankedKeys`]).
     ranked: std::sync::Arc<listing::RankedCache>,
+    /// How to open a connection of its own, for probing the write lock (`/healthz`)
+    /// without taking the writers' connection.
+    options: SqliteConnectOptions,
 }
 
 impl Db {
@@ -83,9 +86,12 @@ impl Db {
         // An embedded connection cannot drop like a network one, so the pools skip the
         // liveness ping that would otherwise cost a round trip to the connection's thread
         // on every acquire.
+        // A save waiting for the one write connection longer than this gives up with a
+        // 503 (Error::Busy), before the request's own 30 s timeout.
         let write = SqlitePoolOptions::new()
             .max_connections(1)
             .test_before_acquire(false)
+            .acquire_timeout(2 * BUSY_TIMEOUT)
             .connect_with(options.clone())
             .await?;
         sqlx::migrate!("./migrations").run(&write).await?;
@@ -93,11 +99,12 @@ impl Db {
         let read = SqlitePoolOptions::new()
             .max_connections(cores.max(2) * 2)
             .test_before_acquire(false)
-            .connect_with(options.read_only(true))
+            .connect_with(options.clone().read_only(true))
             .await?;
         let db = Db {
             read,
             write,
+            options: options.busy_timeout(Duration::from_millis(250)),
             summaries: std::sync::Arc::new(summary::SummaryCache::new(summary::CACHE_CAPACITY, |_| 1)),
             ranked: std::sync::Arc::new(listing::RankedCache::new(listing::RANKED_CAPACITY, Vec::len)),
         };
@@ -142,20 +149,15 @@ impl Db {
 
     /// Whether a write could start now: another process holding the database's write
     /// lock (a backup tool, `sqlite3` with an open transaction) makes saves wait and then
-    /// fail, which `/healthz` reports.
+    /// fail, which `/healthz` reports. The probe opens a connection of its own (so it
+    /// never queues behind or holds up the writers) and closes it, which ends its
+    /// transaction whatever happens to the request.
     pub async fn writable(&self) -> Result<()> {
-        let mut conn = self.write.acquire().await?;
-        sqlx::query("PRAGMA busy_timeout = 250")
-            .execute(&mut *conn)
-            .await?;
-        let began = sqlx::query("BEGIN IMMEDIATE").execute(&mut *conn).await;
-        if began.is_ok() {
-            sqlx::query("ROLLBACK").execute(&mut *conn).await?;
-        }
-        sqlx::query(&format!("PRAGMA busy_timeout = {}", BUSY_TIMEOUT.as_millis()))
-            .execute(&mut *conn)
-            .await?;
-        began.map(|_| ()).map_err(crate::error::Error::from)
+        use sqlx::Connection;
+        let mut probe = sqlx::SqliteConnection::connect_with(&self.options).await?;
+        let began = probe.begin_with("BEGIN IMMEDIATE").await.map(drop);
+        probe.close().await?;
+        began.map_err(crate::error::Error::from)
     }
 
     /// The key that signs the tokens of forms sent without a session, made once and kept

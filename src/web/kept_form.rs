@@ -49,6 +49,11 @@ pub async fn keep(request: Request) -> Result<(Request, Option<KeptForm>)> {
 }
 
 impl KeptForm {
+    /// Whether this is the sign-out button's form.
+    pub fn is_sign_out(&self) -> bool {
+        self.path == crate::paths::logout()
+    }
+
     fn value(&self, name: &str) -> String {
         self.fields
             .iter()
@@ -80,15 +85,48 @@ pub struct KeptFormPage {
     sign_in: Option<SignIn>,
 }
 
+/// A kept form carried through a sign-in: where it goes, its fields (urlencoded), and
+/// the server's signature of both.
+pub struct Resume {
+    pub to: String,
+    pub body: String,
+    pub sig: String,
+}
+
+impl Resume {
+    /// A new one, signed.
+    fn signed(state: &AppState, to: String, body: String) -> Resume {
+        let sig = state.signing_key.sign(&Resume::signed_text(&to, &body));
+        Resume { to, body, sig }
+    }
+
+    /// The one a sign-in form sent back, if the server signed it; a form planted by
+    /// anyone else is dropped.
+    pub fn verified(state: &AppState, to: &str, body: &str, sig: &str) -> Option<Resume> {
+        let genuine = !to.is_empty() && state.signing_key.verify(&Resume::signed_text(to, body), sig);
+        genuine.then(|| Resume {
+            to: session::local_path(to),
+            body: body.to_owned(),
+            sig: sig.to_owned(),
+        })
+    }
+
+    fn signed_text(to: &str, body: &str) -> String {
+        format!("resume\n{to}\n{body}")
+    }
+}
+
 /// The sign-in part of the page, with the form to resume folded into it.
 pub struct SignIn {
     pub action: &'static str,
     pub csrf: String,
     pub name: String,
     pub next: String,
-    /// Where the kept form goes once signed in, and its fields (urlencoded).
+    /// Where the kept form goes once signed in, its fields (urlencoded), and the
+    /// signature of both.
     pub resume_to: String,
     pub resume_body: String,
+    pub resume_sig: String,
 }
 
 /// The database was busy: the form again, ready to send as it is.
@@ -102,9 +140,19 @@ pub fn busy(state: &AppState, viewer: &Viewer, kept: KeptForm) -> Response {
 /// The form's token no longer matches the session: its editor was signed out meanwhile,
 /// or signed in again since the page was loaded.
 pub fn token_refused(state: &AppState, viewer: &Viewer, kept: KeptForm) -> Response {
-    if kept.path == crate::paths::logout() {
-        // Signed out already: there is nothing to keep.
-        return axum::response::Redirect::to(crate::paths::home()).into_response();
+    if kept.path == crate::paths::login_form() && viewer.is_editor() {
+        // Signed in meanwhile in another tab: the form this sign-in carried is ready to
+        // send with that session; without one, on to where the sign-in was going.
+        let resume = Resume::verified(
+            state,
+            &kept.value("resume_to"),
+            &kept.value("resume_body"),
+            &kept.value("resume_sig"),
+        );
+        return match resume {
+            Some(kept_form) => self::resume(viewer.csrf.clone(), &kept_form),
+            None => axum::response::Redirect::to(&session::local_path(&kept.value("next"))).into_response(),
+        };
     }
     let message = if kept.path == crate::paths::login_form() {
         "The sign-in form had expired. Please sign in again.".to_owned()
@@ -121,15 +169,15 @@ pub fn token_refused(state: &AppState, viewer: &Viewer, kept: KeptForm) -> Respo
 }
 
 /// After signing in from a kept form: the form, ready to send with the new session.
-pub fn resume(csrf: String, resume_to: &str, resume_body: &str) -> Response {
-    let fields = form_urlencoded::parse(resume_body.as_bytes())
+pub fn resume(csrf: String, resume: &Resume) -> Response {
+    let fields = form_urlencoded::parse(resume.body.as_bytes())
         .map(|(key, value)| (key.into_owned(), value.into_owned()))
         .filter(|(key, _)| !NOT_KEPT.contains(&key.as_str()))
         .collect();
     let page = KeptFormPage {
         heading: "Signed in: your form is kept",
         message: "You are signed in again. Send the form to save what you typed.".to_owned(),
-        action: session::local_path(resume_to),
+        action: session::local_path(&resume.to),
         fields,
         csrf,
         csrf_field: CSRF_FIELD,
@@ -151,18 +199,21 @@ fn page_for(
     let sign_in = if signed_in {
         None
     } else {
-        let (signed, token) = match state.signing_key.double_submit_token() {
+        let (signed, token) = match state.signing_key.double_submit_token(session::unix_now()) {
             Ok(pair) => pair,
             Err(e) => return e.into_response(),
         };
         cookie = Some(session::signin_cookie(state, Some(&signed)));
-        // A sign-in form that failed carries its own next page and kept form along.
-        let (resume_to, resume_body, next) = if is_login {
-            (
-                kept.value("resume_to"),
-                kept.value("resume_body"),
-                kept.value("next"),
-            )
+        // A sign-in form that failed carries its own next page and kept form along (if
+        // the server signed it); any other form is kept and signed now.
+        let (resume, next) = if is_login {
+            let resume = Resume::verified(
+                state,
+                &kept.value("resume_to"),
+                &kept.value("resume_body"),
+                &kept.value("resume_sig"),
+            );
+            (resume, kept.value("next"))
         } else {
             let body = form_urlencoded::Serializer::new(String::new())
                 .extend_pairs(
@@ -171,8 +222,14 @@ fn page_for(
                         .filter(|(key, _)| !NOT_KEPT.contains(&key.as_str())),
                 )
                 .finish();
-            (kept.path.clone(), body, kept.path.clone())
+            let to = session::local_path(&kept.path);
+            (Some(Resume::signed(state, to.clone(), body)), to)
         };
+        let resume = resume.unwrap_or(Resume {
+            to: String::new(),
+            body: String::new(),
+            sig: String::new(),
+        });
         Some(SignIn {
             action: crate::paths::login_form(),
             csrf: token,
@@ -182,11 +239,12 @@ fn page_for(
                 String::new()
             },
             next: session::local_path(&next),
-            resume_to,
-            resume_body,
+            resume_to: resume.to,
+            resume_body: resume.body,
+            resume_sig: resume.sig,
         })
     };
-    let action = kept.path.clone();
+    let action = session::local_path(&kept.path);
     let page = KeptFormPage {
         heading: if signed_in {
             "Your form is kept"

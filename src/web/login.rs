@@ -26,9 +26,11 @@ pub struct LoginPage {
     name: String,
     error: Option<String>,
     /// A form kept from a session that ended, sent again once signed in (see
-    /// [`super::kept_form`]): where it goes, and its fields.
+    /// [`super::kept_form`]): where it goes, its fields, and the server's signature of
+    /// both (so that nobody can plant a form to be sent in an editor's name).
     resume_to: String,
     resume_body: String,
+    resume_sig: String,
 }
 
 #[derive(Debug, Deserialize)]
@@ -55,6 +57,7 @@ pub async fn form(
         error: None,
         resume_to: String::new(),
         resume_body: String::new(),
+        resume_sig: String::new(),
     };
     with_token(&state, StatusCode::OK, page)
 }
@@ -62,7 +65,7 @@ pub async fn form(
 /// The sign-in page with a new signed token in its form and its cookie; no cache may
 /// keep it for anyone else.
 fn with_token(state: &AppState, status: StatusCode, mut page: LoginPage) -> Result<Response> {
-    let (cookie, token) = state.signing_key.double_submit_token()?;
+    let (cookie, token) = state.signing_key.double_submit_token(session::unix_now())?;
     page.csrf = token;
     let headers = [
         (
@@ -86,6 +89,8 @@ pub struct LoginForm {
     resume_to: String,
     #[serde(default)]
     resume_body: String,
+    #[serde(default)]
+    resume_sig: String,
 }
 
 /// Checks a sign-in: throttled first, then the password; success starts a new session
@@ -98,7 +103,10 @@ pub async fn submit(
 ) -> Result<Response> {
     let next = session::local_path(&form.next);
     let account = fold(&form.name);
-    let now = unix_now();
+    let now = session::unix_now();
+    // A kept form rides along only with the server's own signature of it.
+    let resume =
+        super::kept_form::Resume::verified(&state, &form.resume_to, &form.resume_body, &form.resume_sig);
     let again = |status: StatusCode, error: String| {
         let page = LoginPage {
             csrf: String::new(),
@@ -106,11 +114,19 @@ pub async fn submit(
             next: next.clone(),
             name: form.name.clone(),
             error: Some(error),
-            resume_to: form.resume_to.clone(),
-            resume_body: form.resume_body.clone(),
+            resume_to: resume.as_ref().map(|r| r.to.clone()).unwrap_or_default(),
+            resume_body: resume.as_ref().map(|r| r.body.clone()).unwrap_or_default(),
+            resume_sig: resume.as_ref().map(|r| r.sig.clone()).unwrap_or_default(),
         };
         with_token(&state, status, page)
     };
+    // Names longer than any account's are refused before the throttle stores anything.
+    if form.name.chars().count() > crate::store::users::MAX_ACCOUNT_NAME_CHARS {
+        return again(
+            StatusCode::UNAUTHORIZED,
+            "That name and password do not match an active account.".to_owned(),
+        );
+    }
 
     // Counted and recorded (as a failure until it succeeds) before the password is
     // checked, so that attempts sent at the same time cannot slip past the throttle.
@@ -141,9 +157,9 @@ pub async fn submit(
             tracing::info!(user = %user.name, "signed in");
             // The sign-in token has served: the session's own token takes over.
             let cleared = [(header::SET_COOKIE, session::signin_cookie(&state, None))];
-            if !form.resume_to.is_empty() {
+            if let Some(resume) = &resume {
                 let token = session::session_token(&session).await?;
-                let kept = super::kept_form::resume(token, &form.resume_to, &form.resume_body);
+                let kept = super::kept_form::resume(token, resume);
                 return Ok((cleared, kept).into_response());
             }
             Ok((cleared, Redirect::to(&next)).into_response())
@@ -159,12 +175,6 @@ pub async fn submit(
 pub async fn logout(session: Session) -> Result<Response> {
     session::sign_out(&session).await?;
     Ok(Redirect::to(crate::paths::home()).into_response())
-}
-
-fn unix_now() -> i64 {
-    std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map_or(0, |d| d.as_secs() as i64)
 }
 
 fn wait_text(seconds: i64) -> String {

@@ -111,6 +111,7 @@ pub async fn guard(State(state): State<AppState>, request: Request, next: Next) 
         Ok(kept) => kept,
         Err(e) => return e.into_response(),
     };
+    let session_handle = request.extensions().get::<Session>().cloned();
     match prepare(&state, request).await {
         Ok((viewer, request)) => {
             let signed_in = viewer.is_editor();
@@ -141,6 +142,15 @@ pub async fn guard(State(state): State<AppState>, request: Request, next: Next) 
         // A form from one of entente's pages whose token no longer matches: the session
         // ended (signed out elsewhere, expired, ended by an admin) or was renewed.
         Err(Refused::Token(viewer, from_here)) => match kept {
+            // "Sign out" from a page older than the session still signs out.
+            Some(kept) if from_here && kept.is_sign_out() => {
+                if let Some(session) = session_handle
+                    && let Err(e) = sign_out(&session).await
+                {
+                    return e.into_response();
+                }
+                axum::response::Redirect::to(crate::paths::home()).into_response()
+            }
             Some(kept) if from_here => super::kept_form::token_refused(&state, &viewer, kept),
             _ => csrf_refused().into_response(),
         },
@@ -200,7 +210,10 @@ async fn resolve(state: &AppState, session: &Session, shows_page: bool) -> Resul
         .await?
         .filter(|user| !user.is_disabled() && user.session_epoch == signed_in.epoch);
     if user.is_none() {
-        session.remove_value(AUTH_KEY).await?;
+        // The session ended (password reset, account disabled): nothing of it is worth
+        // keeping, its token included, so the visitor starts again as anyone does.
+        session.flush().await?;
+        return Ok(Viewer::default());
     }
     let notice = match (&user, shows_page) {
         (Some(_), true) => take_notice(session).await?,
@@ -220,18 +233,22 @@ fn is_safe(method: &Method) -> bool {
 /// that does not match is `None` (the caller may give the form back); a request from
 /// another site, or that is no form at all, is refused outright.
 async fn check_csrf(state: &AppState, request: Request, viewer: &Viewer) -> Result<Option<Request>> {
-    let cross_site = request
+    // Only entente's own pages may change anything: a browser that says the request
+    // comes from another site, or from a sibling subdomain, is refused outright.
+    let elsewhere = request
         .headers()
         .get("sec-fetch-site")
-        .is_some_and(|v| v.as_bytes() == b"cross-site");
-    if cross_site {
+        .is_some_and(|v| matches!(v.as_bytes(), b"cross-site" | b"same-site"));
+    if elsewhere {
         return Err(csrf_refused());
     }
     let signin_cookie = request_cookie(request.headers(), SIGNIN_COOKIE);
-    let accepted = |token: &str| match (viewer.csrf.is_empty(), &signin_cookie) {
-        (false, _) => auth::tokens_match(&viewer.csrf, token),
-        (true, Some(cookie)) => state.signing_key.double_submit_matches(cookie, token),
-        (true, None) => false,
+    // A signed-in editor's forms carry the session's token; anyone else's (the sign-in
+    // form) the signed one of the cookie it came with.
+    let accepted = |token: &str| match (viewer.is_editor(), &signin_cookie) {
+        (true, _) => auth::tokens_match(&viewer.csrf, token),
+        (false, Some(cookie)) => state.signing_key.double_submit_matches(cookie, token, unix_now()),
+        (false, None) => false,
     };
     if let Some(token) = request.headers().get("x-csrf-token") {
         return if accepted(token.to_str().unwrap_or("")) {
@@ -260,6 +277,13 @@ async fn check_csrf(state: &AppState, request: Request, viewer: &Viewer) -> Resu
         return Ok(None);
     }
     Ok(Some(Request::from_parts(parts, Body::from(bytes))))
+}
+
+/// Seconds since the Unix epoch, for the expiry of signed tokens.
+pub fn unix_now() -> i64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_secs() as i64)
 }
 
 /// Whether the browser says a request comes from one of entente's own pages:
@@ -369,29 +393,48 @@ impl FromRequestParts<AppState> for ClientAddress {
         let peer = parts
             .extensions
             .get::<ConnectInfo<std::net::SocketAddr>>()
-            .map(|ConnectInfo(a)| a.ip());
+            .map(|ConnectInfo(a)| a.ip().to_canonical());
         let Some(peer) = peer else {
             return Ok(ClientAddress("unknown".to_owned()));
         };
         let trusted = |ip: &std::net::IpAddr| state.trusted_proxies.contains(ip);
-        if !trusted(&peer) {
-            return Ok(ClientAddress(peer.to_string()));
+        let mut client = peer;
+        if trusted(&peer) {
+            // From the right: each trusted proxy names the one before it. An entry that
+            // is not an address stops the walk (what lies left of it is the client's own
+            // writing).
+            let hops: Vec<String> = parts
+                .headers
+                .get_all("x-forwarded-for")
+                .iter()
+                .filter_map(|v| v.to_str().ok())
+                .flat_map(|v| v.split(','))
+                .map(|hop| hop.trim().to_owned())
+                .collect();
+            for hop in hops.iter().rev() {
+                let Ok(ip) = hop.parse::<std::net::IpAddr>().map(|ip| ip.to_canonical()) else {
+                    break;
+                };
+                client = ip;
+                if !trusted(&ip) {
+                    break;
+                }
+            }
         }
-        let forwarded: Vec<std::net::IpAddr> = parts
-            .headers
-            .get_all("x-forwarded-for")
-            .iter()
-            .filter_map(|v| v.to_str().ok())
-            .flat_map(|v| v.split(','))
-            .filter_map(|ip| ip.trim().parse().ok())
-            .collect();
-        let client = forwarded
-            .iter()
-            .rev()
-            .find(|ip| !trusted(ip))
-            .copied()
-            .unwrap_or(peer);
-        Ok(ClientAddress(client.to_string()))
+        Ok(ClientAddress(throttle_address(client)))
+    }
+}
+
+/// The address the sign-in throttle counts: an IPv4 address as it is, an IPv6 address
+/// by its /64 network (one machine usually holds a whole /64, so counting single IPv6
+/// addresses would let it try afresh from each).
+fn throttle_address(ip: std::net::IpAddr) -> String {
+    match ip {
+        std::net::IpAddr::V4(v4) => v4.to_string(),
+        std::net::IpAddr::V6(v6) => {
+            let s = v6.segments();
+            format!("{:x}:{:x}:{:x}:{:x}::/64", s[0], s[1], s[2], s[3])
+        }
     }
 }
 
