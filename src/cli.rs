@@ -1,5 +1,5 @@
-//! The command line of the `entente` binary. `serve` is the default; `fixture` and
-//! `user` are the others.
+//! The command line of the `entente` binary. `serve` is the default; `user`, `backup`
+//! and `fixture` are the others.
 
 use std::net::SocketAddr;
 use std::path::PathBuf;
@@ -27,6 +27,23 @@ pub enum Command {
     Fixture(FixtureArgs),
     /// Manage editors' and admins' accounts.
     User(UserArgs),
+    /// Copy the database, consistently, while the server runs, and check the copy.
+    Backup(BackupArgs),
+}
+
+/// Options of `entente backup`.
+#[derive(Debug, Clone, Args)]
+pub struct BackupArgs {
+    /// SQLite database file of the server.
+    #[arg(
+        long,
+        env = "ENTENTE_DATABASE",
+        default_value = "entente.sqlite3",
+        value_name = "PATH"
+    )]
+    pub database: PathBuf,
+    /// Where to write the copy; it must not exist yet.
+    pub path: PathBuf,
 }
 
 /// Options of `entente user`.

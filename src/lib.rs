@@ -88,6 +88,22 @@ pub async fn fixture(args: &cli::FixtureArgs) -> Result<()> {
     Ok(())
 }
 
+/// `entente backup PATH`: a consistent copy of the database, made while the server may
+/// be running and writing, checked before it is reported.
+pub async fn backup(args: &cli::BackupArgs) -> Result<()> {
+    let db = Db::open(&args.database).await?;
+    let outcome = db.backup_into(&args.path).await;
+    db.close().await;
+    let report = outcome?;
+    println!(
+        "backed up {} events ({} revisions) to {}; integrity check: ok",
+        report.events,
+        report.revisions,
+        args.path.display()
+    );
+    Ok(())
+}
+
 /// `entente user …`: manages accounts from a shell; prints what it did.
 pub async fn user(args: &cli::UserArgs) -> Result<()> {
     use cli::UserAction;

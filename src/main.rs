@@ -20,6 +20,7 @@ async fn main() -> ExitCode {
     let outcome = match (&cli.command, cli.serve_args()) {
         (Some(Command::Fixture(args)), _) => entente::fixture(args).await,
         (Some(Command::User(args)), _) => entente::user(args).await,
+        (Some(Command::Backup(args)), _) => entente::backup(args).await,
         (_, Some(serve)) => entente::serve(&serve.config()).await,
         (_, None) => Ok(()),
     };

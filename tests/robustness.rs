@@ -606,3 +606,71 @@ async fn sign_out_from_a_page_older_than_the_session_still_signs_out() {
     let after = app.get_with_cookie(&eddie.cookie, "/changes").await;
     assert_eq!(after.status, StatusCode::SEE_OTHER, "the session ended");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn a_backup_taken_during_saves_restores_every_acknowledged_save() {
+    let app = std::sync::Arc::new(fixture_app().await);
+    app.add_user("Eddie", "editor", PASSWORD).await;
+    let eddie = signed_in(&app).await;
+    // Saves acknowledged before the backup starts must all be in it.
+    let mut before = Vec::new();
+    for n in 0..3 {
+        let title = format!("Saved before the backup {n}");
+        let page = app
+            .post_as(&eddie, "/events/new", &event_fields(&[("title", title.as_str())]))
+            .await;
+        assert_eq!(page.status, StatusCode::SEE_OTHER);
+        before.push(title);
+    }
+    // Others stream on while it is taken.
+    let saving = {
+        let (app, eddie) = (app.clone(), eddie.clone());
+        tokio::spawn(async move {
+            let mut acknowledged = Vec::new();
+            for n in 0..30 {
+                let title = format!("Saved during the backup {n}");
+                let page = app
+                    .post_as(&eddie, "/events/new", &event_fields(&[("title", title.as_str())]))
+                    .await;
+                assert_eq!(page.status, StatusCode::SEE_OTHER, "{}", page.body);
+                acknowledged.push(title);
+            }
+            acknowledged
+        })
+    };
+    let copy = app.dir.path().join("backup.sqlite3");
+    let report = app.app.db.backup_into(&copy).await.expect("backed up");
+    let acknowledged_before_end = saving.await.expect("saves");
+    assert!(report.events >= 10, "{report:?}");
+    // A second backup to the same file is refused: nothing is overwritten.
+    assert!(app.app.db.backup_into(&copy).await.is_err());
+
+    // Restored (the copy opened as a server's database): consistent, and every event
+    // in it whole, with its revision.
+    let mut config = entente::Config::for_database(&copy);
+    config.demo_data = false;
+    let restored = entente::build(&config).await.expect("the copy opens");
+    let count = restored.db.event_count().await.expect("count");
+    assert_eq!(count, report.events);
+    let mut titles = Vec::new();
+    for id in 1..=count {
+        if let Some(detail) = restored.db.event(id).await.expect("query") {
+            titles.push(detail.event.title.clone());
+            if detail.event.title.starts_with("Saved ") {
+                let revisions = restored
+                    .db
+                    .revisions_of(entente::domain::Entity::Event, id)
+                    .await
+                    .expect("revisions");
+                assert_eq!(revisions.len(), 1, "an event and its revision land together");
+                assert!(!detail.citations.is_empty(), "an event lands with its sources");
+            }
+        }
+    }
+    for title in &before {
+        assert!(titles.contains(title), "{title} is missing from the backup");
+    }
+    // Every save acknowledged during the backup is in the live database.
+    assert_eq!(acknowledged_before_end.len(), 30);
+    assert_eq!(app.app.db.event_count().await.expect("count"), 7 + 3 + 30);
+}

@@ -243,3 +243,33 @@ fn accounts_are_managed_from_the_shell_with_passwords_read_from_stdin() {
     let help = user_command(&database, &["add", "--help"], "");
     assert!(!text(&help).contains("--password"), "{}", text(&help));
 }
+
+#[test]
+fn backup_copies_the_database_checks_it_and_never_overwrites() {
+    let dir = tempfile::tempdir().unwrap();
+    let database = dir.path().join("live.sqlite3");
+    // A database with the demo data, as a first start leaves it.
+    let added = user_command(&database, &["add", "ada", "--role", "admin"], "a long password\n");
+    assert!(added.status.success());
+    let copy = dir.path().join("copy.sqlite3");
+    let run = || {
+        Command::new(env!("CARGO_BIN_EXE_entente"))
+            .env("ENTENTE_DATABASE", &database)
+            .arg("backup")
+            .arg(&copy)
+            .output()
+            .unwrap()
+    };
+    let first = run();
+    let stdout = String::from_utf8_lossy(&first.stdout);
+    assert!(
+        first.status.success(),
+        "{stdout}{}",
+        String::from_utf8_lossy(&first.stderr)
+    );
+    assert!(stdout.contains("integrity check: ok"), "{stdout}");
+    assert!(copy.exists());
+    let again = run();
+    assert!(!again.status.success());
+    assert!(String::from_utf8_lossy(&again.stderr).contains("exists already"));
+}

@@ -15,6 +15,8 @@ pub use crate::domain::names::{fold, slugify};
 
 /// Actors, their aliases and their events.
 pub mod actors;
+/// Consistent copies of the database, checked.
+pub mod backup;
 /// Rows derived from events for search and fast filters, kept in step by the store.
 pub mod derived;
 /// Editors' writes to events, each with its revision.
