@@ -110,6 +110,12 @@ pub fn event_id_in(text: &str) -> Option<i64> {
         .and_then(|n| n.parse::<i64>().ok())
 }
 
+/// An event's compact card, for an `<iframe>` on another site.
+pub fn event_embed(id: impl Borrow<i64>) -> String {
+    let id = *id.borrow();
+    format!("/events/{id}/embed")
+}
+
 /// The form for a new event.
 pub fn event_new() -> &'static str {
     "/events/new"

@@ -564,3 +564,57 @@ async fn actor_pages_show_a_first_page_and_continue_on_the_timeline() {
     assert_eq!(rest.status, StatusCode::OK);
     assert_eq!(rest.body.matches("class=\"entry-title\"").count(), 5);
 }
+
+#[tokio::test]
+async fn shared_links_unfurl_and_an_events_card_may_be_framed_by_any_site() {
+    let app = fixture_app().await;
+    let event = app
+        .get("/events/1/iran-and-belarus-sign-defense-mou-in-tehran")
+        .await;
+    assert_eq!(event.status, StatusCode::OK);
+    event.assert_contains(r#"<meta property="og:type" content="article">"#);
+    event.assert_contains(
+        r#"<meta property="og:title" content="Iran and Belarus sign defense MOU in Tehran">"#,
+    );
+    event.assert_contains(r#"<meta name="twitter:card" content="summary">"#);
+    event.assert_contains(r#"<meta property="og:description" content="Agreement, 31 Jul 2023."#);
+    // The summary's markup (event 1 holds a script tag) never reaches the preview: it
+    // is plain text, and escaped.
+    let start = event.position(r#"<meta property="og:description" content=""#);
+    let description = &event.body[start..start + event.body[start..].find('>').expect("tag ends")];
+    assert!(
+        !description.contains("<script") && !description.contains("&#60;script"),
+        "{description}"
+    );
+    assert!(
+        description.contains("The ministers signed a memorandum."),
+        "{description}"
+    );
+    assert_eq!(event.headers.get("x-frame-options").expect("header"), "DENY");
+    event.assert_contains(r#"href="/events/1/embed""#);
+
+    let card = app.get("/events/1/embed").await;
+    assert_eq!(card.status, StatusCode::OK, "{}", card.body);
+    card.assert_contains("Iran and Belarus sign defense MOU in Tehran");
+    card.assert_contains(r#"href="/events/1/iran-and-belarus-sign-defense-mou-in-tehran""#);
+    card.assert_lacks("site-header");
+    card.assert_lacks("<script");
+    assert!(card.headers.get("x-frame-options").is_none(), "framing allowed");
+    let policy = card.headers.get("content-security-policy").expect("policy");
+    let policy = policy.to_str().expect("ascii");
+    assert!(
+        policy.contains("frame-ancestors *") && policy.contains("script-src 'none'"),
+        "{policy}"
+    );
+    // From the page cache too.
+    let again = app.get("/events/1/embed").await;
+    assert!(again.headers.get("etag").is_some());
+    assert!(again.headers.get("x-frame-options").is_none());
+    // Drafts have no card.
+    assert_eq!(app.get("/events/6/embed").await.status, StatusCode::NOT_FOUND);
+
+    let actor = app.get("/actors/3/viktor-khrenin").await;
+    actor.assert_contains(r#"<meta property="og:title" content="Viktor Khrenin">"#);
+    let view = app.get("/?country=BY&type=visit").await;
+    view.assert_contains(r#"<meta property="og:title" content="Timeline: Country: Belarus, Type: Visit">"#);
+}

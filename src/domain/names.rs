@@ -20,7 +20,7 @@ pub fn slugify(text: &str, fallback: &str) -> String {
 
 /// Path segments after `/events/{id}/` that name pages rather than slugs.
 const RESERVED_SLUGS: &[&str] = &[
-    "edit", "history", "status", "compare", "revert", "delete", "merge",
+    "edit", "history", "status", "compare", "revert", "delete", "merge", "embed",
 ];
 
 /// A name folded for matching: lower case, diacritics removed, scripts kept as they are

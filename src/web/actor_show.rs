@@ -26,6 +26,8 @@ pub struct ActorPage {
     events: SubjectEvents,
     /// Editors get links to edit and merge.
     editor: bool,
+    /// What a shared link's preview says.
+    share_description: String,
 }
 
 /// `/actors/{id}` and outdated slugs lead to the canonical address.
@@ -70,7 +72,15 @@ pub async fn show(
         ..TimelineFilter::default()
     };
     let events = SubjectEvents::load(&state, filter, Some(actor.id)).await?;
+    let share_description = match events.total {
+        1 => format!("{}: 1 event on entente, with its sources", actor.kind.label()),
+        n => format!(
+            "{}: {n} events on entente, with their sources",
+            actor.kind.label()
+        ),
+    };
     Ok(ActorPage {
+        share_description,
         kind_label: actor.kind.label(),
         actor,
         aliases,

@@ -25,6 +25,10 @@ pub struct EventPage {
     canonical_url: String,
     /// `/events/{id}`: the short permalink to copy.
     short_url: String,
+    /// The event's card for other sites' pages.
+    embed_url: String,
+    /// What a shared link's preview says: type, date and the start of the summary.
+    share_description: String,
     type_label: &'static str,
     agreement_label: Option<&'static str>,
     date: DateView,
@@ -185,7 +189,7 @@ pub async fn show(
 
 /// The event if this viewer may see it: drafts do not exist for readers, retracted
 /// events say why they were withdrawn; editors see every event, its status marked.
-async fn find_visible(state: &AppState, viewer: &Viewer, id: &str) -> Result<EventDetail> {
+pub(super) async fn find_visible(state: &AppState, viewer: &Viewer, id: &str) -> Result<EventDetail> {
     let id: i64 = id.parse().map_err(|_| Error::NotFound)?;
     let Some(detail) = state.db.event(id).await? else {
         // A deleted event's address says so, with the reason its history keeps.
@@ -200,6 +204,22 @@ async fn find_visible(state: &AppState, viewer: &Viewer, id: &str) -> Result<Eve
         EventStatus::Retracted => Err(Error::Gone(detail.event.status_reason)),
         EventStatus::Draft => Err(Error::NotFound),
     }
+}
+
+/// What a shared link's preview says of an event: its type, its date at the precision
+/// known, and the start of its summary as plain text.
+pub(super) fn share_description(detail: &EventDetail) -> String {
+    let summary = crate::markdown::to_plain_text(&detail.event.summary);
+    let mut text = format!(
+        "{}, {}. {}",
+        detail.event.event_type.label(),
+        human_date(&detail.event.date_edtf),
+        summary.trim()
+    );
+    if text.chars().count() > 200 {
+        text = text.chars().take(199).collect::<String>().trim_end().to_owned() + "…";
+    }
+    text.trim_end_matches([' ', '.']).to_owned()
 }
 
 fn canonical_url(detail: &EventDetail) -> String {
@@ -246,6 +266,7 @@ impl EventPage {
         let has_disagreement = !date_dispute.is_empty() || claim_topics.iter().any(|t| t.disputed);
 
         let canonical_url = canonical_url(&detail);
+        let share_description = share_description(&detail);
         let (countries, participants) = detail
             .participants
             .into_iter()
@@ -254,6 +275,8 @@ impl EventPage {
         EventPage {
             canonical_url,
             short_url: crate::paths::event_short(detail.event.id),
+            embed_url: crate::paths::event_embed(detail.event.id),
+            share_description,
             type_label: detail.event.event_type.label(),
             agreement_label: detail.event.agreement_kind.map(AgreementKind::label),
             date,

@@ -40,6 +40,8 @@ mod event_check;
 mod event_delete;
 /// The event form page shared by creating and editing.
 mod event_edit;
+/// An event's compact card for other sites' pages.
+mod event_embed;
 /// The event form's fields and rows as typed.
 mod event_form;
 /// A new event: the blank form and creating the draft.
@@ -117,6 +119,12 @@ pub const CONTENT_SECURITY_POLICY: &str = "default-src 'self'; script-src 'self'
      img-src 'self' data:; font-src 'self'; object-src 'none'; base-uri 'none'; \
      frame-ancestors 'none'; form-action 'self'";
 
+/// The same for an event's card (`/events/{id}/embed`), the one page any site may
+/// frame; it runs no script and posts no form.
+pub const EMBED_CONTENT_SECURITY_POLICY: &str = "default-src 'self'; script-src 'none'; style-src 'self'; \
+     img-src 'self' data:; font-src 'self'; object-src 'none'; base-uri 'self'; \
+     frame-ancestors *; form-action 'none'";
+
 /// The whole application router with its middleware; `sessions` keeps editors' sessions.
 pub fn router(
     state: AppState,
@@ -131,6 +139,7 @@ pub fn router(
             get(event_update::edit_form).post(event_update::update),
         )
         .route("/events/{id}/status", post(event_status::change_status))
+        .route("/events/{id}/embed", get(event_embed::show))
         .route("/events/{id}/history", get(history::history::<Event>))
         .route("/events/{id}/compare", get(history::compare::<Event>))
         .route("/events/{id}/revert", post(history::revert::<Event>))
@@ -198,7 +207,18 @@ pub fn router(
             header::REFERRER_POLICY,
             "strict-origin-when-cross-origin",
         ))
-        .layer(security_header(header::X_FRAME_OPTIONS, "DENY"))
+        // Framing is refused but for a page whose own policy allows any site to frame
+        // it (the event card); modern browsers follow `frame-ancestors` anyway.
+        .layer(SetResponseHeaderLayer::if_not_present(
+            header::X_FRAME_OPTIONS,
+            |response: &axum::response::Response| {
+                let embeddable = response
+                    .headers()
+                    .get(header::CONTENT_SECURITY_POLICY)
+                    .is_some_and(|policy| policy.as_bytes() == EMBED_CONTENT_SECURITY_POLICY.as_bytes());
+                (!embeddable).then(|| HeaderValue::from_static("DENY"))
+            },
+        ))
         .layer(TimeoutLayer::with_status_code(
             StatusCode::REQUEST_TIMEOUT,
             Duration::from_secs(30),

@@ -43,6 +43,9 @@ pub struct PageLink {
 #[derive(Template, WebTemplate)]
 #[template(path = "timeline.html")]
 pub struct TimelinePage {
+    /// What a shared link's preview says: the view's filters and its count.
+    share_title: String,
+    share_description: String,
     years: Vec<YearGroup>,
     /// With a search sorted by relevance: the entries, best first, ungrouped.
     ranked: Vec<EntryView>,
@@ -218,7 +221,20 @@ pub async fn show(
     } else {
         (group_by_period(entries), Vec::new())
     };
+    let chips = chips(&view, country_name, actor.as_ref().map(|a| a.name.as_str()));
+    let share_title = if chips.is_empty() {
+        "Timeline of defense-cooperation events".to_owned()
+    } else {
+        let filters: Vec<&str> = chips.iter().map(|c| c.label.as_str()).collect();
+        format!("Timeline: {}", filters.join(", "))
+    };
+    let share_description = match total {
+        1 => "1 event, each with its sources and the passages it relies on".to_owned(),
+        n => format!("{n} events, each with its sources and the passages it relies on"),
+    };
     let response = TimelinePage {
+        share_title,
+        share_description,
         years,
         ranked,
         sorts: view.sort_links(),
@@ -226,7 +242,7 @@ pub async fn show(
         shown,
         total,
         filtered: filter.is_active() || search_error.is_some(),
-        chips: chips(&view, country_name, actor.as_ref().map(|a| a.name.as_str())),
+        chips,
         q: match &search_error {
             Some((text, _)) => text.clone(),
             None => filter.search.as_ref().map(|s| s.text.clone()).unwrap_or_default(),
