@@ -137,6 +137,10 @@ pub struct ServeArgs {
         value_name = "IP"
     )]
     pub trusted_proxies: Vec<std::net::IpAddr>,
+    /// The address readers reach entente at (`https://entente.example.org`), for the
+    /// absolute links in citations. Without it, `http://` and the request's host.
+    #[arg(long, env = "ENTENTE_PUBLIC_URL", value_name = "URL")]
+    pub public_url: Option<String>,
 }
 
 impl ServeArgs {
@@ -147,6 +151,10 @@ impl ServeArgs {
             demo_data: !self.no_demo,
             secure_cookies: !self.insecure_cookies,
             trusted_proxies: self.trusted_proxies.clone(),
+            public_url: self
+                .public_url
+                .clone()
+                .map(|url| url.trim_end_matches('/').to_owned()),
         }
     }
 }

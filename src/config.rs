@@ -17,6 +17,9 @@ pub struct Config {
     pub secure_cookies: bool,
     /// Reverse proxies whose `X-Forwarded-For` header names the client.
     pub trusted_proxies: Vec<std::net::IpAddr>,
+    /// The address readers reach entente at (`https://entente.example.org`), for the
+    /// absolute links of citations; without it, `http://` and the request's `Host`.
+    pub public_url: Option<String>,
 }
 
 impl Config {
@@ -28,6 +31,7 @@ impl Config {
             demo_data: true,
             secure_cookies: true,
             trusted_proxies: Vec::new(),
+            public_url: None,
         }
     }
 }

@@ -242,6 +242,11 @@ impl FromStr for EventDate {
     }
 }
 
+/// Today's date (UTC) as `yyyy-mm-dd`: the access date of a citation.
+pub fn today() -> String {
+    iso_day(time::OffsetDateTime::now_utc().date())
+}
+
 /// The English name of month `number` (1 to 12), for headings and chart labels.
 pub fn month_name(number: usize) -> &'static str {
     const NAMES: [&str; 12] = [

@@ -116,6 +116,12 @@ pub fn event_embed(id: impl Borrow<i64>) -> String {
     format!("/events/{id}/embed")
 }
 
+/// An event's citation as a file: `ending` is `json` (CSL-JSON), `bib` or `ris`.
+pub fn event_citation(id: impl Borrow<i64>, ending: &str) -> String {
+    let id = *id.borrow();
+    format!("/events/{id}/cite.{ending}")
+}
+
 /// The form for a new event.
 pub fn event_new() -> &'static str {
     "/events/new"

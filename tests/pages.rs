@@ -618,3 +618,48 @@ async fn shared_links_unfurl_and_an_events_card_may_be_framed_by_any_site() {
     let view = app.get("/?country=BY&type=visit").await;
     view.assert_contains(r#"<meta property="og:title" content="Timeline: Country: Belarus, Type: Visit">"#);
 }
+
+#[tokio::test]
+async fn an_event_can_be_cited_as_text_and_as_files_reference_managers_import() {
+    let app = fixture_app().await;
+    let page = app
+        .get("/events/1/iran-and-belarus-sign-defense-mou-in-tehran")
+        .await;
+    page.assert_contains("<h2 id=\"cite-heading\">Cite this event</h2>");
+    let today = entente::dates::today();
+    page.assert_contains("In entente: timelines of defense-cooperation events, version 1 of");
+    page.assert_contains(&format!("(accessed {today})"));
+    for (uri, kind, marker) in [
+        (
+            "/events/1/cite.json",
+            "application/vnd.citationstyles.csl+json",
+            "\"container-title\"",
+        ),
+        (
+            "/events/1/cite.bib",
+            "application/x-bibtex; charset=utf-8",
+            "@misc{entente-event-1-v1,",
+        ),
+        (
+            "/events/1/cite.ris",
+            "application/x-research-info-systems; charset=utf-8",
+            "TY  - ELEC",
+        ),
+    ] {
+        page.assert_contains(&format!(r#"href="{uri}" download"#));
+        let file = app.get(uri).await;
+        assert_eq!(file.status, StatusCode::OK, "{uri}");
+        assert_eq!(file.headers.get("content-type").expect("type"), kind);
+        assert!(
+            file.headers
+                .get("content-disposition")
+                .and_then(|v| v.to_str().ok())
+                .is_some_and(|v| v.starts_with("attachment")),
+            "{uri}"
+        );
+        file.assert_contains(marker);
+        file.assert_contains("/events/1/iran-and-belarus-sign-defense-mou-in-tehran");
+    }
+    // Drafts cannot be cited by readers.
+    assert_eq!(app.get("/events/6/cite.ris").await.status, StatusCode::NOT_FOUND);
+}

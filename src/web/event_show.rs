@@ -29,6 +29,10 @@ pub struct EventPage {
     embed_url: String,
     /// What a shared link's preview says: type, date and the start of the summary.
     share_description: String,
+    /// "Cite this event": the plain-text citation (empty where the page cannot know its
+    /// address), and the files.
+    citation: String,
+    citation_files: Vec<(&'static str, String)>,
     type_label: &'static str,
     agreement_label: Option<&'static str>,
     date: DateView,
@@ -175,6 +179,7 @@ pub async fn redirect_to_canonical(
 pub async fn show(
     State(state): State<AppState>,
     viewer: Viewer,
+    headers: axum::http::HeaderMap,
     PathParams((id, slug)): PathParams<(String, String)>,
 ) -> Result<Response> {
     let detail = find_visible(&state, &viewer, &id).await?;
@@ -182,8 +187,11 @@ pub async fn show(
         return Ok(Redirect::permanent(&canonical_url(&detail)).into_response());
     }
     let editor = viewer.is_editor().then(|| EditorTools::new(&detail, &viewer));
+    let origin = super::event_cite::origin(&state, &headers);
+    let citation = super::event_cite::EventCitation::new(&detail, &origin).plain();
     let mut page = EventPage::new(detail);
     page.editor = editor;
+    page.citation = citation;
     Ok(page.into_response())
 }
 
@@ -276,6 +284,11 @@ impl EventPage {
             canonical_url,
             short_url: crate::paths::event_short(detail.event.id),
             embed_url: crate::paths::event_embed(detail.event.id),
+            citation: String::new(),
+            citation_files: [("CSL-JSON", "json"), ("BibTeX", "bib"), ("RIS", "ris")]
+                .into_iter()
+                .map(|(name, ending)| (name, crate::paths::event_citation(detail.event.id, ending)))
+                .collect(),
             share_description,
             type_label: detail.event.event_type.label(),
             agreement_label: detail.event.agreement_kind.map(AgreementKind::label),

@@ -36,6 +36,8 @@ pub mod admin;
 pub mod assets;
 /// Checking the event form against the rules and the store.
 mod event_check;
+/// "Cite this event": a plain-text citation and CSL-JSON, BibTeX and RIS files.
+mod event_cite;
 /// Admins' deletion of an event, after confirming.
 mod event_delete;
 /// The event form page shared by creating and editing.
@@ -96,6 +98,8 @@ pub struct AppState {
     pub secure_cookies: bool,
     /// Reverse proxies whose `X-Forwarded-For` header names the client.
     pub trusted_proxies: Arc<Vec<std::net::IpAddr>>,
+    /// The address readers reach entente at, when configured.
+    pub public_url: Option<Arc<str>>,
 }
 
 impl AppState {
@@ -106,6 +110,7 @@ impl AppState {
             signing_key: Arc::new(signing_key),
             secure_cookies: config.secure_cookies,
             trusted_proxies: Arc::new(config.trusted_proxies.clone()),
+            public_url: config.public_url.as_deref().map(Arc::from),
         }
     }
 }
@@ -140,6 +145,9 @@ pub fn router(
         )
         .route("/events/{id}/status", post(event_status::change_status))
         .route("/events/{id}/embed", get(event_embed::show))
+        .route("/events/{id}/cite.json", get(event_cite::csl_json))
+        .route("/events/{id}/cite.bib", get(event_cite::bibtex))
+        .route("/events/{id}/cite.ris", get(event_cite::ris))
         .route("/events/{id}/history", get(history::history::<Event>))
         .route("/events/{id}/compare", get(history::compare::<Event>))
         .route("/events/{id}/revert", post(history::revert::<Event>))

@@ -57,7 +57,14 @@ pub async fn serve(State(state): State<AppState>, request: Request, next: Next) 
     let Ok(generation) = state.db.generation().await else {
         return next.run(request).await;
     };
-    let key = request.uri().to_string();
+    // A page names its host in its citations' addresses and today's date as their
+    // access date: both are part of what a stored page stands for.
+    let host = request
+        .headers()
+        .get(header::HOST)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("");
+    let key = format!("{}|{host}|{}", crate::dates::today(), request.uri());
     let if_none_match = request.headers().get(header::IF_NONE_MATCH).cloned();
     let page = match state.pages.get(generation, &key) {
         Some(page) => page,
