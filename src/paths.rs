@@ -33,6 +33,15 @@ pub fn timeline(query: &str) -> String {
     }
 }
 
+/// A timeline view as CSV, with the same canonical query string as the view.
+pub fn timeline_csv(query: &str) -> String {
+    if query.is_empty() {
+        "/timeline.csv".to_owned()
+    } else {
+        format!("/timeline.csv?{query}")
+    }
+}
+
 /// The timeline with no filter: the home page.
 pub fn home() -> &'static str {
     "/"

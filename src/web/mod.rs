@@ -81,6 +81,8 @@ mod subject;
 mod tags;
 /// The timeline, the home page.
 mod timeline;
+/// Any timeline view as CSV, streamed.
+mod timeline_csv;
 /// A timeline view read from, and written as, a query string.
 mod timeline_view;
 /// Labels and renderings shared by several pages.
@@ -137,6 +139,7 @@ pub fn router(
 ) -> Router {
     Router::new()
         .route("/", get(timeline::show))
+        .route("/timeline.csv", get(timeline_csv::download))
         .route("/events/new", get(event_new::new_form).post(event_new::create))
         .route("/events/{id}", get(event_show::redirect_to_canonical))
         .route(

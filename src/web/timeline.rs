@@ -43,6 +43,8 @@ pub struct PageLink {
 #[derive(Template, WebTemplate)]
 #[template(path = "timeline.html")]
 pub struct TimelinePage {
+    /// The whole view as CSV.
+    csv_url: Option<String>,
     /// What a shared link's preview says: the view's filters and its count.
     share_title: String,
     share_description: String,
@@ -87,72 +89,14 @@ pub async fn show(
     RawQuery(raw): RawQuery,
 ) -> Result<Response> {
     let raw = raw.unwrap_or_default();
-    let TimelineQuery {
-        mut view,
-        actor_text,
+    let CheckedView {
+        view,
+        actor,
+        countries,
+        tags,
+        outlets,
         search_error,
-    } = parse_query(&raw)?;
-    if view.filter.status != EventStatus::Published && !viewer.is_editor() {
-        // Unpublished events are for editors: sign in, then come back to this view.
-        return Err(Error::SignInRequired(crate::paths::timeline(&raw)));
-    }
-    if let Some(text) = actor_text {
-        view.filter.actor = Some(resolve_actor(&state, &text, viewer.is_editor()).await?);
-    }
-    let filter = &mut view.filter;
-    let actor = match filter.actor {
-        // Readers cannot name an actor of unpublished events only.
-        Some(id)
-            if !viewer.is_editor()
-                && !state.db.actor_is_public(id).await?
-                && state.db.actor_ref(id).await?.is_some() =>
-        {
-            return Err(Error::BadRequest(format!("There is no actor with the id {id}.")));
-        }
-        Some(id) => match state.db.actor_ref(id).await? {
-            Some(actor) => Some(actor),
-            // An actor merged into another: the view becomes the other's (and the
-            // canonical address check below redirects to it).
-            None => match state.db.actor_redirect(id).await? {
-                Some(new_id) => {
-                    filter.actor = Some(new_id);
-                    state.db.actor_ref(new_id).await?
-                }
-                None => {
-                    return Err(Error::BadRequest(format!("There is no actor with the id {id}.")));
-                }
-            },
-        },
-        None => None,
-    };
-    let editor = viewer.is_editor();
-    let tags = state.db.tags(editor).await?;
-    if let Some(tag) = &filter.tag
-        && !tags.contains(tag)
-    {
-        return Err(Error::BadRequest(format!("No event carries the tag “{tag}”.")));
-    }
-    let outlets = state.db.outlets(editor).await?;
-    if let Some(outlet) = &filter.outlet {
-        // Outlets match whatever their case; the canonical address spells them as stored.
-        let stored = super::view::stored_spelling(&outlets, outlet);
-        filter.outlet = Some(
-            stored
-                .ok_or_else(|| Error::BadRequest(format!("No source comes from the outlet “{outlet}”.")))?
-                .clone(),
-        );
-    }
-    let countries = state.db.countries(editor).await?;
-    if let Some(unknown) = filter
-        .countries
-        .iter()
-        .find(|code| !countries.iter().any(|(iso, _)| iso == *code))
-    {
-        return Err(Error::BadRequest(format!(
-            "There is no country with the code “{unknown}”. Use two-letter ISO codes such as IR or BY."
-        )));
-    }
-    let view = view;
+    } = check_view(&state, &viewer, &raw, crate::paths::timeline).await?;
     let filter = &view.filter;
     if search_error.is_none() {
         let canonical = view.canonical_query();
@@ -232,7 +176,14 @@ pub async fn show(
         1 => "1 event, each with its sources and the passages it relies on".to_owned(),
         n => format!("{n} events, each with its sources and the passages it relies on"),
     };
+    let csv_url = search_error.is_none().then(|| {
+        let mut whole = view.clone();
+        whole.cursor = None;
+        whole.limit = super::timeline_view::DEFAULT_PAGE_SIZE;
+        crate::paths::timeline_csv(&whole.canonical_query())
+    });
     let response = TimelinePage {
+        csv_url,
         share_title,
         share_description,
         years,
@@ -320,6 +271,103 @@ pub async fn show(
         StatusCode::OK
     };
     Ok((status, response).into_response())
+}
+
+/// A timeline view read from its query string and checked against what the viewer may
+/// see: the timeline page and its exports read a query the same way.
+pub(super) struct CheckedView {
+    pub view: View,
+    /// The actor the view is narrowed to.
+    pub actor: Option<crate::store::ActorRef>,
+    /// Every country, tag and outlet the viewer may filter by: (code, name) for countries.
+    pub countries: Vec<(String, String)>,
+    pub tags: Vec<String>,
+    pub outlets: Vec<String>,
+    /// A search that could not be understood: the reader's text and why.
+    pub search_error: Option<(String, String)>,
+}
+
+/// Reads and checks a timeline query (`raw`, as sent); `address` makes the address of
+/// the same view for a query (for the sign-in a status filter needs).
+pub(super) async fn check_view(
+    state: &AppState,
+    viewer: &Viewer,
+    raw: &str,
+    address: fn(&str) -> String,
+) -> Result<CheckedView> {
+    let TimelineQuery {
+        mut view,
+        actor_text,
+        search_error,
+    } = parse_query(raw)?;
+    if view.filter.status != EventStatus::Published && !viewer.is_editor() {
+        // Unpublished events are for editors: sign in, then come back to this view.
+        return Err(Error::SignInRequired(address(raw)));
+    }
+    if let Some(text) = actor_text {
+        view.filter.actor = Some(resolve_actor(state, &text, viewer.is_editor()).await?);
+    }
+    let filter = &mut view.filter;
+    let actor = match filter.actor {
+        // Readers cannot name an actor of unpublished events only.
+        Some(id)
+            if !viewer.is_editor()
+                && !state.db.actor_is_public(id).await?
+                && state.db.actor_ref(id).await?.is_some() =>
+        {
+            return Err(Error::BadRequest(format!("There is no actor with the id {id}.")));
+        }
+        Some(id) => match state.db.actor_ref(id).await? {
+            Some(actor) => Some(actor),
+            // An actor merged into another: the view becomes the other's (and the
+            // canonical address check below redirects to it).
+            None => match state.db.actor_redirect(id).await? {
+                Some(new_id) => {
+                    filter.actor = Some(new_id);
+                    state.db.actor_ref(new_id).await?
+                }
+                None => {
+                    return Err(Error::BadRequest(format!("There is no actor with the id {id}.")));
+                }
+            },
+        },
+        None => None,
+    };
+    let editor = viewer.is_editor();
+    let tags = state.db.tags(editor).await?;
+    if let Some(tag) = &filter.tag
+        && !tags.contains(tag)
+    {
+        return Err(Error::BadRequest(format!("No event carries the tag “{tag}”.")));
+    }
+    let outlets = state.db.outlets(editor).await?;
+    if let Some(outlet) = &filter.outlet {
+        // Outlets match whatever their case; the canonical address spells them as stored.
+        let stored = super::view::stored_spelling(&outlets, outlet);
+        filter.outlet = Some(
+            stored
+                .ok_or_else(|| Error::BadRequest(format!("No source comes from the outlet “{outlet}”.")))?
+                .clone(),
+        );
+    }
+    let countries = state.db.countries(editor).await?;
+    if let Some(unknown) = filter
+        .countries
+        .iter()
+        .find(|code| !countries.iter().any(|(iso, _)| iso == *code))
+    {
+        return Err(Error::BadRequest(format!(
+            "There is no country with the code “{unknown}”. Use two-letter ISO codes such as IR or BY."
+        )));
+    }
+    Ok(CheckedView {
+        view,
+        actor,
+        countries,
+        tags,
+        outlets,
+        search_error,
+    })
 }
 
 /// Finds the one actor a name or alias stands for; none or several is a 400 page that
