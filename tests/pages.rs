@@ -606,10 +606,26 @@ async fn shared_links_unfurl_and_an_events_card_may_be_framed_by_any_site() {
         policy.contains("frame-ancestors *") && policy.contains("script-src 'none'"),
         "{policy}"
     );
-    // From the page cache too.
+    // From the page cache too, and when the browser revalidates its copy (it applies
+    // a 304's headers to what it holds).
     let again = app.get("/events/1/embed").await;
-    assert!(again.headers.get("etag").is_some());
+    let etag = again.headers.get("etag").expect("from the cache").clone();
     assert!(again.headers.get("x-frame-options").is_none());
+    let revalidated = app
+        .send(
+            Request::get("/events/1/embed")
+                .header("if-none-match", etag)
+                .body(Body::empty())
+                .unwrap(),
+        )
+        .await;
+    assert_eq!(revalidated.status, StatusCode::NOT_MODIFIED);
+    assert!(revalidated.headers.get("x-frame-options").is_none());
+    let policy = revalidated
+        .headers
+        .get("content-security-policy")
+        .expect("policy");
+    assert!(policy.to_str().expect("ascii").contains("frame-ancestors *"));
     // Drafts have no card.
     assert_eq!(app.get("/events/6/embed").await.status, StatusCode::NOT_FOUND);
 

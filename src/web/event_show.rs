@@ -29,8 +29,8 @@ pub struct EventPage {
     embed_url: String,
     /// What a shared link's preview says: type, date and the start of the summary.
     share_description: String,
-    /// "Cite this event": the plain-text citation (empty where the page cannot know its
-    /// address), and the files.
+    /// "Cite this event" (published events only): the plain-text citation, and the
+    /// files.
     citation: String,
     citation_files: Vec<(&'static str, String)>,
     type_label: &'static str,

@@ -57,14 +57,12 @@ pub async fn serve(State(state): State<AppState>, request: Request, next: Next) 
     let Ok(generation) = state.db.generation().await else {
         return next.run(request).await;
     };
-    // A page names its host in its citations' addresses and today's date as their
-    // access date: both are part of what a stored page stands for.
-    let host = request
-        .headers()
-        .get(header::HOST)
-        .and_then(|v| v.to_str().ok())
-        .unwrap_or("");
-    let key = format!("{}|{host}|{}", crate::dates::today(), request.uri());
+    // A page names its address's origin in its citations and today's date as their
+    // access date: both are part of what a stored page stands for. (With a configured
+    // public address the origin is always the same, so a stream of made-up Host headers
+    // cannot fill the cache.)
+    let origin = super::event_cite::origin(&state, request.headers());
+    let key = format!("{}|{origin}|{}", crate::dates::today(), request.uri());
     let if_none_match = request.headers().get(header::IF_NONE_MATCH).cloned();
     let page = match state.pages.get(generation, &key) {
         Some(page) => page,
@@ -130,6 +128,13 @@ impl CachedPage {
             response
                 .headers_mut()
                 .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-cache"));
+            // A browser applies a 304's headers to the copy it holds: the page's own
+            // policy (the event card's, which allows framing) must come along.
+            if let Some(policy) = self.headers.get(header::CONTENT_SECURITY_POLICY) {
+                response
+                    .headers_mut()
+                    .insert(header::CONTENT_SECURITY_POLICY, policy.clone());
+            }
             return response;
         }
         let mut response = Response::new(Body::from(self.body.clone()));

@@ -6,7 +6,11 @@
 //! Columns: `id`, `url` (the permalink), `title`, `type`, `agreement_kind`, `date` (as
 //! the editor wrote it, EDTF), `date_shown` (as pages show it), `earliest` and `latest`
 //! (the days it can stand for), `precision`, `countries` and `actors` (names joined
-//! with `; `), `sources` (how many).
+//! with `; `), `sources` (how many). A title or a name a spreadsheet would read as a
+//! formula starts with `'`. The export is read a step at a time, not as one snapshot: an
+//! event saved while it runs may show its new state, and a search export, ordered by
+//! relevance, may shift if the collection changes meanwhile. At most two exports run at
+//! once; a third is asked to try again (503).
 
 use axum::body::Body;
 use axum::extract::{RawQuery, State};
@@ -24,6 +28,7 @@ use crate::domain::filter::TimelineFilter;
 use crate::error::{Error, Result};
 use crate::store::Db;
 use crate::store::events::TimelineEntry;
+use crate::store::listing::TimelinePage;
 
 /// Events read and written per step.
 const ROWS_PER_STEP: i64 = 500;
@@ -33,7 +38,7 @@ const ROWS_PER_STEP: i64 = 500;
 struct Row<'a> {
     id: i64,
     url: String,
-    title: &'a str,
+    title: std::borrow::Cow<'a, str>,
     #[serde(rename = "type")]
     event_type: &'a str,
     agreement_kind: &'a str,
@@ -60,7 +65,7 @@ impl<'a> Row<'a> {
         Row {
             id: entry.id,
             url: format!("{origin}{}", crate::paths::event(entry.id, &entry.slug)),
-            title: &entry.title,
+            title: spreadsheet_safe(&entry.title),
             event_type: entry.event_type.as_str(),
             agreement_kind: entry.agreement_kind.map_or("", |k| k.as_str()),
             date: &entry.date_edtf,
@@ -68,12 +73,27 @@ impl<'a> Row<'a> {
             earliest: date.as_ref().map(|d| iso_day(d.earliest())).unwrap_or_default(),
             latest: date.as_ref().map(|d| iso_day(d.latest())).unwrap_or_default(),
             precision: &entry.date_precision,
-            countries: names(&entry.countries),
-            actors: names(&entry.actors),
+            countries: spreadsheet_safe(&names(&entry.countries)).into_owned(),
+            actors: spreadsheet_safe(&names(&entry.actors)).into_owned(),
             sources: entry.source_count,
         }
     }
 }
+
+/// Text a spreadsheet would read as a formula (`=`, `+`, `-`, `@`, a tab or a carriage
+/// return first) gets a leading `'`, so that opening the file runs nothing.
+fn spreadsheet_safe(text: &str) -> std::borrow::Cow<'_, str> {
+    if text.starts_with(['=', '+', '-', '@', '\t', '\r']) {
+        std::borrow::Cow::Owned(format!("'{text}"))
+    } else {
+        std::borrow::Cow::Borrowed(text)
+    }
+}
+
+/// How many exports may stream at once; more wait for none and get a 503.
+const EXPORTS_AT_ONCE: usize = 2;
+
+static EXPORTS: tokio::sync::Semaphore = tokio::sync::Semaphore::const_new(EXPORTS_AT_ONCE);
 
 /// `/timeline.csv?…`: the whole view as CSV, streamed.
 pub async fn download(
@@ -98,9 +118,18 @@ pub async fn download(
     if canonical != raw {
         return Ok(Redirect::permanent(&crate::paths::timeline_csv(&canonical)).into_response());
     }
+    let Ok(permit) = EXPORTS.try_acquire() else {
+        return Err(Error::Busy("other exports are running".to_owned()));
+    };
     let origin = super::event_cite::origin(&state, &headers);
+    // The first step is read before the response starts, so that a failure is an error
+    // page, not an empty file.
+    let first = state.db.timeline_page(&view.filter, None, ROWS_PER_STEP).await?;
     let (sender, receiver) = tokio::sync::mpsc::channel(4);
-    tokio::spawn(write_rows(state.db.clone(), view.filter, origin, sender));
+    tokio::spawn(async move {
+        write_rows(state.db.clone(), view.filter, origin, first, sender).await;
+        drop(permit);
+    });
     let body = Body::from_stream(tokio_stream::wrappers::ReceiverStream::new(receiver));
     let headers = [
         (
@@ -122,19 +151,12 @@ async fn write_rows(
     db: Db,
     filter: TimelineFilter,
     origin: String,
+    first_step: TimelinePage,
     sender: tokio::sync::mpsc::Sender<std::io::Result<Vec<u8>>>,
 ) {
-    let mut cursor = None;
+    let mut next = Some(first_step);
     let mut first = true;
-    loop {
-        let step = match db.timeline_page(&filter, cursor.as_ref(), ROWS_PER_STEP).await {
-            Ok(step) => step,
-            Err(e) => {
-                tracing::error!(error = %e, "a CSV export stopped");
-                let _ = sender.send(Err(std::io::Error::other(e.to_string()))).await;
-                return;
-            }
-        };
+    while let Some(step) = next.take() {
         let mut writer = csv::WriterBuilder::new()
             .has_headers(first)
             .from_writer(Vec::with_capacity(64 * 1024));
@@ -152,9 +174,35 @@ async fn write_rows(
             return;
         }
         first = false;
-        match step.after {
-            Some(after) => cursor = Some(after),
-            None => return,
+        let Some(after) = step.after else {
+            return;
+        };
+        match db.timeline_page(&filter, Some(&after), ROWS_PER_STEP).await {
+            Ok(step) => next = Some(step),
+            Err(e) => {
+                tracing::error!(error = %e, "a CSV export stopped");
+                let _ = sender.send(Err(std::io::Error::other(e.to_string()))).await;
+            }
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::spreadsheet_safe;
+
+    #[test]
+    fn text_a_spreadsheet_would_run_as_a_formula_is_defused() {
+        assert_eq!(
+            spreadsheet_safe("=HYPERLINK(\"http://x\")"),
+            "'=HYPERLINK(\"http://x\")"
+        );
+        assert_eq!(spreadsheet_safe("+7 drones"), "'+7 drones");
+        assert_eq!(spreadsheet_safe("@SUM(A1)"), "'@SUM(A1)");
+        assert_eq!(spreadsheet_safe("-1"), "'-1");
+        assert_eq!(
+            spreadsheet_safe("Iran and Belarus sign an MOU"),
+            "Iran and Belarus sign an MOU"
+        );
     }
 }
