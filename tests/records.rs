@@ -241,15 +241,7 @@ async fn a_source_is_fixed_once_for_every_event_citing_it() {
         .await;
     assert_eq!(form.status, StatusCode::OK, "{}", form.body);
     form.assert_contains("cite this source");
-    let version = app
-        .app
-        .db
-        .source_record(source_id)
-        .await
-        .expect("query")
-        .expect("source")
-        .1
-        .to_string();
+    let version = support::editing::source_version(&app, source_id).await;
     let fields = |title: &'static str, url: &'static str| {
         vec![
             ("outlet", "The Cradle".to_owned()),
@@ -419,15 +411,7 @@ async fn actors_and_sources_have_histories_that_compare_and_bring_back_versions(
         .expect("event")
         .citations[0]
         .source_id;
-    let version = app
-        .app
-        .db
-        .source_record(source_id)
-        .await
-        .expect("query")
-        .expect("source")
-        .1
-        .to_string();
+    let version = support::editing::source_version(&app, source_id).await;
     let saved = app
         .post_as(
             &eddie,
@@ -447,15 +431,7 @@ async fn actors_and_sources_have_histories_that_compare_and_bring_back_versions(
     assert_eq!(saved.status, StatusCode::SEE_OTHER, "{}", saved.body);
     let history = app.get_as(&eddie, &format!("/sources/{source_id}/history")).await;
     history.assert_contains("<td>A wrong title</td>");
-    let current = app
-        .app
-        .db
-        .source_record(source_id)
-        .await
-        .expect("query")
-        .expect("source")
-        .1
-        .to_string();
+    let current = support::editing::source_version(&app, source_id).await;
     let back = app
         .post_as(
             &eddie,
@@ -750,24 +726,8 @@ async fn a_control_character_in_any_field_of_any_form_is_a_clear_422() {
         .await
         .expect("admin");
     let ada = app.sign_in("Ada", "an admin password").await;
-    let actor_version = app
-        .app
-        .db
-        .actor_record(3)
-        .await
-        .expect("query")
-        .expect("actor")
-        .1
-        .to_string();
-    let source_version = app
-        .app
-        .db
-        .source_record(1)
-        .await
-        .expect("query")
-        .expect("source")
-        .1
-        .to_string();
+    let actor_version = support::editing::actor_version(&app, 3).await;
+    let source_version = support::editing::source_version(&app, 1).await;
     let event_version = version_of(&app, 1).await;
     let actor: Vec<(&str, &str)> = vec![
         ("name", "Viktor Khrenin"),
@@ -856,15 +816,7 @@ async fn a_control_character_in_any_field_of_any_form_is_a_clear_422() {
 #[tokio::test]
 async fn names_need_something_visible_and_every_field_has_a_length_limit() {
     let (app, eddie) = app_with_editor().await;
-    let version = app
-        .app
-        .db
-        .actor_record(3)
-        .await
-        .expect("query")
-        .expect("actor")
-        .1
-        .to_string();
+    let version = support::editing::actor_version(&app, 3).await;
     let long_name = "N".repeat(201);
     let long_text = "x".repeat(100_001);
     for (field, value, expected) in [
@@ -898,15 +850,7 @@ async fn names_need_something_visible_and_every_field_has_a_length_limit() {
         );
         page.assert_contains(expected);
     }
-    let source_version = app
-        .app
-        .db
-        .source_record(1)
-        .await
-        .expect("query")
-        .expect("source")
-        .1
-        .to_string();
+    let source_version = support::editing::source_version(&app, 1).await;
     let huge_outlet = "O".repeat(100_000);
     let page = app
         .post_as(

@@ -30,15 +30,7 @@ async fn two_servers_on_one_database_file_save_concurrently_without_errors() {
                     .post_as(&agent, "/events/new", &event_fields(&[("title", title.as_str())]))
                     .await;
                 // An edit of an actor and a status change that read before they write.
-                let version = app
-                    .app
-                    .db
-                    .actor_record(3)
-                    .await
-                    .expect("query")
-                    .expect("actor")
-                    .1
-                    .to_string();
+                let version = support::editing::actor_version(&app, 3).await;
                 let actor = app
                     .post_as(
                         &agent,
@@ -466,15 +458,7 @@ async fn hostile_values_in_every_field_never_give_a_500_or_reach_a_page_unescape
             );
             *answered.entry(page.status.as_u16()).or_insert(0) += 1;
         }
-        let version = app
-            .app
-            .db
-            .actor_record(3)
-            .await
-            .expect("query")
-            .expect("actor")
-            .1
-            .to_string();
+        let version = support::editing::actor_version(&app, 3).await;
         for field in [
             "name",
             "iso_code",

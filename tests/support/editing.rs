@@ -151,3 +151,21 @@ pub async fn version_of(app: &TestApp, id: i64) -> String {
     let detail = app.app.db.event(id).await.expect("query").expect("event");
     detail.event.version.to_string()
 }
+
+/// An actor's version now, as its forms carry it.
+pub async fn actor_version(app: &TestApp, id: i64) -> String {
+    let (_, version) = app.app.db.actor_record(id).await.expect("query").expect("actor");
+    version.to_string()
+}
+
+/// A source's version now, as its form carries it.
+pub async fn source_version(app: &TestApp, id: i64) -> String {
+    let (_, version) = app
+        .app
+        .db
+        .source_record(id)
+        .await
+        .expect("query")
+        .expect("source");
+    version.to_string()
+}
