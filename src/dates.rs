@@ -273,6 +273,28 @@ impl serde::Serialize for EventDate {
     }
 }
 
+/// In the API's OpenAPI document: a string of EDTF text.
+impl utoipa::PartialSchema for EventDate {
+    fn schema() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
+        utoipa::openapi::schema::ObjectBuilder::new()
+            .schema_type(utoipa::openapi::schema::Type::String)
+            .description(Some(
+                "A date in the Extended Date/Time Format (ISO 8601-2, level 1): a day, a month \
+                 or a year (`2023-07-31`, `2023-07`, `2023`), a season (`2023-21`), marked \
+                 approximate (`~`) or uncertain (`?`), or an interval (`2023-06/2023-07-31`, \
+                 `2022-06/..`).",
+            ))
+            .examples(["2023-07-31", "2023-06~", "2022-06/.."])
+            .into()
+    }
+}
+
+impl utoipa::ToSchema for EventDate {
+    fn name() -> std::borrow::Cow<'static, str> {
+        std::borrow::Cow::Borrowed("Edtf")
+    }
+}
+
 /// Reads EDTF text; a date that does not parse is refused with the editor's message.
 impl<'de> serde::Deserialize<'de> for EventDate {
     fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {

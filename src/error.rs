@@ -25,6 +25,10 @@ pub enum Error {
     /// The request itself is wrong (a malformed parameter); the message says how.
     #[error("{0}")]
     BadRequest(String),
+    /// One parameter of the request is wrong: the message says how, and the API names
+    /// the parameter (`country`, `from`, `cursor`).
+    #[error("{message}")]
+    Parameter { name: &'static str, message: String },
     /// Data offered for storage breaks a rule (an unknown actor key, an impossible date).
     #[error("{0}")]
     Invalid(String),
@@ -60,7 +64,7 @@ impl Error {
         match self {
             Error::NotFound => StatusCode::NOT_FOUND,
             Error::Gone(_) | Error::Deleted(_) => StatusCode::GONE,
-            Error::BadRequest(_) => StatusCode::BAD_REQUEST,
+            Error::BadRequest(_) | Error::Parameter { .. } => StatusCode::BAD_REQUEST,
             Error::Invalid(_) => StatusCode::UNPROCESSABLE_ENTITY,
             Error::SignInRequired(_) => StatusCode::SEE_OTHER,
             Error::Forbidden(_) => StatusCode::FORBIDDEN,
@@ -74,6 +78,14 @@ impl Error {
         }
     }
 
+    /// A wrong parameter, named.
+    pub fn parameter(name: &'static str, message: impl Into<String>) -> Error {
+        Error::Parameter {
+            name,
+            message: message.into(),
+        }
+    }
+
     /// What the page says: specific for the reader's own mistakes, plain for ours.
     fn public_message(&self) -> String {
         match self {
@@ -83,6 +95,7 @@ impl Error {
             Error::Gone(reason) => format!("This entry was retracted. Reason given: {reason}"),
             Error::Deleted(reason) => format!("This entry was deleted. Reason given: {reason}"),
             Error::BadRequest(message)
+            | Error::Parameter { message, .. }
             | Error::Invalid(message)
             | Error::Forbidden(message)
             | Error::Conflict(message) => message.clone(),
@@ -167,6 +180,33 @@ impl ErrorPage {
     }
 }
 
+/// What an error response says, kept on the response (as an extension) beside its HTML
+/// page, so that the API can answer the same error as JSON (see `web::api`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ErrorDetail {
+    pub status: StatusCode,
+    pub message: String,
+    /// The request parameter at fault, when one is.
+    pub parameter: Option<&'static str>,
+}
+
+impl ErrorDetail {
+    pub fn new(status: StatusCode, message: String) -> ErrorDetail {
+        ErrorDetail {
+            status,
+            message,
+            parameter: None,
+        }
+    }
+
+    /// The HTML error page for this error, carrying the detail.
+    pub fn into_page(self) -> Response {
+        let mut response = (self.status, ErrorPage::new(self.status, self.message.clone())).into_response();
+        response.extensions_mut().insert(self);
+        response
+    }
+}
+
 impl IntoResponse for Error {
     fn into_response(self) -> Response {
         if let Error::SignInRequired(next) = &self {
@@ -176,6 +216,15 @@ impl IntoResponse for Error {
         if status.is_server_error() {
             tracing::error!(error = %self, "request failed");
         }
-        (status, ErrorPage::new(status, self.public_message())).into_response()
+        let parameter = match &self {
+            Error::Parameter { name, .. } => Some(*name),
+            _ => None,
+        };
+        ErrorDetail {
+            status,
+            message: self.public_message(),
+            parameter,
+        }
+        .into_page()
     }
 }

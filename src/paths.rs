@@ -238,6 +238,77 @@ pub fn outlet(name: &str) -> String {
     format!("/outlets/{}", segment(name))
 }
 
+/// Where the read API starts; every API address is under it.
+pub const API: &str = "/api/v1";
+
+/// The API's readable description (an HTML page).
+pub fn api_guide() -> &'static str {
+    "/api"
+}
+
+/// The API's OpenAPI document.
+pub fn api_openapi() -> String {
+    format!("{API}/openapi.json")
+}
+
+fn with_query(path: String, query: &str) -> String {
+    if query.is_empty() {
+        path
+    } else {
+        format!("{path}?{query}")
+    }
+}
+
+/// Events of a timeline view in the API, with the timeline's canonical query string.
+pub fn api_events(query: &str) -> String {
+    with_query(format!("{API}/events"), query)
+}
+
+/// One event in the API.
+pub fn api_event(id: impl Borrow<i64>) -> String {
+    format!("{API}/events/{}", id.borrow())
+}
+
+/// Every actor in the API.
+pub fn api_actors() -> String {
+    format!("{API}/actors")
+}
+
+/// One actor in the API.
+pub fn api_actor(id: impl Borrow<i64>) -> String {
+    format!("{API}/actors/{}", id.borrow())
+}
+
+/// Sources in the API, with a query string (`after=120`).
+pub fn api_sources(query: &str) -> String {
+    with_query(format!("{API}/sources"), query)
+}
+
+/// One source in the API.
+pub fn api_source(id: impl Borrow<i64>) -> String {
+    format!("{API}/sources/{}", id.borrow())
+}
+
+/// Every tag in the API.
+pub fn api_tags() -> String {
+    format!("{API}/tags")
+}
+
+/// One tag in the API.
+pub fn api_tag(name: &str) -> String {
+    format!("{API}/tags/{}", segment(name))
+}
+
+/// Every outlet in the API.
+pub fn api_outlets() -> String {
+    format!("{API}/outlets")
+}
+
+/// One outlet in the API.
+pub fn api_outlet(name: &str) -> String {
+    format!("{API}/outlets/{}", segment(name))
+}
+
 /// The sign-in page, coming back to `next` (a local path) afterwards.
 pub fn login(next: &str) -> String {
     let query: String = form_urlencoded::Serializer::new(String::new())
@@ -281,5 +352,8 @@ mod tests {
         assert_eq!(timeline("tag=drones"), "/?tag=drones");
         assert_eq!(login("/events/3/edit"), "/login?next=%2Fevents%2F3%2Fedit");
         assert_eq!(source_edit_then(2, "/events/1"), "/sources/2/edit?next=/events/1");
+        assert_eq!(api_events(""), "/api/v1/events");
+        assert_eq!(api_events("country=IR"), "/api/v1/events?country=IR");
+        assert_eq!(api_outlet("RFE/RL"), "/api/v1/outlets/RFE%2FRL");
     }
 }

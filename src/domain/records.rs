@@ -11,7 +11,7 @@ use crate::dates::EventDate;
 
 /// An event as a revision keeps it: everything an editor sets, with the names and titles
 /// of what it links to as they were then (so a deleted actor or source still reads).
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct Event {
     pub title: String,
     #[serde(rename = "type")]
@@ -53,7 +53,7 @@ pub struct Event {
 }
 
 /// An actor's part in an event.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct Participant {
     pub actor_id: i64,
     /// The actor's name then.
@@ -67,7 +67,7 @@ pub struct Participant {
 
 /// A source an event relies on: the passage, the source's own date for the event, and
 /// what the source claims.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct Citation {
     pub source_id: i64,
     /// The source's outlet then.
@@ -88,7 +88,7 @@ pub struct Citation {
 
 /// Something a source says ("drones delivered: over 400"), and who said it according to
 /// the source. Datasets, forms and snapshots all carry claims in this form.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Claim {
     /// What the claim is about, worded the same way across citations so that
@@ -102,7 +102,7 @@ pub struct Claim {
 }
 
 /// "This event <relation> that event".
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct Relation {
     pub to_event_id: i64,
     pub relation: RelationKind,
@@ -114,7 +114,7 @@ pub struct Relation {
 }
 
 /// An actor with its other names.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct Actor {
     pub kind: ActorKind,
     pub name: String,
@@ -135,7 +135,7 @@ pub struct Actor {
 }
 
 /// A publication that events cite.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct Source {
     pub outlet: String,
     pub title: String,

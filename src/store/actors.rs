@@ -26,8 +26,9 @@ pub struct ActorListing {
     pub kind: crate::domain::ActorKind,
     pub name: String,
     pub slug: String,
-    /// Other names, joined with " · " for display.
-    pub aliases: Option<String>,
+    /// Other names, in alphabetical order, as a JSON array (see [`ActorListing::aliases`]).
+    #[sqlx(rename = "aliases")]
+    pub aliases_json: String,
     /// Published events the actor takes part in.
     pub event_count: i64,
 }
@@ -35,6 +36,11 @@ pub struct ActorListing {
 impl ActorListing {
     pub fn url(&self) -> String {
         crate::paths::actor(self.id, &self.slug)
+    }
+
+    /// Other names, in alphabetical order.
+    pub fn aliases(&self) -> Vec<String> {
+        serde_json::from_str(&self.aliases_json).unwrap_or_default()
     }
 }
 
@@ -156,7 +162,8 @@ impl Db {
     pub async fn actor_index(&self, include_unpublished: bool) -> Result<Vec<ActorListing>> {
         Ok(sqlx::query_as(&format!(
             "SELECT a.id, a.kind, a.name, a.slug, \
-                    (SELECT group_concat(alias, ' · ') FROM actor_aliases al WHERE al.actor_id = a.id) AS aliases, \
+                    (SELECT json_group_array(alias) FROM (SELECT alias FROM actor_aliases al \
+                      WHERE al.actor_id = a.id ORDER BY alias)) AS aliases, \
                     (SELECT count(DISTINCT ea.event_id) FROM event_actors ea JOIN events e ON e.id = ea.event_id \
                       WHERE ea.actor_id = a.id AND e.status = 'published') AS event_count \
              FROM actors a WHERE ?1 OR {PUBLIC_ACTOR} \

@@ -4,9 +4,11 @@ use std::collections::HashMap;
 
 use sqlx::FromRow;
 
+use sqlx::SqliteConnection;
+
 use super::{ActorRef, Db};
 use crate::domain::edit::OutgoingRelation;
-use crate::domain::{ActorKind, AgreementKind, Claim, EventStatus, EventType, RelationKind, Source};
+use crate::domain::{ActorKind, AgreementKind, Claim, Event, EventStatus, EventType, RelationKind, Source};
 use crate::error::Result;
 
 /// One line of the timeline: enough to recognise an event and judge its backing.
@@ -210,39 +212,7 @@ impl Db {
         .bind(id)
         .fetch_all(&self.read)
         .await?;
-        type SourceRow = (
-            i64,
-            String,
-            String,
-            Option<String>,
-            Option<String>,
-            Option<String>,
-            String,
-        );
-        let mut sources: HashMap<i64, Source> = HashMap::new();
-        for (source_id, outlet, title, url, published, author, notes) in sqlx::query_as::<_, SourceRow>(
-            "SELECT s.id, s.outlet, s.title, s.url, s.published_edtf, s.author, s.notes \
-             FROM sources s WHERE s.id IN (SELECT source_id FROM citations WHERE event_id = ?)",
-        )
-        .bind(id)
-        .fetch_all(&self.read)
-        .await?
-        {
-            let what = format!("source {source_id}");
-            let published = published
-                .as_deref()
-                .map(|d| super::stored_date(d, &what))
-                .transpose()?;
-            let source = Source {
-                outlet,
-                title,
-                url,
-                published,
-                author,
-                notes,
-            };
-            sources.insert(source_id, source);
-        }
+        let sources = cited_sources(&mut *self.read.acquire().await?, id).await?;
         let mut claims = super::claims_by_citation(&mut *self.read.acquire().await?, id).await?;
         let mut citations = Vec::with_capacity(citation_rows.len());
         for (citation_id, source_id, passage, claimed_date_edtf, note) in citation_rows {
@@ -304,5 +274,128 @@ impl Db {
             tags,
             relations,
         }))
+    }
+}
+
+/// The sources an event cites, by id.
+async fn cited_sources(conn: &mut SqliteConnection, event_id: i64) -> Result<HashMap<i64, Source>> {
+    type SourceRow = (
+        i64,
+        String,
+        String,
+        Option<String>,
+        Option<String>,
+        Option<String>,
+        String,
+    );
+    let rows = sqlx::query_as::<_, SourceRow>(
+        "SELECT s.id, s.outlet, s.title, s.url, s.published_edtf, s.author, s.notes \
+         FROM sources s WHERE s.id IN (SELECT source_id FROM citations WHERE event_id = ?)",
+    )
+    .bind(event_id)
+    .fetch_all(&mut *conn)
+    .await?;
+    let mut sources = HashMap::with_capacity(rows.len());
+    for (source_id, outlet, title, url, published, author, notes) in rows {
+        let what = format!("source {source_id}");
+        let published = published
+            .as_deref()
+            .map(|d| super::stored_date(d, &what))
+            .transpose()?;
+        let source = Source {
+            outlet,
+            title,
+            url,
+            published,
+            author,
+            notes,
+        };
+        sources.insert(source_id, source);
+    }
+    Ok(sources)
+}
+
+/// An event as the API gives it: its record, read in one transaction with what a reader
+/// may follow from it.
+#[derive(Debug, Clone)]
+pub struct PublishedEvent {
+    pub id: i64,
+    pub slug: String,
+    pub version: i64,
+    pub created_at: String,
+    pub updated_at: String,
+    /// The record; for a published event its relations name published events only.
+    pub record: Event,
+    /// The sources its citations name, in citation order.
+    pub sources: Vec<(i64, Source)>,
+    /// Relations other published events record to this one.
+    pub inverse_relations: Vec<InverseRelation>,
+}
+
+/// "That event <relation> this event", recorded on the other event.
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct InverseRelation {
+    pub from_event_id: i64,
+    pub relation: RelationKind,
+    pub note: String,
+    pub title: String,
+    pub slug: String,
+}
+
+impl Db {
+    /// An event's record with its sources and inverse relations, whatever its status
+    /// (the caller decides who may see it; only a published one is filled in beyond its
+    /// record).
+    pub async fn published_event(&self, id: i64) -> Result<Option<PublishedEvent>> {
+        let mut tx = self.read.begin().await?;
+        let Some((mut record, version)) = super::revisions::event(&mut tx, id).await? else {
+            return Ok(None);
+        };
+        let (slug, created_at, updated_at): (String, String, String) =
+            sqlx::query_as("SELECT slug, created_at, updated_at FROM events WHERE id = ?1")
+                .bind(id)
+                .fetch_one(&mut *tx)
+                .await?;
+        let mut event = PublishedEvent {
+            id,
+            slug,
+            version,
+            created_at,
+            updated_at,
+            record: Event {
+                relations: Vec::new(),
+                ..record.clone()
+            },
+            sources: Vec::new(),
+            inverse_relations: Vec::new(),
+        };
+        if record.status != EventStatus::Published {
+            return Ok(Some(event));
+        }
+        let published: Vec<i64> = sqlx::query_scalar(
+            "SELECT r.to_event_id FROM event_relations r JOIN events o ON o.id = r.to_event_id \
+              WHERE r.from_event_id = ?1 AND o.status = 'published'",
+        )
+        .bind(id)
+        .fetch_all(&mut *tx)
+        .await?;
+        record.relations.retain(|r| published.contains(&r.to_event_id));
+        event.record.relations = record.relations;
+        let mut sources = cited_sources(&mut tx, id).await?;
+        for citation in &event.record.citations {
+            if let Some(source) = sources.remove(&citation.source_id) {
+                event.sources.push((citation.source_id, source));
+            }
+        }
+        event.inverse_relations = sqlx::query_as(
+            "SELECT r.from_event_id, r.relation, r.note, o.title, o.slug \
+               FROM event_relations r JOIN events o ON o.id = r.from_event_id \
+              WHERE r.to_event_id = ?1 AND o.status = 'published' ORDER BY o.date_sort, o.id",
+        )
+        .bind(id)
+        .fetch_all(&mut *tx)
+        .await?;
+        tx.commit().await?;
+        Ok(Some(event))
     }
 }

@@ -5,6 +5,7 @@
 use sqlx::FromRow;
 
 use super::Db;
+use crate::domain::Source;
 use crate::error::Result;
 
 /// A tag and how many published events carry it.
@@ -26,6 +27,7 @@ pub struct OutletListing {
 /// A source of an outlet, as its page lists it.
 #[derive(Debug, Clone, FromRow)]
 pub struct OutletSource {
+    pub id: i64,
     pub title: String,
     pub url: Option<String>,
     pub published_edtf: Option<String>,
@@ -83,7 +85,7 @@ impl Db {
             )
         };
         let sources = sqlx::query_as(&format!(
-            "SELECT s.title, s.url, s.published_edtf, s.author, \
+            "SELECT s.id, s.title, s.url, s.published_edtf, s.author, \
                     (SELECT count(DISTINCT e.id) FROM citations c JOIN events e ON e.id = c.event_id \
                       WHERE c.source_id = s.id AND e.status = 'published') AS events \
              FROM sources s WHERE s.outlet = ?1 AND {} \
@@ -104,5 +106,61 @@ impl Db {
         .fetch_one(&self.read)
         .await?;
         Ok((sources, total))
+    }
+}
+
+/// Whether source `s` is public: a published event cites it.
+const PUBLIC_SOURCE: &str = "EXISTS (SELECT 1 FROM citations c JOIN events e ON e.id = c.event_id \
+                              WHERE c.source_id = s.id AND e.status = 'published')";
+
+/// A published event, as a link.
+#[derive(Debug, Clone, FromRow)]
+pub struct EventLink {
+    pub id: i64,
+    pub title: String,
+    pub slug: String,
+    pub date_edtf: String,
+}
+
+impl Db {
+    /// Sources that published events cite, by id, after id `after`, at most `limit`.
+    pub async fn public_sources(&self, after: i64, limit: i64) -> Result<Vec<(i64, Source)>> {
+        let ids: Vec<i64> = sqlx::query_scalar(&format!(
+            "SELECT s.id FROM sources s WHERE s.id > ?1 AND {PUBLIC_SOURCE} ORDER BY s.id LIMIT ?2"
+        ))
+        .bind(after)
+        .bind(limit)
+        .fetch_all(&self.read)
+        .await?;
+        let mut sources = Vec::with_capacity(ids.len());
+        for id in ids {
+            if let Some((source, _)) = self.source_record(id).await? {
+                sources.push((id, source));
+            }
+        }
+        Ok(sources)
+    }
+
+    /// Whether a published event cites the source.
+    pub async fn source_is_public(&self, id: i64) -> Result<bool> {
+        Ok(
+            sqlx::query_scalar(&format!("SELECT {PUBLIC_SOURCE} FROM sources s WHERE s.id = ?1"))
+                .bind(id)
+                .fetch_optional(&self.read)
+                .await?
+                .unwrap_or(false),
+        )
+    }
+
+    /// The published events citing a source, in date order.
+    pub async fn source_events(&self, id: i64) -> Result<Vec<EventLink>> {
+        Ok(sqlx::query_as(
+            "SELECT DISTINCT e.id, e.title, e.slug, e.date_edtf, e.date_sort FROM citations c \
+               JOIN events e ON e.id = c.event_id \
+              WHERE c.source_id = ?1 AND e.status = 'published' ORDER BY e.date_sort, e.id",
+        )
+        .bind(id)
+        .fetch_all(&self.read)
+        .await?)
     }
 }

@@ -19,7 +19,7 @@ use tower_http::trace::{DefaultMakeSpan, DefaultOnResponse, TraceLayer};
 use tracing::Level;
 
 use crate::domain::{Actor, Event, Source};
-use crate::error::{Error, ErrorPage};
+use crate::error::{Error, ErrorDetail};
 use crate::store::Db;
 
 /// An actor's edit form.
@@ -32,12 +32,14 @@ mod actor_merge;
 mod actor_show;
 /// Account management for admins.
 pub mod admin;
+/// The read API (`/api/v1`): published data as JSON, with its OpenAPI document.
+pub mod api;
 /// Stylesheet, scripts and icons, compiled into the binary and served with cache headers.
 pub mod assets;
 /// Checking the event form against the rules and the store.
 mod event_check;
 /// "Cite this event": a plain-text citation and CSL-JSON, BibTeX and RIS files.
-mod event_cite;
+pub mod event_cite;
 /// Admins' deletion of an event, after confirming.
 mod event_delete;
 /// The event form page shared by creating and editing.
@@ -193,6 +195,7 @@ pub fn router(
         .route("/admin/users/{id}/role", post(admin::set_role))
         .route("/admin/users/{id}/password", post(admin::set_password))
         .route("/admin/users/{id}/unlock", post(admin::unlock))
+        .route("/api", get(api::guide::show))
         .route("/static/{file}", get(assets::serve))
         .route("/healthz", get(healthz))
         .fallback(not_found)
@@ -205,6 +208,9 @@ pub fn router(
             state.clone(),
             session::guard,
         ))
+        // The API has no viewer: it shows published data to everyone, and takes no form
+        // (so it needs no CSRF check).
+        .nest(crate::paths::API, api::router(state.clone()))
         .with_state(state)
         .layer(sessions)
         .layer(RequestBodyLimitLayer::new(BODY_LIMIT_BYTES))
@@ -275,26 +281,20 @@ async fn healthz(State(state): State<AppState>) -> impl IntoResponse {
     }
 }
 
-async fn method_not_allowed() -> impl IntoResponse {
-    let status = StatusCode::METHOD_NOT_ALLOWED;
-    (
-        status,
-        ErrorPage::new(
-            status,
-            "This address cannot be used that way: pages are read with GET, and only \
-             editors' forms post."
-                .to_owned(),
-        ),
+async fn method_not_allowed() -> axum::response::Response {
+    ErrorDetail::new(
+        StatusCode::METHOD_NOT_ALLOWED,
+        "This address cannot be used that way: pages are read with GET, and only \
+         editors' forms post."
+            .to_owned(),
     )
+    .into_page()
 }
 
-async fn not_found() -> impl IntoResponse {
-    let status = StatusCode::NOT_FOUND;
-    (
-        status,
-        ErrorPage::new(
-            status,
-            "There is nothing at this address. The link may be mistyped.".to_owned(),
-        ),
+async fn not_found() -> axum::response::Response {
+    ErrorDetail::new(
+        StatusCode::NOT_FOUND,
+        "There is nothing at this address. The link may be mistyped.".to_owned(),
     )
+    .into_page()
 }

@@ -6,7 +6,7 @@
 //! the generation (see [`crate::cache`]). Each page carries an `ETag` (a hash of its
 //! bytes), so browsers revalidating a page they hold get `304 Not Modified`.
 //!
-//! Only what is the same for everyone is stored: successful (200) HTML answers to GET
+//! Only what is the same for everyone is stored: successful (200) HTML and JSON answers to GET
 //! requests without entente's session cookie, that set no cookie and that do not say
 //! `private` or `no-store`. A request with the session cookie (a signed-in editor) is
 //! always rendered afresh; other cookies (the sign-in form's token, anything a proxy
@@ -100,7 +100,7 @@ fn storable(response: &Response) -> bool {
         && headers
             .get(header::CONTENT_TYPE)
             .and_then(|v| v.to_str().ok())
-            .is_some_and(|v| v.starts_with("text/html"))
+            .is_some_and(|v| v.starts_with("text/html") || v.starts_with("application/json"))
         && response
             .body()
             .size_hint()
@@ -130,10 +130,14 @@ impl CachedPage {
                 .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-cache"));
             // A browser applies a 304's headers to the copy it holds: the page's own
             // policy (the event card's, which allows framing) must come along.
-            if let Some(policy) = self.headers.get(header::CONTENT_SECURITY_POLICY) {
-                response
-                    .headers_mut()
-                    .insert(header::CONTENT_SECURITY_POLICY, policy.clone());
+            // So must the API's permission for other sites to read it.
+            for name in [
+                header::CONTENT_SECURITY_POLICY,
+                header::ACCESS_CONTROL_ALLOW_ORIGIN,
+            ] {
+                if let Some(value) = self.headers.get(&name) {
+                    response.headers_mut().insert(name, value.clone());
+                }
             }
             return response;
         }

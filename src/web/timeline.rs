@@ -315,7 +315,10 @@ pub(super) async fn check_view(
                 && !state.db.actor_is_public(id).await?
                 && state.db.actor_ref(id).await?.is_some() =>
         {
-            return Err(Error::BadRequest(format!("There is no actor with the id {id}.")));
+            return Err(Error::parameter(
+                "actor",
+                format!("There is no actor with the id {id}."),
+            ));
         }
         Some(id) => match state.db.actor_ref(id).await? {
             Some(actor) => Some(actor),
@@ -327,7 +330,10 @@ pub(super) async fn check_view(
                     state.db.actor_ref(new_id).await?
                 }
                 None => {
-                    return Err(Error::BadRequest(format!("There is no actor with the id {id}.")));
+                    return Err(Error::parameter(
+                        "actor",
+                        format!("There is no actor with the id {id}."),
+                    ));
                 }
             },
         },
@@ -338,7 +344,10 @@ pub(super) async fn check_view(
     if let Some(tag) = &filter.tag
         && !tags.contains(tag)
     {
-        return Err(Error::BadRequest(format!("No event carries the tag “{tag}”.")));
+        return Err(Error::parameter(
+            "tag",
+            format!("No event carries the tag “{tag}”."),
+        ));
     }
     let outlets = state.db.outlets(editor).await?;
     if let Some(outlet) = &filter.outlet {
@@ -346,7 +355,9 @@ pub(super) async fn check_view(
         let stored = super::view::stored_spelling(&outlets, outlet);
         filter.outlet = Some(
             stored
-                .ok_or_else(|| Error::BadRequest(format!("No source comes from the outlet “{outlet}”.")))?
+                .ok_or_else(|| {
+                    Error::parameter("outlet", format!("No source comes from the outlet “{outlet}”."))
+                })?
                 .clone(),
         );
     }
@@ -356,9 +367,12 @@ pub(super) async fn check_view(
         .iter()
         .find(|code| !countries.iter().any(|(iso, _)| iso == *code))
     {
-        return Err(Error::BadRequest(format!(
-            "There is no country with the code “{unknown}”. Use two-letter ISO codes such as IR or BY."
-        )));
+        return Err(Error::parameter(
+            "country",
+            format!(
+                "There is no country with the code “{unknown}”. Use two-letter ISO codes such as IR or BY."
+            ),
+        ));
     }
     Ok(CheckedView {
         view,
@@ -386,16 +400,22 @@ async fn resolve_actor(state: &AppState, text: &str, editor: bool) -> Result<i64
     }
     match found.as_slice() {
         [one] => Ok(one.id),
-        [] => Err(Error::BadRequest(format!(
-            "No actor is called “{text}”, in any spelling entente knows. The actors page lists them all."
-        ))),
-        many => Err(Error::BadRequest(format!(
-            "“{text}” matches several actors: {}. Give more of the name, or use actor=ID.",
-            many.iter()
-                .map(|a| format!("{} (actor={})", a.name, a.id))
-                .collect::<Vec<_>>()
-                .join(", ")
-        ))),
+        [] => Err(Error::parameter(
+            "actor",
+            format!(
+                "No actor is called “{text}”, in any spelling entente knows. The actors page lists them all."
+            ),
+        )),
+        many => Err(Error::parameter(
+            "actor",
+            format!(
+                "“{text}” matches several actors: {}. Give more of the name, or use actor=ID.",
+                many.iter()
+                    .map(|a| format!("{} (actor={})", a.name, a.id))
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            ),
+        )),
     }
 }
 

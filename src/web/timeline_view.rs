@@ -217,9 +217,10 @@ pub fn parse_query(raw: &str) -> Result<TimelineQuery> {
         };
         if let Some(name) = single {
             if seen_single.contains(&name) {
-                return Err(Error::BadRequest(format!(
-                    "The parameter “{name}” is given more than once; give it once."
-                )));
+                return Err(Error::parameter(
+                    name,
+                    format!("The parameter “{name}” is given more than once; give it once."),
+                ));
             }
             seen_single.push(name);
         }
@@ -231,9 +232,12 @@ pub fn parse_query(raw: &str) -> Result<TimelineQuery> {
             "country" => {
                 let code = value.to_uppercase();
                 if code.len() != 2 || !code.chars().all(|c| c.is_ascii_alphabetic()) {
-                    return Err(Error::BadRequest(format!(
-                        "“{value}” is not a country code. Use two-letter ISO codes such as IR or BY."
-                    )));
+                    return Err(Error::parameter(
+                        "country",
+                        format!(
+                            "“{value}” is not a country code. Use two-letter ISO codes such as IR or BY."
+                        ),
+                    ));
                 }
                 if !filter.countries.contains(&code) {
                     filter.countries.push(code);
@@ -247,26 +251,33 @@ pub fn parse_query(raw: &str) -> Result<TimelineQuery> {
             "outlet" => filter.outlet = Some(value.to_owned()),
             "status" => {
                 filter.status = EventStatus::parse(value).ok_or_else(|| {
-                    Error::BadRequest(format!(
-                        "“{value}” is not a publication status: use status=draft or \
+                    Error::parameter(
+                        "status",
+                        format!(
+                            "“{value}” is not a publication status: use status=draft or \
                          status=retracted (editors only), or leave it out for published events."
-                    ))
+                        ),
+                    )
                 })?;
             }
             "type" => {
                 let event_type = EventType::parse(value).ok_or_else(|| {
-                    Error::BadRequest(format!(
-                        "“{value}” is not an event type. Known types: {}.",
-                        EventType::terms()
-                    ))
+                    Error::parameter(
+                        "type",
+                        format!(
+                            "“{value}” is not an event type. Known types: {}.",
+                            EventType::terms()
+                        ),
+                    )
                 })?;
                 if !filter.types.contains(&event_type) {
                     filter.types.push(event_type);
                 }
             }
             "from" | "to" => {
+                let name = if key == "from" { "from" } else { "to" };
                 let date = EventDate::parse(value)
-                    .map_err(|e| Error::BadRequest(format!("The “{key}” date is not usable: {e}")))?;
+                    .map_err(|e| Error::parameter(name, format!("The “{key}” date is not usable: {e}")))?;
                 if key == "from" {
                     filter.from = Some(date);
                 } else {
@@ -279,10 +290,13 @@ pub fn parse_query(raw: &str) -> Result<TimelineQuery> {
                     "asc" => Sort::Date(Order::Asc),
                     "relevance" => Sort::Relevance,
                     other => {
-                        return Err(Error::BadRequest(format!(
-                            "“{other}” is not a timeline order: use order=asc (oldest first), \
+                        return Err(Error::parameter(
+                            "order",
+                            format!(
+                                "“{other}” is not a timeline order: use order=asc (oldest first), \
                              order=desc (newest first) or, with a search, order=relevance."
-                        )));
+                            ),
+                        ));
                     }
                 })
             }
@@ -292,14 +306,16 @@ pub fn parse_query(raw: &str) -> Result<TimelineQuery> {
                     .ok()
                     .filter(|n| (1..=MAX_PAGE_SIZE).contains(n))
                     .ok_or_else(|| {
-                        Error::BadRequest(format!(
-                            "“{value}” is not a page size: use a number from 1 to {MAX_PAGE_SIZE}."
-                        ))
+                        Error::parameter(
+                            "limit",
+                            format!("“{value}” is not a page size: use a number from 1 to {MAX_PAGE_SIZE}."),
+                        )
                     })?;
             }
             "cursor" => {
                 view.cursor = Some(Cursor::decode(value).ok_or_else(|| {
-                    Error::BadRequest(
+                    Error::parameter(
+                        "cursor",
                         "This page link is damaged: its “cursor” was not made by entente. \
                          Start again from the first page (remove the cursor parameter)."
                             .to_owned(),
@@ -312,7 +328,8 @@ pub fn parse_query(raw: &str) -> Result<TimelineQuery> {
     let searching = filter.search.is_some() || search_error.is_some();
     filter.sort = match order {
         Some(Sort::Relevance) if !searching => {
-            return Err(Error::BadRequest(
+            return Err(Error::parameter(
+                "order",
                 "order=relevance sorts the results of a search: add a search (q), or use \
                  order=asc or order=desc."
                     .to_owned(),
@@ -328,7 +345,8 @@ pub fn parse_query(raw: &str) -> Result<TimelineQuery> {
         (Some(cursor), Sort::Date(_)) => matches!(cursor.key(), Key::Date { .. }),
     };
     if !cursor_fits {
-        return Err(Error::BadRequest(
+        return Err(Error::parameter(
+            "cursor",
             "This page link belongs to a view sorted another way. Start again from the first page \
              (remove the cursor parameter)."
                 .to_owned(),
@@ -337,11 +355,14 @@ pub fn parse_query(raw: &str) -> Result<TimelineQuery> {
     if let (Some(from), Some(to)) = (&filter.from, &filter.to)
         && from.earliest() > to.latest()
     {
-        return Err(Error::BadRequest(format!(
-            "The range starts ({}) after it ends ({}).",
-            from.display(),
-            to.display()
-        )));
+        return Err(Error::parameter(
+            "to",
+            format!(
+                "The range starts ({}) after it ends ({}).",
+                from.display(),
+                to.display()
+            ),
+        ));
     }
     filter.countries.sort();
     filter
