@@ -33,12 +33,13 @@ pub fn timeline(query: &str) -> String {
     }
 }
 
-/// A timeline view as CSV, with the same canonical query string as the view.
-pub fn timeline_csv(query: &str) -> String {
+/// A timeline view as a file (`ending`: `csv`, `json`, `ics`, `atom`,
+/// `timelinejs.json`), with the same canonical query string as the view.
+pub fn timeline_file(ending: &str, query: &str) -> String {
     if query.is_empty() {
-        "/timeline.csv".to_owned()
+        format!("/timeline.{ending}")
     } else {
-        format!("/timeline.csv?{query}")
+        format!("/timeline.{ending}?{query}")
     }
 }
 

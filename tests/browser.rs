@@ -495,6 +495,35 @@ async fn researcher_follows_a_histogram_bar_and_a_facet() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn researcher_takes_a_filtered_view_to_the_api_and_tries_the_guides_example() {
+    let browser = browser_or_skip!();
+    browser.goto("/?country=BY").await;
+    let listed = browser.text("body").await;
+    browser.follow("API", "pre").await;
+    assert_eq!(browser.path().await, "/api/v1/events");
+    let answer: serde_json::Value = serde_json::from_str(&browser.text("pre").await).expect("JSON");
+    let events = answer["events"].as_array().expect("events");
+    assert!(!events.is_empty());
+    for event in events {
+        let title = event["title"].as_str().expect("title");
+        assert!(
+            listed.contains(title),
+            "{title} is on the page the API link came from"
+        );
+    }
+    // The footer leads to the guide, whose example answers.
+    browser.goto("/").await;
+    browser.follow("Data and API", "#api-endpoints").await;
+    assert_eq!(browser.path().await, "/api");
+    let example = browser.url("/api/v1/events?country=BY&country=IR&type=agreement&include=facets");
+    browser.follow(&example, "pre").await;
+    let answer: serde_json::Value = serde_json::from_str(&browser.text("pre").await).expect("JSON");
+    assert!(answer["facets"]["countries"].is_array(), "{answer}");
+    assert!(answer["total"].as_i64().is_some_and(|n| n > 0), "{answer}");
+    browser.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn reader_goes_from_an_event_to_its_tag_and_outlet_and_on_to_the_timeline() {
     let browser = browser_or_skip!();
     browser

@@ -475,3 +475,58 @@ mod tests {
         assert!(slice_ranked(&ranked, Some(&start), 10).is_empty());
     }
 }
+
+/// An event as a feed lists it: its timeline entry, its summary (Markdown) and when it
+/// was first saved and last changed (RFC 3339, UTC).
+#[derive(Debug, Clone)]
+pub struct FeedEntry {
+    pub entry: TimelineEntry,
+    pub summary: String,
+    pub created_at: String,
+    pub updated_at: String,
+}
+
+impl Db {
+    /// The `limit` events matching `filter` changed most recently, last changed first:
+    /// what a feed of the view tells its subscribers, whatever the events' own dates.
+    /// Changes within one second are told apart by their revisions' order.
+    pub async fn recently_changed(&self, filter: &TimelineFilter, limit: i64) -> Result<Vec<FeedEntry>> {
+        let mut sql = QueryBuilder::new(
+            "SELECT e.id, e.date_sort, e.date_latest, e.summary, e.created_at, e.updated_at FROM events e",
+        );
+        filter.push_from_where(&mut sql);
+        sql.push(
+            " ORDER BY e.updated_at DESC, \
+               (SELECT max(r.id) FROM revisions r WHERE r.entity = 'event' AND r.entity_id = e.id) DESC, \
+               e.id DESC LIMIT ",
+        )
+        .push_bind(limit);
+        let rows: Vec<(i64, String, String, String, String, String)> =
+            sql.build_query_as().fetch_all(&self.read).await?;
+        let keys: Vec<Key> = rows
+            .iter()
+            .map(|(id, sort, latest, ..)| Key::Date {
+                sort: sort.clone(),
+                latest: latest.clone(),
+                id: *id,
+            })
+            .collect();
+        let mut saved: std::collections::HashMap<i64, (String, String, String)> = rows
+            .into_iter()
+            .map(|(id, _, _, summary, created_at, updated_at)| (id, (summary, created_at, updated_at)))
+            .collect();
+        let entries = self.entries(&keys, None).await?;
+        Ok(entries
+            .into_iter()
+            .filter_map(|entry| {
+                let (summary, created_at, updated_at) = saved.remove(&entry.id)?;
+                Some(FeedEntry {
+                    entry,
+                    summary,
+                    created_at,
+                    updated_at,
+                })
+            })
+            .collect())
+    }
+}

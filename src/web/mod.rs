@@ -83,8 +83,8 @@ mod subject;
 mod tags;
 /// The timeline, the home page.
 mod timeline;
-/// Any timeline view as CSV, streamed.
-mod timeline_csv;
+/// Any timeline view as CSV, JSON, iCalendar or TimelineJS (streamed) and as a feed.
+mod timeline_export;
 /// A timeline view read from, and written as, a query string.
 mod timeline_view;
 /// Labels and renderings shared by several pages.
@@ -141,7 +141,11 @@ pub fn router(
 ) -> Router {
     Router::new()
         .route("/", get(timeline::show))
-        .route("/timeline.csv", get(timeline_csv::download))
+        .route("/timeline.csv", get(timeline_export::csv))
+        .route("/timeline.json", get(timeline_export::json))
+        .route("/timeline.ics", get(timeline_export::calendar))
+        .route("/timeline.timelinejs.json", get(timeline_export::timelinejs))
+        .route("/timeline.atom", get(timeline_export::atom))
         .route("/events/new", get(event_new::new_form).post(event_new::create))
         .route("/events/{id}", get(event_show::redirect_to_canonical))
         .route(

@@ -6,7 +6,7 @@
 //! the generation (see [`crate::cache`]). Each page carries an `ETag` (a hash of its
 //! bytes), so browsers revalidating a page they hold get `304 Not Modified`.
 //!
-//! Only what is the same for everyone is stored: successful (200) HTML and JSON answers to GET
+//! Only what is the same for everyone is stored: successful (200) HTML, JSON and Atom answers to GET
 //! requests without entente's session cookie, that set no cookie and that do not say
 //! `private` or `no-store`. A request with the session cookie (a signed-in editor) is
 //! always rendered afresh; other cookies (the sign-in form's token, anything a proxy
@@ -100,7 +100,11 @@ fn storable(response: &Response) -> bool {
         && headers
             .get(header::CONTENT_TYPE)
             .and_then(|v| v.to_str().ok())
-            .is_some_and(|v| v.starts_with("text/html") || v.starts_with("application/json"))
+            .is_some_and(|v| {
+                ["text/html", "application/json", "application/atom+xml"]
+                    .iter()
+                    .any(|stored| v.starts_with(stored))
+            })
         && response
             .body()
             .size_hint()

@@ -22,6 +22,8 @@ pub struct SubjectEvents {
     pub timeline_url: String,
     /// The timeline's second page, when there are more events than this page lists.
     pub more_url: Option<String>,
+    /// The subject's events as files and as a feed.
+    pub exports: super::timeline_export::ExportLinks,
 }
 
 impl SubjectEvents {
@@ -71,6 +73,7 @@ impl SubjectEvents {
             facets: facet_groups(&view, &summary),
             timeline_url: view.url(),
             more_url,
+            exports: super::timeline_export::ExportLinks::new(&view),
         })
     }
 }

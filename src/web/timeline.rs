@@ -43,8 +43,8 @@ pub struct PageLink {
 #[derive(Template, WebTemplate)]
 #[template(path = "timeline.html")]
 pub struct TimelinePage {
-    /// The whole view as CSV.
-    csv_url: Option<String>,
+    /// The whole view as files and as a feed (not for a search that failed).
+    exports: Option<super::timeline_export::ExportLinks>,
     /// What a shared link's preview says: the view's filters and its count.
     share_title: String,
     share_description: String,
@@ -166,24 +166,16 @@ pub async fn show(
         (group_by_period(entries), Vec::new())
     };
     let chips = chips(&view, country_name, actor.as_ref().map(|a| a.name.as_str()));
-    let share_title = if chips.is_empty() {
-        "Timeline of defense-cooperation events".to_owned()
-    } else {
-        let filters: Vec<&str> = chips.iter().map(|c| c.label.as_str()).collect();
-        format!("Timeline: {}", filters.join(", "))
-    };
+    let share_title = title_of(&chips);
     let share_description = match total {
         1 => "1 event, each with its sources and the passages it relies on".to_owned(),
         n => format!("{n} events, each with its sources and the passages it relies on"),
     };
-    let csv_url = search_error.is_none().then(|| {
-        let mut whole = view.clone();
-        whole.cursor = None;
-        whole.limit = super::timeline_view::DEFAULT_PAGE_SIZE;
-        crate::paths::timeline_csv(&whole.canonical_query())
-    });
+    let exports = search_error
+        .is_none()
+        .then(|| super::timeline_export::ExportLinks::new(&view));
     let response = TimelinePage {
-        csv_url,
+        exports,
         share_title,
         share_description,
         years,
@@ -271,6 +263,32 @@ pub async fn show(
         StatusCode::OK
     };
     Ok((status, response).into_response())
+}
+
+/// What a view is called where it is shared or exported: its filters in words.
+fn title_of(chips: &[Chip]) -> String {
+    if chips.is_empty() {
+        "Timeline of defense-cooperation events".to_owned()
+    } else {
+        let filters: Vec<&str> = chips.iter().map(|c| c.label.as_str()).collect();
+        format!("Timeline: {}", filters.join(", "))
+    }
+}
+
+/// The title of a checked view, as its page's shared link says it.
+pub(super) fn view_title(checked: &CheckedView) -> String {
+    let country_name = |code: &str| {
+        checked
+            .countries
+            .iter()
+            .find(|(iso, _)| iso == code)
+            .map_or_else(|| code.to_owned(), |(_, name)| name.clone())
+    };
+    title_of(&chips(
+        &checked.view,
+        country_name,
+        checked.actor.as_ref().map(|a| a.name.as_str()),
+    ))
 }
 
 /// A timeline view read from its query string and checked against what the viewer may

@@ -88,7 +88,7 @@ impl ActorLink {
 }
 
 impl EventSummary {
-    fn new(entry: &TimelineEntry, links: &Links) -> Result<EventSummary> {
+    pub(in crate::web) fn new(entry: &TimelineEntry, links: &Links) -> Result<EventSummary> {
         let date = stored_date(&entry.date_edtf)?;
         Ok(EventSummary {
             id: entry.id,

@@ -29,6 +29,7 @@ use crate::error::{Error, ErrorDetail};
 
 /// Events: timeline views and single events.
 mod events;
+pub(in crate::web) use events::EventSummary;
 /// The readable guide to the API, an HTML page built from the OpenAPI document.
 pub mod guide;
 /// Actors, sources, tags and outlets.
@@ -145,20 +146,30 @@ async fn method_not_allowed() -> Response {
     .into_page()
 }
 
-/// Absolute addresses for the answers, on the origin readers reach entente at.
-struct Links {
-    origin: String,
+/// Absolute addresses for the answers and exports, on the origin readers reach entente
+/// at.
+pub(in crate::web) struct Links {
+    pub origin: String,
 }
 
 impl Links {
-    fn new(state: &AppState, headers: &HeaderMap) -> Links {
+    pub fn new(state: &AppState, headers: &HeaderMap) -> Links {
         Links {
             origin: super::event_cite::origin(state, headers),
         }
     }
 
-    fn to(&self, path: &str) -> String {
+    pub fn to(&self, path: &str) -> String {
         format!("{}{path}", self.origin)
+    }
+
+    /// The origin's host (and port), for identifiers such as a calendar entry's UID.
+    pub fn host(&self) -> &str {
+        let rest = self
+            .origin
+            .split_once("://")
+            .map_or(self.origin.as_str(), |(_, rest)| rest);
+        rest.split('/').next().unwrap_or(rest)
     }
 }
 
