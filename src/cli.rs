@@ -1,5 +1,5 @@
-//! The command line of the `entente` binary. `serve` is the default; `user`, `backup`
-//! and `fixture` are the others.
+//! The command line of the `entente` binary. `serve` is the default; `user`, `backup`,
+//! `import`, `export` and `fixture` are the others.
 
 use std::net::SocketAddr;
 use std::path::PathBuf;
@@ -29,19 +29,57 @@ pub enum Command {
     User(UserArgs),
     /// Copy the database, consistently, while the server runs, and check the copy.
     Backup(BackupArgs),
+    /// Import a dataset file (JSON, docs/dataset-format.md): all of it or nothing.
+    Import(ImportArgs),
+    /// Write the published collection as a dataset file that `import` reads.
+    Export(ExportArgs),
+    /// Print the dataset format as a JSON Schema (docs/dataset.schema.json).
+    DatasetSchema,
+}
+
+/// The database a command works on.
+#[derive(Debug, Clone, Args)]
+pub struct DatabaseArg {
+    /// SQLite database file of the server.
+    #[arg(
+        id = "database",
+        long = "database",
+        env = "ENTENTE_DATABASE",
+        default_value = "entente.sqlite3",
+        value_name = "PATH"
+    )]
+    pub path: PathBuf,
+}
+
+/// Options of `entente import`.
+#[derive(Debug, Clone, Args)]
+pub struct ImportArgs {
+    #[command(flatten)]
+    pub database: DatabaseArg,
+    /// The dataset file.
+    pub file: PathBuf,
+    /// Report what would be created or changed, and write nothing.
+    #[arg(long)]
+    pub dry_run: bool,
+    /// The account the revisions are recorded under (an editor or admin).
+    #[arg(long = "as", value_name = "USER")]
+    pub user: Option<String>,
+}
+
+/// Options of `entente export`.
+#[derive(Debug, Clone, Args)]
+pub struct ExportArgs {
+    #[command(flatten)]
+    pub database: DatabaseArg,
+    /// Where to write the dataset; `-` for standard output.
+    pub file: PathBuf,
 }
 
 /// Options of `entente backup`.
 #[derive(Debug, Clone, Args)]
 pub struct BackupArgs {
-    /// SQLite database file of the server.
-    #[arg(
-        long,
-        env = "ENTENTE_DATABASE",
-        default_value = "entente.sqlite3",
-        value_name = "PATH"
-    )]
-    pub database: PathBuf,
+    #[command(flatten)]
+    pub database: DatabaseArg,
     /// Where to write the copy; it must not exist yet.
     pub path: PathBuf,
 }

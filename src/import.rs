@@ -1,21 +1,37 @@
-//! The interchange format for whole datasets: the demo data shipped in the binary loads
-//! through [`load_dataset`], and later `entente import` will use the same path.
+//! The interchange format for whole datasets (`docs/dataset-format.md`) and the three
+//! ways it moves: [`load_dataset`] fills an empty database in bulk (the demo data at
+//! first start, test fixtures, the benchmark collection), without revisions;
+//! [`import_dataset`] (`entente import`) writes a file over what a database holds,
+//! matching records first and recording a revision for each record it creates or
+//! changes; [`export_dataset`] (`entente export`) writes the published collection in
+//! the same format.
 //!
-//! A dataset names its actors, sources and events with local `key`s so that one file can
-//! link them together; the keys are not stored, the database assigns ids.
+//! A dataset names its actors, sources and events with `key`s so that one file can link
+//! them together. The database assigns ids and remembers each key (`import_keys`): a
+//! later import of a file with the same keys finds the same records, and an export
+//! gives them the same keys back.
 
 use std::collections::{HashMap, HashSet};
 
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
 
 use crate::dates::EventDate;
-use crate::domain::{ActorKind, AgreementKind, Claim, EventStatus, EventType, RelationKind};
+use crate::domain::edit::{
+    ActorChoice, ActorFields, CitationInput, CitationTarget, EventFields, ParticipantInput, RelationInput,
+    SourceChoice,
+};
+use crate::domain::names::fold;
+use crate::domain::text;
+use crate::domain::{ActorKind, AgreementKind, Claim, Entity, EventStatus, EventType, RelationKind, Source};
 use crate::error::Error;
 use crate::store::Db;
-use crate::store::loader::NewEvent;
+use crate::store::importing::{Importer, Outcome};
+use crate::store::listing::ActorFinder;
+use crate::store::loader::{Loader, NewEvent};
 
 /// A whole dataset: everything needed to build a timeline from scratch.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Dataset {
     #[serde(default)]
@@ -27,7 +43,7 @@ pub struct Dataset {
 }
 
 /// An actor (country, person, organization, facility) with its other names.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ActorRecord {
     pub key: String,
@@ -36,40 +52,40 @@ pub struct ActorRecord {
     /// The preferred name, shown in lists.
     pub name: String,
     /// Other spellings and names in other scripts; searching any of them finds the actor.
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub aliases: Vec<String>,
     /// ISO 3166-1 alpha-2 code, for countries only (`IR`, `BY`).
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub iso_code: Option<String>,
     /// Key of the country this actor belongs to (a minister's country, a plant's host).
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub country: Option<String>,
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "String::is_empty")]
     pub description: String,
 }
 
 /// A publication that events cite.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct SourceRecord {
     pub key: String,
     /// The publishing outlet; where the text does not name it, an honest description.
     pub outlet: String,
     pub title: String,
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub url: Option<String>,
     /// Publication date in the same EDTF subset as event dates (`2023-08-02`, `2023-08`).
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub published: Option<String>,
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub author: Option<String>,
     /// What an editor should know about this source (how it was identified, its slant).
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "String::is_empty")]
     pub notes: String,
 }
 
 /// One event with its participants, citations, tags and relations.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct EventRecord {
     pub key: String,
@@ -78,31 +94,31 @@ pub struct EventRecord {
     #[serde(rename = "type")]
     pub event_type: String,
     /// For agreements: `mou`, `treaty`, `roadmap`, `contract`, `protocol`, `other`.
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub agreement_kind: Option<String>,
     /// The date as the editor knows it (EDTF subset, see [`crate::dates`]).
     pub date: String,
     /// Why the date is what it is, where that needed judgement (an inferred year).
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "String::is_empty")]
     pub date_note: String,
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub place: Option<String>,
     /// Key of the country actor where it happened.
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub location_country: Option<String>,
     /// Markdown.
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "String::is_empty")]
     pub summary: String,
     /// `published` (default) or `draft`.
     #[serde(default = "default_status")]
     pub status: String,
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub tags: Vec<String>,
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub actors: Vec<ParticipantRecord>,
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub citations: Vec<CitationRecord>,
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub relations: Vec<RelationRecord>,
 }
 
@@ -116,7 +132,7 @@ fn term<T>(parsed: Option<T>, text: &str) -> Result<T, Error> {
 }
 
 /// An actor's part in an event.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ParticipantRecord {
     /// Key of the actor.
@@ -125,12 +141,12 @@ pub struct ParticipantRecord {
     /// `claimant`, `subject`, `mentioned`, ...
     pub role: String,
     /// For people: their title at the time of the event.
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub title: Option<String>,
 }
 
 /// A source backing an event, with the passage relied on and what the source claims.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct CitationRecord {
     /// Key of the source.
@@ -138,24 +154,24 @@ pub struct CitationRecord {
     /// The passage the event relies on, quoted from the source.
     pub passage: String,
     /// The source's own date for the event, when it gives one (EDTF subset).
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub claimed_date: Option<String>,
     /// Claims the source makes or reports, with who made them.
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub claims: Vec<Claim>,
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "String::is_empty")]
     pub note: String,
 }
 
 /// A link from this event to another one in the same dataset.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct RelationRecord {
     /// The relation, read as "this event <relation> that event".
     pub relation: String,
     /// Key of the other event.
     pub event: String,
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "String::is_empty")]
     pub note: String,
 }
 
@@ -171,9 +187,15 @@ pub struct LoadReport {
     pub events: usize,
 }
 
-/// Parses a dataset from JSON text, with a message that points at the problem.
+/// Parses a dataset from JSON text, with a message that points at the problem: its
+/// JSON path, line and column.
 pub fn parse_dataset(json: &str) -> Result<Dataset, Error> {
-    serde_json::from_str(json).map_err(|e| Error::Invalid(format!("the dataset is not valid: {e}")))
+    let reader = &mut serde_json::Deserializer::from_str(json);
+    serde_path_to_error::deserialize(reader).map_err(|e| {
+        let path = e.path().to_string();
+        let inner = e.into_inner();
+        Error::Invalid(format!("the dataset cannot be read: {path}: {inner}"))
+    })
 }
 
 /// Validates a whole dataset and writes it in one transaction. Every problem found is
@@ -207,6 +229,7 @@ pub async fn load_dataset(db: &Db, dataset: &Dataset) -> Result<LoadReport, Erro
                 loader.insert_alias(id, alias).await?;
             }
         }
+        loader.keep_key(Entity::Actor, &actor.key, id).await?;
         actor_ids.insert(&actor.key, id);
     }
 
@@ -222,6 +245,7 @@ pub async fn load_dataset(db: &Db, dataset: &Dataset) -> Result<LoadReport, Erro
                 &source.notes,
             )
             .await?;
+        loader.keep_key(Entity::Source, &source.key, id).await?;
         source_ids.insert(&source.key, id);
     }
 
@@ -249,6 +273,7 @@ pub async fn load_dataset(db: &Db, dataset: &Dataset) -> Result<LoadReport, Erro
                 status: term(EventStatus::parse(&event.status), &event.status)?,
             })
             .await?;
+        loader.keep_key(Entity::Event, &event.key, id).await?;
         event_ids.insert(&event.key, id);
         for (position, participant) in (0..).zip(&event.actors) {
             if let Some(&actor_id) = actor_ids.get(participant.actor.as_str()) {
@@ -326,164 +351,225 @@ struct Checked<'a> {
 }
 
 /// Checks every rule the database would enforce, and the references between records,
-/// so that an editor gets one list of problems in their own terms.
+/// so that an editor gets one list of problems in their own terms: each names the JSON
+/// path of the value at fault (`events[3].date`), the record's key and the reason.
 fn check(dataset: &Dataset) -> Result<Checked<'_>, Error> {
     let mut problems: Vec<String> = Vec::new();
     let mut dates = HashMap::new();
+    let mut problem = |path: String, key: &str, reason: String| {
+        problems.push(format!("{path} (“{key}”): {reason}"));
+    };
 
     let mut actor_kinds: HashMap<&str, Option<ActorKind>> = HashMap::new();
-    for actor in &dataset.actors {
+    for (i, actor) in dataset.actors.iter().enumerate() {
+        let at = |field: &str| format!("actors[{i}].{field}");
+        let key = actor.key.as_str();
         let kind = ActorKind::parse(&actor.kind);
-        if actor_kinds.insert(&actor.key, kind).is_some() {
-            problems.push(format!("actor key “{}” is used twice", actor.key));
+        if key.trim().is_empty() {
+            problem(at("key"), key, "a key is needed".to_owned());
+        }
+        if actor_kinds.insert(key, kind).is_some() {
+            problem(at("key"), key, "this key is used by another actor too".to_owned());
         }
         if kind.is_none() {
-            problems.push(format!(
-                "actor “{}”: kind “{}” is not one of {}",
-                actor.key,
-                actor.kind,
-                ActorKind::terms()
-            ));
+            problem(
+                at("kind"),
+                key,
+                format!("“{}” is not one of {}", actor.kind, ActorKind::terms()),
+            );
         }
-        if actor.name.trim().is_empty() {
-            problems.push(format!("actor “{}” has no name", actor.key));
+        if let Some(reason) = text::name_refusal("The name", &actor.name, text::MAX_NAME_CHARS) {
+            problem(at("name"), key, reason);
+        }
+        for (j, alias) in actor.aliases.iter().enumerate() {
+            if let Some(reason) = text::name_refusal("An alias", alias, text::MAX_NAME_CHARS) {
+                problem(at(&format!("aliases[{j}]")), key, reason);
+            }
         }
         match (&actor.iso_code, kind) {
             (Some(code), Some(ActorKind::Country))
                 if code.len() != 2 || !code.chars().all(|c| c.is_ascii_alphabetic()) =>
             {
-                problems.push(format!(
-                    "actor “{}”: iso_code “{code}” is not two letters",
-                    actor.key
-                ));
+                problem(at("iso_code"), key, format!("“{code}” is not two letters"));
             }
             (Some(_), kind) if kind != Some(ActorKind::Country) => {
-                problems.push(format!("actor “{}”: only countries have an iso_code", actor.key));
+                problem(at("iso_code"), key, "only countries have an ISO code".to_owned());
             }
             _ => {}
         }
     }
-    for actor in &dataset.actors {
+    for (i, actor) in dataset.actors.iter().enumerate() {
         if let Some(country) = &actor.country
             && actor_kinds.get(country.as_str()) != Some(&Some(ActorKind::Country))
         {
-            problems.push(format!(
-                "actor “{}”: country “{country}” is not a country in this dataset",
-                actor.key
-            ));
+            problem(
+                format!("actors[{i}].country"),
+                &actor.key,
+                format!("“{country}” is not the key of a country in this file"),
+            );
         }
     }
 
     let mut source_keys = HashSet::new();
-    for source in &dataset.sources {
-        if !source_keys.insert(source.key.as_str()) {
-            problems.push(format!("source key “{}” is used twice", source.key));
+    for (i, source) in dataset.sources.iter().enumerate() {
+        let at = |field: &str| format!("sources[{i}].{field}");
+        let key = source.key.as_str();
+        if key.trim().is_empty() {
+            problem(at("key"), key, "a key is needed".to_owned());
         }
-        if source.outlet.trim().is_empty() || source.title.trim().is_empty() {
-            problems.push(format!("source “{}” needs an outlet and a title", source.key));
+        if !source_keys.insert(key) {
+            problem(
+                at("key"),
+                key,
+                "this key is used by another source too".to_owned(),
+            );
+        }
+        if source.outlet.trim().is_empty() {
+            problem(at("outlet"), key, "an outlet is needed".to_owned());
+        }
+        if source.title.trim().is_empty() {
+            problem(at("title"), key, "a title is needed".to_owned());
         }
         if let Some(published) = &source.published {
             match EventDate::parse(published) {
                 Ok(date) => {
-                    dates.insert(DateKey::Source(&source.key), date);
+                    dates.insert(DateKey::Source(key), date);
                 }
-                Err(e) => problems.push(format!("source “{}”: {e}", source.key)),
+                Err(e) => problem(at("published"), key, e.to_string()),
             }
         }
     }
 
-    let event_keys: HashSet<&str> = dataset.events.iter().map(|e| e.key.as_str()).collect();
-    if event_keys.len() != dataset.events.len() {
-        problems.push("two events share a key".to_owned());
+    let mut event_keys = HashSet::new();
+    for (i, event) in dataset.events.iter().enumerate() {
+        if !event_keys.insert(event.key.as_str()) {
+            problem(
+                format!("events[{i}].key"),
+                &event.key,
+                "this key is used by another event too".to_owned(),
+            );
+        }
     }
-    for event in &dataset.events {
+    for (i, event) in dataset.events.iter().enumerate() {
+        let at = |field: &str| format!("events[{i}].{field}");
         let key = event.key.as_str();
+        if key.trim().is_empty() {
+            problem(at("key"), key, "a key is needed".to_owned());
+        }
         if event.title.trim().is_empty() {
-            problems.push(format!("event “{key}” has no title"));
+            problem(at("title"), key, "a title is needed".to_owned());
         }
         let event_type = EventType::parse(&event.event_type);
         if event_type.is_none() {
-            problems.push(format!(
-                "event “{key}”: type “{}” is not one of {}",
-                event.event_type,
-                EventType::terms()
-            ));
+            problem(
+                at("type"),
+                key,
+                format!("“{}” is not one of {}", event.event_type, EventType::terms()),
+            );
         }
         match (&event.agreement_kind, event_type) {
-            (Some(kind), Some(EventType::Agreement)) if AgreementKind::parse(kind).is_none() => problems
-                .push(format!(
-                    "event “{key}”: agreement kind “{kind}” is not one of {}",
-                    AgreementKind::terms()
-                )),
-            (Some(_), Some(t)) if t != EventType::Agreement => {
-                problems.push(format!("event “{key}”: only agreements have an agreement kind"))
-            }
+            (Some(kind), Some(EventType::Agreement)) if AgreementKind::parse(kind).is_none() => problem(
+                at("agreement_kind"),
+                key,
+                format!("“{kind}” is not one of {}", AgreementKind::terms()),
+            ),
+            (Some(_), Some(t)) if t != EventType::Agreement => problem(
+                at("agreement_kind"),
+                key,
+                "only agreements have an agreement kind".to_owned(),
+            ),
             _ => {}
         }
         if !matches!(
             EventStatus::parse(&event.status),
             Some(EventStatus::Draft | EventStatus::Published)
         ) {
-            problems.push(format!("event “{key}”: status must be draft or published"));
+            problem(
+                at("status"),
+                key,
+                format!("“{}” is not draft or published", event.status),
+            );
         }
         match EventDate::parse(&event.date) {
             Ok(date) => {
                 dates.insert(DateKey::Event(key), date);
             }
-            Err(e) => problems.push(format!("event “{key}”: {e}")),
+            Err(e) => problem(at("date"), key, e.to_string()),
         }
         if let Some(country) = &event.location_country
             && actor_kinds.get(country.as_str()) != Some(&Some(ActorKind::Country))
         {
-            problems.push(format!(
-                "event “{key}”: location country “{country}” is not a country in this dataset"
-            ));
+            problem(
+                at("location_country"),
+                key,
+                format!("“{country}” is not the key of a country in this file"),
+            );
         }
-        for participant in &event.actors {
+        for (j, participant) in event.actors.iter().enumerate() {
             if !actor_kinds.contains_key(participant.actor.as_str()) {
-                problems.push(format!("event “{key}”: unknown actor “{}”", participant.actor));
+                problem(
+                    at(&format!("actors[{j}].actor")),
+                    key,
+                    format!("no actor in this file has the key “{}”", participant.actor),
+                );
             }
             if participant.role.trim().is_empty() {
-                problems.push(format!(
-                    "event “{key}”: actor “{}” needs a role",
-                    participant.actor
-                ));
+                problem(
+                    at(&format!("actors[{j}].role")),
+                    key,
+                    "a role is needed".to_owned(),
+                );
             }
         }
         for (position, citation) in (0..).zip(&event.citations) {
+            let cited = |field: &str| at(&format!("citations[{position}].{field}"));
             if !source_keys.contains(citation.source.as_str()) {
-                problems.push(format!("event “{key}”: unknown source “{}”", citation.source));
+                problem(
+                    cited("source"),
+                    key,
+                    format!("no source in this file has the key “{}”", citation.source),
+                );
             }
             if let Some(claimed) = &citation.claimed_date {
                 match EventDate::parse(claimed) {
                     Ok(date) => {
                         dates.insert(DateKey::Claim(key, position), date);
                     }
-                    Err(e) => problems.push(format!("event “{key}”, citation of “{}”: {e}", citation.source)),
+                    Err(e) => problem(cited("claimed_date"), key, e.to_string()),
                 }
             }
-            for claim in &citation.claims {
+            for (k, claim) in citation.claims.iter().enumerate() {
                 if claim.topic.trim().is_empty() || claim.value.trim().is_empty() {
-                    problems.push(format!("event “{key}”: a claim needs a topic and a value"));
+                    problem(
+                        cited(&format!("claims[{k}]")),
+                        key,
+                        "a claim needs a topic and a value".to_owned(),
+                    );
                 }
             }
         }
-        for relation in &event.relations {
+        for (j, relation) in event.relations.iter().enumerate() {
+            let related = |field: &str| at(&format!("relations[{j}].{field}"));
             if RelationKind::parse(&relation.relation).is_none() {
-                problems.push(format!(
-                    "event “{key}”: relation “{}” is not one of {}",
-                    relation.relation,
-                    RelationKind::terms()
-                ));
+                problem(
+                    related("relation"),
+                    key,
+                    format!("“{}” is not one of {}", relation.relation, RelationKind::terms()),
+                );
             }
             if !event_keys.contains(relation.event.as_str()) {
-                problems.push(format!(
-                    "event “{key}”: related event “{}” is not in this dataset",
-                    relation.event
-                ));
+                problem(
+                    related("event"),
+                    key,
+                    format!("no event in this file has the key “{}”", relation.event),
+                );
             }
             if relation.event == event.key {
-                problems.push(format!("event “{key}” cannot be related to itself"));
+                problem(
+                    related("event"),
+                    key,
+                    "an event cannot be related to itself".to_owned(),
+                );
             }
         }
     }
@@ -492,9 +578,589 @@ fn check(dataset: &Dataset) -> Result<Checked<'_>, Error> {
         Ok(Checked { dates })
     } else {
         Err(Error::Invalid(format!(
-            "the dataset has {} problem(s): {}",
+            "the dataset has {} problem(s):\n{}",
             problems.len(),
-            problems.join("; ")
+            problems.join("\n")
         )))
     }
+}
+
+/// How an import runs.
+#[derive(Debug, Clone, Copy)]
+pub struct ImportOptions<'a> {
+    /// The file's name, for the revisions' note ("Imported from events.json").
+    pub file_name: &'a str,
+    /// The importing account, the revisions' author.
+    pub user_id: Option<i64>,
+    /// Report what would happen, and write nothing.
+    pub dry_run: bool,
+}
+
+/// Records of each kind.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Counts {
+    pub actors: usize,
+    pub sources: usize,
+    pub events: usize,
+}
+
+impl Counts {
+    fn add(&mut self, entity: Entity) {
+        match entity {
+            Entity::Actor => self.actors += 1,
+            Entity::Source => self.sources += 1,
+            Entity::Event => self.events += 1,
+        }
+    }
+}
+
+impl std::fmt::Display for Counts {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
+            "{} actor(s), {} source(s), {} event(s)",
+            self.actors, self.sources, self.events
+        )
+    }
+}
+
+/// What an import did (or, for a dry run, would do): a line per record created, changed
+/// or matched, and the counts.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ImportReport {
+    pub dry_run: bool,
+    pub created: Counts,
+    pub changed: Counts,
+    pub unchanged: Counts,
+    /// Records found by name, alias, ISO code or address rather than by a key of an
+    /// earlier import; they are left as they are (but for added aliases).
+    pub matched: Counts,
+    pub lines: Vec<String>,
+}
+
+impl ImportReport {
+    fn note(&mut self, entity: Entity, outcome: Outcome, key: &str, name: &str, id: i64) {
+        let verb = match (outcome, self.dry_run) {
+            (Outcome::Created, false) => "created",
+            (Outcome::Created, true) => "would create",
+            (Outcome::Changed, false) => "changed",
+            (Outcome::Changed, true) => "would change",
+            (Outcome::Unchanged, _) => {
+                self.unchanged.add(entity);
+                return;
+            }
+        };
+        match outcome {
+            Outcome::Created => self.created.add(entity),
+            _ => self.changed.add(entity),
+        }
+        self.lines
+            .push(format!("{verb} {entity} #{id} “{name}” (key “{key}”)"));
+    }
+
+    fn matched(&mut self, entity: Entity, key: &str, name: &str, id: i64, how: &str, said: String) {
+        self.matched.add(entity);
+        self.lines.push(format!(
+            "matched {entity} “{name}” (key “{key}”) to the existing {entity} #{id} by its {how}{said}"
+        ));
+    }
+}
+
+impl std::fmt::Display for ImportReport {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        for line in &self.lines {
+            writeln!(f, "{line}")?;
+        }
+        let (created, changed) = if self.dry_run {
+            ("would create", "would change")
+        } else {
+            ("created", "changed")
+        };
+        writeln!(f, "{created}: {}", self.created)?;
+        writeln!(f, "{changed}: {}", self.changed)?;
+        writeln!(f, "matched to existing records: {}", self.matched)?;
+        write!(f, "unchanged: {}", self.unchanged)?;
+        if self.dry_run {
+            write!(f, "\ndry run: nothing was written")?;
+        }
+        Ok(())
+    }
+}
+
+/// Imports a dataset over what the database holds, in one transaction: all of it lands
+/// or none of it does (and none with `dry_run`).
+///
+/// Records are found before anything is created: by the key an earlier import gave them;
+/// then actors by ISO code (countries), name or any alias, and sources by address or by
+/// outlet and title. A record found by its key takes the file's fields (and gets a
+/// revision only if that changes it); one found otherwise keeps its own, gaining the
+/// file's other names as aliases. Every record created or changed gets a revision by the
+/// importing account that names the file, so a second import of the same file changes
+/// nothing.
+pub async fn import_dataset(
+    db: &Db,
+    dataset: &Dataset,
+    options: ImportOptions<'_>,
+) -> Result<ImportReport, Error> {
+    let checked = check(dataset)?;
+    let finder = db.actor_finder().await?;
+    let summary = format!("Imported from {}", options.file_name);
+    let by = Importer {
+        user_id: options.user_id,
+        summary: &summary,
+    };
+    let mut report = ImportReport {
+        dry_run: options.dry_run,
+        ..ImportReport::default()
+    };
+    let mut loader = db.loader().await?;
+
+    // Actors, countries first so that others can point at them.
+    let mut actor_ids: HashMap<&str, i64> = HashMap::new();
+    let (countries, others): (Vec<_>, Vec<_>) = dataset
+        .actors
+        .iter()
+        .partition(|a| a.kind == ActorKind::Country.as_str());
+    for actor in countries.into_iter().chain(others) {
+        let kind = term(ActorKind::parse(&actor.kind), &actor.kind)?;
+        let iso_code = actor.iso_code.as_ref().map(|c| c.to_uppercase());
+        let fields = ActorFields {
+            name: actor.name.trim().to_owned(),
+            kind,
+            iso_code: iso_code.clone(),
+            country_id: actor.country.as_deref().and_then(|k| actor_ids.get(k).copied()),
+            description: actor.description.trim().to_owned(),
+            aliases: actor.aliases.iter().map(|a| a.trim().to_owned()).collect(),
+        };
+        // A matched record is reported as matched (`None`), the others by their outcome.
+        let (id, outcome) = if let Some(id) = loader.keyed(Entity::Actor, &actor.key).await? {
+            let (id, outcome) = loader.import_actor(Some(id), &fields, by).await?;
+            (id, Some(outcome))
+        } else if let Some((id, how)) = find_actor(&mut loader, &finder, actor, iso_code.as_deref()).await? {
+            let stored = loader.actor_now(id).await?;
+            let said =
+                if !actor.description.trim().is_empty() && actor.description.trim() != stored.description {
+                    "; the file's description is left out".to_owned()
+                } else {
+                    String::new()
+                };
+            report.matched(Entity::Actor, &actor.key, &actor.name, id, how, said);
+            // The stored record stays; the file's other names become its aliases.
+            let mut aliases = stored.aliases.clone();
+            for name in std::iter::once(&actor.name).chain(&actor.aliases) {
+                if fold(name) != fold(&stored.name) && !aliases.iter().any(|a| fold(a) == fold(name)) {
+                    aliases.push(name.trim().to_owned());
+                }
+            }
+            let fields = ActorFields {
+                name: stored.name,
+                kind: stored.kind,
+                iso_code: stored.iso_code,
+                country_id: stored.country_id,
+                description: stored.description,
+                aliases,
+            };
+            let (id, outcome) = loader.import_actor(Some(id), &fields, by).await?;
+            if outcome == Outcome::Changed {
+                report.lines.push(format!(
+                    "{} the file's other names to actor #{id} as aliases",
+                    if options.dry_run { "would add" } else { "added" }
+                ));
+            }
+            (id, None)
+        } else {
+            let (id, outcome) = loader.import_actor(None, &fields, by).await?;
+            (id, Some(outcome))
+        };
+        if let Some(outcome) = outcome {
+            report.note(Entity::Actor, outcome, &actor.key, &actor.name, id);
+        }
+        loader.keep_key(Entity::Actor, &actor.key, id).await?;
+        actor_ids.insert(&actor.key, id);
+    }
+
+    // Sources.
+    let mut source_ids: HashMap<&str, i64> = HashMap::new();
+    for source in &dataset.sources {
+        let record = Source {
+            outlet: source.outlet.trim().to_owned(),
+            title: source.title.trim().to_owned(),
+            url: source
+                .url
+                .as_ref()
+                .map(|u| u.trim().to_owned())
+                .filter(|u| !u.is_empty()),
+            published: checked.dates.get(&DateKey::Source(&source.key)).cloned(),
+            author: source
+                .author
+                .as_ref()
+                .map(|a| a.trim().to_owned())
+                .filter(|a| !a.is_empty()),
+            notes: source.notes.trim().to_owned(),
+        };
+        let (id, outcome) = if let Some(id) = loader.keyed(Entity::Source, &source.key).await? {
+            let (id, outcome) = loader.import_source(Some(id), &record, by).await?;
+            (id, Some(outcome))
+        } else if let Some(id) = loader
+            .source_matching(record.url.as_deref(), &record.outlet, &record.title)
+            .await?
+        {
+            let how = if record.url.is_some() {
+                "address or outlet and title"
+            } else {
+                "outlet and title"
+            };
+            report.matched(Entity::Source, &source.key, &source.title, id, how, String::new());
+            (id, None)
+        } else {
+            let (id, outcome) = loader.import_source(None, &record, by).await?;
+            (id, Some(outcome))
+        };
+        if let Some(outcome) = outcome {
+            report.note(Entity::Source, outcome, &source.key, &source.title, id);
+        }
+        loader.keep_key(Entity::Source, &source.key, id).await?;
+        source_ids.insert(&source.key, id);
+    }
+
+    // Events: first every one is found or inserted, so that relations between them can
+    // be written; then each is written whole.
+    let mut event_ids: Vec<(i64, bool)> = Vec::with_capacity(dataset.events.len());
+    let mut ids_by_key: HashMap<&str, i64> = HashMap::new();
+    let mut all_fields = Vec::with_capacity(dataset.events.len());
+    for event in &dataset.events {
+        let fields = event_fields(event, &checked, &actor_ids, &source_ids)?;
+        let status = term(EventStatus::parse(&event.status), &event.status)?;
+        let (id, new) = match loader.keyed(Entity::Event, &event.key).await? {
+            Some(id) => (id, false),
+            None => (loader.insert_bare_event(&fields, status).await?, true),
+        };
+        event_ids.push((id, new));
+        ids_by_key.insert(&event.key, id);
+        all_fields.push((fields, status));
+    }
+    for ((event, (mut fields, status)), (id, new)) in dataset.events.iter().zip(all_fields).zip(event_ids) {
+        fields.relations = event
+            .relations
+            .iter()
+            .map(|r| {
+                Ok(RelationInput {
+                    to: ids_by_key
+                        .get(r.event.as_str())
+                        .copied()
+                        .ok_or_else(|| Error::Internal(format!("unchecked related event “{}”", r.event)))?,
+                    relation: term(RelationKind::parse(&r.relation), &r.relation)?,
+                    note: r.note.trim().to_owned(),
+                })
+            })
+            .collect::<Result<_, Error>>()?;
+        let outcome = if new {
+            loader.fill_imported_event(id, &fields, by).await?;
+            Outcome::Created
+        } else {
+            fields.removed_citations = loader.citation_ids(id).await?;
+            loader.import_event(id, &fields, status, by).await?
+        };
+        report.note(Entity::Event, outcome, &event.key, &event.title, id);
+        loader.keep_key(Entity::Event, &event.key, id).await?;
+    }
+
+    if options.dry_run {
+        loader.abandon().await?;
+    } else {
+        loader.commit().await?;
+    }
+    Ok(report)
+}
+
+/// An actor of the file found among those the database holds, before a new one is made:
+/// a country by its ISO code, any actor of the same kind by its name or one of its
+/// aliases. Several candidates are an error that names them.
+async fn find_actor(
+    loader: &mut Loader,
+    finder: &ActorFinder,
+    actor: &ActorRecord,
+    iso_code: Option<&str>,
+) -> Result<Option<(i64, &'static str)>, Error> {
+    if let Some(code) = iso_code
+        && let Some(id) = loader.country_with_code(code).await?
+    {
+        return Ok(Some((id, "ISO code")));
+    }
+    let kind = ActorKind::parse(&actor.kind);
+    let mut found: Vec<i64> = Vec::new();
+    for name in std::iter::once(&actor.name).chain(&actor.aliases) {
+        for candidate in finder.find(name) {
+            if Some(candidate.kind) == kind && !found.contains(&candidate.id) {
+                found.push(candidate.id);
+            }
+        }
+    }
+    match found.as_slice() {
+        [] => Ok(None),
+        [id] => Ok(Some((*id, "name or alias"))),
+        many => Err(Error::Invalid(format!(
+            "actor “{}” (key “{}”) matches several actors already recorded: {}. Give it the key \
+             of one of them from an export, or a name only one of them has.",
+            actor.name,
+            actor.key,
+            many.iter()
+                .map(|id| format!("#{id}"))
+                .collect::<Vec<_>>()
+                .join(", ")
+        ))),
+    }
+}
+
+/// An event of the file as the fields an editor would save, with its actors and
+/// sources resolved (its relations are added once every event has an id).
+fn event_fields(
+    event: &EventRecord,
+    checked: &Checked<'_>,
+    actor_ids: &HashMap<&str, i64>,
+    source_ids: &HashMap<&str, i64>,
+) -> Result<EventFields, Error> {
+    let actor = |key: &str| {
+        actor_ids
+            .get(key)
+            .copied()
+            .ok_or_else(|| Error::Internal(format!("unchecked actor “{key}”")))
+    };
+    let date = checked
+        .dates
+        .get(&DateKey::Event(&event.key))
+        .cloned()
+        .ok_or_else(|| Error::Internal(format!("unchecked date for event {}", event.key)))?;
+    let mut tags: Vec<String> = event.tags.iter().map(|t| t.trim().to_lowercase()).collect();
+    tags.sort();
+    tags.dedup();
+    Ok(EventFields {
+        title: event.title.trim().to_owned(),
+        event_type: term(EventType::parse(&event.event_type), &event.event_type)?,
+        agreement_kind: match &event.agreement_kind {
+            Some(kind) => Some(term(AgreementKind::parse(kind), kind)?),
+            None => None,
+        },
+        date,
+        date_note: event.date_note.trim().to_owned(),
+        place: event
+            .place
+            .as_ref()
+            .map(|p| p.trim().to_owned())
+            .filter(|p| !p.is_empty()),
+        location_country_id: event.location_country.as_deref().map(actor).transpose()?,
+        summary: event.summary.clone(),
+        tags,
+        participants: event
+            .actors
+            .iter()
+            .map(|p| {
+                Ok(ParticipantInput {
+                    actor: ActorChoice::Existing(actor(&p.actor)?),
+                    role: p.role.trim().to_owned(),
+                    title: p
+                        .title
+                        .as_ref()
+                        .map(|t| t.trim().to_owned())
+                        .filter(|t| !t.is_empty()),
+                })
+            })
+            .collect::<Result<_, Error>>()?,
+        citations: (0..)
+            .zip(&event.citations)
+            .map(|(position, c)| {
+                let source = source_ids
+                    .get(c.source.as_str())
+                    .copied()
+                    .ok_or_else(|| Error::Internal(format!("unchecked source “{}”", c.source)))?;
+                Ok(CitationInput {
+                    target: CitationTarget::New(SourceChoice::Existing(source)),
+                    passage: c.passage.trim().to_owned(),
+                    claimed_date: checked.dates.get(&DateKey::Claim(&event.key, position)).cloned(),
+                    note: c.note.trim().to_owned(),
+                    claims: c.claims.clone(),
+                })
+            })
+            .collect::<Result<_, Error>>()?,
+        removed_citations: Vec::new(),
+        relations: Vec::new(),
+    })
+}
+
+/// The published collection as a dataset, ready to be imported elsewhere: every record
+/// keeps the key an import gave it, or gets `actor-12`, `source-3`, `event-19`. Actors
+/// are listed countries first, then by id, so that importing the file into an empty
+/// database and exporting again gives the same file.
+pub async fn export_dataset(db: &Db) -> Result<Dataset, Error> {
+    let collection = db.published_collection().await?;
+    let mut taken: HashSet<String> = HashSet::new();
+    let mut key_for = |entity: Entity, id: i64, stored: Option<String>| {
+        let mut key = stored.unwrap_or_else(|| format!("{entity}-{id}"));
+        while !taken.insert(format!("{entity}:{key}")) {
+            key = format!("{key}-{id}");
+        }
+        key
+    };
+    let mut actors: Vec<_> = collection.actors;
+    actors.sort_by_key(|(id, actor, _)| (actor.kind != ActorKind::Country, *id));
+    let actor_keys: HashMap<i64, String> = actors
+        .iter()
+        .map(|(id, _, key)| (*id, key_for(Entity::Actor, *id, key.clone())))
+        .collect();
+    let source_keys: HashMap<i64, String> = collection
+        .sources
+        .iter()
+        .map(|(id, _, key)| (*id, key_for(Entity::Source, *id, key.clone())))
+        .collect();
+    let event_keys: HashMap<i64, String> = collection
+        .events
+        .iter()
+        .map(|(id, _, key)| (*id, key_for(Entity::Event, *id, key.clone())))
+        .collect();
+    // Keys given here are remembered, so that importing this file into this database
+    // again finds the records instead of making copies.
+    let mut new_keys: Vec<(Entity, i64, String)> = Vec::new();
+    for (entity, records, keys) in [
+        (
+            Entity::Actor,
+            actors
+                .iter()
+                .map(|(id, _, k)| (*id, k.is_none()))
+                .collect::<Vec<_>>(),
+            &actor_keys,
+        ),
+        (
+            Entity::Source,
+            collection
+                .sources
+                .iter()
+                .map(|(id, _, k)| (*id, k.is_none()))
+                .collect(),
+            &source_keys,
+        ),
+        (
+            Entity::Event,
+            collection
+                .events
+                .iter()
+                .map(|(id, _, k)| (*id, k.is_none()))
+                .collect(),
+            &event_keys,
+        ),
+    ] {
+        for (id, unkeyed) in records {
+            if let (true, Some(key)) = (unkeyed, keys.get(&id)) {
+                new_keys.push((entity, id, key.clone()));
+            }
+        }
+    }
+    db.keep_keys(&new_keys).await?;
+    let keyed = |keys: &HashMap<i64, String>, id: i64| {
+        keys.get(&id)
+            .cloned()
+            .ok_or_else(|| Error::Internal(format!("record #{id} is named but not exported")))
+    };
+    let mut dataset = Dataset::default();
+    for (id, actor, _) in &actors {
+        dataset.actors.push(ActorRecord {
+            key: keyed(&actor_keys, *id)?,
+            kind: actor.kind.as_str().to_owned(),
+            name: actor.name.clone(),
+            aliases: actor.aliases.clone(),
+            iso_code: actor.iso_code.clone(),
+            country: actor.country_id.map(|c| keyed(&actor_keys, c)).transpose()?,
+            description: actor.description.clone(),
+        });
+    }
+    for (id, source, _) in &collection.sources {
+        dataset.sources.push(SourceRecord {
+            key: keyed(&source_keys, *id)?,
+            outlet: source.outlet.clone(),
+            title: source.title.clone(),
+            url: source.url.clone(),
+            published: source.published.as_ref().map(EventDate::edtf),
+            author: source.author.clone(),
+            notes: source.notes.clone(),
+        });
+    }
+    for (id, event, _) in &collection.events {
+        dataset.events.push(EventRecord {
+            key: keyed(&event_keys, *id)?,
+            title: event.title.clone(),
+            event_type: event.event_type.as_str().to_owned(),
+            agreement_kind: event.agreement_kind.map(|k| k.as_str().to_owned()),
+            date: event.date.edtf(),
+            date_note: event.date_note.clone(),
+            place: event.place.clone(),
+            location_country: event
+                .location_country_id
+                .map(|c| keyed(&actor_keys, c))
+                .transpose()?,
+            summary: event.summary.clone(),
+            status: event.status.as_str().to_owned(),
+            tags: event.tags.clone(),
+            actors: event
+                .participants
+                .iter()
+                .map(|p| {
+                    Ok(ParticipantRecord {
+                        actor: keyed(&actor_keys, p.actor_id)?,
+                        role: p.role.clone(),
+                        title: p.title.clone(),
+                    })
+                })
+                .collect::<Result<_, Error>>()?,
+            citations: event
+                .citations
+                .iter()
+                .map(|c| {
+                    Ok(CitationRecord {
+                        source: keyed(&source_keys, c.source_id)?,
+                        passage: c.passage.clone(),
+                        claimed_date: c.claimed_date.as_ref().map(EventDate::edtf),
+                        claims: c.claims.clone(),
+                        note: c.note.clone(),
+                    })
+                })
+                .collect::<Result<_, Error>>()?,
+            relations: event
+                .relations
+                .iter()
+                .map(|r| {
+                    Ok(RelationRecord {
+                        relation: r.relation.as_str().to_owned(),
+                        event: keyed(&event_keys, r.to_event_id)?,
+                        note: r.note.clone(),
+                    })
+                })
+                .collect::<Result<_, Error>>()?,
+        });
+    }
+    Ok(dataset)
+}
+
+/// The dataset format as a JSON Schema (draft 2020-12), generated from the types above,
+/// so that the published schema (`docs/dataset.schema.json`) cannot drift from what
+/// `import` reads.
+pub fn dataset_json_schema() -> serde_json::Value {
+    use utoipa::PartialSchema;
+    let mut parts = Vec::new();
+    <Dataset as ToSchema>::schemas(&mut parts);
+    let defs: serde_json::Map<String, serde_json::Value> = parts
+        .into_iter()
+        .map(|(name, schema)| (name, serde_json::to_value(schema).unwrap_or_default()))
+        .collect();
+    let mut schema = serde_json::json!({
+        "$schema": "https://json-schema.org/draft/2020-12/schema",
+        "title": "entente dataset",
+    });
+    if let (Some(root), serde_json::Value::Object(fields)) = (
+        schema.as_object_mut(),
+        serde_json::to_value(Dataset::schema()).unwrap_or_default(),
+    ) {
+        root.extend(fields);
+        root.insert("$defs".to_owned(), serde_json::Value::Object(defs));
+    }
+    let text = schema.to_string().replace("#/components/schemas/", "#/$defs/");
+    serde_json::from_str(&text).unwrap_or(schema)
 }

@@ -91,7 +91,7 @@ pub async fn fixture(args: &cli::FixtureArgs) -> Result<()> {
 /// `entente backup PATH`: a consistent copy of the database, made while the server may
 /// be running and writing, checked before it is reported.
 pub async fn backup(args: &cli::BackupArgs) -> Result<()> {
-    let db = Db::open(&args.database).await?;
+    let db = Db::open(&args.database.path).await?;
     let outcome = db.backup_into(&args.path).await;
     db.close().await;
     let report = outcome?;
@@ -101,6 +101,69 @@ pub async fn backup(args: &cli::BackupArgs) -> Result<()> {
         report.revisions,
         args.path.display()
     );
+    Ok(())
+}
+
+/// `entente import FILE`: a dataset written over the database in one transaction, with
+/// a report of every record created, changed or matched (or, with `--dry-run`, of what
+/// would be).
+pub async fn import(args: &cli::ImportArgs) -> Result<()> {
+    let text = std::fs::read_to_string(&args.file)
+        .map_err(|e| Error::Invalid(format!("cannot read {}: {e}", args.file.display())))?;
+    let dataset = import::parse_dataset(&text)?;
+    let db = Db::open(&args.database.path).await?;
+    let outcome = async {
+        let user_id = match &args.user {
+            Some(name) => {
+                let user = find_user(&db, name).await?;
+                if user.disabled_at.is_some() {
+                    return Err(Error::Invalid(format!("the account “{name}” is disabled")));
+                }
+                Some(user.id)
+            }
+            None => None,
+        };
+        let file_name = args.file.file_name().map_or_else(
+            || args.file.display().to_string(),
+            |n| n.to_string_lossy().into_owned(),
+        );
+        import::import_dataset(
+            &db,
+            &dataset,
+            import::ImportOptions {
+                file_name: &file_name,
+                user_id,
+                dry_run: args.dry_run,
+            },
+        )
+        .await
+    }
+    .await;
+    db.close().await;
+    println!("{}", outcome?);
+    Ok(())
+}
+
+/// `entente export FILE`: the published collection as a dataset file.
+pub async fn export(args: &cli::ExportArgs) -> Result<()> {
+    let db = Db::open(&args.database.path).await?;
+    let outcome = import::export_dataset(&db).await;
+    db.close().await;
+    let dataset = outcome?;
+    let text = serde_json::to_string_pretty(&dataset).map_err(|e| Error::Internal(e.to_string()))? + "\n";
+    if args.file.as_os_str() == "-" {
+        print!("{text}");
+    } else {
+        std::fs::write(&args.file, text)
+            .map_err(|e| Error::Invalid(format!("cannot write {}: {e}", args.file.display())))?;
+        eprintln!(
+            "exported {} actors, {} sources and {} events to {}",
+            dataset.actors.len(),
+            dataset.sources.len(),
+            dataset.events.len(),
+            args.file.display()
+        );
+    }
     Ok(())
 }
 

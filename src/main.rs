@@ -21,6 +21,12 @@ async fn main() -> ExitCode {
         (Some(Command::Fixture(args)), _) => entente::fixture(args).await,
         (Some(Command::User(args)), _) => entente::user(args).await,
         (Some(Command::Backup(args)), _) => entente::backup(args).await,
+        (Some(Command::Import(args)), _) => entente::import(args).await,
+        (Some(Command::Export(args)), _) => entente::export(args).await,
+        (Some(Command::DatasetSchema), _) => {
+            println!("{:#}", entente::import::dataset_json_schema());
+            Ok(())
+        }
         (_, Some(serve)) => entente::serve(&serve.config()).await,
         (_, None) => Ok(()),
     };

@@ -164,12 +164,12 @@ async fn a_dataset_with_problems_is_refused_whole_with_every_problem_named() {
     .unwrap();
     let error = load_dataset(&app.app.db, &dataset).await.unwrap_err().to_string();
     for expected in [
-        "kind “planet”",
-        "2023-02-30",
-        "type “party”",
-        "unknown actor “nobody”",
-        "unknown source “nowhere”",
-        "related event “missing”",
+        "actors[0].kind (“a”): “planet” is not one of",
+        "events[1].date (“bad-date”): “2023-02-30”",
+        "events[2].type (“bad-type”): “party” is not one of",
+        "events[3].actors[0].actor (“bad-ref”): no actor in this file has the key “nobody”",
+        "events[3].citations[0].source (“bad-ref”): no source in this file has the key “nowhere”",
+        "events[3].relations[0].event (“bad-ref”): no event in this file has the key “missing”",
     ] {
         assert!(error.contains(expected), "{expected:?} missing from: {error}");
     }
@@ -185,8 +185,12 @@ async fn a_dataset_that_is_not_json_of_the_right_shape_gets_a_message() {
     let error = parse_dataset(r#"{"events": [{"key": "x", "colour": "red"}]}"#)
         .unwrap_err()
         .to_string();
-    assert!(error.contains("the dataset is not valid"), "{error}");
-    assert!(error.contains("colour"), "{error}");
+    assert!(error.contains("the dataset cannot be read"), "{error}");
+    assert!(
+        error.contains("events[0].colour: unknown field `colour`"),
+        "{error}"
+    );
+    assert!(error.contains("line 1 column 33"), "{error}");
 }
 
 #[test]
@@ -218,6 +222,13 @@ fn serve_options_work_with_and_without_the_subcommand() {
     assert!(!config.demo_data);
 
     assert!(Cli::try_parse_from(["entente", "--bind", "not-an-address"]).is_err());
+}
+
+#[test]
+fn the_command_line_is_well_formed() {
+    // clap's own checks of every subcommand (unique argument names and the like), which
+    // otherwise only run when a subcommand is used.
+    Cli::command().debug_assert();
 }
 
 #[test]

@@ -31,31 +31,14 @@ impl Db {
         let mut loader = self.loader().await?;
         let country = live_country(&mut loader.tx, fields.location_country_id).await?;
         let id = loader
-            .insert_event(&NewEvent {
-                title: &fields.title,
-                summary: &fields.summary,
-                event_type: fields.event_type,
-                agreement_kind: fields.agreement_kind,
-                date: &fields.date,
-                date_note: &fields.date_note,
-                place: fields.place.as_deref(),
-                location_country_id: country,
-                status: EventStatus::Draft,
-            })
+            .insert_event(&NewEvent::of(fields, country, EventStatus::Draft))
             .await
             .on_foreign_key(vanished)?;
-        for tag in &fields.tags {
-            loader.tag_event(id, tag).await?;
-        }
-        write_participants_and_citations(&mut loader, id, fields, Some(user_id))
-            .await
-            .on_foreign_key(vanished)?;
-        let action = RevisionAction::Create;
-        revisions::record(
-            &mut loader.tx,
-            Entity::Event,
+        fill_event(
+            &mut loader,
             id,
-            Change::by(user_id, action, summary),
+            fields,
+            Change::by(user_id, RevisionAction::Create, summary),
         )
         .await?;
         loader.commit().await?;
@@ -179,25 +162,46 @@ impl Db {
 impl Db {
     /// A source already known by its address, or by its outlet and title.
     pub async fn find_source(&self, url: Option<&str>, outlet: &str, title: &str) -> Result<Option<i64>> {
-        if let Some(url) = url {
-            let found: Option<i64> =
-                sqlx::query_scalar("SELECT id FROM sources WHERE url = ?1 ORDER BY id LIMIT 1")
-                    .bind(url)
-                    .fetch_optional(&self.read)
-                    .await?;
-            if found.is_some() {
-                return Ok(found);
-            }
-        }
-        Ok(sqlx::query_scalar(
-            "SELECT id FROM sources WHERE outlet = ?1 COLLATE NOCASE AND title = ?2 COLLATE NOCASE \
-             ORDER BY id LIMIT 1",
-        )
-        .bind(outlet.trim())
-        .bind(title.trim())
-        .fetch_optional(&self.read)
-        .await?)
+        find_source(&mut *self.read.acquire().await?, url, outlet, title).await
     }
+}
+
+impl Loader {
+    /// The same, inside the loader's transaction (sources it created included).
+    pub async fn source_matching(
+        &mut self,
+        url: Option<&str>,
+        outlet: &str,
+        title: &str,
+    ) -> Result<Option<i64>> {
+        find_source(&mut self.tx, url, outlet, title).await
+    }
+}
+
+async fn find_source(
+    conn: &mut SqliteConnection,
+    url: Option<&str>,
+    outlet: &str,
+    title: &str,
+) -> Result<Option<i64>> {
+    if let Some(url) = url {
+        let found: Option<i64> =
+            sqlx::query_scalar("SELECT id FROM sources WHERE url = ?1 ORDER BY id LIMIT 1")
+                .bind(url)
+                .fetch_optional(&mut *conn)
+                .await?;
+        if found.is_some() {
+            return Ok(found);
+        }
+    }
+    Ok(sqlx::query_scalar(
+        "SELECT id FROM sources WHERE outlet = ?1 COLLATE NOCASE AND title = ?2 COLLATE NOCASE \
+         ORDER BY id LIMIT 1",
+    )
+    .bind(outlet.trim())
+    .bind(title.trim())
+    .fetch_optional(&mut *conn)
+    .await?)
 }
 
 /// Replaces the participants and applies the citation changes of one event.
@@ -342,9 +346,27 @@ async fn write_participants_and_citations(
     Ok(())
 }
 
+/// Writes the tags, participants, citations and relations of event `id` (just inserted,
+/// or with its tags cleared) and the revision recording `change`.
+pub(super) async fn fill_event(
+    loader: &mut Loader,
+    id: i64,
+    fields: &EventFields,
+    change: Change<'_>,
+) -> Result<()> {
+    for tag in &fields.tags {
+        loader.tag_event(id, tag).await?;
+    }
+    write_participants_and_citations(loader, id, fields, change.user_id)
+        .await
+        .on_foreign_key(vanished)?;
+    revisions::record(&mut loader.tx, Entity::Event, id, change).await?;
+    Ok(())
+}
+
 /// Writes an editor's fields over event `id`, if it is still at `expected_version`,
 /// with a revision recording `change`: the one write path of form saves and reverts.
-async fn save_event(
+pub(super) async fn save_event(
     loader: &mut Loader,
     id: i64,
     expected_version: i64,
@@ -387,13 +409,7 @@ async fn save_event(
         .bind(id)
         .execute(&mut *loader.tx)
         .await?;
-    for tag in &fields.tags {
-        loader.tag_event(id, tag).await?;
-    }
-    write_participants_and_citations(loader, id, fields, change.user_id)
-        .await
-        .on_foreign_key(vanished)?;
-    revisions::record(&mut loader.tx, Entity::Event, id, change).await?;
+    fill_event(loader, id, fields, change).await?;
     loader.events.push(id);
     Ok(Saved::Saved {
         version: expected_version + 1,

@@ -29,6 +29,27 @@ pub struct NewEvent<'a> {
     pub status: EventStatus,
 }
 
+impl<'a> NewEvent<'a> {
+    /// The row of an event an editor (or an import) sets up with `fields`.
+    pub fn of(
+        fields: &'a crate::domain::edit::EventFields,
+        location_country_id: Option<i64>,
+        status: EventStatus,
+    ) -> NewEvent<'a> {
+        NewEvent {
+            title: &fields.title,
+            summary: &fields.summary,
+            event_type: fields.event_type,
+            agreement_kind: fields.agreement_kind,
+            date: &fields.date,
+            date_note: &fields.date_note,
+            place: fields.place.as_deref(),
+            location_country_id,
+            status,
+        }
+    }
+}
+
 impl Db {
     /// Starts a dataset load on the write connection.
     pub async fn loader(&self) -> Result<Loader> {

@@ -23,6 +23,9 @@ pub mod derived;
 pub mod editing;
 /// Events: the timeline listing and one event with everything it cites.
 pub mod events;
+/// Datasets in and out: an import written over the database, matched by stable keys;
+/// the published collection read whole for an export.
+pub mod importing;
 /// The filtered timeline: filters become one query with bound parameters.
 pub mod listing;
 /// Writing whole datasets (the demo data, later imports) in one transaction.

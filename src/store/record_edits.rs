@@ -301,40 +301,8 @@ impl Db {
         change: Change<'_>,
     ) -> Result<Saved> {
         let mut loader = self.loader().await?;
-        let current = version_of(&mut loader.tx, Entity::Source, id).await?;
-        if current != expected_version {
-            return Ok(Saved::Conflict {
-                current_version: current,
-            });
-        }
-        revisions::record_baseline(&mut loader.tx, Entity::Source, id).await?;
-        sqlx::query(
-            "UPDATE sources SET outlet = ?2, title = ?3, url = ?4, published_edtf = ?5, \
-                    published_earliest = ?6, author = ?7, notes = ?8, version = version + 1, \
-                    updated_at = strftime('%Y-%m-%dT%H:%M:%SZ', 'now') WHERE id = ?1 AND version = ?9",
-        )
-        .bind(id)
-        .bind(fields.outlet.trim())
-        .bind(fields.title.trim())
-        .bind(fields.url.as_deref())
-        .bind(fields.published.as_ref().map(EventDate::edtf))
-        .bind(fields.published.as_ref().map(|d| iso_day(d.earliest())))
-        .bind(fields.author.as_deref())
-        .bind(fields.notes.trim())
-        .bind(expected_version)
-        .execute(&mut *loader.tx)
-        .await?;
-        let events: Vec<i64> =
-            sqlx::query_scalar("SELECT DISTINCT event_id FROM citations WHERE source_id = ?1")
-                .bind(id)
-                .fetch_all(&mut *loader.tx)
-                .await?;
-        loader.events.extend(events);
-        revisions::record(&mut loader.tx, Entity::Source, id, change).await?;
-        loader.commit().await?;
-        Ok(Saved::Saved {
-            version: expected_version + 1,
-        })
+        let saved = write_source(&mut loader, id, expected_version, fields, change).await?;
+        loader.commit_saved(saved).await
     }
 
     /// Removes an event for good (an admin's action), keeping its last state in its
@@ -390,7 +358,7 @@ impl Db {
 /// Writes an editor's fields over actor `id`, if it is still at `expected_version`, with
 /// a revision recording `change`: the one write path of actor form saves and reverts. Its
 /// events' search and filter rows follow at commit.
-async fn save_actor(
+pub(super) async fn save_actor(
     loader: &mut Loader,
     id: i64,
     expected_version: i64,
@@ -449,6 +417,49 @@ async fn save_actor(
     let events = events_of_actor(&mut loader.tx, id).await?;
     loader.events.extend(events);
     revisions::record(&mut loader.tx, Entity::Actor, id, change).await?;
+    Ok(Saved::Saved {
+        version: expected_version + 1,
+    })
+}
+
+/// Writes a source's fields over source `id`, if it is still at `expected_version`, with
+/// a revision recording `change`; its events' search rows follow at commit.
+pub(super) async fn write_source(
+    loader: &mut Loader,
+    id: i64,
+    expected_version: i64,
+    fields: &Source,
+    change: Change<'_>,
+) -> Result<Saved> {
+    let current = version_of(&mut loader.tx, Entity::Source, id).await?;
+    if current != expected_version {
+        return Ok(Saved::Conflict {
+            current_version: current,
+        });
+    }
+    revisions::record_baseline(&mut loader.tx, Entity::Source, id).await?;
+    sqlx::query(
+        "UPDATE sources SET outlet = ?2, title = ?3, url = ?4, published_edtf = ?5, \
+                published_earliest = ?6, author = ?7, notes = ?8, version = version + 1, \
+                updated_at = strftime('%Y-%m-%dT%H:%M:%SZ', 'now') WHERE id = ?1 AND version = ?9",
+    )
+    .bind(id)
+    .bind(fields.outlet.trim())
+    .bind(fields.title.trim())
+    .bind(fields.url.as_deref())
+    .bind(fields.published.as_ref().map(EventDate::edtf))
+    .bind(fields.published.as_ref().map(|d| iso_day(d.earliest())))
+    .bind(fields.author.as_deref())
+    .bind(fields.notes.trim())
+    .bind(expected_version)
+    .execute(&mut *loader.tx)
+    .await?;
+    let events: Vec<i64> = sqlx::query_scalar("SELECT DISTINCT event_id FROM citations WHERE source_id = ?1")
+        .bind(id)
+        .fetch_all(&mut *loader.tx)
+        .await?;
+    loader.events.extend(events);
+    revisions::record(&mut loader.tx, Entity::Source, id, change).await?;
     Ok(Saved::Saved {
         version: expected_version + 1,
     })

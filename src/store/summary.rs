@@ -63,7 +63,10 @@ impl Db {
     pub(crate) fn after_write(&self) {
         let db = self.clone();
         tokio::spawn(async move {
-            if let Err(e) = db.summary(&TimelineFilter::default()).await {
+            // A command that wrote and closed the database (an import) needs no summary.
+            if let Err(e) = db.summary(&TimelineFilter::default()).await
+                && !db.read.is_closed()
+            {
                 tracing::warn!("summarising the timeline after a write: {e}");
             }
         });

@@ -1,0 +1,374 @@
+//! Datasets in and out: the round trip export → import → export, re-imports that change
+//! nothing, dry runs, refusals that name every bad value and write nothing, matching
+//! before creating, revisions by the importing account, the JSON Schema, and the
+//! command line.
+
+mod support;
+
+use std::process::Command;
+
+use axum::http::StatusCode;
+use entente::import::{Dataset, ImportOptions, ImportReport, export_dataset, import_dataset, parse_dataset};
+use support::{TestApp, demo_app, fixture_app};
+
+const PASSWORD: &str = "correct horse battery staple";
+
+/// An application on an empty database (no demo data).
+async fn empty_app() -> TestApp {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let mut config = entente::Config::for_database(dir.path().join("empty.sqlite3"));
+    config.demo_data = false;
+    let app = entente::build(&config).await.expect("app builds");
+    TestApp { app, dir }
+}
+
+async fn import(app: &TestApp, dataset: &Dataset, user_id: Option<i64>, dry_run: bool) -> ImportReport {
+    import_dataset(
+        &app.app.db,
+        dataset,
+        ImportOptions {
+            file_name: "events.json",
+            user_id,
+            dry_run,
+        },
+    )
+    .await
+    .expect("the import succeeds")
+}
+
+/// How many revisions the database holds, and how many events.
+async fn totals(app: &TestApp) -> (usize, i64) {
+    let revisions = app
+        .app
+        .db
+        .recent_revisions(1_000_000)
+        .await
+        .expect("revisions")
+        .len();
+    let events = app.app.db.event_count().await.expect("events");
+    (revisions, events)
+}
+
+#[tokio::test]
+async fn export_import_into_an_empty_database_and_export_again_gives_the_same_file() {
+    let demo = demo_app().await;
+    let first = export_dataset(&demo.app.db).await.expect("export");
+    assert!(first.events.len() > 20, "the demo's published events");
+    assert!(first.events.iter().all(|e| e.status == "published"));
+    let copy = empty_app().await;
+    let report = import(&copy, &first, None, false).await;
+    assert_eq!(report.created.events, first.events.len());
+    assert_eq!(report.created.actors, first.actors.len());
+    assert_eq!(report.created.sources, first.sources.len());
+    let second = export_dataset(&copy.app.db).await.expect("export again");
+    assert_eq!(
+        serde_json::to_string_pretty(&first).expect("json"),
+        serde_json::to_string_pretty(&second).expect("json"),
+        "the same content"
+    );
+    // The copy reads like the original: the same page for the same event.
+    let original = demo.get("/api/v1/events?limit=500").await;
+    let copied = copy.get("/api/v1/events?limit=500").await;
+    let titles = |body: &str| {
+        let list: serde_json::Value = serde_json::from_str(body).expect("json");
+        list["events"]
+            .as_array()
+            .expect("events")
+            .iter()
+            .map(|e| (e["title"].clone(), e["date"].clone(), e["source_count"].clone()))
+            .collect::<Vec<_>>()
+    };
+    assert_eq!(titles(&original.body), titles(&copied.body));
+}
+
+#[tokio::test]
+async fn importing_the_same_file_twice_changes_nothing_the_second_time() {
+    let app = fixture_app().await;
+    let dataset = parse_dataset(support::FIXTURE).expect("fixture parses");
+    // The fixture was loaded with its keys: importing it over itself finds every record.
+    let before = totals(&app).await;
+    let again = import(&app, &dataset, None, false).await;
+    assert_eq!(again.created, Default::default(), "{again}");
+    assert_eq!(again.changed, Default::default(), "{again}");
+    assert_eq!(again.unchanged.events, dataset.events.len());
+    assert_eq!(totals(&app).await, before, "no revision, no event added");
+
+    // A file with a changed record changes that record only, once.
+    let mut changed = dataset.clone();
+    changed.events[1].title = "Khrenin visits Tehran for talks".to_owned();
+    let first = import(&app, &changed, None, false).await;
+    assert_eq!(first.changed.events, 1, "{first}");
+    assert_eq!(first.created, Default::default());
+    let second = import(&app, &changed, None, false).await;
+    assert_eq!(second.changed, Default::default(), "{second}");
+    let page = app.get("/events/2").await;
+    let page = app.get(page.location().expect("canonical")).await;
+    page.assert_contains("Khrenin visits Tehran for talks");
+}
+
+#[tokio::test]
+async fn a_dry_run_reports_what_would_happen_and_writes_nothing() {
+    let demo = demo_app().await;
+    let dataset = export_dataset(&demo.app.db).await.expect("export");
+    let app = empty_app().await;
+    let before = totals(&app).await;
+    let report = import(&app, &dataset, None, true).await;
+    assert!(report.dry_run);
+    assert_eq!(report.created.events, dataset.events.len());
+    assert!(
+        report.lines.iter().any(|l| l.starts_with("would create event")),
+        "{report}"
+    );
+    assert!(report.to_string().ends_with("dry run: nothing was written"));
+    assert_eq!(totals(&app).await, before);
+    assert_eq!(app.get("/api/v1/actors").await.body, r#"{"actors":[]}"#);
+    // The real import afterwards creates what the dry run announced.
+    let real = import(&app, &dataset, None, false).await;
+    assert_eq!(real.created, report.created);
+}
+
+#[tokio::test]
+async fn a_file_with_bad_values_writes_nothing_and_names_each_one() {
+    let app = fixture_app().await;
+    let before = totals(&app).await;
+    let mut dataset = parse_dataset(support::FIXTURE).expect("fixture parses");
+    dataset.events[0].date = "2023-13".to_owned();
+    dataset.events[1].event_type = "party".to_owned();
+    dataset.events[2].actors[0].actor = "nobody".to_owned();
+    dataset.actors[0].kind = "nation".to_owned();
+    dataset.sources[0].published = Some("yesterday".to_owned());
+    let error = import_dataset(
+        &app.app.db,
+        &dataset,
+        ImportOptions {
+            file_name: "bad.json",
+            user_id: None,
+            dry_run: false,
+        },
+    )
+    .await
+    .expect_err("refused")
+    .to_string();
+    for expected in [
+        "problem(s):",
+        "events[0].date (“mou”)",
+        "events[1].type (“visit”): “party” is not one of",
+        "events[2].actors[0].actor (“engineers”): no actor in this file has the key “nobody”",
+        "actors[0].kind (“iran”): “nation” is not one of",
+        "sources[0].published (“cradle”)",
+    ] {
+        assert!(error.contains(expected), "{expected:?} in:\n{error}");
+    }
+    assert_eq!(totals(&app).await, before, "nothing written");
+
+    // A value of the wrong kind is reported with its path, line and column.
+    let unreadable = parse_dataset(
+        "{\"events\": [\n {\"key\": \"a\", \"title\": \"x\", \"type\": \"meeting\", \"date\": 5}]}",
+    )
+    .expect_err("refused")
+    .to_string();
+    assert!(unreadable.contains("events[0].date"), "{unreadable}");
+    assert!(unreadable.contains("line 2"), "{unreadable}");
+    let misspelt = parse_dataset(r#"{"events": [{"key": "a", "titel": "x"}]}"#)
+        .expect_err("refused")
+        .to_string();
+    assert!(misspelt.contains("unknown field `titel`"), "{misspelt}");
+}
+
+#[tokio::test]
+async fn actors_and_sources_are_matched_before_anything_is_created() {
+    let app = fixture_app().await;
+    let file = r#"{
+      "actors": [
+        {"key": "by", "kind": "country", "name": "Republic of Belarus", "iso_code": "BY"},
+        {"key": "vk", "kind": "person", "name": "Виктор Хренин", "aliases": ["V. Khrenin"]},
+        {"key": "new", "kind": "person", "name": "Someone New"}
+      ],
+      "sources": [
+        {"key": "cr", "outlet": "the cradle", "title": "IRAN INKS DEFENSE DEAL WITH RUSSIA ALLY BELARUS"}
+      ],
+      "events": [
+        {"key": "talks", "title": "Khrenin meets someone new", "type": "meeting", "date": "2024-02",
+         "actors": [{"actor": "vk", "role": "host"}, {"actor": "new", "role": "visitor"},
+                    {"actor": "by", "role": "party"}],
+         "citations": [{"source": "cr", "passage": "a passage"}]}
+      ]
+    }"#;
+    let dataset = parse_dataset(file).expect("parses");
+    let report = import(&app, &dataset, None, false).await;
+    assert_eq!(report.matched.actors, 2, "{report}");
+    assert_eq!(report.matched.sources, 1, "{report}");
+    assert_eq!(report.created.actors, 1, "{report}");
+    assert_eq!(report.created.sources, 0, "{report}");
+    assert_eq!(report.created.events, 1, "{report}");
+    assert!(
+        report
+            .lines
+            .iter()
+            .any(|l| l.contains("“Republic of Belarus”") && l.contains("by its ISO code")),
+        "{report}"
+    );
+    // Khrenin keeps his name and gains the file's other spelling.
+    let actors: serde_json::Value =
+        serde_json::from_str(&app.get("/api/v1/actors").await.body).expect("json");
+    let khrenin = actors["actors"]
+        .as_array()
+        .expect("actors")
+        .iter()
+        .find(|a| a["name"] == "Viktor Khrenin")
+        .expect("Khrenin kept his name");
+    assert!(
+        khrenin["aliases"]
+            .as_array()
+            .expect("aliases")
+            .contains(&"V. Khrenin".into()),
+        "{khrenin}"
+    );
+    let belarus = actors["actors"]
+        .as_array()
+        .expect("actors")
+        .iter()
+        .find(|a| a["name"] == "Belarus");
+    assert!(belarus.is_some(), "Belarus kept its name");
+    // The new event cites the existing source.
+    let new_event = report
+        .lines
+        .iter()
+        .find(|l| l.starts_with("created event"))
+        .expect("a created event");
+    let id: i64 = new_event["created event #".len()..]
+        .split(' ')
+        .next()
+        .and_then(|n| n.parse().ok())
+        .expect("its id");
+    let record = app.app.db.event_record(id).await.expect("read").expect("event").0;
+    assert_eq!(
+        record.citations[0].source_id, 1,
+        "the Cradle's article, found by outlet and title"
+    );
+    assert_eq!(record.status, entente::domain::EventStatus::Published);
+
+    // Two recorded actors answering to one name are an error that names both.
+    let ambiguous = parse_dataset(
+        r#"{"actors": [{"key": "x", "kind": "person", "name": "Someone New", "aliases": ["Viktor Khrenin"]}]}"#,
+    )
+    .expect("parses");
+    let error = import_dataset(
+        &app.app.db,
+        &ambiguous,
+        ImportOptions {
+            file_name: "x.json",
+            user_id: None,
+            dry_run: false,
+        },
+    )
+    .await
+    .expect_err("refused")
+    .to_string();
+    assert!(error.contains("matches several actors"), "{error}");
+}
+
+#[tokio::test]
+async fn every_record_imported_gets_a_revision_by_the_importing_account_naming_the_file() {
+    let demo = demo_app().await;
+    let dataset = export_dataset(&demo.app.db).await.expect("export");
+    let app = empty_app().await;
+    let user = app.add_user("Ingrid", "editor", PASSWORD).await;
+    import(&app, &dataset, Some(user.id), false).await;
+    let revisions = app.app.db.recent_revisions(1_000_000).await.expect("revisions");
+    assert_eq!(
+        revisions.len(),
+        dataset.actors.len() + dataset.sources.len() + dataset.events.len()
+    );
+    let eddie = app.sign_in("Ingrid", PASSWORD).await;
+    let history = app.get_as(&eddie, "/events/1/history").await;
+    assert_eq!(history.status, StatusCode::OK);
+    history.assert_contains("Ingrid");
+    history.assert_contains("Imported from events.json");
+}
+
+#[test]
+fn the_published_schema_is_the_one_the_code_reads_and_the_shipped_files_follow_it() {
+    let generated = entente::import::dataset_json_schema();
+    let committed: serde_json::Value = serde_json::from_str(include_str!("../docs/dataset.schema.json"))
+        .expect("the committed schema parses");
+    assert_eq!(
+        committed, generated,
+        "docs/dataset.schema.json is out of date: run `cargo run -- dataset-schema > docs/dataset.schema.json`"
+    );
+    let validator = jsonschema::validator_for(&generated).expect("the schema compiles");
+    for (name, text) in [
+        ("data/demo.json", entente::import::DEMO_DATASET),
+        ("tests/support/fixture.json", support::FIXTURE),
+    ] {
+        let file: serde_json::Value = serde_json::from_str(text).expect("json");
+        let errors: Vec<String> = validator.iter_errors(&file).map(|e| e.to_string()).collect();
+        assert!(errors.is_empty(), "{name}: {errors:#?}");
+    }
+    let misspelt =
+        serde_json::json!({"events": [{"key": "a", "titel": "x", "type": "meeting", "date": "2023"}]});
+    assert!(!validator.is_valid(&misspelt), "unknown fields are refused");
+}
+
+#[tokio::test]
+async fn the_command_line_exports_imports_and_dry_runs() {
+    let demo = demo_app().await;
+    let file = demo.dir.path().join("collection.json");
+    let export = Command::new(env!("CARGO_BIN_EXE_entente"))
+        .args(["export", "--database"])
+        .arg(demo.dir.path().join("demo.sqlite3"))
+        .arg(&file)
+        .output()
+        .expect("runs");
+    assert!(
+        export.status.success(),
+        "{}",
+        String::from_utf8_lossy(&export.stderr)
+    );
+    let target = demo.dir.path().join("copy.sqlite3");
+    let run = |dry: bool| {
+        let mut command = Command::new(env!("CARGO_BIN_EXE_entente"));
+        command.arg("import").arg("--database").arg(&target).arg(&file);
+        if dry {
+            command.arg("--dry-run");
+        }
+        let output = command.output().expect("runs");
+        assert!(
+            output.status.success(),
+            "{}",
+            String::from_utf8_lossy(&output.stderr)
+        );
+        String::from_utf8_lossy(&output.stdout).into_owned()
+    };
+    let dry = run(true);
+    assert!(
+        dry.contains("would create: 37 actor(s), 5 source(s), 27 event(s)"),
+        "{dry}"
+    );
+    assert!(dry.contains("dry run: nothing was written"));
+    let real = run(false);
+    assert!(
+        real.contains("created: 37 actor(s), 5 source(s), 27 event(s)"),
+        "{real}"
+    );
+    let again = run(false);
+    assert!(
+        again.contains("created: 0 actor(s), 0 source(s), 0 event(s)"),
+        "{again}"
+    );
+    assert!(
+        again.contains("unchanged: 37 actor(s), 5 source(s), 27 event(s)"),
+        "{again}"
+    );
+    let unknown = Command::new(env!("CARGO_BIN_EXE_entente"))
+        .arg("import")
+        .arg("--database")
+        .arg(&target)
+        .arg("--as")
+        .arg("nobody")
+        .arg(&file)
+        .output()
+        .expect("runs");
+    assert!(!unknown.status.success());
+    assert!(String::from_utf8_lossy(&unknown.stderr).contains("no account named “nobody”"));
+}
