@@ -239,6 +239,11 @@ pub fn outlet(name: &str) -> String {
     format!("/outlets/{}", segment(name))
 }
 
+/// The published collection as a Data Package: its descriptor.
+pub fn datapackage() -> &'static str {
+    "/data/datapackage.json"
+}
+
 /// Where the read API starts; every API address is under it.
 pub const API: &str = "/api/v1";
 

@@ -590,6 +590,7 @@ async fn the_api_guide_describes_every_endpoint_and_the_footer_links_it() {
     }
     guide.assert_contains("<code>country</code>");
     guide.assert_contains(r#"href="/api/v1/openapi.json""#);
+    guide.assert_contains(r#"href="/data/datapackage.json""#);
     app.get("/")
         .await
         .assert_contains(r#"<a href="/api">Data and API</a>"#);

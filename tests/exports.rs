@@ -290,22 +290,7 @@ async fn files_follow_the_views_rules() {
 
 #[tokio::test]
 async fn a_json_export_larger_than_one_step_is_one_valid_document() {
-    let dir = tempfile::tempdir().expect("temp dir");
-    let mut config = entente::Config::for_database(dir.path().join("big.sqlite3"));
-    config.demo_data = false;
-    let app = TestApp {
-        app: entente::build(&config).await.expect("app"),
-        dir,
-    };
-    entente::fixture::generate(&app.app.db, 1_300, 7)
-        .await
-        .expect("fixture");
-    let published = app
-        .app
-        .db
-        .timeline_count(&Default::default())
-        .await
-        .expect("count");
+    let (app, published) = support::generated_app(1_300).await;
     let json = json_of(&app.get("/timeline.json").await);
     let mut ids: Vec<i64> = json["events"]
         .as_array()
@@ -319,4 +304,125 @@ async fn a_json_export_larger_than_one_step_is_one_valid_document() {
     assert_eq!(ids.len() as i64, published, "no event twice across steps");
     let calendar: icalendar::Calendar = app.get("/timeline.ics").await.body.parse().expect("parses");
     assert_eq!(calendar.components.len() as i64, published);
+}
+
+/// A table of the Data Package, read: its header and rows.
+async fn package_table(app: &TestApp, name: &str) -> (Vec<String>, Vec<Vec<String>>) {
+    let page = app.get(&format!("/data/{name}.csv")).await;
+    assert_eq!(page.status, StatusCode::OK, "{name}: {}", page.body);
+    let mut reader = csv::Reader::from_reader(page.body.as_bytes());
+    let header = reader
+        .headers()
+        .expect("header")
+        .iter()
+        .map(str::to_owned)
+        .collect();
+    let rows = reader
+        .records()
+        .map(|r| r.expect("row").iter().map(str::to_owned).collect())
+        .collect();
+    (header, rows)
+}
+
+#[tokio::test]
+async fn the_data_package_describes_every_table_and_its_keys_hold() {
+    let app = fixture_app().await;
+    let package = json_of(&app.get("/data/datapackage.json").await);
+    assert_eq!(package["profile"], "tabular-data-package");
+    let resources = package["resources"].as_array().expect("resources");
+    let names: Vec<&str> = resources
+        .iter()
+        .map(|r| r["name"].as_str().expect("name"))
+        .collect();
+    assert_eq!(
+        names,
+        [
+            "events",
+            "participants",
+            "tags",
+            "actors",
+            "aliases",
+            "sources",
+            "citations",
+            "claims",
+            "relations"
+        ]
+    );
+    let mut tables = std::collections::HashMap::new();
+    for resource in resources {
+        let name = resource["name"].as_str().expect("name");
+        assert_eq!(resource["path"], format!("{name}.csv"));
+        let (header, rows) = package_table(&app, name).await;
+        let fields: Vec<&str> = resource["schema"]["fields"]
+            .as_array()
+            .expect("fields")
+            .iter()
+            .map(|f| f["name"].as_str().expect("field name"))
+            .collect();
+        assert_eq!(header, fields, "{name}: the header is the schema's fields");
+        for row in &rows {
+            assert_eq!(row.len(), fields.len(), "{name}: {row:?}");
+        }
+        tables.insert(
+            name.to_owned(),
+            (header, rows, resource["schema"]["foreignKeys"].clone()),
+        );
+    }
+    // Every foreign key names a row of the table it refers to.
+    let column = |table: &str, field: &str| -> Vec<String> {
+        let (header, rows, _) = &tables[table];
+        let i = header.iter().position(|h| h == field).expect("field");
+        rows.iter().map(|r| r[i].clone()).collect()
+    };
+    for (name, (_, _, keys)) in &tables {
+        for key in keys.as_array().expect("foreign keys") {
+            let field = key["fields"].as_str().expect("field");
+            let target = key["reference"]["resource"].as_str().expect("resource");
+            let target_field = key["reference"]["fields"].as_str().expect("field");
+            let known = column(target, target_field);
+            for value in column(name, field) {
+                assert!(
+                    value.is_empty() || known.contains(&value),
+                    "{name}.{field} = {value} is not in {target}"
+                );
+            }
+        }
+    }
+    // Published events only: the timeline's count, and no draft anywhere.
+    let published = view_ids(&app, "").await;
+    let mut listed: Vec<i64> = column("events", "id")
+        .iter()
+        .map(|id| id.parse().expect("id"))
+        .collect();
+    listed.sort_unstable();
+    let mut expected = published.clone();
+    expected.sort_unstable();
+    assert_eq!(listed, expected);
+    for (name, field) in [
+        ("participants", "event_id"),
+        ("citations", "event_id"),
+        ("tags", "event_id"),
+    ] {
+        for id in column(name, field) {
+            assert!(
+                published.contains(&id.parse().expect("id")),
+                "{name} of an unpublished event"
+            );
+        }
+    }
+    let claims = column("claims", "value");
+    assert!(claims.iter().any(|v| v == "over 400"), "{claims:?}");
+    assert_eq!(app.get("/data/secrets.csv").await.status, StatusCode::NOT_FOUND);
+    assert_eq!(app.get("/data/events.json").await.status, StatusCode::NOT_FOUND);
+}
+
+#[tokio::test]
+async fn a_data_package_table_larger_than_one_step_has_every_row_once() {
+    let (app, published) = support::generated_app(1_300).await;
+    let (_, rows) = package_table(&app, "events").await;
+    let mut ids: Vec<&str> = rows.iter().map(|r| r[0].as_str()).collect();
+    assert_eq!(ids.len() as i64, published);
+    ids.sort_unstable();
+    ids.dedup();
+    assert_eq!(ids.len() as i64, published, "no row twice across steps");
 }

@@ -342,22 +342,7 @@ async fn any_view_downloads_as_csv_with_the_same_events_in_the_same_order() {
 
 #[tokio::test]
 async fn a_csv_export_larger_than_one_step_has_every_event_once() {
-    let dir = tempfile::tempdir().expect("temp dir");
-    let mut config = entente::Config::for_database(dir.path().join("big.sqlite3"));
-    config.demo_data = false;
-    let app = support::TestApp {
-        app: entente::build(&config).await.expect("app"),
-        dir,
-    };
-    entente::fixture::generate(&app.app.db, 1_300, 7)
-        .await
-        .expect("fixture");
-    let published = app
-        .app
-        .db
-        .timeline_count(&Default::default())
-        .await
-        .expect("count");
+    let (app, published) = support::generated_app(1_300).await;
     let body = app.get("/timeline.csv").await.body;
     let mut reader = csv::Reader::from_reader(body.as_bytes());
     let ids: Vec<i64> = reader

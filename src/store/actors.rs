@@ -47,7 +47,7 @@ impl ActorListing {
 /// Whether actor `a` is public: it takes part in, or is the place of, a published event,
 /// or it is the country of an actor that takes part in one (so that a person's page can
 /// link their country). Others exist only in drafts or retracted events.
-const PUBLIC_ACTOR: &str = "(EXISTS (SELECT 1 FROM event_actors ea JOIN events e ON e.id = ea.event_id \
+pub(super) const PUBLIC_ACTOR: &str = "(EXISTS (SELECT 1 FROM event_actors ea JOIN events e ON e.id = ea.event_id \
                  WHERE ea.actor_id = a.id AND e.status = 'published') \
      OR EXISTS (SELECT 1 FROM events e WHERE e.location_country_id = a.id AND e.status = 'published') \
      OR (a.kind = 'country' AND EXISTS (SELECT 1 FROM actors m JOIN event_actors ea ON ea.actor_id = m.id \

@@ -38,6 +38,8 @@ pub mod revisions;
 pub mod subjects;
 /// Counts, facets and the histogram of a view, cached per generation.
 pub mod summary;
+/// The published collection as flat tables, read a page at a time (the Data Package).
+pub mod tables;
 /// Editors' and admins' accounts, and failed sign-ins.
 pub mod users;
 

@@ -110,7 +110,7 @@ impl Db {
 }
 
 /// Whether source `s` is public: a published event cites it.
-const PUBLIC_SOURCE: &str = "EXISTS (SELECT 1 FROM citations c JOIN events e ON e.id = c.event_id \
+pub(super) const PUBLIC_SOURCE: &str = "EXISTS (SELECT 1 FROM citations c JOIN events e ON e.id = c.event_id \
                               WHERE c.source_id = s.id AND e.status = 'published')";
 
 /// A published event, as a link.

@@ -36,6 +36,8 @@ pub mod admin;
 pub mod api;
 /// Stylesheet, scripts and icons, compiled into the binary and served with cache headers.
 pub mod assets;
+/// The published collection as a Frictionless Data Package.
+mod datapackage;
 /// Checking the event form against the rules and the store.
 mod event_check;
 /// "Cite this event": a plain-text citation and CSL-JSON, BibTeX and RIS files.
@@ -77,6 +79,8 @@ pub mod page_cache;
 pub mod session;
 /// A source's edit form.
 mod source_edit;
+/// Responses written a step at a time, at most two at once.
+mod streamed;
 /// The events of one actor, tag or outlet: the timeline filtered by it.
 mod subject;
 /// Tags: their index and one page per tag.
@@ -146,6 +150,8 @@ pub fn router(
         .route("/timeline.ics", get(timeline_export::calendar))
         .route("/timeline.timelinejs.json", get(timeline_export::timelinejs))
         .route("/timeline.atom", get(timeline_export::atom))
+        .route("/data/datapackage.json", get(datapackage::descriptor))
+        .route("/data/{file}", get(datapackage::table))
         .route("/events/new", get(event_new::new_form).post(event_new::create))
         .route("/events/{id}", get(event_show::redirect_to_canonical))
         .route(

@@ -5,10 +5,9 @@
 //!
 //! The four files hold the whole view (not one page) in the view's order, written page
 //! by page straight into the response, so a view of 100,000 events is never held in
-//! memory. They are read a step at a time, not as one snapshot: an event saved while an
-//! export runs may show its new state, and a search export, ordered by relevance, may
-//! shift if the collection changes meanwhile. At most two run at once; a third is asked
-//! to try again (503).
+//! memory (see [`super::streamed`]). They are read a step at a time, not as one
+//! snapshot: an event saved while an export runs may show its new state, and a search
+//! export, ordered by relevance, may shift if the collection changes meanwhile.
 //!
 //! The feed is for subscribing to a view: the 50 events of the view changed most
 //! recently, whatever their own dates, each with its permalink as a stable id.
@@ -19,7 +18,6 @@
 //! joined with `; `), `sources` (how many). A title or a name a spreadsheet would read
 //! as a formula starts with `'`.
 
-use axum::body::Body;
 use axum::extract::{RawQuery, State};
 use axum::http::{HeaderMap, HeaderValue, header};
 use axum::response::{IntoResponse, Redirect, Response};
@@ -180,7 +178,7 @@ impl<'a> Row<'a> {
 
 /// Text a spreadsheet would read as a formula (`=`, `+`, `-`, `@`, a tab or a carriage
 /// return first) gets a leading `'`, so that opening the file runs nothing.
-fn spreadsheet_safe(text: &str) -> std::borrow::Cow<'_, str> {
+pub(super) fn spreadsheet_safe(text: &str) -> std::borrow::Cow<'_, str> {
     if text.starts_with(['=', '+', '-', '@', '\t', '\r']) {
         std::borrow::Cow::Owned(format!("'{text}"))
     } else {
@@ -452,11 +450,6 @@ fn json_string(text: &str) -> String {
     serde_json::Value::String(text.to_owned()).to_string()
 }
 
-/// How many exports may stream at once; more wait for none and get a 503.
-const EXPORTS_AT_ONCE: usize = 2;
-
-static EXPORTS: tokio::sync::Semaphore = tokio::sync::Semaphore::const_new(EXPORTS_AT_ONCE);
-
 /// `/timeline.csv?…`
 pub async fn csv(
     state: State<AppState>,
@@ -533,9 +526,7 @@ async fn download(
     if canonical != raw {
         return Ok(Redirect::permanent(&address(&canonical)).into_response());
     }
-    let Ok(permit) = EXPORTS.try_acquire() else {
-        return Err(Error::Busy("other exports are running".to_owned()));
-    };
+    let permit = super::streamed::permit()?;
     let links = Links::new(&state, &headers);
     let writer = Writer {
         format,
@@ -547,12 +538,15 @@ async fn download(
     // The first step is read before the response starts, so that a failure is an error
     // page, not an empty file.
     let first = state.db.timeline_page(&view.filter, None, ROWS_PER_STEP).await?;
-    let (sender, receiver) = tokio::sync::mpsc::channel(4);
-    tokio::spawn(async move {
-        write_all(state.db.clone(), view.filter, writer, first, sender).await;
-        drop(permit);
-    });
-    let body = Body::from_stream(tokio_stream::wrappers::ReceiverStream::new(receiver));
+    let body = super::streamed::stream(
+        permit,
+        ViewFile {
+            db: state.db.clone(),
+            filter: view.filter,
+            writer,
+            step: Step::Head(first),
+        },
+    );
     let mut response = body.into_response();
     let headers = response.headers_mut();
     headers.insert(
@@ -567,42 +561,51 @@ async fn download(
     Ok(response)
 }
 
-/// Writes the whole view into the response, a step at a time, until the view ends or
-/// the client goes away. A failure midway ends the body early (the client sees a cut
-/// transfer, not a complete-looking file) and is logged.
-async fn write_all(
+/// Where a file of a view stands.
+enum Step {
+    /// Nothing written yet; the first page is read.
+    Head(TimelinePage),
+    /// A page to write.
+    Page(TimelinePage),
+    /// The next page starts after this cursor.
+    After(crate::domain::filter::Cursor),
+    Tail,
+    Done,
+}
+
+/// The whole view in one format, a page of events at a time.
+struct ViewFile {
     db: Db,
     filter: TimelineFilter,
-    mut writer: Writer,
-    first_step: TimelinePage,
-    sender: tokio::sync::mpsc::Sender<std::io::Result<Vec<u8>>>,
-) {
-    let head = writer.head();
-    if !head.is_empty() && sender.send(Ok(head)).await.is_err() {
-        return;
-    }
-    let mut next = Some(first_step);
-    while let Some(step) = next.take() {
-        let bytes = writer.step(&step.entries);
-        let failed = bytes.is_err();
-        if sender.send(bytes).await.is_err() || failed {
-            return;
-        }
-        let Some(after) = step.after else {
-            break;
-        };
-        match db.timeline_page(&filter, Some(&after), ROWS_PER_STEP).await {
-            Ok(step) => next = Some(step),
-            Err(e) => {
-                tracing::error!(error = %e, "an export stopped");
-                let _ = sender.send(Err(std::io::Error::other(e.to_string()))).await;
-                return;
+    writer: Writer,
+    step: Step,
+}
+
+impl super::streamed::Producer for ViewFile {
+    async fn next(&mut self) -> std::io::Result<Option<Vec<u8>>> {
+        match std::mem::replace(&mut self.step, Step::Done) {
+            Step::Head(first) => {
+                self.step = Step::Page(first);
+                Ok(Some(self.writer.head()))
             }
+            Step::Page(page) => {
+                let bytes = self.writer.step(&page.entries)?;
+                self.step = page.after.map_or(Step::Tail, Step::After);
+                Ok(Some(bytes))
+            }
+            Step::After(after) => {
+                let page = self
+                    .db
+                    .timeline_page(&self.filter, Some(&after), ROWS_PER_STEP)
+                    .await
+                    .map_err(|e| std::io::Error::other(e.to_string()))?;
+                let bytes = self.writer.step(&page.entries)?;
+                self.step = page.after.map_or(Step::Tail, Step::After);
+                Ok(Some(bytes))
+            }
+            Step::Tail => Ok(Some(self.writer.tail())),
+            Step::Done => Ok(None),
         }
-    }
-    let tail = writer.tail();
-    if !tail.is_empty() {
-        let _ = sender.send(Ok(tail)).await;
     }
 }
 

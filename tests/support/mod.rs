@@ -54,6 +54,21 @@ impl TestApp {
     }
 }
 
+/// An application on a generated collection of `events` events (the benchmark's
+/// generator, seed 7), for what only shows with more rows than one step of a stream;
+/// with how many of them are published.
+pub async fn generated_app(events: usize) -> (TestApp, i64) {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let mut config = Config::for_database(dir.path().join("big.sqlite3"));
+    config.demo_data = false;
+    let app = entente::build(&config).await.expect("app");
+    entente::fixture::generate(&app.db, events, 7)
+        .await
+        .expect("fixture");
+    let published = app.db.timeline_count(&Default::default()).await.expect("count");
+    (TestApp { app, dir }, published)
+}
+
 /// The application as a fresh install starts: with the demo dataset.
 pub async fn demo_app() -> TestApp {
     let dir = tempfile::tempdir().expect("temp dir");
