@@ -596,6 +596,29 @@ pub struct ImportOptions<'a> {
     pub dry_run: bool,
 }
 
+impl<'a> ImportOptions<'a> {
+    /// The revisions' note.
+    fn summary(&self) -> String {
+        format!("Imported from {}", self.file_name)
+    }
+
+    fn importer(&self, summary: &'a str) -> Importer<'a> {
+        Importer {
+            user_id: self.user_id,
+            summary,
+        }
+    }
+}
+
+/// Commits an import, or, for a dry run, drops all it wrote.
+async fn finish(loader: Loader, options: ImportOptions<'_>) -> Result<(), Error> {
+    if options.dry_run {
+        loader.abandon().await
+    } else {
+        loader.commit().await
+    }
+}
+
 /// Records of each kind.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct Counts {
@@ -639,6 +662,13 @@ pub struct ImportReport {
 }
 
 impl ImportReport {
+    fn for_run(options: ImportOptions<'_>) -> ImportReport {
+        ImportReport {
+            dry_run: options.dry_run,
+            ..ImportReport::default()
+        }
+    }
+
     fn note(&mut self, entity: Entity, outcome: Outcome, key: &str, name: &str, id: i64) {
         let verb = match (outcome, self.dry_run) {
             (Outcome::Created, false) => "created",
@@ -704,15 +734,9 @@ pub async fn import_dataset(
 ) -> Result<ImportReport, Error> {
     let checked = check(dataset)?;
     let finder = db.actor_finder().await?;
-    let summary = format!("Imported from {}", options.file_name);
-    let by = Importer {
-        user_id: options.user_id,
-        summary: &summary,
-    };
-    let mut report = ImportReport {
-        dry_run: options.dry_run,
-        ..ImportReport::default()
-    };
+    let summary = options.summary();
+    let by = options.importer(&summary);
+    let mut report = ImportReport::for_run(options);
     let mut loader = db.loader().await?;
 
     // Actors, countries first so that others can point at them.
@@ -865,11 +889,7 @@ pub async fn import_dataset(
         loader.keep_key(Entity::Event, &event.key, id).await?;
     }
 
-    if options.dry_run {
-        loader.abandon().await?;
-    } else {
-        loader.commit().await?;
-    }
+    finish(loader, options).await?;
     Ok(report)
 }
 
@@ -1163,4 +1183,297 @@ pub fn dataset_json_schema() -> serde_json::Value {
     }
     let text = schema.to_string().replace("#/components/schemas/", "#/$defs/");
     serde_json::from_str(&text).unwrap_or(schema)
+}
+
+/// One row of a CSV file in the export's columns, read.
+#[derive(Debug, Clone)]
+struct CsvRow {
+    /// The file's line of the row (for messages).
+    line: u64,
+    /// `event-{id}` with an `id` column, else one made of the title and the date.
+    key: String,
+    /// The `id` and the permalink's path (`/events/19/slug`) of an exported row.
+    permalink: Option<(i64, String)>,
+    title: String,
+    event_type: EventType,
+    agreement_kind: Option<AgreementKind>,
+    date: EventDate,
+    countries: Vec<String>,
+    actors: Vec<String>,
+    status: EventStatus,
+}
+
+/// A CSV file in the export's columns (`/timeline.csv`), read and checked.
+#[derive(Debug, Clone)]
+pub struct CsvBatch {
+    rows: Vec<CsvRow>,
+}
+
+impl CsvBatch {
+    pub fn len(&self) -> usize {
+        self.rows.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.rows.is_empty()
+    }
+}
+
+/// Names joined with `; ` in one cell.
+fn names_in(cell: &str) -> Vec<String> {
+    cell.split(';')
+        .map(|name| name.trim().trim_start_matches('\'').to_owned())
+        .filter(|name| !name.is_empty())
+        .collect()
+}
+
+/// Reads a CSV file with a header row: `title`, `type` and `date` are required;
+/// `id`, `agreement_kind`, `countries`, `actors` and `status` are read when present;
+/// the export's other columns (`url`, `date_shown`, `earliest`, `latest`, `precision`,
+/// `sources`) are derived and ignored. Every problem is reported with its line and
+/// column.
+pub fn parse_csv(text: &str) -> Result<CsvBatch, Error> {
+    let mut reader = csv::ReaderBuilder::new()
+        .flexible(false)
+        .from_reader(text.as_bytes());
+    let header: Vec<String> = reader
+        .headers()
+        .map_err(|e| Error::Invalid(format!("the CSV file cannot be read: {e}")))?
+        .iter()
+        .map(|h| h.trim().to_lowercase())
+        .collect();
+    let column = |name: &str| header.iter().position(|h| h == name);
+    let missing: Vec<&str> = ["title", "type", "date"]
+        .into_iter()
+        .filter(|name| column(name).is_none())
+        .collect();
+    if !missing.is_empty() {
+        return Err(Error::Invalid(format!(
+            "the CSV file needs the columns {} (found: {})",
+            missing.join(", "),
+            header.join(", ")
+        )));
+    }
+    let mut problems = Vec::new();
+    let mut rows = Vec::new();
+    let mut keys = HashSet::new();
+    for record in reader.records() {
+        let record = match record {
+            Ok(record) => record,
+            Err(e) => {
+                problems.push(format!("the CSV file cannot be read: {e}"));
+                break;
+            }
+        };
+        let line = record.position().map_or(0, |p| p.line());
+        let cell = |name: &str| column(name).and_then(|i| record.get(i)).unwrap_or("").trim();
+        let mut problem =
+            |name: &str, reason: String| problems.push(format!("line {line}, {name}: {reason}"));
+        let title = cell("title").trim_start_matches('\'').to_owned();
+        if title.is_empty() {
+            problem("title", "a title is needed".to_owned());
+        }
+        let event_type = EventType::parse(cell("type"));
+        if event_type.is_none() {
+            problem(
+                "type",
+                format!("“{}” is not one of {}", cell("type"), EventType::terms()),
+            );
+        }
+        let agreement_kind = match cell("agreement_kind") {
+            "" => None,
+            kind => {
+                let parsed = AgreementKind::parse(kind);
+                if parsed.is_none() {
+                    problem(
+                        "agreement_kind",
+                        format!("“{kind}” is not one of {}", AgreementKind::terms()),
+                    );
+                } else if event_type != Some(EventType::Agreement) {
+                    problem(
+                        "agreement_kind",
+                        "only agreements have an agreement kind".to_owned(),
+                    );
+                }
+                parsed
+            }
+        };
+        let date = EventDate::parse(cell("date"));
+        if let Err(e) = &date {
+            problem("date", e.to_string());
+        }
+        let status = match cell("status") {
+            "" => Some(EventStatus::Draft),
+            text => EventStatus::parse(text).filter(|s| *s != EventStatus::Retracted),
+        };
+        if status.is_none() {
+            problem(
+                "status",
+                format!("“{}” is not draft or published", cell("status")),
+            );
+        }
+        let key = match cell("id") {
+            "" => format!("csv:{}:{}", fold(&title), cell("date")),
+            id => match id.parse::<i64>() {
+                Ok(id) => format!("event-{id}"),
+                Err(_) => {
+                    problem("id", format!("“{id}” is not an event id"));
+                    String::new()
+                }
+            },
+        };
+        if !key.is_empty() && !keys.insert(key.clone()) {
+            problem("id", "another row names the same event".to_owned());
+        }
+        let permalink = cell("id").parse::<i64>().ok().and_then(|id| {
+            let url = cell("url");
+            let path = url.find("/events/").map(|start| url[start..].to_owned())?;
+            Some((id, path))
+        });
+        if let (Some(event_type), Ok(date), Some(status)) = (event_type, date, status) {
+            rows.push(CsvRow {
+                line,
+                key,
+                permalink,
+                title,
+                event_type,
+                agreement_kind,
+                date,
+                countries: names_in(cell("countries")),
+                actors: names_in(cell("actors")),
+                status,
+            });
+        }
+    }
+    if problems.is_empty() {
+        Ok(CsvBatch { rows })
+    } else {
+        Err(Error::Invalid(format!(
+            "the CSV file has {} problem(s):\n{}",
+            problems.len(),
+            problems.join("\n")
+        )))
+    }
+}
+
+/// Imports the events of a CSV file, in one transaction, like a dataset: each row is
+/// found by its key (`id` as `event-{id}`, as a dataset export names it; without one,
+/// its title and date), or, for a row of this database's own CSV export, by its
+/// permalink (`id` and `url`), so a second import of the same file changes nothing. A row found takes
+/// the file's title, type, agreement kind and date, and keeps everything else (its
+/// participants, sources, summary, status). A row not found becomes an event with its
+/// countries and actors as participants (`party` and `participant`), found by name or
+/// alias: a name entente does not know is an error, since a CSV cell cannot say what
+/// kind of actor it is.
+pub async fn import_csv(
+    db: &Db,
+    batch: &CsvBatch,
+    options: ImportOptions<'_>,
+) -> Result<ImportReport, Error> {
+    let finder = db.actor_finder().await?;
+    let mut problems = Vec::new();
+    let mut participants: Vec<Vec<ParticipantInput>> = Vec::with_capacity(batch.rows.len());
+    for row in &batch.rows {
+        let mut found = Vec::new();
+        for (names, column, role, countries) in [
+            (&row.countries, "countries", "party", true),
+            (&row.actors, "actors", "participant", false),
+        ] {
+            for name in names {
+                let candidates: Vec<_> = finder
+                    .find(name)
+                    .into_iter()
+                    .filter(|a| (a.kind == ActorKind::Country) == countries)
+                    .collect();
+                match candidates.as_slice() {
+                    [one] => found.push(ParticipantInput {
+                        actor: ActorChoice::Existing(one.id),
+                        role: role.to_owned(),
+                        title: None,
+                    }),
+                    [] => problems.push(format!(
+                        "line {}, {column}: no {} is called “{name}”; add it first, or import a dataset file",
+                        row.line,
+                        if countries { "country" } else { "actor" }
+                    )),
+                    many => problems.push(format!(
+                        "line {}, {column}: “{name}” names several actors ({})",
+                        row.line,
+                        many.iter()
+                            .map(|a| format!("#{}", a.id))
+                            .collect::<Vec<_>>()
+                            .join(", ")
+                    )),
+                }
+            }
+        }
+        participants.push(found);
+    }
+    if !problems.is_empty() {
+        return Err(Error::Invalid(format!(
+            "the CSV file has {} problem(s):\n{}",
+            problems.len(),
+            problems.join("\n")
+        )));
+    }
+    let summary = options.summary();
+    let by = options.importer(&summary);
+    let mut report = ImportReport::for_run(options);
+    let mut loader = db.loader().await?;
+    for (row, participants) in batch.rows.iter().zip(participants) {
+        let mut found = loader.keyed(Entity::Event, &row.key).await?;
+        // A row of this database's own export names its event by its permalink.
+        if found.is_none()
+            && let Some((id, path)) = &row.permalink
+            && loader
+                .event_slug(*id)
+                .await?
+                .is_some_and(|slug| *path == crate::paths::event(*id, &slug))
+        {
+            report.matched(
+                Entity::Event,
+                &row.key,
+                &row.title,
+                *id,
+                "permalink",
+                String::new(),
+            );
+            found = Some(*id);
+        }
+        let (id, outcome) = match found {
+            Some(id) => {
+                let (mut fields, status) = loader.event_as_fields(id).await?;
+                fields.title = row.title.clone();
+                fields.event_type = row.event_type;
+                fields.agreement_kind = row.agreement_kind;
+                fields.date = row.date.clone();
+                fields.removed_citations = loader.citation_ids(id).await?;
+                (id, loader.import_event(id, &fields, status, by).await?)
+            }
+            None => {
+                let fields = EventFields {
+                    title: row.title.clone(),
+                    event_type: row.event_type,
+                    agreement_kind: row.agreement_kind,
+                    date: row.date.clone(),
+                    date_note: String::new(),
+                    place: None,
+                    location_country_id: None,
+                    summary: String::new(),
+                    tags: Vec::new(),
+                    participants,
+                    citations: Vec::new(),
+                    removed_citations: Vec::new(),
+                    relations: Vec::new(),
+                };
+                let id = loader.insert_bare_event(&fields, row.status).await?;
+                loader.fill_imported_event(id, &fields, by).await?;
+                (id, Outcome::Created)
+            }
+        };
+        report.note(Entity::Event, outcome, &row.key, &row.title, id);
+        loader.keep_key(Entity::Event, &row.key, id).await?;
+    }
+    finish(loader, options).await?;
+    Ok(report)
 }

@@ -110,7 +110,16 @@ pub async fn backup(args: &cli::BackupArgs) -> Result<()> {
 pub async fn import(args: &cli::ImportArgs) -> Result<()> {
     let text = std::fs::read_to_string(&args.file)
         .map_err(|e| Error::Invalid(format!("cannot read {}: {e}", args.file.display())))?;
-    let dataset = import::parse_dataset(&text)?;
+    let csv = args
+        .file
+        .extension()
+        .is_some_and(|e| e.eq_ignore_ascii_case("csv"));
+    // The file is read and checked whole before the database is opened.
+    let file = if csv {
+        Either::Csv(import::parse_csv(&text)?)
+    } else {
+        Either::Dataset(import::parse_dataset(&text)?)
+    };
     let db = Db::open(&args.database.path).await?;
     let outcome = async {
         let user_id = match &args.user {
@@ -127,21 +136,26 @@ pub async fn import(args: &cli::ImportArgs) -> Result<()> {
             || args.file.display().to_string(),
             |n| n.to_string_lossy().into_owned(),
         );
-        import::import_dataset(
-            &db,
-            &dataset,
-            import::ImportOptions {
-                file_name: &file_name,
-                user_id,
-                dry_run: args.dry_run,
-            },
-        )
-        .await
+        let options = import::ImportOptions {
+            file_name: &file_name,
+            user_id,
+            dry_run: args.dry_run,
+        };
+        match &file {
+            Either::Csv(batch) => import::import_csv(&db, batch, options).await,
+            Either::Dataset(dataset) => import::import_dataset(&db, dataset, options).await,
+        }
     }
     .await;
     db.close().await;
     println!("{}", outcome?);
     Ok(())
+}
+
+/// What `entente import` reads: a CSV file in the export's columns, or a dataset.
+enum Either {
+    Csv(import::CsvBatch),
+    Dataset(import::Dataset),
 }
 
 /// `entente export FILE`: the published collection as a dataset file.

@@ -372,3 +372,144 @@ async fn the_command_line_exports_imports_and_dry_runs() {
     assert!(!unknown.status.success());
     assert!(String::from_utf8_lossy(&unknown.stderr).contains("no account named “nobody”"));
 }
+
+async fn import_csv_text(app: &TestApp, text: &str, dry_run: bool) -> Result<ImportReport, String> {
+    let batch = entente::import::parse_csv(text).map_err(|e| e.to_string())?;
+    entente::import::import_csv(
+        &app.app.db,
+        &batch,
+        ImportOptions {
+            file_name: "batch.csv",
+            user_id: None,
+            dry_run,
+        },
+    )
+    .await
+    .map_err(|e| e.to_string())
+}
+
+#[tokio::test]
+async fn a_csv_export_imported_back_finds_its_events_and_an_edited_row_changes_one() {
+    let app = fixture_app().await;
+    let exported = app.get("/timeline.csv").await.body;
+    let before = totals(&app).await;
+    let same = import_csv_text(&app, &exported, false).await.expect("imports");
+    assert_eq!(same.created, Default::default(), "{same}");
+    assert_eq!(same.changed, Default::default(), "{same}");
+    assert_eq!(
+        same.matched.events, 6,
+        "every published event, by its permalink: {same}"
+    );
+    assert_eq!(totals(&app).await, before);
+    // The keys are remembered: the next import finds them without the permalink.
+    let again = import_csv_text(&app, &exported, false).await.expect("imports");
+    assert_eq!(again.unchanged.events, 6, "{again}");
+    assert_eq!(again.matched.events, 0, "{again}");
+
+    // A title corrected in a spreadsheet changes that event only; its sources stay.
+    let edited = exported.replace("Khrenin visits Tehran", "Khrenin visits Tehran for talks");
+    let report = import_csv_text(&app, &edited, false).await.expect("imports");
+    assert_eq!(report.changed.events, 1, "{report}");
+    let (record, _) = app.app.db.event_record(2).await.expect("read").expect("event");
+    assert_eq!(record.title, "Khrenin visits Tehran for talks");
+    assert!(!record.citations.is_empty(), "the citations stay");
+    assert!(!record.participants.is_empty(), "the participants stay");
+}
+
+#[tokio::test]
+async fn a_spreadsheet_batch_becomes_drafts_with_its_actors_found_by_name_or_alias() {
+    let app = fixture_app().await;
+    let batch = "title,type,date,countries,actors\n\
+                 Khrenin inspects a drone plant,visit,2024-03,Belarus,Виктор Хренин\n\
+                 A joint exercise,exercise,2024-05-10,Iran; Belarus,\n";
+    let dry = import_csv_text(&app, batch, true).await.expect("a dry run");
+    assert_eq!(dry.created.events, 2, "{dry}");
+    assert_eq!(
+        app.app.db.event_count().await.expect("count"),
+        7,
+        "nothing written by the dry run"
+    );
+    let report = import_csv_text(&app, batch, false).await.expect("imports");
+    assert_eq!(report.created.events, 2, "{report}");
+    let again = import_csv_text(&app, batch, false).await.expect("imports");
+    assert_eq!(
+        again.created,
+        Default::default(),
+        "keyed by title and date: {again}"
+    );
+    assert_eq!(again.unchanged.events, 2);
+    let line = report
+        .lines
+        .iter()
+        .find(|l| l.contains("Khrenin inspects"))
+        .expect("a line");
+    let id: i64 = line["created event #".len()..]
+        .split(' ')
+        .next()
+        .and_then(|n| n.parse().ok())
+        .expect("its id");
+    let (record, _) = app.app.db.event_record(id).await.expect("read").expect("event");
+    assert_eq!(
+        record.status,
+        entente::domain::EventStatus::Draft,
+        "a batch waits for review"
+    );
+    let names: Vec<(&str, &str)> = record
+        .participants
+        .iter()
+        .map(|p| (p.name.as_str(), p.role.as_str()))
+        .collect();
+    assert_eq!(names, [("Belarus", "party"), ("Viktor Khrenin", "participant")]);
+}
+
+#[tokio::test]
+async fn a_csv_file_with_bad_rows_writes_nothing_and_names_each_line() {
+    let app = fixture_app().await;
+    let before = totals(&app).await;
+    let bad = "title,type,date,countries\n\
+               Fine,meeting,2024-01-02,Iran\n\
+               Odd,party,2024,Iran\n\
+               Impossible,meeting,2023-02-30,\n\
+               ,visit,2024,\n";
+    let error = import_csv_text(&app, bad, false).await.expect_err("refused");
+    for expected in [
+        "line 3, type: “party” is not one of",
+        "line 4, date: “2023-02-30”",
+        "line 5, title: a title is needed",
+    ] {
+        assert!(error.contains(expected), "{expected:?} in:\n{error}");
+    }
+    let unknown = "title,type,date,countries,actors\nFine,meeting,2024-01-02,Narnia,Nobody Known\n";
+    let error = import_csv_text(&app, unknown, false).await.expect_err("refused");
+    assert!(
+        error.contains("line 2, countries: no country is called “Narnia”"),
+        "{error}"
+    );
+    assert!(
+        error.contains("line 2, actors: no actor is called “Nobody Known”"),
+        "{error}"
+    );
+    let missing = import_csv_text(&app, "name,date\nx,2024\n", false)
+        .await
+        .expect_err("refused");
+    assert!(missing.contains("needs the columns title, type"), "{missing}");
+    assert_eq!(totals(&app).await, before, "nothing written");
+}
+
+#[tokio::test]
+async fn a_record_found_under_a_second_key_keeps_its_first_in_exports() {
+    let app = fixture_app().await;
+    let first = export_dataset(&app.app.db).await.expect("export");
+    assert!(
+        first.events.iter().any(|e| e.key == "mou"),
+        "the fixture's own keys"
+    );
+    // A CSV export imported back names the events `event-{id}` too.
+    let exported = app.get("/timeline.csv").await.body;
+    import_csv_text(&app, &exported, false).await.expect("imports");
+    let second = export_dataset(&app.app.db).await.expect("export");
+    assert_eq!(
+        serde_json::to_string(&first).expect("json"),
+        serde_json::to_string(&second).expect("json")
+    );
+}

@@ -449,7 +449,7 @@ fn vanished() -> String {
 /// The form fields that bring back `record` (a revision of event `id`) in full: every
 /// citation of the event now is replaced by the record's. Actors merged since lead to
 /// the actor they became; what was deleted since is left out and counted.
-async fn fields_of_record(
+pub(super) async fn fields_of_record(
     conn: &mut SqliteConnection,
     id: i64,
     record: &crate::domain::Event,

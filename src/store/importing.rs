@@ -49,10 +49,11 @@ fn table(entity: Entity) -> &'static str {
     }
 }
 
-/// The key a dataset gave a record, if one did.
+/// The key a record was first given (by an import or an export), if it has one: a
+/// record found later under another key (a CSV row, a second file) keeps its first.
 pub(super) async fn key_of(conn: &mut SqliteConnection, entity: Entity, id: i64) -> Result<Option<String>> {
     Ok(sqlx::query_scalar(
-        "SELECT key FROM import_keys WHERE entity = ?1 AND record_id = ?2 ORDER BY key LIMIT 1",
+        "SELECT key FROM import_keys WHERE entity = ?1 AND record_id = ?2 ORDER BY rowid LIMIT 1",
     )
     .bind(entity)
     .bind(id)
@@ -116,6 +117,22 @@ impl Loader {
             .await?
             .ok_or(Error::NotFound)?
             .0)
+    }
+
+    /// An event as it stands in this transaction, as the fields that would save it
+    /// unchanged, with its status.
+    pub async fn event_as_fields(&mut self, id: i64) -> Result<(EventFields, EventStatus)> {
+        let (record, _) = revisions::event(&mut self.tx, id).await?.ok_or(Error::NotFound)?;
+        let (fields, _) = super::editing::fields_of_record(&mut self.tx, id, &record).await?;
+        Ok((fields, record.status))
+    }
+
+    /// An event's slug, if the event exists.
+    pub async fn event_slug(&mut self, id: i64) -> Result<Option<String>> {
+        Ok(sqlx::query_scalar("SELECT slug FROM events WHERE id = ?1")
+            .bind(id)
+            .fetch_optional(&mut *self.tx)
+            .await?)
     }
 
     /// The citations an event has now, to be replaced by the file's.
