@@ -595,3 +595,31 @@ async fn the_api_guide_describes_every_endpoint_and_the_footer_links_it() {
         .await
         .assert_contains(r#"<a href="/api">Data and API</a>"#);
 }
+
+#[tokio::test]
+async fn the_api_and_the_pages_never_share_a_cached_answer() {
+    let app = fixture_app().await;
+    let kind = |page: &Page| {
+        page.headers
+            .get(header::CONTENT_TYPE)
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or("")
+            .to_owned()
+    };
+    for (page, api) in [
+        ("/tags", "/api/v1/tags"),
+        ("/actors", "/api/v1/actors"),
+        ("/outlets", "/api/v1/outlets"),
+        ("/tags/drones", "/api/v1/tags/drones"),
+    ] {
+        // Each asked twice, in both orders, so that the second answer comes from the cache.
+        for _ in 0..2 {
+            assert!(kind(&app.get(page).await).starts_with("text/html"), "{page}");
+            assert!(kind(&app.get(api).await).starts_with("application/json"), "{api}");
+        }
+    }
+    let api = app.get("/api/v1/events/2").await;
+    assert!(kind(&api).starts_with("application/json"));
+    let page = app.get("/events/2").await;
+    assert_eq!(page.status, StatusCode::PERMANENT_REDIRECT, "{}", page.body);
+}

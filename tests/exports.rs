@@ -426,3 +426,15 @@ async fn a_data_package_table_larger_than_one_step_has_every_row_once() {
     ids.dedup();
     assert_eq!(ids.len() as i64, published, "no row twice across steps");
 }
+
+#[tokio::test]
+async fn a_view_without_events_still_exports_its_columns() {
+    let app = fixture_app().await;
+    let empty = app.get("/timeline.csv?q=nothingmatchesthis").await;
+    assert_eq!(empty.status, StatusCode::OK);
+    let any = app.get("/timeline.csv").await;
+    let header = any.body.lines().next().expect("a header");
+    assert_eq!(empty.body.trim_end(), header, "the same header, and no row");
+    let json = json_of(&app.get("/timeline.json?q=nothingmatchesthis").await);
+    assert_eq!(json["events"], serde_json::json!([]));
+}

@@ -62,7 +62,13 @@ pub async fn serve(State(state): State<AppState>, request: Request, next: Next) 
     // public address the origin is always the same, so a stream of made-up Host headers
     // cannot fill the cache.)
     let origin = super::event_cite::origin(&state, request.headers());
-    let key = format!("{}|{origin}|{}", crate::dates::today(), request.uri());
+    // The address as asked for: a router nested under a prefix (the API) sees its URI
+    // without the prefix, which would give `/api/v1/tags` the key of `/tags`.
+    let uri = request
+        .extensions()
+        .get::<axum::extract::OriginalUri>()
+        .map_or_else(|| request.uri().clone(), |original| original.0.clone());
+    let key = format!("{}|{origin}|{uri}", crate::dates::today());
     let if_none_match = request.headers().get(header::IF_NONE_MATCH).cloned();
     let page = match state.pages.get(generation, &key) {
         Some(page) => page,

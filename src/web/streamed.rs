@@ -13,6 +13,10 @@ use crate::error::{Error, Result};
 /// How many streamed responses may run at once.
 const AT_ONCE: usize = 2;
 
+/// How long a client may take to accept the next chunk before the response is ended: a
+/// reader that stops reading must not hold one of the places for ever.
+const SEND_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(30);
+
 static RUNNING: Semaphore = Semaphore::const_new(AT_ONCE);
 
 /// A place among the running streams, or a 503.
@@ -30,18 +34,23 @@ pub trait Producer: Send + 'static {
 
 /// The body that `producer` writes, holding `permit` until it is done. A failure midway
 /// ends the body early (the client sees a cut transfer, not a complete-looking file) and
-/// is logged; a client that goes away stops the producer.
+/// is logged; a client that goes away, or reads nothing for 30 seconds, stops the
+/// producer and frees its place.
 pub fn stream(permit: SemaphorePermit<'static>, mut producer: impl Producer) -> Body {
     let (sender, receiver) = tokio::sync::mpsc::channel(4);
     tokio::spawn(async move {
         loop {
             match producer.next().await {
                 Ok(Some(bytes)) if bytes.is_empty() => {}
-                Ok(Some(bytes)) => {
-                    if sender.send(Ok(bytes)).await.is_err() {
+                Ok(Some(bytes)) => match tokio::time::timeout(SEND_TIMEOUT, sender.send(Ok(bytes))).await {
+                    Ok(Ok(())) => {}
+                    // The client went away.
+                    Ok(Err(_)) => break,
+                    Err(_) => {
+                        tracing::warn!("an export stopped: the client read nothing for 30 s");
                         break;
                     }
-                }
+                },
                 Ok(None) => break,
                 Err(e) => {
                     tracing::error!(error = %e, "an export stopped");

@@ -129,6 +129,23 @@ fn feed_view(view: &View) -> View {
     feed
 }
 
+/// The CSV's columns: the fields of [`Row`], in order.
+const CSV_COLUMNS: [&str; 13] = [
+    "id",
+    "url",
+    "title",
+    "type",
+    "agreement_kind",
+    "date",
+    "date_shown",
+    "earliest",
+    "latest",
+    "precision",
+    "countries",
+    "actors",
+    "sources",
+];
+
 /// One row of the CSV.
 #[derive(Serialize)]
 struct Row<'a> {
@@ -395,6 +412,10 @@ impl Writer {
         match self.format {
             Format::Csv => {
                 let mut writer = csv::WriterBuilder::new().has_headers(self.first).from_writer(out);
+                // The header comes with the first row; a view without events still has it.
+                if self.first && entries.is_empty() {
+                    writer.write_record(CSV_COLUMNS)?;
+                }
                 for entry in entries {
                     writer.serialize(Row::new(entry, &self.links.origin))?;
                 }

@@ -92,7 +92,7 @@ pub struct ActorItem {
     params(("id" = i64, Path, description = "The actor's id")),
     responses(
         (status = 200, description = "The actor", body = ActorItem),
-        (status = 301, description = "The actor was merged into another: `Location` names it"),
+        (status = 308, description = "The actor was merged into another: `Location` names it"),
         (status = 404, description = "No actor of published events has this id", body = super::ApiError),
     )
 )]
@@ -459,7 +459,7 @@ pub struct OutletSourceEntry {
     params(("name" = String, Path, description = "The outlet's name")),
     responses(
         (status = 200, description = "The outlet and its sources", body = OutletItem),
-        (status = 301, description = "The name is stored with another case: `Location` gives it"),
+        (status = 308, description = "The name is stored with another case: `Location` gives it"),
         (status = 404, description = "No published event cites a source of this outlet", body = super::ApiError),
     )
 )]
