@@ -229,7 +229,7 @@ pub async fn load_dataset(db: &Db, dataset: &Dataset) -> Result<LoadReport, Erro
                 loader.insert_alias(id, alias).await?;
             }
         }
-        loader.keep_key(Entity::Actor, &actor.key, id).await?;
+        loader.keep_key(Entity::Actor, &actor.key, id, false).await?;
         actor_ids.insert(&actor.key, id);
     }
 
@@ -245,7 +245,7 @@ pub async fn load_dataset(db: &Db, dataset: &Dataset) -> Result<LoadReport, Erro
                 &source.notes,
             )
             .await?;
-        loader.keep_key(Entity::Source, &source.key, id).await?;
+        loader.keep_key(Entity::Source, &source.key, id, false).await?;
         source_ids.insert(&source.key, id);
     }
 
@@ -273,7 +273,7 @@ pub async fn load_dataset(db: &Db, dataset: &Dataset) -> Result<LoadReport, Erro
                 status: term(EventStatus::parse(&event.status), &event.status)?,
             })
             .await?;
-        loader.keep_key(Entity::Event, &event.key, id).await?;
+        loader.keep_key(Entity::Event, &event.key, id, false).await?;
         event_ids.insert(&event.key, id);
         for (position, participant) in (0..).zip(&event.actors) {
             if let Some(&actor_id) = actor_ids.get(participant.actor.as_str()) {
@@ -741,6 +741,7 @@ pub async fn import_dataset(
 
     // Actors, countries first so that others can point at them.
     let mut actor_ids: HashMap<&str, i64> = HashMap::new();
+    let mut actors_seen: HashSet<i64> = HashSet::new();
     let (countries, others): (Vec<_>, Vec<_>) = dataset
         .actors
         .iter()
@@ -756,55 +757,67 @@ pub async fn import_dataset(
             description: actor.description.trim().to_owned(),
             aliases: actor.aliases.iter().map(|a| a.trim().to_owned()).collect(),
         };
-        // A matched record is reported as matched (`None`), the others by their outcome.
-        let (id, outcome) = if let Some(id) = loader.keyed(Entity::Actor, &actor.key).await? {
-            let (id, outcome) = loader.import_actor(Some(id), &fields, by).await?;
-            (id, Some(outcome))
-        } else if let Some((id, how)) = find_actor(&mut loader, &finder, actor, iso_code.as_deref()).await? {
-            let stored = loader.actor_now(id).await?;
-            let said =
-                if !actor.description.trim().is_empty() && actor.description.trim() != stored.description {
+        // A record found by its key takes the file's fields, unless it was matched (or
+        // merged) or another record of this file already took it: then it is matched
+        // again, keeping its own.
+        let found = match loader.keyed(Entity::Actor, &actor.key).await? {
+            Some(k) if !k.matched && !actors_seen.contains(&k.id) => Found::Keyed(k.id),
+            Some(k) => Found::Matched(k.id, "key, given by an earlier import to a record found"),
+            None => match find_actor(&mut loader, &finder, actor, iso_code.as_deref()).await? {
+                Some((id, how)) => Found::Matched(id, how),
+                None => Found::New,
+            },
+        };
+        let (id, matched) = match found {
+            Found::Keyed(id) => {
+                let (id, outcome) = loader.import_actor(Some(id), &fields, by).await?;
+                report.note(Entity::Actor, outcome, &actor.key, &actor.name, id);
+                (id, false)
+            }
+            Found::New => {
+                let (id, outcome) = loader.import_actor(None, &fields, by).await?;
+                report.note(Entity::Actor, outcome, &actor.key, &actor.name, id);
+                (id, false)
+            }
+            Found::Matched(id, how) => {
+                let stored = loader.actor_now(id).await?;
+                let said = if !actor.description.trim().is_empty()
+                    && actor.description.trim() != stored.description
+                {
                     "; the file's description is left out".to_owned()
                 } else {
                     String::new()
                 };
-            report.matched(Entity::Actor, &actor.key, &actor.name, id, how, said);
-            // The stored record stays; the file's other names become its aliases.
-            let mut aliases = stored.aliases.clone();
-            for name in std::iter::once(&actor.name).chain(&actor.aliases) {
-                if fold(name) != fold(&stored.name) && !aliases.iter().any(|a| fold(a) == fold(name)) {
-                    aliases.push(name.trim().to_owned());
+                report.matched(Entity::Actor, &actor.key, &actor.name, id, how, said);
+                // The stored record stays; the file's other names become its aliases.
+                let mut aliases = stored.aliases.clone();
+                for name in std::iter::once(&actor.name).chain(&actor.aliases) {
+                    if fold(name) != fold(&stored.name) && !aliases.iter().any(|a| fold(a) == fold(name)) {
+                        aliases.push(name.trim().to_owned());
+                    }
                 }
+                let fields = ActorFields {
+                    aliases,
+                    ..ActorFields::from(stored)
+                };
+                let (id, outcome) = loader.import_actor(Some(id), &fields, by).await?;
+                if outcome == Outcome::Changed {
+                    report.lines.push(format!(
+                        "{} the file's other names to actor #{id} as aliases",
+                        if options.dry_run { "would add" } else { "added" }
+                    ));
+                }
+                (id, true)
             }
-            let fields = ActorFields {
-                name: stored.name,
-                kind: stored.kind,
-                iso_code: stored.iso_code,
-                country_id: stored.country_id,
-                description: stored.description,
-                aliases,
-            };
-            let (id, outcome) = loader.import_actor(Some(id), &fields, by).await?;
-            if outcome == Outcome::Changed {
-                report.lines.push(format!(
-                    "{} the file's other names to actor #{id} as aliases",
-                    if options.dry_run { "would add" } else { "added" }
-                ));
-            }
-            (id, None)
-        } else {
-            let (id, outcome) = loader.import_actor(None, &fields, by).await?;
-            (id, Some(outcome))
         };
-        if let Some(outcome) = outcome {
-            report.note(Entity::Actor, outcome, &actor.key, &actor.name, id);
-        }
-        loader.keep_key(Entity::Actor, &actor.key, id).await?;
+        loader.keep_key(Entity::Actor, &actor.key, id, matched).await?;
+        actors_seen.insert(id);
         actor_ids.insert(&actor.key, id);
     }
 
     // Sources.
     let mut source_ids: HashMap<&str, i64> = HashMap::new();
+    let mut sources_seen: HashSet<i64> = HashSet::new();
     for source in &dataset.sources {
         let record = Source {
             outlet: source.outlet.trim().to_owned(),
@@ -822,28 +835,37 @@ pub async fn import_dataset(
                 .filter(|a| !a.is_empty()),
             notes: source.notes.trim().to_owned(),
         };
-        let (id, outcome) = if let Some(id) = loader.keyed(Entity::Source, &source.key).await? {
-            let (id, outcome) = loader.import_source(Some(id), &record, by).await?;
-            (id, Some(outcome))
-        } else if let Some(id) = loader
-            .source_matching(record.url.as_deref(), &record.outlet, &record.title)
-            .await?
-        {
-            let how = if record.url.is_some() {
-                "address or outlet and title"
-            } else {
-                "outlet and title"
-            };
-            report.matched(Entity::Source, &source.key, &source.title, id, how, String::new());
-            (id, None)
-        } else {
-            let (id, outcome) = loader.import_source(None, &record, by).await?;
-            (id, Some(outcome))
+        let found = match loader.keyed(Entity::Source, &source.key).await? {
+            Some(k) if !k.matched && !sources_seen.contains(&k.id) => Found::Keyed(k.id),
+            Some(k) => Found::Matched(k.id, "key, given by an earlier import to a record found"),
+            None => match loader
+                .source_matching(record.url.as_deref(), &record.outlet, &record.title)
+                .await?
+            {
+                Some(id) if record.url.is_some() => Found::Matched(id, "address or outlet and title"),
+                Some(id) => Found::Matched(id, "outlet and title"),
+                None => Found::New,
+            },
         };
-        if let Some(outcome) = outcome {
-            report.note(Entity::Source, outcome, &source.key, &source.title, id);
-        }
-        loader.keep_key(Entity::Source, &source.key, id).await?;
+        let (id, matched) = match found {
+            Found::Keyed(id) => {
+                let (id, outcome) = loader.import_source(Some(id), &record, by).await?;
+                report.note(Entity::Source, outcome, &source.key, &source.title, id);
+                (id, false)
+            }
+            Found::New => {
+                let (id, outcome) = loader.import_source(None, &record, by).await?;
+                report.note(Entity::Source, outcome, &source.key, &source.title, id);
+                (id, false)
+            }
+            // A source found stays as it is.
+            Found::Matched(id, how) => {
+                report.matched(Entity::Source, &source.key, &source.title, id, how, String::new());
+                (id, true)
+            }
+        };
+        loader.keep_key(Entity::Source, &source.key, id, matched).await?;
+        sources_seen.insert(id);
         source_ids.insert(&source.key, id);
     }
 
@@ -856,7 +878,7 @@ pub async fn import_dataset(
         let fields = event_fields(event, &checked, &actor_ids, &source_ids)?;
         let status = term(EventStatus::parse(&event.status), &event.status)?;
         let (id, new) = match loader.keyed(Entity::Event, &event.key).await? {
-            Some(id) => (id, false),
+            Some(keyed) => (keyed.id, false),
             None => (loader.insert_bare_event(&fields, status).await?, true),
         };
         event_ids.push((id, new));
@@ -886,11 +908,21 @@ pub async fn import_dataset(
             loader.import_event(id, &fields, status, by).await?
         };
         report.note(Entity::Event, outcome, &event.key, &event.title, id);
-        loader.keep_key(Entity::Event, &event.key, id).await?;
+        loader.keep_key(Entity::Event, &event.key, id, false).await?;
     }
 
     finish(loader, options).await?;
     Ok(report)
+}
+
+/// How an import found a record of the file.
+enum Found {
+    /// By the key an earlier import gave it when creating it: the file's fields apply.
+    Keyed(i64),
+    /// By name, code or address (now or when its key was given), or merged since: the
+    /// record keeps its own fields. The text says how.
+    Matched(i64, &'static str),
+    New,
 }
 
 /// An actor of the file found among those the database holds, before a new one is made:
@@ -1012,11 +1044,15 @@ fn event_fields(
 /// are listed countries first, then by id, so that importing the file into an empty
 /// database and exporting again gives the same file.
 pub async fn export_dataset(db: &Db) -> Result<Dataset, Error> {
-    let collection = db.published_collection().await?;
+    let mut collection = db.published_collection().await?;
     let mut taken: HashSet<String> = HashSet::new();
+    // A key made up here must not be one another record already holds (a later import
+    // of this file would find that record instead).
+    let held = std::mem::take(&mut collection.taken_keys);
     let mut key_for = |entity: Entity, id: i64, stored: Option<String>| {
+        let own = stored.is_some();
         let mut key = stored.unwrap_or_else(|| format!("{entity}-{id}"));
-        while !taken.insert(format!("{entity}:{key}")) {
+        while (!own && held.contains(&(entity, key.clone()))) || !taken.insert(format!("{entity}:{key}")) {
             key = format!("{key}-{id}");
         }
         key
@@ -1190,7 +1226,7 @@ pub fn dataset_json_schema() -> serde_json::Value {
 struct CsvRow {
     /// The file's line of the row (for messages).
     line: u64,
-    /// `event-{id}` with an `id` column, else one made of the title and the date.
+    /// Made of the title and the date, so that the same row imported again is found.
     key: String,
     /// The `id` and the permalink's path (`/events/19/slug`) of an exported row.
     permalink: Option<(i64, String)>,
@@ -1312,18 +1348,12 @@ pub fn parse_csv(text: &str) -> Result<CsvBatch, Error> {
                 format!("“{}” is not draft or published", cell("status")),
             );
         }
-        let key = match cell("id") {
-            "" => format!("csv:{}:{}", fold(&title), cell("date")),
-            id => match id.parse::<i64>() {
-                Ok(id) => format!("event-{id}"),
-                Err(_) => {
-                    problem("id", format!("“{id}” is not an event id"));
-                    String::new()
-                }
-            },
-        };
-        if !key.is_empty() && !keys.insert(key.clone()) {
-            problem("id", "another row names the same event".to_owned());
+        let key = format!("csv:{}:{}", fold(&title), cell("date"));
+        if !cell("id").is_empty() && cell("id").parse::<i64>().is_err() {
+            problem("id", format!("“{}” is not an event id", cell("id")));
+        }
+        if !keys.insert(key.clone()) {
+            problem("title", "another row has the same title and date".to_owned());
         }
         let permalink = cell("id").parse::<i64>().ok().and_then(|id| {
             let url = cell("url");
@@ -1356,10 +1386,10 @@ pub fn parse_csv(text: &str) -> Result<CsvBatch, Error> {
     }
 }
 
-/// Imports the events of a CSV file, in one transaction, like a dataset: each row is
-/// found by its key (`id` as `event-{id}`, as a dataset export names it; without one,
-/// its title and date), or, for a row of this database's own CSV export, by its
-/// permalink (`id` and `url`), so a second import of the same file changes nothing. A row found takes
+/// Imports the events of a CSV file, in one transaction, like a dataset: a row of this
+/// database's own CSV export is found by its permalink (`id` and `url` together), any
+/// row by the key its title and date make, so a second import of the same file changes
+/// nothing. A row found takes
 /// the file's title, type, agreement kind and date, and keeps everything else (its
 /// participants, sources, summary, status). A row not found becomes an event with its
 /// countries and actors as participants (`party` and `participant`), found by name or
@@ -1421,10 +1451,11 @@ pub async fn import_csv(
     let mut report = ImportReport::for_run(options);
     let mut loader = db.loader().await?;
     for (row, participants) in batch.rows.iter().zip(participants) {
-        let mut found = loader.keyed(Entity::Event, &row.key).await?;
-        // A row of this database's own export names its event by its permalink.
-        if found.is_none()
-            && let Some((id, path)) = &row.permalink
+        // A row of this database's own export names its event by its permalink (its id
+        // and its current address together: an id alone may be another database's, or a
+        // spreadsheet's row number); other rows by their title and date.
+        let mut found = None;
+        if let Some((id, path)) = &row.permalink
             && loader
                 .event_slug(*id)
                 .await?
@@ -1439,6 +1470,9 @@ pub async fn import_csv(
                 String::new(),
             );
             found = Some(*id);
+        }
+        if found.is_none() {
+            found = loader.keyed(Entity::Event, &row.key).await?.map(|k| k.id);
         }
         let (id, outcome) = match found {
             Some(id) => {
@@ -1472,7 +1506,7 @@ pub async fn import_csv(
             }
         };
         report.note(Entity::Event, outcome, &row.key, &row.title, id);
-        loader.keep_key(Entity::Event, &row.key, id).await?;
+        loader.keep_key(Entity::Event, &row.key, id, false).await?;
     }
     finish(loader, options).await?;
     Ok(report)

@@ -160,3 +160,17 @@ pub struct ActorFields {
     /// Other names in any script; the name itself is not repeated here.
     pub aliases: Vec<String>,
 }
+
+/// The fields that would save an actor as it is.
+impl From<crate::domain::Actor> for ActorFields {
+    fn from(actor: crate::domain::Actor) -> ActorFields {
+        ActorFields {
+            name: actor.name,
+            kind: actor.kind,
+            iso_code: actor.iso_code,
+            country_id: actor.country_id,
+            description: actor.description,
+            aliases: actor.aliases,
+        }
+    }
+}

@@ -15,6 +15,15 @@ use crate::domain::edit::{ActorFields, EventFields};
 use crate::domain::{Actor, Entity, Event, EventStatus, RevisionAction, Source};
 use crate::error::{Error, Result};
 
+/// A record found by the key an earlier import gave it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Keyed {
+    pub id: i64,
+    /// The record was found by name, code or address when the key was given, or has
+    /// been merged since: its own fields stand, not the file's.
+    pub matched: bool,
+}
+
 /// What an import did, or would do, to one record.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Outcome {
@@ -63,19 +72,23 @@ pub(super) async fn key_of(conn: &mut SqliteConnection, entity: Entity, id: i64)
 
 impl Loader {
     /// The record an earlier import gave `key`, if it still exists (for an actor merged
-    /// since: the actor it became).
-    pub async fn keyed(&mut self, entity: Entity, key: &str) -> Result<Option<i64>> {
-        let id: Option<i64> =
-            sqlx::query_scalar("SELECT record_id FROM import_keys WHERE entity = ?1 AND key = ?2")
+    /// since: the actor it became, marked matched, since its fields are no longer the
+    /// file's alone).
+    pub async fn keyed(&mut self, entity: Entity, key: &str) -> Result<Option<Keyed>> {
+        let found: Option<(i64, bool)> =
+            sqlx::query_as("SELECT record_id, matched FROM import_keys WHERE entity = ?1 AND key = ?2")
                 .bind(entity)
                 .bind(key)
                 .fetch_optional(&mut *self.tx)
                 .await?;
-        let Some(id) = id else {
+        let Some((id, matched)) = found else {
             return Ok(None);
         };
         if entity == Entity::Actor {
-            return super::live_actor(&mut self.tx, id).await;
+            return Ok(super::live_actor(&mut self.tx, id).await?.map(|live| Keyed {
+                id: live,
+                matched: matched || live != id,
+            }));
         }
         let exists: bool = sqlx::query_scalar(&format!(
             "SELECT EXISTS (SELECT 1 FROM {} WHERE id = ?1)",
@@ -84,18 +97,20 @@ impl Loader {
         .bind(id)
         .fetch_one(&mut *self.tx)
         .await?;
-        Ok(exists.then_some(id))
+        Ok(exists.then_some(Keyed { id, matched }))
     }
 
-    /// Remembers that `key` names record `id`.
-    pub async fn keep_key(&mut self, entity: Entity, key: &str, id: i64) -> Result<()> {
+    /// Remembers that `key` names record `id`, which the import created or found by its
+    /// key (`matched` false) or found by name, code or address (`matched` true).
+    pub async fn keep_key(&mut self, entity: Entity, key: &str, id: i64, matched: bool) -> Result<()> {
         sqlx::query(
-            "INSERT INTO import_keys (entity, key, record_id) VALUES (?1, ?2, ?3) \
-             ON CONFLICT (entity, key) DO UPDATE SET record_id = excluded.record_id",
+            "INSERT INTO import_keys (entity, key, record_id, matched) VALUES (?1, ?2, ?3, ?4) \
+             ON CONFLICT (entity, key) DO UPDATE SET record_id = excluded.record_id, matched = excluded.matched",
         )
         .bind(entity)
         .bind(key)
         .bind(id)
+        .bind(matched)
         .execute(&mut *self.tx)
         .await?;
         Ok(())
@@ -310,6 +325,8 @@ fn expect_saved(saved: Saved) -> Result<()> {
 /// dataset gave it, if one did.
 #[derive(Debug, Default)]
 pub struct Collection {
+    /// Every key any record holds, by kind (an export must not give one to another).
+    pub taken_keys: std::collections::HashSet<(Entity, String)>,
     pub actors: Vec<(i64, Actor, Option<String>)>,
     pub sources: Vec<(i64, Source, Option<String>)>,
     pub events: Vec<(i64, Event, Option<String>)>,
@@ -339,6 +356,10 @@ impl Db {
     pub async fn published_collection(&self) -> Result<Collection> {
         let mut tx = self.read.begin().await?;
         let mut collection = Collection::default();
+        let keys: Vec<(Entity, String)> = sqlx::query_as("SELECT entity, key FROM import_keys")
+            .fetch_all(&mut *tx)
+            .await?;
+        collection.taken_keys = keys.into_iter().collect();
         let event_ids: Vec<i64> =
             sqlx::query_scalar("SELECT id FROM events WHERE status = 'published' ORDER BY id")
                 .fetch_all(&mut *tx)

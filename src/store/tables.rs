@@ -299,13 +299,28 @@ impl Table {
 /// values, as text (empty for none).
 pub type TableRows = Vec<(i64, Vec<String>)>;
 
+/// A table read as one snapshot: rows saved meanwhile (an event's participants
+/// rewritten by a save, with new rowids) neither show twice nor half.
+pub struct TableReader {
+    tx: sqlx::Transaction<'static, sqlx::Sqlite>,
+}
+
 impl Db {
+    /// A reader holding a read transaction (and so one read connection) until dropped.
+    pub async fn table_reader(&self) -> Result<TableReader> {
+        Ok(TableReader {
+            tx: self.read.begin().await?,
+        })
+    }
+}
+
+impl TableReader {
     /// Up to `limit` rows of `table` after rowid `after`.
-    pub async fn table_page(&self, table: Table, after: i64, limit: i64) -> Result<TableRows> {
+    pub async fn page(&mut self, table: Table, after: i64, limit: i64) -> Result<TableRows> {
         let rows = sqlx::query(&table.select())
             .bind(after)
             .bind(limit)
-            .fetch_all(&self.read)
+            .fetch_all(&mut *self.tx)
             .await?;
         let width = table.columns().len();
         let mut page = Vec::with_capacity(rows.len());

@@ -2,7 +2,8 @@
 //! a data repository (Zenodo, Dataverse) can take: `/data/datapackage.json` describes
 //! one CSV file per table (`/data/events.csv`, `/data/actors.csv`, …) with a Table
 //! Schema each (field types, primary and foreign keys). The tables stream like the
-//! exports, a page of rows at a time; like them they are not one snapshot of the data.
+//! exports, a page of rows at a time, each table from one snapshot (the tables of one
+//! download are read at different moments).
 //! Text a spreadsheet would run as a formula starts with `'`, as in the CSV export.
 
 use axum::extract::State;
@@ -15,8 +16,7 @@ use super::api::Links;
 use super::extract::PathParams;
 use super::streamed::{Producer, permit, stream};
 use crate::error::{Error, Result};
-use crate::store::Db;
-use crate::store::tables::{Table, TableRows};
+use crate::store::tables::{Table, TableReader, TableRows};
 
 /// Rows read and written per step.
 const ROWS_PER_STEP: i64 = 1000;
@@ -89,11 +89,12 @@ pub async fn table(State(state): State<AppState>, PathParams(file): PathParams<S
     let permit = permit()?;
     // The first rows are read before the response starts, so that a failure is an error
     // page, not an empty file.
-    let first = state.db.table_page(table, 0, ROWS_PER_STEP).await?;
+    let mut reader = state.db.table_reader().await?;
+    let first = reader.page(table, 0, ROWS_PER_STEP).await?;
     let body = stream(
         permit,
         TableFile {
-            db: state.db.clone(),
+            reader,
             table,
             next: Some(first),
             after: 0,
@@ -112,7 +113,8 @@ pub async fn table(State(state): State<AppState>, PathParams(file): PathParams<S
 
 /// One table, a page of rows at a time.
 struct TableFile {
-    db: Db,
+    /// The table's snapshot.
+    reader: TableReader,
     table: Table,
     /// Rows read and not yet written; `None` once the table has ended.
     next: Option<TableRows>,
@@ -150,8 +152,8 @@ impl Producer for TableFile {
         if let (true, Some((last, _))) = (rows.len() as i64 == ROWS_PER_STEP, rows.last()) {
             self.after = *last;
             let more = self
-                .db
-                .table_page(self.table, self.after, ROWS_PER_STEP)
+                .reader
+                .page(self.table, self.after, ROWS_PER_STEP)
                 .await
                 .map_err(|e| std::io::Error::other(e.to_string()))?;
             if !more.is_empty() {
