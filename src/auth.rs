@@ -143,7 +143,26 @@ fn wait_after(failures: i64, last: Option<i64>, slow_from: i64, lock_from: i64, 
 pub fn new_csrf_token() -> Result<String> {
     let mut bytes = [0u8; 32];
     getrandom::fill(&mut bytes).map_err(|e| Error::Internal(format!("no randomness: {e}")))?;
-    Ok(bytes.iter().map(|b| format!("{b:02x}")).collect())
+    Ok(hex(&bytes))
+}
+
+fn hex(bytes: &[u8]) -> String {
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+/// The prefix of personal API tokens, so that a leaked one is recognisable.
+pub const API_TOKEN_PREFIX: &str = "entente_";
+
+/// A new personal API token: the prefix and 32 random bytes, hex-encoded.
+pub fn new_api_token() -> Result<String> {
+    Ok(format!("{API_TOKEN_PREFIX}{}", new_csrf_token()?))
+}
+
+/// What is kept of an API token: its SHA-256, hex-encoded. A token is 256 random bits,
+/// so a fast hash suffices (no password-style stretching).
+pub fn api_token_hash(token: &str) -> String {
+    use sha2::Digest;
+    hex(&sha2::Sha256::digest(token.trim().as_bytes()))
 }
 
 /// The server's key for signing the tokens of forms that anonymous visitors send (the

@@ -35,6 +35,37 @@ pub enum Command {
     Export(ExportArgs),
     /// Print the dataset format as a JSON Schema (docs/dataset.schema.json).
     DatasetSchema,
+    /// Manage editors' personal API tokens.
+    Token(TokenArgs),
+}
+
+/// Options of `entente token`.
+#[derive(Debug, Clone, Args)]
+pub struct TokenArgs {
+    #[command(flatten)]
+    pub database: DatabaseArg,
+    #[command(subcommand)]
+    pub action: TokenAction,
+}
+
+/// What `entente token` does.
+#[derive(Debug, Clone, Subcommand)]
+pub enum TokenAction {
+    /// Make a token for an account and print it (it is shown this once).
+    Create {
+        /// The account the token writes as.
+        user: String,
+        /// What the token is for ("import script").
+        #[arg(long)]
+        name: String,
+    },
+    /// List tokens (never the tokens themselves), of one account or all.
+    List {
+        #[arg(long)]
+        user: Option<String>,
+    },
+    /// Revoke a token by its id: requests with it are refused from then on.
+    Revoke { id: i64 },
 }
 
 /// The database a command works on.

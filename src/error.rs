@@ -32,6 +32,9 @@ pub enum Error {
     /// Data offered for storage breaks a rule (an unknown actor key, an impossible date).
     #[error("{0}")]
     Invalid(String),
+    /// A write through the API without a live token; the message says what to send.
+    #[error("unauthorized: {0}")]
+    Unauthorized(String),
     /// The page is for editors and nobody is signed in; holds the path to come back to.
     #[error("sign-in required for {0}")]
     SignInRequired(String),
@@ -67,6 +70,7 @@ impl Error {
             Error::BadRequest(_) | Error::Parameter { .. } => StatusCode::BAD_REQUEST,
             Error::Invalid(_) => StatusCode::UNPROCESSABLE_ENTITY,
             Error::SignInRequired(_) => StatusCode::SEE_OTHER,
+            Error::Unauthorized(_) => StatusCode::UNAUTHORIZED,
             Error::Forbidden(_) => StatusCode::FORBIDDEN,
             Error::Conflict(_) => StatusCode::CONFLICT,
             Error::Busy(_) => StatusCode::SERVICE_UNAVAILABLE,
@@ -95,6 +99,7 @@ impl Error {
             Error::Gone(reason) => format!("This entry was retracted. Reason given: {reason}"),
             Error::Deleted(reason) => format!("This entry was deleted. Reason given: {reason}"),
             Error::BadRequest(message)
+            | Error::Unauthorized(message)
             | Error::Parameter { message, .. }
             | Error::Invalid(message)
             | Error::Forbidden(message)
@@ -220,11 +225,18 @@ impl IntoResponse for Error {
             Error::Parameter { name, .. } => Some(*name),
             _ => None,
         };
-        ErrorDetail {
+        let mut response = ErrorDetail {
             status,
             message: self.public_message(),
             parameter,
         }
-        .into_page()
+        .into_page();
+        if status == StatusCode::UNAUTHORIZED {
+            response.headers_mut().insert(
+                axum::http::header::WWW_AUTHENTICATE,
+                axum::http::HeaderValue::from_static("Bearer realm=\"entente\""),
+            );
+        }
+        response
     }
 }

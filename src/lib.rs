@@ -181,6 +181,49 @@ pub async fn export(args: &cli::ExportArgs) -> Result<()> {
     Ok(())
 }
 
+/// `entente token …`: manages personal API tokens from a shell; prints what it did.
+pub async fn token(args: &cli::TokenArgs) -> Result<()> {
+    use cli::TokenAction;
+    let db = Db::open(&args.database.path).await?;
+    let outcome = async {
+        match &args.action {
+            TokenAction::Create { user, name } => {
+                let user = find_user(&db, user).await?;
+                let (id, token) = db.create_token(user.id, name).await?;
+                eprintln!("token #{id} for {}; it is shown this once:", user.name);
+                println!("{token}");
+            }
+            TokenAction::List { user } => {
+                let user_id = match user {
+                    Some(name) => Some(find_user(&db, name).await?.id),
+                    None => None,
+                };
+                for t in db.tokens(user_id).await? {
+                    let state = match &t.revoked_at {
+                        Some(at) => format!("revoked {at}"),
+                        None => "active".to_owned(),
+                    };
+                    let used = t.last_used_at.as_deref().unwrap_or("never used");
+                    println!(
+                        "#{}\t{}\t{}\t{}\tmade {}\t{used}",
+                        t.id, t.user_name, t.name, state, t.created_at
+                    );
+                }
+            }
+            TokenAction::Revoke { id } => {
+                if !db.revoke_token(*id, None).await? {
+                    return Err(Error::Invalid(format!("there is no active token #{id}")));
+                }
+                println!("revoked token #{id}");
+            }
+        }
+        Ok(())
+    }
+    .await;
+    db.close().await;
+    outcome
+}
+
 /// `entente user …`: manages accounts from a shell; prints what it did.
 pub async fn user(args: &cli::UserArgs) -> Result<()> {
     use cli::UserAction;

@@ -244,6 +244,21 @@ pub fn datapackage() -> &'static str {
     "/data/datapackage.json"
 }
 
+/// The signed-in editor's account: personal API tokens.
+pub fn own_account() -> &'static str {
+    "/account"
+}
+
+/// Making a token, from the account page.
+pub fn account_tokens() -> &'static str {
+    "/account/tokens"
+}
+
+/// Revoking one of the editor's tokens.
+pub fn account_token_revoke(id: impl Borrow<i64>) -> String {
+    format!("/account/tokens/{}/revoke", id.borrow())
+}
+
 /// Where the read API starts; every API address is under it.
 pub const API: &str = "/api/v1";
 

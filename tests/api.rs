@@ -128,7 +128,12 @@ async fn pages_of_a_view_follow_next_links_and_add_up_to_the_whole_view() {
 /// `/api/v1/events/{id}`) with `status`; every object made strict, so an answer with
 /// a field the document does not declare fails as surely as one missing a field.
 fn declared_schema(document: &Value, path: &str, status: u16) -> Value {
-    let operation = &document["paths"][path]["get"];
+    declared_schema_of(document, "get", path, status)
+}
+
+/// The same for the operation `method` (`get`, `post`, `put`) of `path`.
+fn declared_schema_of(document: &Value, method: &str, path: &str, status: u16) -> Value {
+    let operation = &document["paths"][path][method];
     let schema = operation["responses"][status.to_string()]["content"]["application/json"]["schema"].clone();
     assert!(
         schema.is_object(),
@@ -171,6 +176,22 @@ fn schema_errors(document: &Value, path: &str, status: u16, answer: &Value) -> V
         .iter_errors(answer)
         .map(|e| format!("{} at {}", e, e.instance_path()))
         .collect()
+}
+
+/// Checks a write's answer against the document's schema for `method` and `path`.
+fn assert_valid_write(document: &Value, method: &str, path: &str, page: &Page) {
+    let schema = declared_schema_of(document, method, path, page.status.as_u16());
+    let validator = jsonschema::validator_for(&schema).expect("the document's schema compiles");
+    let answer = json_of(page);
+    let errors: Vec<String> = validator
+        .iter_errors(&answer)
+        .map(|e| format!("{} at {}", e, e.instance_path()))
+        .collect();
+    assert!(
+        errors.is_empty(),
+        "{method} {path} ({}): {errors:#?}\n{answer:#}",
+        page.status
+    );
 }
 
 fn assert_valid(document: &Value, path: &str, page: &Page) {
@@ -251,10 +272,13 @@ async fn every_answer_matches_the_openapi_document() {
         "a claim without a value"
     );
 
-    // Every path of the document was exercised.
+    // Every path of the document was exercised (the writes' in the write tests).
     let paths: Vec<&String> = document["paths"].as_object().expect("paths").keys().collect();
     for path in paths {
-        assert!(cases.iter().any(|(p, _)| p == path), "{path} untested");
+        assert!(
+            cases.iter().any(|(p, _)| p == path) || path == "/api/v1/events/{id}/status",
+            "{path} untested"
+        );
     }
 }
 
@@ -343,15 +367,15 @@ async fn a_wrong_parameter_is_a_json_error_that_names_it() {
     let not_an_id = app.get("/api/v1/events/abc").await;
     assert_eq!(not_an_id.status, StatusCode::NOT_FOUND);
     assert_eq!(json_of(&not_an_id)["error"]["status"], 404);
-    let post = app
+    let delete = app
         .send(
-            Request::post("/api/v1/events")
+            Request::delete("/api/v1/events")
                 .body(Body::empty())
                 .expect("request"),
         )
         .await;
-    assert_eq!(post.status, StatusCode::METHOD_NOT_ALLOWED);
-    assert_eq!(json_of(&post)["error"]["status"], 405);
+    assert_eq!(delete.status, StatusCode::METHOD_NOT_ALLOWED);
+    assert_eq!(json_of(&delete)["error"]["status"], 405);
 }
 
 #[tokio::test]
@@ -585,8 +609,10 @@ async fn the_api_guide_describes_every_endpoint_and_the_footer_links_it() {
     let guide = app.get("/api").await;
     assert_eq!(guide.status, StatusCode::OK);
     let document = json_of(&app.get("/api/v1/openapi.json").await);
-    for path in document["paths"].as_object().expect("paths").keys() {
-        guide.assert_contains(&format!("<code>GET {path}</code>"));
+    for (path, operations) in document["paths"].as_object().expect("paths") {
+        for method in operations.as_object().expect("operations").keys() {
+            guide.assert_contains(&format!("<code>{} {path}</code>", method.to_uppercase()));
+        }
     }
     guide.assert_contains("<code>country</code>");
     guide.assert_contains(r#"href="/api/v1/openapi.json""#);
@@ -622,4 +648,333 @@ async fn the_api_and_the_pages_never_share_a_cached_answer() {
     assert!(kind(&api).starts_with("application/json"));
     let page = app.get("/events/2").await;
     assert_eq!(page.status, StatusCode::PERMANENT_REDIRECT, "{}", page.body);
+}
+
+/// A request with a JSON body and, when given, a token and an If-Match version.
+async fn write(
+    app: &support::TestApp,
+    method: &str,
+    uri: &str,
+    token: Option<&str>,
+    version: Option<i64>,
+    body: Value,
+) -> Page {
+    let mut request = Request::builder()
+        .method(method)
+        .uri(uri)
+        .header(header::CONTENT_TYPE, "application/json");
+    if let Some(token) = token {
+        request = request.header(header::AUTHORIZATION, format!("Bearer {token}"));
+    }
+    if let Some(version) = version {
+        request = request.header(header::IF_MATCH, format!("\"{version}\""));
+    }
+    app.send(request.body(Body::from(body.to_string())).expect("request"))
+        .await
+}
+
+fn new_event() -> Value {
+    json!({
+        "title": "Belarusian delegation tours a drone plant in Isfahan",
+        "type": "visit",
+        "date": "2024-03",
+        "location_country": "IR",
+        "summary": "The delegation *toured* the plant.",
+        "tags": ["drones"],
+        "actors": [{"actor": "Хренин", "role": "visitor", "title": "Defense Minister"}],
+        "citations": [{
+            "outlet": "BelTA",
+            "title": "Belarusian military delegation visits Iran",
+            "url": "https://example.org/belta/visit",
+            "published": "2024-04-02",
+            "passage": "The delegation visited a plant in Isfahan in March.",
+            "claimed_date": "2024-03",
+            "claims": [{"topic": "Drones seen", "value": "about 20", "attributed_to": "BelTA"}]
+        }],
+        "relations": [{"event_id": 2, "relation": "follows_from"}],
+        "edit_summary": "From the BelTA report"
+    })
+}
+
+#[tokio::test]
+async fn an_editor_writes_events_with_a_token_under_the_forms_rules() {
+    let app = fixture_app().await;
+    let document = json_of(&app.get("/api/v1/openapi.json").await);
+    let user = app.add_user("Eddie", "editor", PASSWORD).await;
+    let (_, token) = app.app.db.create_token(user.id, "script").await.expect("token");
+
+    // Create: a draft, with its revision by the token's owner and the request's summary.
+    let created = write(&app, "POST", "/api/v1/events", Some(&token), None, new_event()).await;
+    assert_eq!(created.status, StatusCode::CREATED, "{}", created.body);
+    assert_valid_write(&document, "post", "/api/v1/events", &created);
+    let event = json_of(&created);
+    let id = event["id"].as_i64().expect("id");
+    assert_eq!(created.location(), Some(format!("/api/v1/events/{id}").as_str()));
+    assert_eq!(event["record"]["status"], "draft");
+    assert_eq!(
+        event["record"]["actors"][0]["name"], "Viktor Khrenin",
+        "found by an alias"
+    );
+    assert_eq!(event["record"]["citations"][0]["claims"][0]["value"], "about 20");
+    let history = app
+        .app
+        .db
+        .revisions_of(entente::domain::Entity::Event, id)
+        .await
+        .expect("history");
+    assert_eq!(history[0].summary, "From the BelTA report");
+    assert_eq!(history[0].editor.as_deref(), Some("Eddie"));
+    // Readers do not see a draft.
+    assert_eq!(
+        app.get(&format!("/api/v1/events/{id}")).await.status,
+        StatusCode::NOT_FOUND
+    );
+
+    // The form's rules, with each field's message.
+    let mut bad = new_event();
+    bad["date"] = json!("2023-02-30");
+    bad["actors"][0]["actor"] = json!("Nobody Known At All");
+    let refused = write(&app, "POST", "/api/v1/events", Some(&token), None, bad).await;
+    assert_eq!(
+        refused.status,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "{}",
+        refused.body
+    );
+    assert_valid_write(&document, "post", "/api/v1/events", &refused);
+    let fields: Vec<String> = json_of(&refused)["error"]["fields"]
+        .as_array()
+        .expect("fields")
+        .iter()
+        .map(|f| f["field"].as_str().expect("field").to_owned())
+        .collect();
+    assert!(fields.contains(&"date".to_owned()), "{fields:?}");
+    assert!(
+        fields.iter().any(|f| f.starts_with("p-") && f.ends_with("actor")),
+        "{fields:?}"
+    );
+    let not_json = write(
+        &app,
+        "POST",
+        "/api/v1/events",
+        Some(&token),
+        None,
+        json!({"titel": "x"}),
+    )
+    .await;
+    assert_eq!(not_json.status, StatusCode::BAD_REQUEST, "{}", not_json.body);
+
+    // Edit at the version read; a stale one is a 409 with both versions.
+    let version = event["version"].as_i64().expect("version");
+    let mut edited = new_event();
+    edited["title"] = json!("Belarusian delegation tours two drone plants");
+    edited["citations"][0]["citation_id"] = json!(null);
+    let put = write(
+        &app,
+        "PUT",
+        &format!("/api/v1/events/{id}"),
+        Some(&token),
+        Some(version),
+        edited.clone(),
+    )
+    .await;
+    assert_eq!(put.status, StatusCode::OK, "{}", put.body);
+    assert_valid_write(&document, "put", "/api/v1/events/{id}", &put);
+    let saved = json_of(&put);
+    assert_eq!(saved["version"].as_i64(), Some(version + 1));
+    assert_eq!(
+        saved["record"]["citations"].as_array().map(Vec::len),
+        Some(1),
+        "replaced, not added"
+    );
+    let stale = write(
+        &app,
+        "PUT",
+        &format!("/api/v1/events/{id}"),
+        Some(&token),
+        Some(version),
+        edited.clone(),
+    )
+    .await;
+    assert_eq!(stale.status, StatusCode::CONFLICT, "{}", stale.body);
+    assert_valid_write(&document, "put", "/api/v1/events/{id}", &stale);
+    let conflict = json_of(&stale);
+    assert_eq!(conflict["sent_version"].as_i64(), Some(version));
+    assert_eq!(conflict["current_version"].as_i64(), Some(version + 1));
+    assert_eq!(
+        conflict["current"]["title"],
+        "Belarusian delegation tours two drone plants"
+    );
+    let unversioned = write(
+        &app,
+        "PUT",
+        &format!("/api/v1/events/{id}"),
+        Some(&token),
+        None,
+        edited,
+    )
+    .await;
+    assert_eq!(unversioned.status, StatusCode::BAD_REQUEST);
+    assert_eq!(json_of(&unversioned)["error"]["parameter"], "If-Match");
+
+    // Publish: readers see it.
+    let publish = json!({"action": "publish", "version": version + 1});
+    let published = write(
+        &app,
+        "POST",
+        &format!("/api/v1/events/{id}/status"),
+        Some(&token),
+        None,
+        publish,
+    )
+    .await;
+    assert_eq!(published.status, StatusCode::OK, "{}", published.body);
+    assert_valid_write(&document, "post", "/api/v1/events/{id}/status", &published);
+    assert_eq!(
+        app.get(&format!("/api/v1/events/{id}")).await.status,
+        StatusCode::OK
+    );
+    let no_reason = json!({"action": "retract", "version": version + 2});
+    let refused = write(
+        &app,
+        "POST",
+        &format!("/api/v1/events/{id}/status"),
+        Some(&token),
+        None,
+        no_reason,
+    )
+    .await;
+    assert_eq!(
+        refused.status,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "{}",
+        refused.body
+    );
+}
+
+#[tokio::test]
+async fn writes_need_a_live_token() {
+    let app = fixture_app().await;
+    let document = json_of(&app.get("/api/v1/openapi.json").await);
+    let user = app.add_user("Eddie", "editor", PASSWORD).await;
+    let (token_id, token) = app.app.db.create_token(user.id, "script").await.expect("token");
+    let none = write(&app, "POST", "/api/v1/events", None, None, new_event()).await;
+    assert_eq!(none.status, StatusCode::UNAUTHORIZED);
+    assert_valid_write(&document, "post", "/api/v1/events", &none);
+    assert!(none.headers.get(header::WWW_AUTHENTICATE).is_some());
+    let wrong = write(
+        &app,
+        "POST",
+        "/api/v1/events",
+        Some("entente_0000"),
+        None,
+        new_event(),
+    )
+    .await;
+    assert_eq!(wrong.status, StatusCode::UNAUTHORIZED);
+    assert!(
+        app.app
+            .db
+            .revoke_token(token_id, Some(user.id))
+            .await
+            .expect("revoke")
+    );
+    let revoked = write(&app, "POST", "/api/v1/events", Some(&token), None, new_event()).await;
+    assert_eq!(revoked.status, StatusCode::UNAUTHORIZED, "{}", revoked.body);
+    // A signed-in session is not a token: the API takes no cookie for writes.
+    let eddie = app.sign_in("Eddie", PASSWORD).await;
+    let request = Request::post("/api/v1/events")
+        .header(header::CONTENT_TYPE, "application/json")
+        .header(header::COOKIE, &eddie.cookie)
+        .body(Body::from(new_event().to_string()))
+        .expect("request");
+    assert_eq!(app.send(request).await.status, StatusCode::UNAUTHORIZED);
+    let events = app.app.db.event_count().await.expect("count");
+    assert_eq!(events, 7, "nothing was written");
+}
+
+#[tokio::test]
+async fn an_editor_makes_a_token_on_the_account_page_sees_it_once_and_revokes_it() {
+    let app = fixture_app().await;
+    app.add_user("Eddie", "editor", PASSWORD).await;
+    let eddie = app.sign_in("Eddie", PASSWORD).await;
+    let page = app.get_as(&eddie, "/account").await;
+    assert_eq!(page.status, StatusCode::OK);
+    page.assert_contains("You have no token yet.");
+    let made = app
+        .post_as(&eddie, "/account/tokens", &[("name", "Import script")])
+        .await;
+    assert_eq!(made.status, StatusCode::SEE_OTHER, "{}", made.body);
+    let shown = app.get_as(&eddie, "/account").await;
+    assert_eq!(
+        shown.headers.get(header::CACHE_CONTROL).map(|v| v.as_bytes()),
+        Some(&b"no-store"[..])
+    );
+    let start = shown.position("<code class=\"token\">") + "<code class=\"token\">".len();
+    let token: String = shown.body[start..].chars().take_while(|c| *c != '<').collect();
+    assert!(token.starts_with("entente_"), "{token}");
+    shown.assert_contains("Import script");
+    let again = app.get_as(&eddie, "/account").await;
+    again.assert_lacks(&token);
+    // The token writes; once revoked on the page, it no longer does.
+    let created = write(&app, "POST", "/api/v1/events", Some(&token), None, new_event()).await;
+    assert_eq!(created.status, StatusCode::CREATED, "{}", created.body);
+    let id = app.app.db.tokens(None).await.expect("tokens")[0].id;
+    let revoked = app
+        .post_as(&eddie, &format!("/account/tokens/{id}/revoke"), &[])
+        .await;
+    assert_eq!(revoked.status, StatusCode::SEE_OTHER);
+    app.get_as(&eddie, "/account").await.assert_contains("revoked");
+    let refused = write(&app, "POST", "/api/v1/events", Some(&token), None, new_event()).await;
+    assert_eq!(refused.status, StatusCode::UNAUTHORIZED);
+    // Readers have no account page.
+    assert_eq!(app.get("/account").await.status, StatusCode::SEE_OTHER);
+}
+
+#[tokio::test]
+async fn the_command_line_makes_lists_and_revokes_tokens() {
+    let app = fixture_app().await;
+    app.add_user("Eddie", "editor", PASSWORD).await;
+    let run = |args: &[&str]| {
+        let output = std::process::Command::new(env!("CARGO_BIN_EXE_entente"))
+            .arg("token")
+            .arg("--database")
+            .arg(app.database())
+            .args(args)
+            .output()
+            .expect("runs");
+        (
+            output.status.success(),
+            String::from_utf8_lossy(&output.stdout).into_owned(),
+            String::from_utf8_lossy(&output.stderr).into_owned(),
+        )
+    };
+    let (ok, token, said) = run(&["create", "Eddie", "--name", "nightly import"]);
+    assert!(ok, "{said}");
+    let token = token.trim().to_owned();
+    assert!(token.starts_with("entente_"), "{token}");
+    assert!(said.contains("shown this once"), "{said}");
+    let (ok, list, _) = run(&["list"]);
+    assert!(ok);
+    assert!(
+        list.contains("Eddie") && list.contains("nightly import") && list.contains("active"),
+        "{list}"
+    );
+    assert!(!list.contains(&token), "the list never shows a token");
+    let created = write(&app, "POST", "/api/v1/events", Some(&token), None, new_event()).await;
+    assert_eq!(created.status, StatusCode::CREATED, "{}", created.body);
+    let id = list
+        .trim_start_matches('#')
+        .split('\t')
+        .next()
+        .expect("id")
+        .to_owned();
+    let (ok, revoked, said) = run(&["revoke", &id]);
+    assert!(ok, "{said}");
+    assert!(revoked.contains("revoked"), "{revoked}");
+    let refused = write(&app, "POST", "/api/v1/events", Some(&token), None, new_event()).await;
+    assert_eq!(refused.status, StatusCode::UNAUTHORIZED);
+    let (ok, _, said) = run(&["revoke", &id]);
+    assert!(!ok, "a token is revoked once");
+    assert!(said.contains("no active token"), "{said}");
 }

@@ -848,6 +848,7 @@ async fn every_page_passes_axe_at_desktop_and_phone_width() {
     // Then the same checks on editors' pages, signed in.
     let editor_pages = [
         "/admin/users",
+        "/account",
         "/events/6/unverified-rumour-about-a-drone-plant",
         "/events/1/iran-and-belarus-sign-defense-mou-in-tehran",
         "/events/new",

@@ -40,6 +40,8 @@ pub mod subjects;
 pub mod summary;
 /// The published collection as flat tables, read a page at a time (the Data Package).
 pub mod tables;
+/// Editors' personal API tokens.
+pub mod tokens;
 /// Editors' and admins' accounts, and failed sign-ins.
 pub mod users;
 

@@ -249,6 +249,18 @@ pub struct FieldError {
     pub message: String,
 }
 
+/// Claims as the form's text: one per line, `topic: value (according to who)`.
+pub(super) fn claims_text(claims: &[crate::domain::Claim]) -> String {
+    claims
+        .iter()
+        .map(|claim| match &claim.attributed_to {
+            Some(who) => format!("{}: {} (according to {who})", claim.topic, claim.value),
+            None => format!("{}: {}", claim.topic, claim.value),
+        })
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
 /// The form's values for an existing event.
 pub(super) async fn form_of(state: &AppState, detail: &EventDetail) -> Result<EventForm> {
     let event = &detail.event;
@@ -292,15 +304,7 @@ pub(super) async fn form_of(state: &AppState, detail: &EventDetail) -> Result<Ev
                 passage: c.passage.clone(),
                 claimed: c.claimed_date_edtf.clone().unwrap_or_default(),
                 note: c.note.clone(),
-                claims: c
-                    .claims
-                    .iter()
-                    .map(|claim| match &claim.attributed_to {
-                        Some(who) => format!("{}: {} (according to {who})", claim.topic, claim.value),
-                        None => format!("{}: {}", claim.topic, claim.value),
-                    })
-                    .collect::<Vec<_>>()
-                    .join("\n"),
+                claims: claims_text(&c.claims),
                 remove: false,
                 error: None,
             })

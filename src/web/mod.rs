@@ -22,6 +22,8 @@ use crate::domain::{Actor, Event, Source};
 use crate::error::{Error, ErrorDetail};
 use crate::store::Db;
 
+/// The signed-in editor's account: personal API tokens.
+mod account;
 /// An actor's edit form.
 mod actor_edit;
 /// The actors index, grouped by kind.
@@ -197,6 +199,9 @@ pub fn router(
         .route("/tags/{name}", get(tags::show))
         .route("/outlets", get(outlets::index))
         .route("/outlets/{name}", get(outlets::show))
+        .route("/account", get(account::show))
+        .route("/account/tokens", post(account::create))
+        .route("/account/tokens/{id}/revoke", post(account::revoke))
         .route("/login", get(login::form).post(login::submit))
         .route("/logout", post(login::logout))
         .route("/admin/users", get(admin::index).post(admin::create))

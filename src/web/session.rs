@@ -130,8 +130,13 @@ pub async fn guard(State(state): State<AppState>, request: Request, next: Next) 
             {
                 tracing::warn!("cannot keep a notice across a redirect: {e}");
             }
-            if signed_in {
-                // An editor's pages show drafts and forms: never stored by anyone else.
+            let stricter = response
+                .headers()
+                .get(header::CACHE_CONTROL)
+                .is_some_and(|v| v.as_bytes().windows(8).any(|w| w == b"no-store"));
+            if signed_in && !stricter {
+                // An editor's pages show drafts and forms: never stored by anyone else
+                // (a page that says `no-store`, holding a secret, keeps saying it).
                 response.headers_mut().insert(
                     header::CACHE_CONTROL,
                     HeaderValue::from_static("private, no-cache"),

@@ -12,6 +12,7 @@ use crate::web::AppState;
 
 /// One endpoint as the page shows it.
 pub struct Endpoint {
+    pub method: &'static str,
     pub path: String,
     pub summary: String,
     pub description: String,
@@ -37,7 +38,7 @@ pub struct GuidePage {
     example: String,
 }
 
-fn endpoint(path: &str, operation: &Operation, origin: &str) -> Endpoint {
+fn endpoint(method: &'static str, path: &str, operation: &Operation, origin: &str) -> Endpoint {
     let parameters = operation
         .parameters
         .iter()
@@ -70,12 +71,13 @@ fn endpoint(path: &str, operation: &Operation, origin: &str) -> Endpoint {
         })
         .collect();
     Endpoint {
+        method,
         path: path.to_owned(),
         summary: operation.summary.clone().unwrap_or_default(),
         description: operation.description.clone().unwrap_or_default(),
         parameters,
         responses,
-        example: (!path.contains('{')).then(|| format!("{origin}{path}")),
+        example: (method == "GET" && !path.contains('{')).then(|| format!("{origin}{path}")),
     }
 }
 
@@ -86,10 +88,15 @@ pub async fn show(State(state): State<AppState>, headers: HeaderMap) -> GuidePag
         .paths
         .paths
         .iter()
-        .filter_map(|(path, item)| {
-            item.get
-                .as_ref()
-                .map(|operation| endpoint(path, operation, &origin))
+        .flat_map(|(path, item)| {
+            [("GET", &item.get), ("POST", &item.post), ("PUT", &item.put)]
+                .into_iter()
+                .filter_map(|(method, operation)| {
+                    operation
+                        .as_ref()
+                        .map(|operation| endpoint(method, path, operation, &origin))
+                })
+                .collect::<Vec<_>>()
         })
         .collect();
     GuidePage {

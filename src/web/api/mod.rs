@@ -34,13 +34,16 @@ pub(in crate::web) use events::EventSummary;
 pub mod guide;
 /// Actors, sources, tags and outlets.
 mod subjects;
+/// Editors' writes with a personal token.
+mod writes;
 
 /// The API's routes, to be nested under [`crate::paths::API`], with the page cache.
 pub fn router(state: AppState) -> Router<AppState> {
     Router::new()
         .route("/openapi.json", get(openapi_json))
-        .route("/events", get(events::list))
-        .route("/events/{id}", get(events::item))
+        .route("/events", get(events::list).post(writes::create))
+        .route("/events/{id}", get(events::item).put(writes::replace))
+        .route("/events/{id}/status", axum::routing::post(writes::status))
         .route("/actors", get(subjects::actors))
         .route("/actors/{id}", get(subjects::actor))
         .route("/sources", get(subjects::sources))
@@ -70,9 +73,10 @@ pub fn router(state: AppState) -> Router<AppState> {
         version = "1",
         description = "Published defense-cooperation events with their sources, the passages \
                        relied on, the claims sources make, and the precision of each date. \
-                       Read-only, no account, no key. Every list takes the same parameters as \
-                       the page of the same name; every answer carries an ETag and \
-                       `Access-Control-Allow-Origin: *`.",
+                       Reading needs no account and no key. Every list takes the same \
+                       parameters as the page of the same name; every answer carries an ETag \
+                       and `Access-Control-Allow-Origin: *`. Editors write with a personal \
+                       token, under the forms' rules.",
         license(name = "MIT")
     ),
     paths(
@@ -86,14 +90,41 @@ pub fn router(state: AppState) -> Router<AppState> {
         subjects::tag,
         subjects::outlets,
         subjects::outlet,
+        writes::create,
+        writes::replace,
+        writes::status,
     ),
     components(schemas(ApiError)),
+    modifiers(&TokenScheme),
     tags(
         (name = "events", description = "Timeline views and single events"),
         (name = "records", description = "Actors, sources, tags and outlets"),
+        (name = "writes", description = "Editors' writes, with a personal token"),
     )
 )]
 pub struct ApiDoc;
+
+/// The write API's authentication in the document: a bearer token.
+struct TokenScheme;
+
+impl utoipa::Modify for TokenScheme {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
+        let components = openapi.components.get_or_insert_with(Default::default);
+        components.add_security_scheme(
+            "token",
+            SecurityScheme::Http(
+                HttpBuilder::new()
+                    .scheme(HttpAuthScheme::Bearer)
+                    .description(Some(
+                        "A personal API token (`entente_…`), made on the editor's account page or \
+                         with `entente token create`.",
+                    ))
+                    .build(),
+            ),
+        );
+    }
+}
 
 /// The OpenAPI document, built once.
 pub static OPENAPI: LazyLock<utoipa::openapi::OpenApi> = LazyLock::new(ApiDoc::openapi);
@@ -131,7 +162,17 @@ async fn json_errors(response: Response) -> Response {
             parameter: detail.parameter.map(str::to_owned),
         },
     };
-    (detail.status, Json(body)).into_response()
+    // The error's own headers stay (`WWW-Authenticate` of a 401); only the body changes.
+    let (mut parts, _) = response.into_parts();
+    let json = match serde_json::to_vec(&body) {
+        Ok(json) => json,
+        Err(_) => return (detail.status, Json(body)).into_response(),
+    };
+    parts.headers.remove(header::CONTENT_LENGTH);
+    parts
+        .headers
+        .insert(header::CONTENT_TYPE, HeaderValue::from_static("application/json"));
+    Response::from_parts(parts, axum::body::Body::from(json))
 }
 
 async fn not_found() -> Error {
@@ -141,7 +182,10 @@ async fn not_found() -> Error {
 async fn method_not_allowed() -> Response {
     ErrorDetail::new(
         StatusCode::METHOD_NOT_ALLOWED,
-        "The API is read with GET.".to_owned(),
+        "This address cannot be used that way: the API is read with GET; editors write \
+         events with POST /api/v1/events, PUT /api/v1/events/{id} and POST \
+         /api/v1/events/{id}/status."
+            .to_owned(),
     )
     .into_page()
 }
