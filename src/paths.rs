@@ -101,6 +101,11 @@ pub fn event(id: impl Borrow<i64>, slug: &str) -> String {
     format!("/events/{id}/{slug}")
 }
 
+/// A saved version of an event, to cite: `/events/19/{slug}/v/3`.
+pub fn event_version(id: impl Borrow<i64>, slug: &str, version: impl Borrow<i64>) -> String {
+    format!("/events/{}/{slug}/v/{}", id.borrow(), version.borrow())
+}
+
 /// The short form of an event's permalink; it redirects to [`event`].
 pub fn event_short(id: impl Borrow<i64>) -> String {
     let id = *id.borrow();

@@ -822,6 +822,7 @@ async fn every_page_passes_axe_at_desktop_and_phone_width() {
     let browser = browser_or_skip!();
     let pages = [
         "/",
+        "/events/1/iran-and-belarus-sign-defense-mou-in-tehran/v/1",
         "/?order=asc",
         "/events/1/iran-and-belarus-sign-defense-mou-in-tehran",
         "/events/2/khrenin-visits-tehran",
@@ -875,6 +876,21 @@ async fn every_page_passes_axe_at_desktop_and_phone_width() {
     let publish = entente::domain::edit::StatusChange::Publish;
     let second = db.change_event_status(1, 2, publish, "", ada.id).await;
     assert!(matches!(second, Ok(Saved::Saved { version: 3 })), "{second:?}");
+    // A correction to the MOU, so that its page lists one (its first version, the
+    // baseline kept at the first change, has an address of its own).
+    let mut dataset = entente::import::parse_dataset(support::FIXTURE).expect("fixture parses");
+    dataset.events[0].date_note = "Three sources agree on 31 July; one says June.".to_owned();
+    entente::import::import_dataset(
+        &browser.app.app.db,
+        &dataset,
+        entente::import::ImportOptions {
+            file_name: "corrections.json",
+            user_id: None,
+            dry_run: false,
+        },
+    )
+    .await
+    .expect("the correction imports");
     let mut failures = Vec::new();
     for (signed_in, pages) in [(false, &pages[..]), (true, &editor_pages[..])] {
         if signed_in {

@@ -53,6 +53,10 @@ pub struct EventPage {
     status: Option<StatusBanner>,
     /// For editors: the tools of the page (edit, history, status changes).
     editor: Option<EditorTools>,
+    /// Changes since the event was first published, oldest first.
+    corrections: Vec<super::event_version::Correction>,
+    /// This version's own address, to cite.
+    version_url: Option<String>,
 }
 
 /// For editors, above an event that readers do not see as it is.
@@ -189,9 +193,21 @@ pub async fn show(
     let editor = viewer.is_editor().then(|| EditorTools::new(&detail, &viewer));
     let origin = super::event_cite::origin(&state, &headers);
     let citation = super::event_cite::EventCitation::new(&detail, &origin).plain();
+    let revisions = state
+        .db
+        .revisions_of(crate::domain::Entity::Event, detail.event.id)
+        .await?;
+    let corrections = super::event_version::corrections(detail.event.id, &detail.event.slug, &revisions);
+    // The version a reader cites: the current one, once a revision keeps it.
+    let version_url = revisions
+        .iter()
+        .any(|r| r.version == detail.event.version)
+        .then(|| crate::paths::event_version(detail.event.id, &detail.event.slug, detail.event.version));
     let mut page = EventPage::new(detail);
     page.editor = editor;
     page.citation = citation;
+    page.corrections = corrections;
+    page.version_url = version_url;
     Ok(page.into_response())
 }
 
@@ -325,6 +341,8 @@ impl EventPage {
                 reason: detail.event.status_reason.clone(),
             }),
             editor: None,
+            corrections: Vec::new(),
+            version_url: None,
         }
     }
 }

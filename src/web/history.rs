@@ -315,7 +315,7 @@ fn one(value: String) -> Vec<String> {
 }
 
 /// An event as labelled fields.
-fn event_fields(event: &Event) -> Vec<(&'static str, Vec<String>)> {
+pub(super) fn event_fields(event: &Event) -> Vec<(&'static str, Vec<String>)> {
     let status = match (event.status, event.status_reason.as_str()) {
         (EventStatus::Retracted, reason) if !reason.is_empty() => format!("retracted: {reason}"),
         (status, _) => status.as_str().to_owned(),

@@ -60,6 +60,8 @@ mod event_show;
 mod event_status;
 /// Editing an event, with conflict detection.
 mod event_update;
+/// A saved version of an event at its own address, and the event's corrections.
+mod event_version;
 /// Path and query extractors whose rejections are entente's error pages.
 pub mod extract;
 /// Facets and the histogram of a timeline view.
@@ -192,6 +194,7 @@ pub fn router(
             get(source_edit::source_form).post(source_edit::update_source),
         )
         .route("/events/{id}/{slug}", get(event_show::show))
+        .route("/events/{id}/{slug}/v/{version}", get(event_version::show))
         .route("/actors", get(actor_index::show))
         .route("/actors/{id}", get(actor_show::redirect_to_canonical))
         .route("/actors/{id}/{slug}", get(actor_show::show))
