@@ -87,3 +87,19 @@ async fn versions_of_an_event_readers_cannot_read_are_not_shown_to_them() {
         .await
         .assert_lacks("Corrections");
 }
+
+#[tokio::test]
+async fn an_event_says_when_and_by_whom_it_was_first_reported() {
+    let app = fixture_app().await;
+    // The MOU cites The Cradle (2 August 2023) and an unnamed outlet (March 2025?).
+    let page = app
+        .get("/events/1/iran-and-belarus-sign-defense-mou-in-tehran")
+        .await;
+    page.assert_contains("<dt>First reported</dt>");
+    page.assert_contains(
+        "<dd>2 Aug 2023, by The Cradle (the earliest publication among the sources below)</dd>",
+    );
+    let api: serde_json::Value = serde_json::from_str(&app.get("/api/v1/events/1").await.body).expect("json");
+    assert_eq!(api["first_reported"]["date"], "2023-08-02");
+    assert_eq!(api["first_reported"]["source_id"], 1);
+}

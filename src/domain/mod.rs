@@ -19,7 +19,7 @@ pub mod text;
 /// Closed vocabularies (event type, status, actor kind, role…), each defined once.
 pub mod vocabulary;
 
-pub use records::{Actor, Citation, Claim, Event, Participant, Relation, Source};
+pub use records::{Actor, Citation, Claim, Event, Participant, Relation, Source, first_reported};
 pub use vocabulary::{
     ActorKind, AgreementKind, Entity, EventStatus, EventType, RelationKind, RevisionAction, Role,
 };

@@ -148,3 +148,45 @@ pub struct Source {
     #[serde(default)]
     pub notes: String,
 }
+
+/// Of sources `(id, source)`, the one published first: the earliest publication day
+/// among those with a date (the first listed on a tie). An event is "first reported" by
+/// it, on its publication date.
+pub fn first_reported<'a>(sources: impl IntoIterator<Item = (i64, &'a Source)>) -> Option<(i64, &'a Source)> {
+    sources
+        .into_iter()
+        .filter(|(_, source)| source.published.is_some())
+        .min_by_key(|(_, source)| source.published.as_ref().map(|date| date.earliest()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn source(outlet: &str, published: Option<&str>) -> Source {
+        Source {
+            outlet: outlet.to_owned(),
+            title: "A report".to_owned(),
+            url: None,
+            published: published.map(|d| EventDate::parse(d).expect("date")),
+            author: None,
+            notes: String::new(),
+        }
+    }
+
+    #[test]
+    fn the_first_report_is_the_earliest_dated_source() {
+        let sources = [
+            source("Later", Some("2023-08-02")),
+            source("Undated", None),
+            source("Earlier", Some("2023-08")),
+            source("Same day as later", Some("2023-08-02")),
+        ];
+        let first = first_reported(sources.iter().enumerate().map(|(i, s)| (i as i64, s)));
+        assert_eq!(first.map(|(id, s)| (id, s.outlet.as_str())), Some((2, "Earlier")));
+        assert!(
+            first_reported([(0, &sources[1])]).is_none(),
+            "an undated source reports nothing"
+        );
+    }
+}

@@ -36,6 +36,8 @@ pub struct EventPage {
     type_label: &'static str,
     agreement_label: Option<&'static str>,
     date: DateView,
+    /// The earliest publication among the sources: its date and outlet.
+    first_reported: Option<(String, String)>,
     place: Option<String>,
     location_country: Option<ActorRef>,
     countries: Vec<Participant>,
@@ -308,6 +310,13 @@ impl EventPage {
             share_description,
             type_label: detail.event.event_type.label(),
             agreement_label: detail.event.agreement_kind.map(AgreementKind::label),
+            first_reported: crate::domain::first_reported(
+                detail.citations.iter().map(|c| (c.source_id, &c.source)),
+            )
+            .and_then(|(_, source)| {
+                let published = source.published.as_ref()?;
+                Some((published.display(), source.outlet.clone()))
+            }),
             date,
             place: detail.event.place,
             location_country: detail.location_country,

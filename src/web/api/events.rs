@@ -289,10 +289,20 @@ pub struct EventItem {
     #[serde(flatten)]
     pub record: Event,
     pub date_info: DateInfo,
+    /// The earliest publication among the sources, when one is dated.
+    pub first_reported: Option<FirstReported>,
     /// The sources the citations name, in citation order.
     pub sources: Vec<SourceEntry>,
     /// Relations other events record to this one: "that event <relation> this event".
     pub inverse_relations: Vec<InverseRelation>,
+}
+
+/// When, and by which source, an event was first reported.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct FirstReported {
+    /// The source's publication date.
+    pub date: EventDate,
+    pub source_id: i64,
 }
 
 /// A source, with its id.
@@ -366,6 +376,14 @@ pub async fn item(
         created_at: event.created_at,
         updated_at: event.updated_at,
         date_info: DateInfo::new(&event.record.date),
+        first_reported: crate::domain::first_reported(event.sources.iter().map(|(id, s)| (*id, s))).and_then(
+            |(source_id, source)| {
+                Some(FirstReported {
+                    date: source.published.clone()?,
+                    source_id,
+                })
+            },
+        ),
         record: event.record,
         sources: event
             .sources
