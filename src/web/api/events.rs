@@ -353,9 +353,8 @@ pub struct InverseRelation {
 pub async fn item(
     State(state): State<AppState>,
     headers: HeaderMap,
-    PathParams(id): PathParams<String>,
+    PathParams(id): PathParams<i64>,
 ) -> Result<Json<EventItem>> {
-    let id: i64 = id.parse().map_err(|_| Error::NotFound)?;
     let Some(event) = state.db.published_event(id).await? else {
         return Err(match state.db.deletion_reason(id).await? {
             Some(reason) => Error::Deleted(reason),

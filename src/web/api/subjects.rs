@@ -99,9 +99,8 @@ pub struct ActorItem {
 pub async fn actor(
     State(state): State<AppState>,
     headers: HeaderMap,
-    PathParams(id): PathParams<String>,
+    PathParams(id): PathParams<i64>,
 ) -> Result<Response> {
-    let id: i64 = id.parse().map_err(|_| Error::NotFound)?;
     let Some((record, version)) = state.db.actor_record(id).await? else {
         return match state.db.actor_redirect(id).await? {
             Some(new_id) => Ok(Redirect::permanent(&crate::paths::api_actor(new_id)).into_response()),
@@ -261,9 +260,8 @@ pub struct EventLink {
 pub async fn source(
     State(state): State<AppState>,
     headers: HeaderMap,
-    PathParams(id): PathParams<String>,
+    PathParams(id): PathParams<i64>,
 ) -> Result<Json<SourceItem>> {
-    let id: i64 = id.parse().map_err(|_| Error::NotFound)?;
     if !state.db.source_is_public(id).await? {
         return Err(Error::NotFound);
     }

@@ -374,10 +374,9 @@ fn if_match(headers: &HeaderMap) -> Result<i64> {
 pub async fn replace(
     State(state): State<AppState>,
     ApiEditor(user): ApiEditor,
-    PathParams(id): PathParams<String>,
+    PathParams(id): PathParams<i64>,
     request: axum::extract::Request,
 ) -> Result<Response> {
-    let id: i64 = id.parse().map_err(|_| Error::NotFound)?;
     let version = if_match(request.headers())?;
     let input = body(request).await?;
     let detail = state.db.event(id).await?.ok_or(Error::NotFound)?;
@@ -455,11 +454,10 @@ pub struct StatusInput {
 pub async fn status(
     State(state): State<AppState>,
     ApiEditor(user): ApiEditor,
-    PathParams(id): PathParams<String>,
+    PathParams(id): PathParams<i64>,
     request: axum::extract::Request,
 ) -> Result<Response> {
     use axum::extract::FromRequest;
-    let id: i64 = id.parse().map_err(|_| Error::NotFound)?;
     let Json(input) = Json::<StatusInput>::from_request(request, &())
         .await
         .map_err(|e| {
