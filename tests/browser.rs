@@ -204,11 +204,19 @@ impl Browser {
             .expect("sign-in form");
         form.set_by_name("name", name).await.expect("name");
         form.set_by_name("password", password).await.expect("password");
+        // Mark the page the form is on, so that the wait below finds the next page's
+        // outcome, not a refusal still shown on this one.
+        self.client
+            .execute("document.body.setAttribute('data-before-submit', '')", vec![])
+            .await
+            .expect("mark the page");
         form.submit().await.expect("submit");
         self.client
             .wait()
             .at_most(Duration::from_secs(10))
-            .for_element(Locator::Css(".account-bar, .field-error"))
+            .for_element(Locator::Css(
+                "body:not([data-before-submit]) .account-bar, body:not([data-before-submit]) .field-error",
+            ))
             .await
             .expect("a page after signing in");
     }
