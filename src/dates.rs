@@ -148,6 +148,48 @@ impl EventDate {
         })
     }
 
+    /// Reads a single day, month or year as people write it and as [`EventDate::display`]
+    /// shows it ("31 Jul 2023", "31 July 2023", "July 31, 2023", "May 2023", "2023", with
+    /// "c. " before an approximate one), or else as EDTF. Quantities' "as of" dates are
+    /// read this way, so that their rendering reads back.
+    ///
+    /// # Errors
+    ///
+    /// The [`DateError`] of [`EventDate::parse`] for text that is neither.
+    pub fn parse_written(input: &str) -> Result<EventDate, DateError> {
+        let text = input.trim();
+        let (text, qualifier) = match text.strip_prefix("c. ") {
+            Some(rest) => (rest.trim(), "~"),
+            None => (text, ""),
+        };
+        let words: Vec<&str> = text
+            .split(|c: char| c.is_whitespace() || c == ',')
+            .filter(|w| !w.is_empty())
+            .collect();
+        let month = |word: &str| {
+            let word = word.trim_end_matches('.').to_lowercase();
+            (1..=12usize).find(|&n| {
+                let name = month_name(n).to_lowercase();
+                word.len() >= 3 && name.starts_with(&word) && (word.len() == 3 || word == name)
+            })
+        };
+        let number = |word: &str| word.parse::<u32>().ok().filter(|_| word.len() <= 4);
+        let edtf = match words.as_slice() {
+            [m, y] if month(m).is_some() && number(y).is_some() => month(m).map(|m| format!("{}-{m:02}", y)),
+            [d, m, y] | [m, d, y] if month(m).is_some() && number(d).is_some_and(|d| d <= 31) => {
+                month(m).map(|m| format!("{y}-{m:02}-{d:0>2}"))
+            }
+            _ => None,
+        };
+        match edtf {
+            Some(edtf) => {
+                EventDate::parse(&format!("{edtf}{qualifier}")).map_err(|_| not_understood(input.trim()))
+            }
+            None if qualifier.is_empty() => EventDate::parse(text),
+            None => EventDate::parse(&format!("{text}{qualifier}")),
+        }
+    }
+
     /// The canonical EDTF text, as stored in the database; `parse(edtf())` gives the same
     /// date back.
     pub fn edtf(&self) -> String {

@@ -8,6 +8,10 @@ pub mod edit;
 pub mod filter;
 /// Folding names for matching, and slugs for addresses.
 pub mod names;
+/// What an event's sources say, weighed: claims by topic, preferred values, disputes.
+pub mod provenance;
+/// Figures that sources claim, structured: bound, figure or range, unit, as-of date.
+pub mod quantity;
 /// The records: an event with everything it cites, an actor, a source.
 pub mod records;
 /// A reader's search, checked and turned into FTS5 syntax, and highlighting.
@@ -19,7 +23,8 @@ pub mod text;
 /// Closed vocabularies (event type, status, actor kind, role…), each defined once.
 pub mod vocabulary;
 
+pub use quantity::Quantity;
 pub use records::{Actor, Citation, Claim, Event, Participant, Relation, Source, first_reported};
 pub use vocabulary::{
-    ActorKind, AgreementKind, Entity, EventStatus, EventType, RelationKind, RevisionAction, Role,
+    ActorKind, AgreementKind, Bound, Entity, EventStatus, EventType, Rank, RelationKind, RevisionAction, Role,
 };

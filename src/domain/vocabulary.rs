@@ -155,6 +155,43 @@ impl RelationKind {
 }
 
 vocabulary! {
+    /// How the editors hold a claim (or a source's date for an event) against the others
+    /// on the same topic, as Wikidata ranks statements. Every claim has a rank, with the
+    /// editor's reason.
+    #[derive(Default)]
+    Rank {
+        /// The value the editors hold as best; a claim is preferred until ranked otherwise.
+        #[default]
+        Preferred = "preferred", "Preferred";
+        /// A value the editors do not hold as best but which stands: the topic is disputed.
+        Alternative = "alternative", "Alternative";
+        /// Superseded, or withdrawn by its source: kept to be seen, not relied on.
+        Deprecated = "deprecated", "Deprecated";
+    }
+}
+
+impl Rank {
+    /// Whether this is the default rank (files leave it out).
+    pub fn is_preferred(&self) -> bool {
+        *self == Rank::Preferred
+    }
+}
+
+vocabulary! {
+    /// How a quantity bounds the true figure: "about 400", "over 400", "up to 400"…
+    #[derive(Default)]
+    Bound {
+        #[default]
+        Exactly = "exactly", "";
+        About = "about", "about";
+        AtLeast = "at_least", "at least";
+        MoreThan = "more_than", "more than";
+        UpTo = "up_to", "up to";
+        LessThan = "less_than", "less than";
+    }
+}
+
+vocabulary! {
     /// What an actor is.
     ActorKind {
         /// A state; it has an ISO 3166-1 alpha-2 code.
