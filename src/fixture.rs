@@ -7,7 +7,7 @@
 //! The dataset goes through [`crate::import::load_dataset`], so fixtures are validated
 //! and indexed exactly like real imports.
 
-use crate::domain::{ActorKind, AgreementKind, Claim, EventStatus, EventType};
+use crate::domain::{ActorKind, AgreementKind, Claim, EventStatus, EventType, Rank};
 use crate::error::Result;
 use crate::import::{
     ActorRecord, CitationRecord, Dataset, EventRecord, LoadReport, ParticipantRecord, SourceRecord,
@@ -501,11 +501,11 @@ pub fn dataset(events: usize, seed: u64) -> Dataset {
                 EventType::Transfer | EventType::Production | EventType::IntelligenceClaim
             ) && rng.chance(40)
             {
-                vec![Claim {
-                    topic: format!("Number of {weapon}"),
-                    value: format!("{}", 50 * (1 + rng.below(40))),
-                    attributed_to: Some((*rng.pick(OUTLETS)).to_owned()),
-                }]
+                vec![Claim::new(
+                    &format!("Number of {weapon}"),
+                    &format!("{}", 50 * (1 + rng.below(40))),
+                    Some((*rng.pick(OUTLETS)).to_owned()),
+                )]
             } else {
                 Vec::new()
             };
@@ -522,6 +522,8 @@ pub fn dataset(events: usize, seed: u64) -> Dataset {
                     }
                 ),
                 claimed_date: None,
+                claimed_date_rank: Rank::Preferred,
+                claimed_date_rank_reason: String::new(),
                 claims,
                 note: String::new(),
             });

@@ -23,11 +23,14 @@ use crate::domain::edit::{
 };
 use crate::domain::names::fold;
 use crate::domain::text;
-use crate::domain::{ActorKind, AgreementKind, Claim, Entity, EventStatus, EventType, RelationKind, Source};
+use crate::domain::{
+    ActorKind, AgreementKind, Claim, Entity, EventStatus, EventType, Rank, RelationKind, Source,
+};
 use crate::error::Error;
 use crate::store::Db;
 use crate::store::importing::{Importer, Outcome};
 use crate::store::listing::ActorFinder;
+use crate::store::loader::NewCitation;
 use crate::store::loader::{Loader, NewEvent};
 
 /// A whole dataset: everything needed to build a timeline from scratch.
@@ -156,6 +159,12 @@ pub struct CitationRecord {
     /// The source's own date for the event, when it gives one (EDTF subset).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub claimed_date: Option<String>,
+    /// How the editors hold that date against the other sources' dates.
+    #[serde(default, skip_serializing_if = "Rank::is_preferred")]
+    pub claimed_date_rank: Rank,
+    /// Why the date has its rank.
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub claimed_date_rank_reason: String,
     /// Claims the source makes or reports, with who made them.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub claims: Vec<Claim>,
@@ -293,17 +302,15 @@ pub async fn load_dataset(db: &Db, dataset: &Dataset) -> Result<LoadReport, Erro
                 continue;
             };
             let claimed = checked.dates.get(&DateKey::Claim(&event.key, position));
-            let citation_id = loader
-                .insert_citation(
-                    id,
-                    source_id,
-                    &citation.passage,
-                    claimed,
-                    &citation.note,
-                    position,
-                )
-                .await?;
-            loader.insert_claims(citation_id, &citation.claims).await?;
+            let cited = NewCitation {
+                passage: &citation.passage,
+                claimed_date: claimed,
+                claimed_date_rank: citation.claimed_date_rank,
+                claimed_date_rank_reason: &citation.claimed_date_rank_reason,
+                note: &citation.note,
+                claims: &citation.claims,
+            };
+            loader.insert_citation(id, source_id, &cited, position).await?;
         }
         for tag in &event.tags {
             loader.tag_event(id, tag).await?;
@@ -1029,6 +1036,8 @@ fn event_fields(
                     target: CitationTarget::New(SourceChoice::Existing(source)),
                     passage: c.passage.trim().to_owned(),
                     claimed_date: checked.dates.get(&DateKey::Claim(&event.key, position)).cloned(),
+                    claimed_date_rank: c.claimed_date_rank,
+                    claimed_date_rank_reason: c.claimed_date_rank_reason.trim().to_owned(),
                     note: c.note.trim().to_owned(),
                     claims: c.claims.clone(),
                 })
@@ -1174,6 +1183,8 @@ pub async fn export_dataset(db: &Db) -> Result<Dataset, Error> {
                         source: keyed(&source_keys, c.source_id)?,
                         passage: c.passage.clone(),
                         claimed_date: c.claimed_date.as_ref().map(EventDate::edtf),
+                        claimed_date_rank: c.claimed_date_rank,
+                        claimed_date_rank_reason: c.claimed_date_rank_reason.clone(),
                         claims: c.claims.clone(),
                         note: c.note.clone(),
                     })

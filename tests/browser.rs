@@ -738,6 +738,71 @@ async fn editor_creates_an_event_with_an_alias_and_two_sources_fixes_the_date_an
     browser.stop().await;
 }
 
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn editor_ranks_a_competing_claim_as_an_alternative_and_a_reader_sees_the_dispute() {
+    let browser = browser_or_skip!();
+    browser.app.add_user("Eddie", "editor", "editor password 1").await;
+    browser.goto("/events/2/edit").await;
+    browser.sign_in("Eddie", "editor password 1").await;
+    assert_eq!(browser.path().await, "/events/2/edit");
+    browser
+        .type_into(
+            "#s-0-claims",
+            "Officers in the delegation: about 20 (according to the ministry)\n\
+             Officers in the delegation: over 40 (according to an opposition channel) \
+             [alternative: one unnamed witness]",
+        )
+        .await;
+    browser
+        .click("form.event-form button[type=submit]:not([name])")
+        .await;
+    browser.wait_for("#what-the-sources-say").await;
+    assert!(browser.text(".notice").await.contains("Saved"));
+
+    // A reader, signed out, sees the value the editors hold, marked disputed, and every
+    // claim with its rank.
+    browser.click(".account-bar button").await;
+    browser
+        .client
+        .wait()
+        .at_most(Duration::from_secs(10))
+        .for_element(Locator::LinkText("Editors: sign in"))
+        .await
+        .expect("signed out");
+    browser.goto("/events/2").await;
+    browser.wait_for("#what-the-sources-say").await;
+    let heading = browser.text("#claim-topic-1").await;
+    assert!(
+        heading.contains("Officers in the delegation: about 20"),
+        "{heading}"
+    );
+    assert!(
+        heading.to_lowercase().contains("disputed"),
+        "the marker: {heading}"
+    );
+    let list = browser.text("#what-the-sources-say").await;
+    assert!(list.contains("more than 40"), "{list}");
+    assert!(list.contains("Alternative"), "{list}");
+    assert!(list.contains("one unnamed witness"), "{list}");
+    let disagreement = browser.text(".disagreement").await;
+    assert!(
+        disagreement.contains("this page holds about 20"),
+        "{disagreement}"
+    );
+    // The marker leads to the list.
+    browser.follow("What the sources say", "#claim-topic-1").await;
+    assert!(
+        browser
+            .client
+            .current_url()
+            .await
+            .expect("url")
+            .as_str()
+            .ends_with("#what-the-sources-say")
+    );
+    browser.stop().await;
+}
+
 /// The serious and critical axe-core violations of the page the browser shows.
 async fn axe_violations(browser: &Browser, axe: &str) -> Vec<String> {
     browser.client.execute(axe, vec![]).await.expect("inject axe");

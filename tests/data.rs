@@ -300,11 +300,13 @@ fn checked_values(sql: &str, column: &str) -> Vec<String> {
 #[test]
 fn every_vocabulary_matches_the_database_check_it_is_stored_under() {
     use entente::domain::{
-        ActorKind, AgreementKind, Entity, EventStatus, EventType, RelationKind, RevisionAction, Role,
+        ActorKind, AgreementKind, Bound, Entity, EventStatus, EventType, Rank, RelationKind, RevisionAction,
+        Role,
     };
     let foundation = include_str!("../migrations/0001_foundation.sql");
     let accounts = include_str!("../migrations/0005_accounts.sql");
     let revisions = include_str!("../migrations/0006_revisions.sql");
+    let ranked = include_str!("../migrations/0012_ranked_claims.sql");
     let texts = |all: Vec<&str>| all.into_iter().map(str::to_owned).collect::<Vec<_>>();
     let sorted = |mut v: Vec<String>| {
         v.sort();
@@ -350,6 +352,21 @@ fn every_vocabulary_matches_the_database_check_it_is_stored_under() {
             revisions,
             "action",
             texts(RevisionAction::ALL.iter().map(|t| t.as_str()).collect()),
+        ),
+        (
+            ranked,
+            "rank",
+            texts(Rank::ALL.iter().map(|t| t.as_str()).collect()),
+        ),
+        (
+            ranked,
+            "claimed_date_rank",
+            texts(Rank::ALL.iter().map(|t| t.as_str()).collect()),
+        ),
+        (
+            ranked,
+            "quantity_bound",
+            texts(Bound::ALL.iter().map(|t| t.as_str()).collect()),
         ),
     ] {
         assert_eq!(sorted(checked_values(sql, column)), sorted(terms), "{column}");

@@ -411,7 +411,16 @@ async fn the_data_package_describes_every_table_and_its_keys_hold() {
         }
     }
     let claims = column("claims", "value");
-    assert!(claims.iter().any(|v| v == "over 400"), "{claims:?}");
+    assert!(claims.iter().any(|v| v == "more than 400"), "{claims:?}");
+    let low = column("claims", "quantity_low");
+    assert!(
+        low.iter().any(|v| v == "400"),
+        "a quantity's figure is a number: {low:?}"
+    );
+    let bound = column("claims", "quantity_bound");
+    assert!(bound.iter().any(|v| v == "more_than"), "{bound:?}");
+    let rank = column("claims", "rank");
+    assert!(rank.iter().all(|v| v == "preferred"), "{rank:?}");
     assert_eq!(app.get("/data/secrets.csv").await.status, StatusCode::NOT_FOUND);
     assert_eq!(app.get("/data/events.json").await.status, StatusCode::NOT_FOUND);
 }

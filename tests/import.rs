@@ -9,18 +9,9 @@ use std::process::Command;
 
 use axum::http::StatusCode;
 use entente::import::{Dataset, ImportOptions, ImportReport, export_dataset, import_dataset, parse_dataset};
-use support::{TestApp, demo_app, fixture_app};
+use support::{TestApp, demo_app, empty_app, fixture_app};
 
 const PASSWORD: &str = "correct horse battery staple";
-
-/// An application on an empty database (no demo data).
-async fn empty_app() -> TestApp {
-    let dir = tempfile::tempdir().expect("temp dir");
-    let mut config = entente::Config::for_database(dir.path().join("empty.sqlite3"));
-    config.demo_data = false;
-    let app = entente::build(&config).await.expect("app builds");
-    TestApp { app, dir }
-}
 
 async fn import(app: &TestApp, dataset: &Dataset, user_id: Option<i64>, dry_run: bool) -> ImportReport {
     import_dataset(

@@ -140,7 +140,9 @@ async fn event_page_states_a_date_disagreement_between_sources() {
         .get("/events/1/iran-and-belarus-sign-defense-mou-in-tehran")
         .await;
     page.assert_contains("Sources disagree");
-    page.assert_contains("gives <strong>Jun 2023</strong>, which cannot be reconciled with 31 Jul 2023");
+    page.assert_contains(
+        "gives <strong>Jun 2023</strong>, which cannot be reconciled with 31 Jul 2023 (not yet ranked by the editors)",
+    );
     page.assert_contains(r#"<span class="verdict verdict-conflict">disagrees</span>"#);
     page.assert_contains(r#"<span class="verdict verdict-ok">agrees</span>"#);
 }
@@ -151,10 +153,13 @@ async fn event_page_shows_both_sides_of_a_disputed_figure_with_who_said_it() {
     let page = app
         .get("/events/1/iran-and-belarus-sign-defense-mou-in-tehran")
         .await;
-    page.assert_contains("On <strong>Shahed drones Russia has received</strong>, the claims differ");
-    page.assert_contains("<strong>over 400</strong>, according to White House");
-    page.assert_contains("<strong>above 1,000</strong>, according to Ukrainian sources");
-    page.assert_contains("disputed</span>");
+    page.assert_contains(
+        "On <strong>Shahed drones Russia has received</strong>, the sources give different values, \
+         which the editors have not ranked",
+    );
+    page.assert_contains("<strong>more than 400</strong>, according to White House");
+    page.assert_contains("<strong>more than 1,000</strong>, according to Ukrainian sources");
+    page.assert_contains("sources differ, not ranked</span>");
 }
 
 #[tokio::test]

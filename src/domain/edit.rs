@@ -3,7 +3,9 @@
 //! and the publication status changes. The store writes them (`store::editing`).
 
 use crate::dates::EventDate;
-use crate::domain::{ActorKind, AgreementKind, Claim, EventStatus, EventType, RelationKind, RevisionAction};
+use crate::domain::{
+    ActorKind, AgreementKind, Claim, EventStatus, EventType, Rank, RelationKind, RevisionAction,
+};
 
 /// The event's own fields as an editor sets them in the form, validated.
 #[derive(Debug, Clone)]
@@ -61,6 +63,9 @@ pub struct CitationInput {
     pub target: CitationTarget,
     pub passage: String,
     pub claimed_date: Option<EventDate>,
+    /// How the editors hold the source's date against the others'.
+    pub claimed_date_rank: Rank,
+    pub claimed_date_rank_reason: String,
     pub note: String,
     /// What the source claims; replaces the citation's claims.
     pub claims: Vec<Claim>,

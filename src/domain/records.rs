@@ -6,7 +6,8 @@
 
 use serde::{Deserialize, Serialize};
 
-use super::vocabulary::{ActorKind, AgreementKind, EventStatus, EventType, RelationKind};
+use super::quantity::Quantity;
+use super::vocabulary::{ActorKind, AgreementKind, EventStatus, EventType, Rank, RelationKind};
 use crate::dates::EventDate;
 
 /// An event as a revision keeps it: everything an editor sets, with the names and titles
@@ -80,25 +81,110 @@ pub struct Citation {
     /// The date the source gives the event, when it gives one.
     #[serde(default)]
     pub claimed_date: Option<EventDate>,
+    /// How the editors hold that date against the other sources' dates.
+    #[serde(default)]
+    pub claimed_date_rank: Rank,
+    /// Why the date has its rank.
+    #[serde(default)]
+    pub claimed_date_rank_reason: String,
     #[serde(default)]
     pub note: String,
     #[serde(default)]
     pub claims: Vec<Claim>,
 }
 
-/// Something a source says ("drones delivered: over 400"), and who said it according to
-/// the source. Datasets, forms and snapshots all carry claims in this form.
+/// Something a source says ("drones delivered: over 400"), who said it according to the
+/// source, and how the editors rank it against the other claims on the topic. Datasets,
+/// forms and snapshots all carry claims in this form.
+///
+/// A value that reads as a quantity keeps it structured in `quantity`, and `value` is
+/// then the quantity's one rendering; on reading, a given `quantity` wins over `value`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
-#[serde(deny_unknown_fields)]
+#[serde(from = "ClaimFields", deny_unknown_fields)]
 pub struct Claim {
     /// What the claim is about, worded the same way across citations so that
     /// disagreements line up ("Drones Russia has received from Iran").
     pub topic: String,
-    /// The claimed value, as text ("over 400").
+    /// The claimed value as text ("more than 400 drones", "Tehran"); for a quantity,
+    /// its rendering.
     pub value: String,
+    /// The value as a figure, when it is one.
+    #[serde(default)]
+    pub quantity: Option<Quantity>,
     /// Who made the claim according to the source ("White House", "Ukrainian sources").
     #[serde(default)]
     pub attributed_to: Option<String>,
+    /// How the editors hold the claim against the others on its topic.
+    #[serde(default)]
+    pub rank: Rank,
+    /// Why the claim has its rank ("superseded by the signing ceremony's report").
+    #[serde(default)]
+    pub rank_reason: String,
+}
+
+/// A claim as written in a dataset, a request or a snapshot, before its value is read.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct ClaimFields {
+    topic: String,
+    value: String,
+    #[serde(default)]
+    quantity: Option<Quantity>,
+    #[serde(default)]
+    attributed_to: Option<String>,
+    #[serde(default)]
+    rank: Rank,
+    #[serde(default)]
+    rank_reason: String,
+}
+
+impl From<ClaimFields> for Claim {
+    fn from(fields: ClaimFields) -> Claim {
+        let claim = match fields.quantity {
+            Some(quantity) => Claim {
+                value: quantity.display(),
+                quantity: Some(quantity),
+                ..Claim::new(&fields.topic, "", fields.attributed_to)
+            },
+            None => Claim::new(&fields.topic, &fields.value, fields.attributed_to),
+        };
+        claim.ranked(fields.rank, &fields.rank_reason)
+    }
+}
+
+impl Claim {
+    /// A preferred claim of `value` on `topic`: a quantity when the value reads as one.
+    pub fn new(topic: &str, value: &str, attributed_to: Option<String>) -> Claim {
+        let quantity = Quantity::parse(value);
+        Claim {
+            topic: topic.trim().to_owned(),
+            value: quantity
+                .as_ref()
+                .map_or_else(|| value.trim().to_owned(), Quantity::display),
+            quantity,
+            attributed_to,
+            rank: Rank::Preferred,
+            rank_reason: String::new(),
+        }
+    }
+
+    /// The claim with `rank`, for `reason`.
+    pub fn ranked(self, rank: Rank, reason: &str) -> Claim {
+        Claim {
+            rank,
+            rank_reason: reason.trim().to_owned(),
+            ..self
+        }
+    }
+
+    /// Whether two claims give the same value: equal quantities, or the same text up to
+    /// case and spacing.
+    pub fn same_value(&self, other: &Claim) -> bool {
+        match (&self.quantity, &other.quantity) {
+            (Some(a), Some(b)) => a == b,
+            _ => super::names::fold(&self.value) == super::names::fold(&other.value),
+        }
+    }
 }
 
 /// "This event <relation> that event".

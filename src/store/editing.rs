@@ -6,7 +6,7 @@
 use sqlx::SqliteConnection;
 
 use super::Db;
-use super::loader::{Loader, NewEvent};
+use super::loader::{Loader, NewCitation, NewEvent};
 use super::revisions::{self, Change};
 use crate::dates::{EventDate, iso_day};
 use crate::domain::edit::{
@@ -275,7 +275,8 @@ async fn write_participants_and_citations(
         match &citation.target {
             CitationTarget::Existing(citation_id) => {
                 let updated = sqlx::query(
-                    "UPDATE citations SET passage = ?3, claimed_date_edtf = ?4, note = ?5, position = ?6 \
+                    "UPDATE citations SET passage = ?3, claimed_date_edtf = ?4, note = ?5, position = ?6, \
+                            claimed_date_rank = ?7, claimed_date_rank_reason = ?8 \
                       WHERE id = ?1 AND event_id = ?2",
                 )
                 .bind(citation_id)
@@ -284,6 +285,8 @@ async fn write_participants_and_citations(
                 .bind(citation.claimed_date.as_ref().map(EventDate::edtf))
                 .bind(citation.note.trim())
                 .bind(position)
+                .bind(citation.claimed_date_rank)
+                .bind(citation.claimed_date_rank_reason.trim())
                 .execute(&mut *loader.tx)
                 .await?
                 .rows_affected();
@@ -329,17 +332,15 @@ async fn write_participants_and_citations(
                         source_id
                     }
                 };
-                let citation_id = loader
-                    .insert_citation(
-                        id,
-                        source_id,
-                        citation.passage.trim(),
-                        citation.claimed_date.as_ref(),
-                        citation.note.trim(),
-                        position,
-                    )
-                    .await?;
-                loader.insert_claims(citation_id, &citation.claims).await?;
+                let cited = NewCitation {
+                    passage: &citation.passage,
+                    claimed_date: citation.claimed_date.as_ref(),
+                    claimed_date_rank: citation.claimed_date_rank,
+                    claimed_date_rank_reason: &citation.claimed_date_rank_reason,
+                    note: &citation.note,
+                    claims: &citation.claims,
+                };
+                loader.insert_citation(id, source_id, &cited, position).await?;
             }
         }
     }
@@ -485,6 +486,8 @@ pub(super) async fn fields_of_record(
             target: CitationTarget::New(SourceChoice::Existing(c.source_id)),
             passage: c.passage.clone(),
             claimed_date: c.claimed_date.clone(),
+            claimed_date_rank: c.claimed_date_rank,
+            claimed_date_rank_reason: c.claimed_date_rank_reason.clone(),
             note: c.note.clone(),
             claims: c.claims.clone(),
         });

@@ -8,7 +8,9 @@ use sqlx::SqliteConnection;
 
 use super::{ActorRef, Db};
 use crate::domain::edit::OutgoingRelation;
-use crate::domain::{ActorKind, AgreementKind, Claim, Event, EventStatus, EventType, RelationKind, Source};
+use crate::domain::{
+    ActorKind, AgreementKind, Claim, Event, EventStatus, EventType, Rank, RelationKind, Source,
+};
 use crate::error::Result;
 
 /// One line of the timeline: enough to recognise an event and judge its backing.
@@ -92,6 +94,9 @@ pub struct Citation {
     pub source: Source,
     pub passage: String,
     pub claimed_date_edtf: Option<String>,
+    /// How the editors hold the source's date against the others'.
+    pub claimed_date_rank: Rank,
+    pub claimed_date_rank_reason: String,
     pub note: String,
     pub claims: Vec<Claim>,
 }
@@ -205,17 +210,27 @@ impl Db {
         })
         .collect();
 
-        let citation_rows = sqlx::query_as::<_, (i64, i64, String, Option<String>, String)>(
-            "SELECT id, source_id, passage, claimed_date_edtf, note FROM citations \
+        let citation_rows = sqlx::query_as::<_, (i64, i64, String, Option<String>, Rank, String, String)>(
+            "SELECT id, source_id, passage, claimed_date_edtf, claimed_date_rank, claimed_date_rank_reason, \
+                    note FROM citations \
              WHERE event_id = ? ORDER BY position, id",
         )
         .bind(id)
         .fetch_all(&self.read)
         .await?;
         let sources = cited_sources(&mut *self.read.acquire().await?, id).await?;
-        let mut claims = super::claims_by_citation(&mut *self.read.acquire().await?, id).await?;
+        let mut claims = super::claims::by_citation(&mut *self.read.acquire().await?, id).await?;
         let mut citations = Vec::with_capacity(citation_rows.len());
-        for (citation_id, source_id, passage, claimed_date_edtf, note) in citation_rows {
+        for (
+            citation_id,
+            source_id,
+            passage,
+            claimed_date_edtf,
+            claimed_date_rank,
+            claimed_date_rank_reason,
+            note,
+        ) in citation_rows
+        {
             let Some(source) = sources.get(&source_id).cloned() else {
                 continue;
             };
@@ -225,6 +240,8 @@ impl Db {
                 source,
                 passage,
                 claimed_date_edtf,
+                claimed_date_rank,
+                claimed_date_rank_reason,
                 note,
                 claims: claims.remove(&citation_id).unwrap_or_default(),
             });

@@ -5,7 +5,7 @@ use sqlx::{Sqlite, Transaction};
 
 use super::{Db, fold, slugify};
 use crate::dates::{EventDate, iso_day};
-use crate::domain::{ActorKind, AgreementKind, Claim, EventStatus, EventType, RelationKind};
+use crate::domain::{ActorKind, AgreementKind, Claim, EventStatus, EventType, Rank, RelationKind};
 use crate::error::Result;
 
 /// An open write transaction for loading a dataset.
@@ -188,45 +188,37 @@ impl Loader {
         Ok(())
     }
 
+    /// Cites a source on an event at `position`, with the source's date for the event
+    /// ranked and its claims; returns the citation's id.
     pub async fn insert_citation(
         &mut self,
         event_id: i64,
         source_id: i64,
-        passage: &str,
-        claimed_date: Option<&EventDate>,
-        note: &str,
+        citation: &NewCitation<'_>,
         position: i64,
     ) -> Result<i64> {
         let id = sqlx::query_scalar(
-            "INSERT INTO citations (event_id, source_id, passage, claimed_date_edtf, note, position) \
-             VALUES (?, ?, ?, ?, ?, ?) RETURNING id",
+            "INSERT INTO citations (event_id, source_id, passage, claimed_date_edtf, note, position, \
+                                    claimed_date_rank, claimed_date_rank_reason) \
+             VALUES (?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
         )
         .bind(event_id)
         .bind(source_id)
-        .bind(passage)
-        .bind(claimed_date.map(EventDate::edtf))
-        .bind(note)
+        .bind(citation.passage.trim())
+        .bind(citation.claimed_date.map(EventDate::edtf))
+        .bind(citation.note.trim())
         .bind(position)
+        .bind(citation.claimed_date_rank)
+        .bind(citation.claimed_date_rank_reason.trim())
         .fetch_one(&mut *self.tx)
         .await?;
+        self.insert_claims(id, citation.claims).await?;
         Ok(id)
     }
 
     /// Writes a citation's claims, in order.
     pub async fn insert_claims(&mut self, citation_id: i64, claims: &[Claim]) -> Result<()> {
-        for (position, claim) in (0..).zip(claims) {
-            sqlx::query(
-                "INSERT INTO claims (citation_id, topic, value, attributed_to, position) VALUES (?, ?, ?, ?, ?)",
-            )
-            .bind(citation_id)
-            .bind(claim.topic.trim())
-            .bind(claim.value.trim())
-            .bind(claim.attributed_to.as_deref())
-            .bind(position)
-            .execute(&mut *self.tx)
-            .await?;
-        }
-        Ok(())
+        super::claims::insert(&mut self.tx, citation_id, claims).await
     }
 
     /// Tags an event, creating the tag on first use.
@@ -281,4 +273,15 @@ impl Loader {
         self.db.after_write();
         Ok(())
     }
+}
+
+/// A citation to write: the passage relied on, the source's date for the event with
+/// its rank, a note, and the source's claims.
+pub struct NewCitation<'a> {
+    pub passage: &'a str,
+    pub claimed_date: Option<&'a EventDate>,
+    pub claimed_date_rank: Rank,
+    pub claimed_date_rank_reason: &'a str,
+    pub note: &'a str,
+    pub claims: &'a [Claim],
 }

@@ -17,6 +17,8 @@ pub use crate::domain::names::{fold, slugify};
 pub mod actors;
 /// Consistent copies of the database, checked.
 pub mod backup;
+/// What sources claim: ranks and quantities, read and written.
+pub mod claims;
 /// Rows derived from events for search and fast filters, kept in step by the store.
 pub mod derived;
 /// Editors' writes to events, each with its revision.
@@ -117,6 +119,10 @@ impl Db {
             summaries: std::sync::Arc::new(summary::SummaryCache::new(summary::CACHE_CAPACITY, |_| 1)),
             ranked: std::sync::Arc::new(listing::RankedCache::new(listing::RANKED_CAPACITY, Vec::len)),
         };
+        let read = claims::read_stored_quantities(&db.write).await?;
+        if read > 0 {
+            tracing::info!("read {read} stored claims as quantities");
+        }
         if db.ensure_derived_rows().await? {
             tracing::info!("rebuilt the search index and the filter tables");
         }
@@ -217,31 +223,6 @@ impl Db {
         self.read.close().await;
         self.write.close().await;
     }
-}
-
-/// The claims of every citation of an event, by citation, each list in order.
-pub(super) async fn claims_by_citation(
-    conn: &mut sqlx::SqliteConnection,
-    event_id: i64,
-) -> Result<std::collections::HashMap<i64, Vec<crate::domain::Claim>>> {
-    let rows = sqlx::query_as::<_, (i64, String, String, Option<String>)>(
-        "SELECT cl.citation_id, cl.topic, cl.value, cl.attributed_to FROM claims cl \
-           JOIN citations c ON c.id = cl.citation_id WHERE c.event_id = ?1 \
-          ORDER BY cl.citation_id, cl.position, cl.id",
-    )
-    .bind(event_id)
-    .fetch_all(&mut *conn)
-    .await?;
-    let mut claims: std::collections::HashMap<i64, Vec<crate::domain::Claim>> =
-        std::collections::HashMap::new();
-    for (citation_id, topic, value, attributed_to) in rows {
-        claims.entry(citation_id).or_default().push(crate::domain::Claim {
-            topic,
-            value,
-            attributed_to,
-        });
-    }
-    Ok(claims)
 }
 
 /// The actor `id` is now: itself, the actor it was merged into, or none if deleted.

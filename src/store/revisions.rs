@@ -187,6 +187,19 @@ pub(super) async fn version_of(conn: &mut SqliteConnection, entity: Entity, id: 
     version.ok_or(Error::NotFound)
 }
 
+/// A citation's row with its source's outlet and title then.
+type CitationRow = (
+    i64,
+    i64,
+    String,
+    String,
+    String,
+    Option<String>,
+    crate::domain::Rank,
+    String,
+    String,
+);
+
 /// The event record and its version, as it stands in this transaction.
 pub(super) async fn event(conn: &mut SqliteConnection, id: i64) -> Result<Option<(Event, i64)>> {
     type Row = (
@@ -251,9 +264,10 @@ pub(super) async fn event(conn: &mut SqliteConnection, id: i64) -> Result<Option
         title,
     })
     .collect();
-    let mut claims = super::claims_by_citation(conn, id).await?;
-    let rows = sqlx::query_as::<_, (i64, i64, String, String, String, Option<String>, String)>(
-        "SELECT c.id, s.id, s.outlet, s.title, c.passage, c.claimed_date_edtf, c.note \
+    let mut claims = super::claims::by_citation(conn, id).await?;
+    let rows = sqlx::query_as::<_, CitationRow>(
+        "SELECT c.id, s.id, s.outlet, s.title, c.passage, c.claimed_date_edtf, c.claimed_date_rank, \
+                c.claimed_date_rank_reason, c.note \
            FROM citations c JOIN sources s ON s.id = c.source_id WHERE c.event_id = ?1 \
           ORDER BY c.position, c.id",
     )
@@ -261,7 +275,18 @@ pub(super) async fn event(conn: &mut SqliteConnection, id: i64) -> Result<Option
     .fetch_all(&mut *conn)
     .await?;
     let mut citations = Vec::with_capacity(rows.len());
-    for (citation_id, source_id, outlet, source_title, passage, claimed, note) in rows {
+    for (
+        citation_id,
+        source_id,
+        outlet,
+        source_title,
+        passage,
+        claimed,
+        claimed_date_rank,
+        claimed_date_rank_reason,
+        note,
+    ) in rows
+    {
         citations.push(Citation {
             source_id,
             outlet,
@@ -271,6 +296,8 @@ pub(super) async fn event(conn: &mut SqliteConnection, id: i64) -> Result<Option
                 .as_deref()
                 .map(|d| super::stored_date(d, &what))
                 .transpose()?,
+            claimed_date_rank,
+            claimed_date_rank_reason,
             note,
             claims: claims.remove(&citation_id).unwrap_or_default(),
         });

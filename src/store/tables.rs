@@ -185,6 +185,12 @@ impl Table {
                     "string",
                     "The source's own date for the event, in EDTF."
                 ),
+                column!(
+                    "claimed_date_rank",
+                    "string",
+                    "How the editors hold that date: preferred, alternative (disputed) or deprecated."
+                ),
+                column!("claimed_date_rank_reason", "string", "Why the date has its rank."),
                 column!("note", "string", ""),
             ],
             Table::Claims => &[
@@ -196,11 +202,42 @@ impl Table {
                     "string",
                     "What the claim is about, worded alike across sources."
                 ),
-                column!("value", "string", "The claimed value, as the source gives it."),
+                column!(
+                    "value",
+                    "string",
+                    "The claimed value as text; for a quantity, its rendering."
+                ),
                 column!(
                     "attributed_to",
                     "string",
                     "Who made the claim according to the source."
+                ),
+                column!(
+                    "rank",
+                    "string",
+                    "How the editors hold the claim against the others on its topic: preferred, alternative (disputed) or deprecated."
+                ),
+                column!("rank_reason", "string", "Why the claim has its rank."),
+                column!(
+                    "quantity_bound",
+                    "string",
+                    "For a quantity: exactly, about, at_least, more_than, up_to or less_than."
+                ),
+                column!(
+                    "quantity_low",
+                    "number",
+                    "For a quantity: the figure, or the low end of a range."
+                ),
+                column!("quantity_high", "number", "For a range: its high end."),
+                column!(
+                    "quantity_unit",
+                    "string",
+                    "For a quantity: what is counted, or an ISO 4217 currency code."
+                ),
+                column!(
+                    "quantity_as_of",
+                    "string",
+                    "For a quantity: the day, month or year it stood at, in EDTF."
                 ),
             ],
             Table::Relations => &[
@@ -275,12 +312,14 @@ impl Table {
             ),
             Table::Citations => format!(
                 "SELECT ci.rowid, ci.id, ci.event_id, ci.source_id, ci.position, ci.passage, \
-                        ci.claimed_date_edtf, ci.note \
+                        ci.claimed_date_edtf, ci.claimed_date_rank, ci.claimed_date_rank_reason, ci.note \
                    FROM citations ci JOIN events ev ON ev.id = ci.event_id \
                   WHERE ci.rowid > ?1 AND {published} ORDER BY ci.rowid LIMIT ?2"
             ),
             Table::Claims => format!(
-                "SELECT cl.rowid, cl.id, cl.citation_id, cl.position, cl.topic, cl.value, cl.attributed_to \
+                "SELECT cl.rowid, cl.id, cl.citation_id, cl.position, cl.topic, cl.value, cl.attributed_to, \
+                        cl.rank, cl.rank_reason, cl.quantity_bound, cl.quantity_low, cl.quantity_high, \
+                        cl.quantity_unit, cl.quantity_as_of \
                    FROM claims cl JOIN citations ci ON ci.id = cl.citation_id JOIN events ev ON ev.id = ci.event_id \
                   WHERE cl.rowid > ?1 AND {published} ORDER BY cl.rowid LIMIT ?2"
             ),
@@ -330,10 +369,13 @@ impl TableReader {
             for i in 1..=width {
                 let value = match row.try_get::<Option<String>, _>(i) {
                     Ok(text) => text.unwrap_or_default(),
-                    Err(_) => row
-                        .try_get::<Option<i64>, _>(i)?
-                        .map(|n| n.to_string())
-                        .unwrap_or_default(),
+                    Err(_) => match row.try_get::<Option<i64>, _>(i) {
+                        Ok(n) => n.map(|n| n.to_string()).unwrap_or_default(),
+                        Err(_) => row
+                            .try_get::<Option<f64>, _>(i)?
+                            .map(|n| n.to_string())
+                            .unwrap_or_default(),
+                    },
                 };
                 values.push(value);
             }

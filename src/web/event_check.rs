@@ -8,12 +8,12 @@ use super::event_form::{
 };
 use super::extract::FormFields;
 use crate::dates::EventDate;
-use crate::domain::Claim;
 use crate::domain::edit::{
     ActorChoice, CitationInput, CitationTarget, EventFields, ParticipantInput, RelationInput, SourceChoice,
 };
 use crate::domain::text;
 use crate::domain::{ActorKind, AgreementKind, EventType, RelationKind};
+use crate::domain::{Claim, Rank};
 use crate::error::{Error, Result};
 use crate::store::listing::ActorFinder;
 
@@ -384,6 +384,11 @@ pub(super) async fn check_sources(
             ("the address", &row.url, text::MAX_URL_CHARS),
             ("the passage", &row.passage, text::MAX_TEXT_CHARS),
             ("the claims", &row.claims, text::MAX_TEXT_CHARS),
+            (
+                "the reason for its date's rank",
+                &row.claimed_reason,
+                text::MAX_NOTE_CHARS,
+            ),
             ("the note", &row.note, text::MAX_NOTE_CHARS),
         ]));
         let claimed_date = match row.claimed.trim() {
@@ -396,6 +401,18 @@ pub(super) async fn check_sources(
                 }
             },
         };
+        let claimed_date_rank = match row.claimed_rank.trim() {
+            "" => Rank::Preferred,
+            text => Rank::parse(text).unwrap_or_else(|| {
+                problems.push(format!("rank its date as one of {}", Rank::terms()));
+                Rank::Preferred
+            }),
+        };
+        if claimed_date.is_none()
+            && (!claimed_date_rank.is_preferred() || !row.claimed_reason.trim().is_empty())
+        {
+            problems.push("a rank for its date needs the date the source gives".to_owned());
+        }
         let target = match citation_id {
             Some(id) => Some(CitationTarget::Existing(id)),
             None => {
@@ -447,12 +464,8 @@ pub(super) async fn check_sources(
             .enumerate()
         {
             match parse_claim(line) {
-                Some(claim) => claims.push(claim),
-                None => problems.push(format!(
-                    "claim {} (“{line}”) needs the form topic: value, optionally followed by \
-                     (according to who)",
-                    n + 1
-                )),
+                Ok(claim) => claims.push(claim),
+                Err(refusal) => problems.push(format!("claim {}: {refusal}", n + 1)),
             }
         }
         if let (true, Some(target)) = (problems.is_empty(), target) {
@@ -461,6 +474,8 @@ pub(super) async fn check_sources(
                 target,
                 passage: row.passage.trim().to_owned(),
                 claimed_date,
+                claimed_date_rank,
+                claimed_date_rank_reason: row.claimed_reason.trim().to_owned(),
                 note: row.note.trim().to_owned(),
             });
         } else {
@@ -525,11 +540,32 @@ pub(super) async fn check_relations(
     Ok((inputs, errors))
 }
 
-/// Reads one claim line: `topic: value`, optionally ending in `(according to who)`.
-pub(super) fn parse_claim(line: &str) -> Option<Claim> {
-    let (topic, rest) = line.split_once(':')?;
+/// Reads one claim line: `topic: value`, optionally followed by `(according to who)`
+/// and then by the claim's rank, `[alternative: why]`, `[deprecated: why]` or
+/// `[preferred: why]`; a claim is preferred when no rank is given. The value becomes a
+/// quantity when it reads as one. The refusal says what to write.
+pub(super) fn parse_claim(line: &str) -> std::result::Result<Claim, String> {
+    let needs_form = || {
+        format!(
+            "“{line}” needs the form topic: value, optionally followed by (according to who) \
+             and a rank in brackets"
+        )
+    };
+    let (topic, rest) = line.split_once(':').ok_or_else(needs_form)?;
+    let mut rest = rest.trim();
+    let mut rank = (Rank::Preferred, "");
+    if let Some((before, ranked)) = rest.strip_suffix(']').and_then(|r| r.rsplit_once('[')) {
+        let (word, reason) = ranked.split_once(':').unwrap_or((ranked, ""));
+        let Some(parsed) = Rank::parse(word.trim().to_lowercase().as_str()) else {
+            return Err(format!(
+                "“{line}” ends in [{ranked}]: a rank is [preferred], [alternative: why] or \
+                 [deprecated: why]"
+            ));
+        };
+        rank = (parsed, reason.trim());
+        rest = before.trim();
+    }
     let (value, attributed_to) = match rest
-        .trim()
         .strip_suffix(')')
         .and_then(|r| r.rsplit_once("(according to "))
     {
@@ -537,11 +573,10 @@ pub(super) fn parse_claim(line: &str) -> Option<Claim> {
             value.trim(),
             Some(who.trim().to_owned()).filter(|w| !w.is_empty()),
         ),
-        None => (rest.trim(), None),
+        None => (rest, None),
     };
-    (!topic.trim().is_empty() && !value.is_empty()).then(|| Claim {
-        topic: topic.trim().to_owned(),
-        value: value.to_owned(),
-        attributed_to,
-    })
+    if topic.trim().is_empty() || value.is_empty() {
+        return Err(needs_form());
+    }
+    Ok(Claim::new(topic, value, attributed_to).ranked(rank.0, rank.1))
 }

@@ -56,6 +56,8 @@ pub struct EventFormPage {
     pub(super) actor_kinds: Vec<SelectOption>,
     /// Kinds of relation between events.
     pub(super) relation_kinds: Vec<SelectOption>,
+    /// Ranks of a source's date for the event.
+    pub(super) ranks: Vec<SelectOption>,
     pub(super) csrf: String,
     pub(super) csrf_field: &'static str,
     pub(super) conflict: Option<ConflictView>,
@@ -132,6 +134,13 @@ impl EventFormPage {
                 .map(|k| SelectOption {
                     value: k.as_str().to_owned(),
                     label: k.label().to_lowercase(),
+                })
+                .collect(),
+            ranks: crate::domain::Rank::ALL
+                .iter()
+                .map(|r| SelectOption {
+                    value: r.as_str().to_owned(),
+                    label: r.label().to_lowercase(),
                 })
                 .collect(),
             csrf,

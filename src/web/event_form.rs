@@ -73,8 +73,12 @@ pub struct SourceRow {
     pub published: String,
     pub passage: String,
     pub claimed: String,
+    /// How the editors hold the source's date: a [`crate::domain::Rank`]'s text.
+    pub claimed_rank: String,
+    /// Why the date has its rank.
+    pub claimed_reason: String,
     pub note: String,
-    /// What the source claims, one per line: `topic: value (according to who)`.
+    /// What the source claims, one per line: `topic: value (according to who) [rank: why]`.
     pub claims: String,
     /// Ticked: delete this citation.
     pub remove: bool,
@@ -91,6 +95,7 @@ impl SourceRow {
                 &self.published,
                 &self.passage,
                 &self.claimed,
+                &self.claimed_reason,
                 &self.note,
                 &self.claims,
             ]
@@ -163,9 +168,18 @@ impl EventForm {
             "s_claimed",
             "s_note",
             "s_claims",
+            "s_claimed_rank",
+            "s_claimed_reason",
         ];
-        let columns: Vec<Vec<String>> = names.iter().map(|name| column(name)).collect();
+        let mut columns: Vec<Vec<String>> = names.iter().map(|name| column(name)).collect();
         let rows = columns[0].len();
+        // The date's rank and reason came later: a form from before them (kept in a
+        // browser across an update) saves with its dates preferred.
+        for optional in &mut columns[9..] {
+            if optional.is_empty() {
+                *optional = vec![String::new(); rows];
+            }
+        }
         if columns.iter().any(|c| c.len() != rows) {
             return Err(Error::BadRequest(
                 "The source rows of the form are malformed.".to_owned(),
@@ -197,6 +211,8 @@ impl EventForm {
                 claimed: columns[6][i].clone(),
                 note: columns[7][i].clone(),
                 claims: columns[8][i].clone(),
+                claimed_rank: columns[9][i].clone(),
+                claimed_reason: columns[10][i].clone(),
                 remove: !columns[0][i].is_empty() && removed.contains(&columns[0][i]),
                 error: None,
             })
@@ -249,13 +265,23 @@ pub struct FieldError {
     pub message: String,
 }
 
-/// Claims as the form's text: one per line, `topic: value (according to who)`.
+/// Claims as the form's text: one per line, `topic: value (according to who)`, ending
+/// in `[alternative: why]` or `[deprecated: why]` for a claim not preferred (or
+/// `[preferred: why]` when the editor gave a reason).
 pub(super) fn claims_text(claims: &[crate::domain::Claim]) -> String {
     claims
         .iter()
-        .map(|claim| match &claim.attributed_to {
-            Some(who) => format!("{}: {} (according to {who})", claim.topic, claim.value),
-            None => format!("{}: {}", claim.topic, claim.value),
+        .map(|claim| {
+            let mut line = format!("{}: {}", claim.topic, claim.value);
+            if let Some(who) = &claim.attributed_to {
+                line.push_str(&format!(" (according to {who})"));
+            }
+            match (claim.rank.is_preferred(), claim.rank_reason.is_empty()) {
+                (true, true) => {}
+                (_, true) => line.push_str(&format!(" [{}]", claim.rank)),
+                (_, false) => line.push_str(&format!(" [{}: {}]", claim.rank, claim.rank_reason)),
+            }
+            line
         })
         .collect::<Vec<_>>()
         .join("\n")
@@ -303,6 +329,8 @@ pub(super) async fn form_of(state: &AppState, detail: &EventDetail) -> Result<Ev
                 published: c.source.published.as_ref().map(|d| d.edtf()).unwrap_or_default(),
                 passage: c.passage.clone(),
                 claimed: c.claimed_date_edtf.clone().unwrap_or_default(),
+                claimed_rank: c.claimed_date_rank.as_str().to_owned(),
+                claimed_reason: c.claimed_date_rank_reason.clone(),
                 note: c.note.clone(),
                 claims: claims_text(&c.claims),
                 remove: false,

@@ -12,7 +12,7 @@ use super::extract::PathParams;
 use super::session::Viewer;
 use super::view::{human_date, machine_date, web_link};
 use crate::dates::{DateAgreement, EventDate};
-use crate::domain::{ActorKind, AgreementKind, EventStatus};
+use crate::domain::{ActorKind, AgreementKind, EventStatus, Rank};
 use crate::error::{Error, Result};
 use crate::markdown::to_safe_html;
 use crate::store::ActorRef;
@@ -46,7 +46,12 @@ pub struct EventPage {
     tags: Vec<String>,
     relations: Vec<RelationView>,
     citations: Vec<CitationView>,
-    date_dispute: Vec<DateClaimView>,
+    /// Every source's date for the event, preferred first.
+    date_claims: Vec<DateClaimView>,
+    /// Alternatives stand against the page's date.
+    date_disputed: bool,
+    /// Some source's date is listed in the "Sources disagree" box.
+    date_disagreement: bool,
     claim_topics: Vec<ClaimTopic>,
     /// Whether the "Sources disagree" box is shown.
     has_disagreement: bool,
@@ -140,6 +145,9 @@ pub struct CitationView {
     /// How the source's own date compares with the event's: "agrees", "less precise"...
     pub date_verdict: Option<&'static str>,
     pub date_conflicts: bool,
+    /// "alternative" or "deprecated" for a date not preferred, and why.
+    pub date_rank: Option<&'static str>,
+    pub date_rank_reason: String,
     pub claims: Vec<ClaimView>,
 }
 
@@ -147,20 +155,48 @@ pub struct ClaimView {
     pub topic: String,
     pub value: String,
     pub attributed_to: Option<String>,
+    /// "alternative" or "deprecated"; nothing for a preferred claim.
+    pub rank: Option<&'static str>,
+    pub rank_reason: String,
 }
 
-/// A source whose date for the event differs from the date shown.
+/// A source's date for the event, as the "Sources disagree" box and "What the sources
+/// say" show it.
 pub struct DateClaimView {
     pub number: usize,
     pub outlet: String,
     pub claimed: String,
+    /// How it compares with the page's date: "agrees", "disagrees"…
+    pub verdict: &'static str,
     pub conflicts: bool,
+    pub rank: Rank,
+    pub rank_reason: String,
 }
 
-/// All values claimed on one topic across the event's sources.
+impl DateClaimView {
+    /// Whether the "Sources disagree" box lists it: an alternative date, or a preferred
+    /// one that differs from the page's date (not yet ranked when it conflicts).
+    pub fn disagrees(&self) -> bool {
+        match self.rank {
+            Rank::Alternative => true,
+            Rank::Preferred => self.verdict != "agrees",
+            Rank::Deprecated => false,
+        }
+    }
+}
+
+/// All claims on one topic across the event's sources, as the editors rank them.
 pub struct ClaimTopic {
     pub topic: String,
+    /// The anchor of the topic in "What the sources say".
+    pub anchor: String,
+    /// The values the editors hold as best (usually one).
+    pub preferred: Vec<String>,
+    /// Alternatives stand against the preferred value.
     pub disputed: bool,
+    /// The sources give different values that the editors have not ranked.
+    pub unranked: bool,
+    /// Every claim: preferred first, then alternative, then deprecated.
     pub values: Vec<ClaimValue>,
 }
 
@@ -169,6 +205,8 @@ pub struct ClaimValue {
     pub attributed_to: Option<String>,
     pub number: usize,
     pub outlet: String,
+    pub rank: Rank,
+    pub rank_reason: String,
 }
 
 /// `/events/{id}` leads to the canonical address.
@@ -278,18 +316,27 @@ impl EventPage {
             .enumerate()
             .map(|(i, c)| citation_view(i + 1, detail.event.id, c, event_date.as_ref()))
             .collect();
-        let date_dispute: Vec<DateClaimView> = citations
+        let mut date_claims: Vec<DateClaimView> = detail
+            .citations
             .iter()
-            .filter(|c| matches!(c.date_verdict, Some(v) if v != "agrees"))
-            .map(|c| DateClaimView {
-                number: c.number,
-                outlet: c.outlet.clone(),
-                claimed: c.claimed_date.clone().unwrap_or_default(),
-                conflicts: c.date_conflicts,
+            .zip(&citations)
+            .filter_map(|(citation, view)| {
+                Some(DateClaimView {
+                    number: view.number,
+                    outlet: view.outlet.clone(),
+                    claimed: view.claimed_date.clone()?,
+                    verdict: view.date_verdict.unwrap_or("agrees"),
+                    conflicts: view.date_conflicts,
+                    rank: citation.claimed_date_rank,
+                    rank_reason: citation.claimed_date_rank_reason.clone(),
+                })
             })
             .collect();
-        let claim_topics = claim_topics(&citations);
-        let has_disagreement = !date_dispute.is_empty() || claim_topics.iter().any(|t| t.disputed);
+        date_claims.sort_by_key(|d| d.rank);
+        let date_disputed = date_claims.iter().any(|d| d.rank == Rank::Alternative);
+        let claim_topics = claim_topics(&detail.citations);
+        let date_disagreement = date_claims.iter().any(DateClaimView::disagrees);
+        let has_disagreement = date_disagreement || claim_topics.iter().any(|t| t.disputed || t.unranked);
 
         let canonical_url = canonical_url(&detail);
         let share_description = share_description(&detail);
@@ -340,7 +387,9 @@ impl EventPage {
                 })
                 .collect(),
             citations,
-            date_dispute,
+            date_claims,
+            date_disputed,
+            date_disagreement,
             claim_topics,
             has_disagreement,
             title: detail.event.title,
@@ -388,6 +437,8 @@ fn citation_view(
             DateAgreement::Conflict => "disagrees",
         }),
         date_conflicts: agreement == Some(DateAgreement::Conflict),
+        date_rank: (!citation.claimed_date_rank.is_preferred()).then(|| citation.claimed_date_rank.as_str()),
+        date_rank_reason: citation.claimed_date_rank_reason.clone(),
         claims: citation
             .claims
             .iter()
@@ -395,44 +446,36 @@ fn citation_view(
                 topic: c.topic.clone(),
                 value: c.value.clone(),
                 attributed_to: c.attributed_to.clone(),
+                rank: (!c.rank.is_preferred()).then(|| c.rank.as_str()),
+                rank_reason: c.rank_reason.clone(),
             })
             .collect(),
     }
 }
 
-/// Gathers claims by topic, in order of first mention; a topic is disputed when its
-/// values differ (compared case- and space-insensitively).
-fn claim_topics(citations: &[CitationView]) -> Vec<ClaimTopic> {
-    let mut topics: Vec<ClaimTopic> = Vec::new();
-    for citation in citations {
-        for claim in &citation.claims {
-            let value = ClaimValue {
-                value: claim.value.clone(),
-                attributed_to: claim.attributed_to.clone(),
-                number: citation.number,
-                outlet: citation.outlet.clone(),
-            };
-            let key = normalise(&claim.topic);
-            match topics.iter_mut().find(|t| normalise(&t.topic) == key) {
-                Some(topic) => topic.values.push(value),
-                None => topics.push(ClaimTopic {
-                    topic: claim.topic.clone(),
-                    disputed: false,
-                    values: vec![value],
-                }),
-            }
-        }
-    }
-    for topic in &mut topics {
-        let first = topic.values.first().map(|v| normalise(&v.value));
-        topic.disputed = topic.values.iter().any(|v| Some(normalise(&v.value)) != first);
-    }
-    topics
-}
-
-fn normalise(text: &str) -> String {
-    text.split_whitespace()
-        .collect::<Vec<_>>()
-        .join(" ")
-        .to_lowercase()
+/// The event's claims by topic, as `domain::provenance` weighs them.
+fn claim_topics(citations: &[Citation]) -> Vec<ClaimTopic> {
+    crate::domain::provenance::topics(citations.iter().map(|c| c.claims.as_slice()))
+        .into_iter()
+        .enumerate()
+        .map(|(i, topic)| ClaimTopic {
+            topic: topic.topic.to_owned(),
+            anchor: format!("claim-topic-{}", i + 1),
+            preferred: topic.preferred().iter().map(|c| c.value.clone()).collect(),
+            disputed: topic.disputed(),
+            unranked: topic.unranked(),
+            values: topic
+                .claims
+                .iter()
+                .map(|(index, claim)| ClaimValue {
+                    value: claim.value.clone(),
+                    attributed_to: claim.attributed_to.clone(),
+                    number: index + 1,
+                    outlet: citations[*index].source.outlet.clone(),
+                    rank: claim.rank,
+                    rank_reason: claim.rank_reason.clone(),
+                })
+                .collect(),
+        })
+        .collect()
 }

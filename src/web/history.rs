@@ -369,14 +369,24 @@ pub(super) fn event_fields(event: &Event) -> Vec<(&'static str, Vec<String>)> {
                     let claimed = c
                         .claimed_date
                         .as_ref()
-                        .map(|d| format!(" (dates it {})", human_date(&d.edtf())))
+                        .map(|d| {
+                            format!(
+                                " (dates it {}{})",
+                                human_date(&d.edtf()),
+                                ranked(c.claimed_date_rank, &c.claimed_date_rank_reason)
+                            )
+                        })
                         .unwrap_or_default();
                     let first = format!("{}, “{}”: “{}”{claimed}", c.outlet, c.source_title, c.passage);
-                    std::iter::once(first).chain(
-                        c.claims
-                            .iter()
-                            .map(|claim| format!("{} says {}: {}", c.outlet, claim.topic, claim.value)),
-                    )
+                    std::iter::once(first).chain(c.claims.iter().map(|claim| {
+                        format!(
+                            "{} says {}: {}{}",
+                            c.outlet,
+                            claim.topic,
+                            claim.value,
+                            ranked(claim.rank, &claim.rank_reason)
+                        )
+                    }))
                 })
                 .collect(),
         ),
@@ -533,4 +543,14 @@ pub async fn recent(State(state): State<AppState>, _: Editor) -> Result<Response
         })
         .collect();
     Ok(ChangesPage { changes }.into_response())
+}
+
+/// A claim's rank as a history line ends in it: nothing for a plain preferred claim,
+/// else ", alternative: why".
+fn ranked(rank: crate::domain::Rank, reason: &str) -> String {
+    match (rank.is_preferred(), reason.is_empty()) {
+        (true, true) => String::new(),
+        (_, true) => format!(", {rank}"),
+        (_, false) => format!(", {rank}: {reason}"),
+    }
 }

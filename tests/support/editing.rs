@@ -95,17 +95,9 @@ pub async fn edit_fields(app: &TestApp, id: i64, changes: &[(&str, &str)]) -> Ve
             ("s_passage", c.passage.clone()),
             ("s_claimed", c.claimed_date_edtf.clone().unwrap_or_default()),
             ("s_note", c.note.clone()),
-            (
-                "s_claims",
-                c.claims
-                    .iter()
-                    .map(|claim| match &claim.attributed_to {
-                        Some(who) => format!("{}: {} (according to {who})", claim.topic, claim.value),
-                        None => format!("{}: {}", claim.topic, claim.value),
-                    })
-                    .collect::<Vec<_>>()
-                    .join("\n"),
-            ),
+            ("s_claims", claims_text(&c.claims)),
+            ("s_claimed_rank", c.claimed_date_rank.as_str().to_owned()),
+            ("s_claimed_reason", c.claimed_date_rank_reason.clone()),
         ] {
             fields.push((key.into(), value));
         }
@@ -122,6 +114,24 @@ pub async fn edit_fields(app: &TestApp, id: i64, changes: &[(&str, &str)]) -> Ve
         }
     }
     fields
+}
+
+/// Claims as the form writes them: `topic: value (according to who) [rank: why]`.
+pub fn claims_text(claims: &[entente::domain::Claim]) -> String {
+    claims
+        .iter()
+        .map(|claim| {
+            let mut line = format!("{}: {}", claim.topic, claim.value);
+            if let Some(who) = &claim.attributed_to {
+                line.push_str(&format!(" (according to {who})"));
+            }
+            if !claim.rank.is_preferred() || !claim.rank_reason.is_empty() {
+                line.push_str(&format!(" [{}: {}]", claim.rank, claim.rank_reason));
+            }
+            line
+        })
+        .collect::<Vec<_>>()
+        .join("\n")
 }
 
 pub fn borrowed(fields: &[(String, String)]) -> Vec<(&str, &str)> {

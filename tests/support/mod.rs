@@ -69,6 +69,15 @@ pub async fn generated_app(events: usize) -> (TestApp, i64) {
     (TestApp { app, dir }, published)
 }
 
+/// An application on an empty database (no demo data).
+pub async fn empty_app() -> TestApp {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let mut config = Config::for_database(dir.path().join("empty.sqlite3"));
+    config.demo_data = false;
+    let app = entente::build(&config).await.expect("app builds");
+    TestApp { app, dir }
+}
+
 /// The application as a fresh install starts: with the demo dataset.
 pub async fn demo_app() -> TestApp {
     let dir = tempfile::tempdir().expect("temp dir");

@@ -15,7 +15,7 @@ use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
 use crate::domain::edit::StatusChange;
-use crate::domain::{Claim, Event};
+use crate::domain::{Claim, Event, Rank};
 use crate::error::{Error, Result};
 use crate::store::editing::Saved;
 use crate::store::users::User;
@@ -124,6 +124,12 @@ pub struct CitationInput {
     /// The source's own date for the event, in EDTF.
     #[serde(default)]
     pub claimed_date: String,
+    /// How the editors hold that date against the other sources' dates.
+    #[serde(default)]
+    pub claimed_date_rank: Rank,
+    /// Why the date has its rank.
+    #[serde(default)]
+    pub claimed_date_rank_reason: String,
     #[serde(default)]
     pub note: String,
     #[serde(default)]
@@ -166,14 +172,16 @@ impl EventInput {
                     c.claimed_date.as_str(),
                     c.note.as_str(),
                     claims_text(&c.claims),
+                    c.claimed_date_rank.as_str(),
+                    c.claimed_date_rank_reason.as_str(),
                 )
             })
             .chain(
                 removed
                     .iter()
-                    .map(|id| (id.to_string(), "", "", "", "", "", "", "", String::new())),
+                    .map(|id| (id.to_string(), "", "", "", "", "", "", "", String::new(), "", "")),
             );
-        for (citation, outlet, title, url, published, passage, claimed, note, claims) in rows {
+        for (citation, outlet, title, url, published, passage, claimed, note, claims, rank, reason) in rows {
             put("s_citation", &citation);
             put("s_outlet", outlet);
             put("s_title", title);
@@ -183,6 +191,8 @@ impl EventInput {
             put("s_claimed", claimed);
             put("s_note", note);
             put("s_claims", &claims);
+            put("s_claimed_rank", rank);
+            put("s_claimed_reason", reason);
         }
         for id in removed {
             put("s_remove", &id.to_string());

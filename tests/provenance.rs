@@ -1,0 +1,226 @@
+//! Provenance a researcher can cite: claims ranked by the editors (preferred,
+//! alternative, deprecated, with reasons), the source's own dates ranked alike, figures
+//! kept as quantities, and what the event page, the API, the history and the files make
+//! of them.
+
+mod support;
+
+use axum::http::StatusCode;
+use entente::domain::{Bound, Rank};
+use entente::import::{ImportOptions, export_dataset, import_dataset};
+use sqlx::Connection;
+use support::editing::{borrowed, edit_fields};
+use support::{TestApp, empty_app, fixture_app};
+
+const PASSWORD: &str = "correct horse battery staple";
+
+/// Sets the `nth` (0-based) value of a repeated form field.
+fn set_nth(fields: &mut [(String, String)], name: &str, nth: usize, value: &str) {
+    let field = fields
+        .iter_mut()
+        .filter(|(k, _)| k == name)
+        .nth(nth)
+        .unwrap_or_else(|| panic!("no field {name} #{nth}"));
+    field.1 = value.to_owned();
+}
+
+const TOPIC: &str = "Shahed drones Russia has received";
+
+/// The fixture's MOU event (#1) with its figures ranked (the Ukrainian count an
+/// alternative, an old count deprecated) and the unnamed source's June date held as an
+/// alternative.
+async fn ranked_mou(app: &TestApp) -> support::Agent {
+    app.add_user("Eddie", "editor", PASSWORD).await;
+    let eddie = app.sign_in("Eddie", PASSWORD).await;
+    let mut form = edit_fields(app, 1, &[("edit_summary", "Ranked the counts and the dates")]).await;
+    set_nth(
+        &mut form,
+        "s_claims",
+        0,
+        &format!(
+            "{TOPIC}: over 400 (according to White House)\n\
+             {TOPIC}: above 1,000 (according to Ukrainian sources) [alternative: an estimate the White House does not share]\n\
+             {TOPIC}: about 300 as of 2023-05 (according to White House) [deprecated: superseded by the July count]"
+        ),
+    );
+    set_nth(&mut form, "s_claimed_rank", 1, "alternative");
+    set_nth(
+        &mut form,
+        "s_claimed_reason",
+        1,
+        "the signing itself was reported on 31 July",
+    );
+    let saved = app.post_as(&eddie, "/events/1/edit", &borrowed(&form)).await;
+    assert_eq!(saved.status, StatusCode::SEE_OTHER, "{}", saved.body);
+    eddie
+}
+
+#[tokio::test]
+async fn ranks_decide_what_the_event_page_holds_and_what_it_shows_as_disputed() {
+    let app = fixture_app().await;
+    // Unranked, the two counts are a disagreement the editors have not settled.
+    let before = app
+        .get("/events/1/iran-and-belarus-sign-defense-mou-in-tehran")
+        .await;
+    before.assert_contains("which the editors have not ranked");
+    ranked_mou(&app).await;
+
+    let page = app
+        .get("/events/1/iran-and-belarus-sign-defense-mou-in-tehran")
+        .await;
+    assert_eq!(page.status, StatusCode::OK);
+    // The preferred value, marked disputed, in the box and in "What the sources say".
+    page.assert_contains(&format!(
+        "On <strong>{TOPIC}</strong>, this page holds <strong>more than 400</strong>, against:"
+    ));
+    page.assert_contains(
+        "<strong>more than 1,000</strong>, according to Ukrainian sources (<a href=\"#source-1\">[1] The Cradle</a>), \
+         an alternative: an estimate the White House does not share",
+    );
+    page.assert_lacks("which the editors have not ranked");
+    page.assert_contains(r#"<section id="what-the-sources-say""#);
+    page.assert_contains(&format!(
+        r#"<h3 id="claim-topic-1">{TOPIC}: more than 400 <span class="flag">disputed</span></h3>"#
+    ));
+    // Every claim is listed with its rank; the deprecated one is not in the box.
+    page.assert_contains(r#"<tr class="rank-deprecated">"#);
+    page.assert_contains("about 300 as of May 2023");
+    page.assert_contains(r#"Deprecated<span class="rank-reason">superseded by the July count</span>"#);
+    let disagreement = &page.body
+        [page.position("Sources disagree")..page.position("What the sources say</a>, claim by claim")];
+    assert!(
+        !disagreement.contains("about 300"),
+        "a deprecated claim disputes nothing"
+    );
+    // The date: the June date is an alternative, with its reason, and the page's date
+    // is marked disputed.
+    page.assert_contains(r##"<a class="flag" href="#claim-topic-date">disputed</a>"##);
+    page.assert_contains(
+        "gives <strong>Jun 2023</strong>, which the editors hold as an alternative: the signing itself was \
+         reported on 31 July.",
+    );
+    page.assert_contains(
+        r#"<h3 id="claim-topic-date">Date of the event: 31 Jul 2023 <span class="flag">disputed</span></h3>"#,
+    );
+    // On the source itself, the rank is said beside the claim and the date.
+    page.assert_contains(
+        r#"<span class="rank-note">(alternative: the signing itself was reported on 31 July)</span>"#,
+    );
+    page.assert_contains(
+        r#"<span class="rank-note">(alternative: an estimate the White House does not share)</span>"#,
+    );
+}
+
+#[tokio::test]
+async fn a_deprecated_date_is_no_disagreement_and_an_unranked_conflict_is_one() {
+    let app = fixture_app().await;
+    app.add_user("Eddie", "editor", PASSWORD).await;
+    let eddie = app.sign_in("Eddie", PASSWORD).await;
+    let mut form = edit_fields(&app, 1, &[]).await;
+    set_nth(&mut form, "s_claims", 0, "");
+    set_nth(&mut form, "s_claimed_rank", 1, "deprecated");
+    set_nth(&mut form, "s_claimed_reason", 1, "the outlet corrected itself");
+    let saved = app.post_as(&eddie, "/events/1/edit", &borrowed(&form)).await;
+    assert_eq!(saved.status, StatusCode::SEE_OTHER, "{}", saved.body);
+    let page = app
+        .get("/events/1/iran-and-belarus-sign-defense-mou-in-tehran")
+        .await;
+    page.assert_lacks("Sources disagree");
+    page.assert_contains(r#"<tr class="rank-deprecated">"#);
+    page.assert_lacks(r##"href="#claim-topic-date">disputed"##);
+
+    // A rank without a date to rank is refused, with the input kept.
+    let mut form = edit_fields(&app, 1, &[]).await;
+    set_nth(&mut form, "s_claimed", 1, "");
+    let refused = app.post_as(&eddie, "/events/1/edit", &borrowed(&form)).await;
+    assert_eq!(refused.status, StatusCode::UNPROCESSABLE_ENTITY);
+    refused.assert_contains("a rank for its date needs the date the source gives");
+    refused.assert_contains("the outlet corrected itself");
+}
+
+#[tokio::test]
+async fn ranks_and_quantities_reach_the_api_the_history_and_the_dataset() {
+    let app = fixture_app().await;
+    let eddie = ranked_mou(&app).await;
+    let detail = app.app.db.event(1).await.expect("query").expect("event");
+    let claims = &detail.citations[0].claims;
+    assert_eq!(
+        claims.iter().map(|c| c.rank).collect::<Vec<_>>(),
+        [Rank::Preferred, Rank::Alternative, Rank::Deprecated]
+    );
+    let old = claims[2].quantity.as_ref().expect("a quantity");
+    assert_eq!((old.bound, old.low), (Bound::About, 300.0));
+    assert_eq!(old.as_of.as_ref().map(|d| d.edtf()).as_deref(), Some("2023-05"));
+    assert_eq!(detail.citations[1].claimed_date_rank, Rank::Alternative);
+
+    // The API gives the structure and the ranks.
+    let api: serde_json::Value = serde_json::from_str(&app.get("/api/v1/events/1").await.body).expect("json");
+    let claim = &api["citations"][0]["claims"][1];
+    assert_eq!(claim["value"], "more than 1,000");
+    assert_eq!(claim["rank"], "alternative");
+    assert_eq!(claim["rank_reason"], "an estimate the White House does not share");
+    assert_eq!(claim["quantity"]["bound"], "more_than");
+    assert_eq!(claim["quantity"]["low"], 1000.0);
+    assert_eq!(api["citations"][1]["claimed_date_rank"], "alternative");
+
+    // The revision keeps the ranks: comparing versions names them.
+    let compare = app.get_as(&eddie, "/events/1/compare?from=1&to=2").await;
+    assert_eq!(compare.status, StatusCode::OK);
+    compare.assert_contains("more than 1,000, alternative: an estimate the White House does not share");
+    compare.assert_contains("(dates it Jun 2023, alternative: the signing itself was reported on 31 July)");
+
+    // An export carries them, and an import into an empty database keeps them.
+    let dataset = export_dataset(&app.app.db).await.expect("export");
+    let text = serde_json::to_value(&dataset).expect("json");
+    let mou = text["events"]
+        .as_array()
+        .and_then(|events| {
+            events
+                .iter()
+                .find(|e| e["title"] == "Iran and Belarus sign defense MOU in Tehran")
+        })
+        .expect("the MOU");
+    assert_eq!(mou["citations"][1]["claimed_date_rank"], "alternative");
+    assert_eq!(mou["citations"][0]["claims"][2]["rank"], "deprecated");
+    assert_eq!(mou["citations"][0]["claims"][2]["quantity"]["as_of"], "2023-05");
+    let empty = empty_app().await;
+    let options = ImportOptions {
+        file_name: "out.json",
+        user_id: None,
+        dry_run: false,
+    };
+    import_dataset(&empty.app.db, &dataset, options)
+        .await
+        .expect("import");
+    let again = export_dataset(&empty.app.db).await.expect("export");
+    assert_eq!(serde_json::to_value(&again).expect("json"), text);
+}
+
+#[tokio::test]
+async fn claims_stored_before_quantities_existed_are_read_once_at_start() {
+    let app = fixture_app().await;
+    // As a database from before the migration holds them: text, no structure.
+    let url = format!("sqlite://{}", app.database().display());
+    let mut other = sqlx::SqliteConnection::connect(&url).await.expect("connects");
+    sqlx::query(
+        "UPDATE claims SET value = 'over 400', quantity_bound = NULL, quantity_low = NULL \
+          WHERE value = 'more than 400'",
+    )
+    .execute(&mut other)
+    .await
+    .expect("update");
+    sqlx::query("INSERT INTO settings (key, value) VALUES ('claims_to_read', '1')")
+        .execute(&mut other)
+        .await
+        .expect("mark");
+    let stored: Option<f64> = sqlx::query_scalar("SELECT quantity_low FROM claims WHERE value = 'over 400'")
+        .fetch_one(&mut other)
+        .await
+        .expect("read");
+    assert_eq!(stored, None);
+    let reopened = app.another_server().await;
+    let detail = reopened.app.db.event(1).await.expect("query").expect("event");
+    let claim = &detail.citations[0].claims[0];
+    assert_eq!(claim.value, "more than 400");
+    assert_eq!(claim.quantity.as_ref().map(|q| q.bound), Some(Bound::MoreThan));
+}
