@@ -1,5 +1,5 @@
 //! The command line of the `entente` binary. `serve` is the default; `user`, `backup`,
-//! `import`, `export` and `fixture` are the others.
+//! `import`, `export`, `fixture`, `token` and `sources` are the others.
 
 use std::net::SocketAddr;
 use std::path::PathBuf;
@@ -37,6 +37,26 @@ pub enum Command {
     DatasetSchema,
     /// Manage editors' personal API tokens.
     Token(TokenArgs),
+    /// Check the recorded sources.
+    Sources(SourcesArgs),
+}
+
+/// Options of `entente sources`.
+#[derive(Debug, Clone, Args)]
+pub struct SourcesArgs {
+    #[command(subcommand)]
+    pub action: SourcesAction,
+}
+
+/// What `entente sources` does.
+#[derive(Debug, Clone, Subcommand)]
+pub enum SourcesAction {
+    /// List sources whose address or archived copy is malformed, and sources with an
+    /// address but no archived copy. Reads the database only: no network request.
+    Check {
+        #[command(flatten)]
+        database: DatabaseArg,
+    },
 }
 
 /// Options of `entente token`.

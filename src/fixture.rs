@@ -402,6 +402,8 @@ pub fn dataset(events: usize, seed: u64) -> Dataset {
                 )),
                 author: None,
                 notes: String::new(),
+                archive_url: None,
+                retrieved: None,
             }
         })
         .collect();

@@ -85,6 +85,12 @@ pub struct SourceRecord {
     /// What an editor should know about this source (how it was identified, its slant).
     #[serde(default, skip_serializing_if = "String::is_empty")]
     pub notes: String,
+    /// An archived copy's address (`https://web.archive.org/web/…`), for when `url` dies.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub archive_url: Option<String>,
+    /// The day an editor retrieved the source (EDTF, `2023-08-02`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub retrieved: Option<String>,
 }
 
 /// One event with its participants, citations, tags and relations.
@@ -244,16 +250,7 @@ pub async fn load_dataset(db: &Db, dataset: &Dataset) -> Result<LoadReport, Erro
 
     let mut source_ids: HashMap<&str, i64> = HashMap::new();
     for source in &dataset.sources {
-        let id = loader
-            .insert_source(
-                &source.outlet,
-                &source.title,
-                source.url.as_deref(),
-                checked.dates.get(&DateKey::Source(&source.key)),
-                source.author.as_deref(),
-                &source.notes,
-            )
-            .await?;
+        let id = loader.insert_source(&source_of(source, &checked)).await?;
         loader.keep_key(Entity::Source, &source.key, id, false).await?;
         source_ids.insert(&source.key, id);
     }
@@ -348,8 +345,29 @@ pub async fn load_dataset(db: &Db, dataset: &Dataset) -> Result<LoadReport, Erro
 enum DateKey<'a> {
     Event(&'a str),
     Source(&'a str),
+    /// The day a source was retrieved.
+    Retrieved(&'a str),
     /// The claimed date of an event's n-th citation.
     Claim(&'a str, i64),
+}
+
+/// A checked source record as the domain's source: trimmed, empty texts left out.
+fn source_of(source: &SourceRecord, checked: &Checked<'_>) -> Source {
+    let given = |text: &Option<String>| {
+        text.as_ref()
+            .map(|t| t.trim().to_owned())
+            .filter(|t| !t.is_empty())
+    };
+    Source {
+        outlet: source.outlet.trim().to_owned(),
+        title: source.title.trim().to_owned(),
+        url: given(&source.url),
+        published: checked.dates.get(&DateKey::Source(&source.key)).cloned(),
+        author: given(&source.author),
+        notes: source.notes.trim().to_owned(),
+        archive_url: given(&source.archive_url),
+        retrieved: checked.dates.get(&DateKey::Retrieved(&source.key)).cloned(),
+    }
 }
 
 /// The outcome of checking a dataset: its dates, parsed once.
@@ -444,6 +462,27 @@ fn check(dataset: &Dataset) -> Result<Checked<'_>, Error> {
                 }
                 Err(e) => problem(at("published"), key, e.to_string()),
             }
+        }
+        if let Some(retrieved) = &source.retrieved {
+            match EventDate::parse(retrieved) {
+                Ok(date) => {
+                    dates.insert(DateKey::Retrieved(key), date);
+                }
+                Err(e) => problem(at("retrieved"), key, e.to_string()),
+            }
+        }
+        if let Some(archive) = source
+            .archive_url
+            .as_deref()
+            .map(str::trim)
+            .filter(|a| !a.is_empty())
+            && !(archive.starts_with("https://") || archive.starts_with("http://"))
+        {
+            problem(
+                at("archive_url"),
+                key,
+                "an archived copy's address starts with http:// or https://".to_owned(),
+            );
         }
     }
 
@@ -826,22 +865,7 @@ pub async fn import_dataset(
     let mut source_ids: HashMap<&str, i64> = HashMap::new();
     let mut sources_seen: HashSet<i64> = HashSet::new();
     for source in &dataset.sources {
-        let record = Source {
-            outlet: source.outlet.trim().to_owned(),
-            title: source.title.trim().to_owned(),
-            url: source
-                .url
-                .as_ref()
-                .map(|u| u.trim().to_owned())
-                .filter(|u| !u.is_empty()),
-            published: checked.dates.get(&DateKey::Source(&source.key)).cloned(),
-            author: source
-                .author
-                .as_ref()
-                .map(|a| a.trim().to_owned())
-                .filter(|a| !a.is_empty()),
-            notes: source.notes.trim().to_owned(),
-        };
+        let record = source_of(source, &checked);
         let found = match loader.keyed(Entity::Source, &source.key).await? {
             Some(k) if !k.matched && !sources_seen.contains(&k.id) => Found::Keyed(k.id),
             Some(k) => Found::Matched(k.id, "key, given by an earlier import to a record found"),
@@ -1146,6 +1170,8 @@ pub async fn export_dataset(db: &Db) -> Result<Dataset, Error> {
             published: source.published.as_ref().map(EventDate::edtf),
             author: source.author.clone(),
             notes: source.notes.clone(),
+            archive_url: source.archive_url.clone(),
+            retrieved: source.retrieved.as_ref().map(EventDate::edtf),
         });
     }
     for (id, event, _) in &collection.events {

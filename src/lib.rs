@@ -182,6 +182,38 @@ pub async fn export(args: &cli::ExportArgs) -> Result<()> {
 }
 
 /// `entente token …`: manages personal API tokens from a shell; prints what it did.
+/// `entente sources check`: one line per source found wanting (`#id`, outlet, title,
+/// problems), then a count; the database only, no network request.
+pub async fn sources(args: &cli::SourcesArgs) -> Result<()> {
+    let cli::SourcesAction::Check { database } = &args.action;
+    let db = Db::open(&database.path).await?;
+    let outcome = async {
+        match args.action {
+            cli::SourcesAction::Check { .. } => {
+                let sources = db.source_addresses().await?;
+                let mut wanting = 0;
+                for (id, source) in &sources {
+                    let problems = domain::source_problems(source);
+                    if !problems.is_empty() {
+                        wanting += 1;
+                        println!(
+                            "#{id}\t{}\t{}\t{}",
+                            source.outlet,
+                            source.title,
+                            problems.join("; ")
+                        );
+                    }
+                }
+                eprintln!("{wanting} of {} sources need attention", sources.len());
+            }
+        }
+        Ok(())
+    }
+    .await;
+    db.close().await;
+    outcome
+}
+
 pub async fn token(args: &cli::TokenArgs) -> Result<()> {
     use cli::TokenAction;
     let db = Db::open(&args.database.path).await?;

@@ -24,6 +24,7 @@ async fn main() -> ExitCode {
         (Some(Command::Import(args)), _) => entente::import(args).await,
         (Some(Command::Export(args)), _) => entente::export(args).await,
         (Some(Command::Token(args)), _) => entente::token(args).await,
+        (Some(Command::Sources(args)), _) => entente::sources(args).await,
         (Some(Command::DatasetSchema), _) => {
             println!("{:#}", entente::import::dataset_json_schema());
             Ok(())

@@ -224,3 +224,96 @@ async fn claims_stored_before_quantities_existed_are_read_once_at_start() {
     assert_eq!(claim.value, "more than 400");
     assert_eq!(claim.quantity.as_ref().map(|q| q.bound), Some(Bound::MoreThan));
 }
+
+#[tokio::test]
+async fn a_sources_archived_copy_and_retrieval_day_are_edited_kept_and_linked() {
+    let app = fixture_app().await;
+    app.add_user("Eddie", "editor", PASSWORD).await;
+    let eddie = app.sign_in("Eddie", PASSWORD).await;
+    let (source, version) = app.app.db.source_record(1).await.expect("query").expect("source");
+    let version = version.to_string();
+    let url = source.url.clone().unwrap_or_default();
+    let published = source.published.as_ref().map(|d| d.edtf()).unwrap_or_default();
+    let mut fields = vec![
+        ("outlet", source.outlet.as_str()),
+        ("title", source.title.as_str()),
+        ("url", url.as_str()),
+        ("published", published.as_str()),
+        ("author", ""),
+        ("notes", source.notes.as_str()),
+        ("archive_url", "web.archive.org/x"),
+        ("retrieved", "2023-08-02"),
+        ("version", version.as_str()),
+        ("edit_summary", "Archived"),
+        ("next", "/events/1"),
+    ];
+    let refused = app.post_as(&eddie, "/sources/1/edit", &fields).await;
+    assert_eq!(refused.status, StatusCode::UNPROCESSABLE_ENTITY);
+    refused.assert_contains("The archived copy&#39;s address must start with http:// or https://.");
+    refused.assert_contains(r#"value="web.archive.org/x""#);
+    let archive = "https://web.archive.org/web/20230802/https://thecradle.co/x";
+    fields[6].1 = archive;
+    let saved = app.post_as(&eddie, "/sources/1/edit", &fields).await;
+    assert_eq!(saved.status, StatusCode::SEE_OTHER, "{}", saved.body);
+
+    let page = app
+        .get("/events/1/iran-and-belarus-sign-defense-mou-in-tehran")
+        .await;
+    page.assert_contains(&format!(
+        r#"<a class="archived" href="{archive}" rel="noopener noreferrer">Archived copy"#
+    ));
+    page.assert_contains("(retrieved 2 Aug 2023)");
+    // The revision keeps them; the API and the dataset carry them.
+    let (kept, _) = app.app.db.source_record(1).await.expect("query").expect("source");
+    assert_eq!(kept.archive_url.as_deref(), Some(archive));
+    let api: serde_json::Value = serde_json::from_str(&app.get("/api/v1/events/1").await.body).expect("json");
+    assert_eq!(api["sources"][0]["archive_url"], archive, "{}", api["sources"]);
+    let dataset = export_dataset(&app.app.db).await.expect("export");
+    assert!(
+        dataset.sources.iter().any(
+            |s| s.archive_url.as_deref() == Some(archive) && s.retrieved.as_deref() == Some("2023-08-02")
+        )
+    );
+}
+
+#[tokio::test]
+async fn sources_check_lists_what_needs_attention_without_the_network() {
+    let app = fixture_app().await;
+    let url = format!("sqlite://{}", app.database().display());
+    let mut other = sqlx::SqliteConnection::connect(&url).await.expect("connects");
+    sqlx::query("UPDATE sources SET url = 'thecradle.co/article' WHERE id = 1")
+        .execute(&mut other)
+        .await
+        .expect("update");
+    sqlx::query("UPDATE sources SET archive_url = 'https://web.archive.org/web/2023/x' WHERE id = 2")
+        .execute(&mut other)
+        .await
+        .expect("update");
+    let output = std::process::Command::new(env!("CARGO_BIN_EXE_entente"))
+        .args(["sources", "check", "--database"])
+        .arg(app.database())
+        .output()
+        .expect("runs");
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let listed = String::from_utf8_lossy(&output.stdout);
+    let line = |id: i64| {
+        listed
+            .lines()
+            .find(|l| l.starts_with(&format!("#{id}\t")))
+            .map(str::to_owned)
+    };
+    let first = line(1).expect("source 1 is listed");
+    assert!(first.contains("address: not a web address"), "{first}");
+    assert!(first.contains("no archived copy"), "{first}");
+    assert_eq!(
+        line(2),
+        None,
+        "an archived source with a good address is not listed"
+    );
+    let summary = String::from_utf8_lossy(&output.stderr);
+    assert!(summary.contains("sources need attention"), "{summary}");
+}

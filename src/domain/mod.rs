@@ -24,7 +24,10 @@ pub mod text;
 pub mod vocabulary;
 
 pub use quantity::Quantity;
-pub use records::{Actor, Citation, Claim, Event, Participant, Relation, Source, first_reported};
+pub use records::{
+    Actor, Citation, Claim, Event, Participant, Relation, Source, address_problem, first_reported,
+    source_problems,
+};
 pub use vocabulary::{
     ActorKind, AgreementKind, Bound, Entity, EventStatus, EventType, Rank, RelationKind, RevisionAction, Role,
 };

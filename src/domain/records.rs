@@ -233,6 +233,50 @@ pub struct Source {
     pub author: Option<String>,
     #[serde(default)]
     pub notes: String,
+    /// An archived copy's address, for when `url` no longer answers.
+    #[serde(default)]
+    pub archive_url: Option<String>,
+    /// The day an editor retrieved the source.
+    #[serde(default)]
+    pub retrieved: Option<EventDate>,
+}
+
+/// What is wrong with a source's address, if anything: it must parse as a web address
+/// (`http` or `https`) with a host. Text for the editor fixing it.
+pub fn address_problem(address: &str) -> Option<String> {
+    match url::Url::parse(address.trim()) {
+        Err(e) => Some(format!("not a web address ({e})")),
+        Ok(parsed) if !matches!(parsed.scheme(), "http" | "https") => {
+            Some(format!("a {} address, not http or https", parsed.scheme()))
+        }
+        Ok(parsed)
+            if parsed
+                .host_str()
+                .is_none_or(|h| !h.contains('.') && h != "localhost") =>
+        {
+            Some("no host name in the address".to_owned())
+        }
+        Ok(_) => None,
+    }
+}
+
+/// What a check of a source finds wanting: a malformed address or archived copy, or no
+/// archived copy at all (a dead link would then lose the source).
+pub fn source_problems(source: &Source) -> Vec<String> {
+    let mut problems = Vec::new();
+    if let Some(problem) = source.url.as_deref().and_then(address_problem) {
+        problems.push(format!("address: {problem}"));
+    }
+    match source.archive_url.as_deref() {
+        Some(archive) => {
+            if let Some(problem) = address_problem(archive) {
+                problems.push(format!("archived copy: {problem}"));
+            }
+        }
+        None if source.url.is_some() => problems.push("no archived copy".to_owned()),
+        None => {}
+    }
+    problems
 }
 
 /// Of sources `(id, source)`, the one published first: the earliest publication day
@@ -257,7 +301,31 @@ mod tests {
             published: published.map(|d| EventDate::parse(d).expect("date")),
             author: None,
             notes: String::new(),
+            archive_url: None,
+            retrieved: None,
         }
+    }
+
+    #[test]
+    fn a_check_names_malformed_addresses_and_missing_copies() {
+        let mut s = source("BelTA", None);
+        assert!(source_problems(&s).is_empty(), "no address, nothing to archive");
+        s.url = Some("https://belta.by/news/1".to_owned());
+        assert_eq!(source_problems(&s), ["no archived copy"]);
+        s.archive_url = Some("https://web.archive.org/web/2023/https://belta.by/news/1".to_owned());
+        assert!(source_problems(&s).is_empty());
+        s.url = Some("belta.by/news/1".to_owned());
+        s.archive_url = Some("ftp://archive.example/x".to_owned());
+        let problems = source_problems(&s);
+        assert!(
+            problems[0].starts_with("address: not a web address"),
+            "{problems:?}"
+        );
+        assert_eq!(problems[1], "archived copy: a ftp address, not http or https");
+        assert_eq!(
+            address_problem("https://intranet/x").as_deref(),
+            Some("no host name in the address")
+        );
     }
 
     #[test]

@@ -13,7 +13,7 @@ use crate::domain::edit::{
     ActorChoice, CitationInput, CitationTarget, EventFields, ParticipantInput, RelationInput, SourceChoice,
     StatusChange,
 };
-use crate::domain::{Entity, EventStatus, RevisionAction};
+use crate::domain::{Entity, EventStatus, RevisionAction, Source};
 use crate::error::{Error, OnConstraint, Result};
 
 /// What became of a save.
@@ -325,9 +325,17 @@ async fn write_participants_and_citations(
                         url,
                         published,
                     } => {
-                        let source_id = loader
-                            .insert_source(outlet, title, url.as_deref(), published.as_ref(), None, "")
-                            .await?;
+                        let source = Source {
+                            outlet: outlet.clone(),
+                            title: title.clone(),
+                            url: url.clone(),
+                            published: published.clone(),
+                            author: None,
+                            notes: String::new(),
+                            archive_url: None,
+                            retrieved: None,
+                        };
+                        let source_id = loader.insert_source(&source).await?;
                         revisions::record(&mut loader.tx, Entity::Source, source_id, created).await?;
                         source_id
                     }

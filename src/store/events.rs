@@ -304,28 +304,30 @@ async fn cited_sources(conn: &mut SqliteConnection, event_id: i64) -> Result<Has
         Option<String>,
         Option<String>,
         String,
+        Option<String>,
+        Option<String>,
     );
     let rows = sqlx::query_as::<_, SourceRow>(
-        "SELECT s.id, s.outlet, s.title, s.url, s.published_edtf, s.author, s.notes \
+        "SELECT s.id, s.outlet, s.title, s.url, s.published_edtf, s.author, s.notes, s.archive_url, \
+                s.retrieved_edtf \
          FROM sources s WHERE s.id IN (SELECT source_id FROM citations WHERE event_id = ?)",
     )
     .bind(event_id)
     .fetch_all(&mut *conn)
     .await?;
     let mut sources = HashMap::with_capacity(rows.len());
-    for (source_id, outlet, title, url, published, author, notes) in rows {
+    for (source_id, outlet, title, url, published, author, notes, archive_url, retrieved) in rows {
         let what = format!("source {source_id}");
-        let published = published
-            .as_deref()
-            .map(|d| super::stored_date(d, &what))
-            .transpose()?;
+        let date = |text: Option<String>| text.as_deref().map(|d| super::stored_date(d, &what)).transpose();
         let source = Source {
             outlet,
             title,
             url,
-            published,
+            published: date(published)?,
             author,
             notes,
+            archive_url,
+            retrieved: date(retrieved)?,
         };
         sources.insert(source_id, source);
     }

@@ -224,16 +224,7 @@ impl Loader {
         by: Importer<'_>,
     ) -> Result<(i64, Outcome)> {
         let Some(id) = existing else {
-            let id = self
-                .insert_source(
-                    &source.outlet,
-                    &source.title,
-                    source.url.as_deref(),
-                    source.published.as_ref(),
-                    source.author.as_deref(),
-                    &source.notes,
-                )
-                .await?;
+            let id = self.insert_source(source).await?;
             revisions::record(
                 &mut self.tx,
                 Entity::Source,

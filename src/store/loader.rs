@@ -5,7 +5,7 @@ use sqlx::{Sqlite, Transaction};
 
 use super::{Db, fold, slugify};
 use crate::dates::{EventDate, iso_day};
-use crate::domain::{ActorKind, AgreementKind, Claim, EventStatus, EventType, Rank, RelationKind};
+use crate::domain::{ActorKind, AgreementKind, Claim, EventStatus, EventType, Rank, RelationKind, Source};
 use crate::error::Result;
 
 /// An open write transaction for loading a dataset.
@@ -112,27 +112,22 @@ impl Loader {
         Ok(())
     }
 
-    pub async fn insert_source(
-        &mut self,
-        outlet: &str,
-        title: &str,
-        url: Option<&str>,
-        published: Option<&EventDate>,
-        author: Option<&str>,
-        notes: &str,
-    ) -> Result<i64> {
+    pub async fn insert_source(&mut self, source: &Source) -> Result<i64> {
         let id = sqlx::query_scalar(&format!(
-            "INSERT INTO sources (id, outlet, title, url, published_edtf, published_earliest, author, notes) \
-             VALUES ({}, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
+            "INSERT INTO sources (id, outlet, title, url, published_edtf, published_earliest, author, notes, \
+                                  archive_url, retrieved_edtf) \
+             VALUES ({}, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
             next_id("sources", "source")
         ))
-        .bind(outlet.trim())
-        .bind(title.trim())
-        .bind(url)
-        .bind(published.map(EventDate::edtf))
-        .bind(published.map(|d| iso_day(d.earliest())))
-        .bind(author)
-        .bind(notes)
+        .bind(source.outlet.trim())
+        .bind(source.title.trim())
+        .bind(source.url.as_deref())
+        .bind(source.published.as_ref().map(EventDate::edtf))
+        .bind(source.published.as_ref().map(|d| iso_day(d.earliest())))
+        .bind(source.author.as_deref())
+        .bind(source.notes.trim())
+        .bind(source.archive_url.as_deref())
+        .bind(source.retrieved.as_ref().map(EventDate::edtf))
         .fetch_one(&mut *self.tx)
         .await?;
         Ok(id)

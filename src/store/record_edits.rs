@@ -440,8 +440,9 @@ pub(super) async fn write_source(
     revisions::record_baseline(&mut loader.tx, Entity::Source, id).await?;
     sqlx::query(
         "UPDATE sources SET outlet = ?2, title = ?3, url = ?4, published_edtf = ?5, \
-                published_earliest = ?6, author = ?7, notes = ?8, version = version + 1, \
-                updated_at = strftime('%Y-%m-%dT%H:%M:%SZ', 'now') WHERE id = ?1 AND version = ?9",
+                published_earliest = ?6, author = ?7, notes = ?8, archive_url = ?10, retrieved_edtf = ?11, \
+                version = version + 1, updated_at = strftime('%Y-%m-%dT%H:%M:%SZ', 'now') \
+          WHERE id = ?1 AND version = ?9",
     )
     .bind(id)
     .bind(fields.outlet.trim())
@@ -452,6 +453,8 @@ pub(super) async fn write_source(
     .bind(fields.author.as_deref())
     .bind(fields.notes.trim())
     .bind(expected_version)
+    .bind(fields.archive_url.as_deref())
+    .bind(fields.retrieved.as_ref().map(EventDate::edtf))
     .execute(&mut *loader.tx)
     .await?;
     let events: Vec<i64> = sqlx::query_scalar("SELECT DISTINCT event_id FROM citations WHERE source_id = ?1")

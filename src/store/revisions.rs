@@ -384,27 +384,30 @@ pub(super) async fn source(conn: &mut SqliteConnection, id: i64) -> Result<Optio
         Option<String>,
         String,
         i64,
+        Option<String>,
+        Option<String>,
     );
     let row: Option<Row> = sqlx::query_as(
-        "SELECT outlet, title, url, published_edtf, author, notes, version FROM sources WHERE id = ?1",
+        "SELECT outlet, title, url, published_edtf, author, notes, version, archive_url, retrieved_edtf \
+           FROM sources WHERE id = ?1",
     )
     .bind(id)
     .fetch_optional(&mut *conn)
     .await?;
-    let Some((outlet, title, url, published, author, notes, version)) = row else {
+    let Some((outlet, title, url, published, author, notes, version, archive_url, retrieved)) = row else {
         return Ok(None);
     };
     let what = format!("source {id}");
+    let date = |text: Option<String>| text.as_deref().map(|d| super::stored_date(d, &what)).transpose();
     let source = Source {
         outlet,
         title,
         url,
-        published: published
-            .as_deref()
-            .map(|d| super::stored_date(d, &what))
-            .transpose()?,
+        published: date(published)?,
         author,
         notes,
+        archive_url,
+        retrieved: date(retrieved)?,
     };
     Ok(Some((source, version)))
 }

@@ -37,6 +37,32 @@ pub struct OutletSource {
 }
 
 impl Db {
+    /// Every source (id, outlet, title, address, archived copy), by id, for
+    /// `entente sources check`.
+    pub async fn source_addresses(&self) -> Result<Vec<(i64, Source)>> {
+        let rows = sqlx::query_as::<_, (i64, String, String, Option<String>, Option<String>)>(
+            "SELECT id, outlet, title, url, archive_url FROM sources ORDER BY id",
+        )
+        .fetch_all(&self.read)
+        .await?;
+        Ok(rows
+            .into_iter()
+            .map(|(id, outlet, title, url, archive_url)| {
+                let source = Source {
+                    outlet,
+                    title,
+                    url,
+                    published: None,
+                    author: None,
+                    notes: String::new(),
+                    archive_url,
+                    retrieved: None,
+                };
+                (id, source)
+            })
+            .collect())
+    }
+
     /// Every tag with its number of published events, by name; tags of unpublished
     /// events only when asked (for editors).
     pub async fn tag_index(&self, include_unpublished: bool) -> Result<Vec<TagListing>> {

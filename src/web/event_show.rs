@@ -136,6 +136,10 @@ pub struct CitationView {
     pub outlet: String,
     pub title: String,
     pub url: Option<String>,
+    /// An archived copy's address, linked as "archived copy".
+    pub archive_url: Option<String>,
+    /// The day an editor retrieved the source.
+    pub retrieved: Option<String>,
     pub published: Option<String>,
     pub author: Option<String>,
     pub notes: String,
@@ -425,6 +429,8 @@ fn citation_view(
         outlet: citation.source.outlet.clone(),
         title: citation.source.title.clone(),
         url: web_link(citation.source.url.as_deref()),
+        archive_url: web_link(citation.source.archive_url.as_deref()),
+        retrieved: citation.source.retrieved.as_ref().map(EventDate::display),
         published: citation.source.published.as_ref().map(|d| human_date(&d.edtf())),
         author: citation.source.author.clone(),
         notes: citation.source.notes.clone(),

@@ -432,6 +432,14 @@ fn source_fields(source: &Source) -> Vec<(&'static str, Vec<String>)> {
         ),
         ("Author", one(source.author.clone().unwrap_or_default())),
         ("About this source", one(source.notes.clone())),
+        (
+            "Archived copy",
+            one(source.archive_url.clone().unwrap_or_default()),
+        ),
+        (
+            "Retrieved",
+            one(source.retrieved.as_ref().map(|d| d.display()).unwrap_or_default()),
+        ),
     ]
 }
 

@@ -34,6 +34,10 @@ pub struct SourceForm {
     #[serde(default)]
     notes: String,
     #[serde(default)]
+    archive_url: String,
+    #[serde(default)]
+    retrieved: String,
+    #[serde(default)]
     edit_summary: String,
     #[serde(default)]
     version: String,
@@ -109,6 +113,8 @@ fn source_form_of(source: Source, version: i64, next: &str) -> SourceForm {
         published: source.published.map(|d| d.edtf()).unwrap_or_default(),
         author: source.author.unwrap_or_default(),
         notes: source.notes,
+        archive_url: source.archive_url.unwrap_or_default(),
+        retrieved: source.retrieved.map(|d| d.edtf()).unwrap_or_default(),
         edit_summary: String::new(),
         version: version.to_string(),
         next: session::local_path(next),
@@ -138,6 +144,12 @@ pub async fn update_source(
     for (field, label, value, max) in [
         ("title", "the title", &form.title, text::MAX_LINE_CHARS),
         ("url", "the address", &form.url, text::MAX_URL_CHARS),
+        (
+            "archive_url",
+            "the archived copy's address",
+            &form.archive_url,
+            text::MAX_URL_CHARS,
+        ),
         ("author", "the author", &form.author, text::MAX_NAME_CHARS),
         ("notes", "the notes", &form.notes, text::MAX_TEXT_CHARS),
     ] {
@@ -152,6 +164,23 @@ pub async fn update_source(
             "The address must start with http:// or https://.".to_owned(),
         ));
     }
+    let archive_url = Some(form.archive_url.trim()).filter(|u| !u.is_empty());
+    if archive_url.is_some() && super::view::web_link(archive_url).is_none() {
+        errors.push((
+            "archive_url",
+            "The archived copy's address must start with http:// or https://.".to_owned(),
+        ));
+    }
+    let retrieved = match form.retrieved.trim() {
+        "" => None,
+        text => match EventDate::parse(text) {
+            Ok(date) => Some(date),
+            Err(e) => {
+                errors.push(("retrieved", e.to_string()));
+                None
+            }
+        },
+    };
     let published = match form.published.trim() {
         "" => None,
         text => match EventDate::parse(text) {
@@ -174,6 +203,8 @@ pub async fn update_source(
         published,
         author: Some(form.author.trim().to_owned()).filter(|a| !a.is_empty()),
         notes: form.notes.trim().to_owned(),
+        archive_url: archive_url.map(str::to_owned),
+        retrieved,
     };
     match state
         .db
@@ -196,6 +227,8 @@ pub async fn update_source(
                 ("Published", &saved.published, &form.published),
                 ("Author", &saved.author, &form.author),
                 ("About this source", &saved.notes, &form.notes),
+                ("Archived copy", &saved.archive_url, &form.archive_url),
+                ("Retrieved", &saved.retrieved, &form.retrieved),
             ]);
             form.version = saved.version;
             let mut page = source_page(&state, id, form, viewer.csrf).await?;
