@@ -79,7 +79,50 @@ async fn the_demo_mou_keeps_the_june_versus_31_july_disagreement() {
         .get(redirect.location().expect("redirect to the permalink"))
         .await;
     page.assert_contains("Sources disagree");
-    page.assert_contains("<strong>Jun 2023</strong>, which cannot be reconciled with 31 Jul 2023");
+    page.assert_contains("<strong>Jun 2023</strong>, which the editors hold as an alternative");
+}
+
+#[tokio::test]
+async fn the_demo_drone_counts_and_the_start_of_shahed_use_show_as_disputes() {
+    let dataset = parse_dataset(entente::import::DEMO_DATASET).unwrap();
+    let app = demo_app().await;
+    let page_of = |key: &str| {
+        let position = dataset.events.iter().position(|e| e.key == key).expect("event") + 1;
+        format!("/events/{position}")
+    };
+    let redirect = app.get(&page_of("drone-count")).await;
+    let counts = app.get(redirect.location().expect("permalink")).await;
+    counts.assert_contains(
+        "On <strong>Drones Russia has received from Iran</strong>, this page holds <strong>more than 400 drones</strong>",
+    );
+    counts.assert_contains("<strong>more than 1,000 drones</strong>, according to Ukrainian sources");
+    counts.assert_contains(r#"<span class="flag">disputed</span>"#);
+    let redirect = app.get(&page_of("shahed-use")).await;
+    let shahed = app.get(redirect.location().expect("permalink")).await;
+    shahed.assert_contains("When Russia began using Shahed drones: since the summer of 2022");
+    shahed.assert_contains("<strong>since the onset of its 2022 invasion</strong>");
+    shahed.assert_contains("Sources disagree");
+    // The counts are stored as quantities.
+    let id = dataset
+        .events
+        .iter()
+        .position(|e| e.key == "drone-count")
+        .expect("event") as i64
+        + 1;
+    let detail = app.app.db.event(id).await.expect("query").expect("event");
+    let bounds: Vec<_> = detail
+        .citations
+        .iter()
+        .flat_map(|c| &c.claims)
+        .filter_map(|c| c.quantity.as_ref().map(|q| (q.bound, q.low)))
+        .collect();
+    assert_eq!(
+        bounds,
+        [
+            (entente::domain::Bound::MoreThan, 400.0),
+            (entente::domain::Bound::MoreThan, 1000.0)
+        ]
+    );
 }
 
 #[tokio::test]

@@ -333,13 +333,13 @@ async fn the_command_line_exports_imports_and_dry_runs() {
     };
     let dry = run(true);
     assert!(
-        dry.contains("would create: 37 actor(s), 5 source(s), 27 event(s)"),
+        dry.contains("would create: 38 actor(s), 5 source(s), 27 event(s)"),
         "{dry}"
     );
     assert!(dry.contains("dry run: nothing was written"));
     let real = run(false);
     assert!(
-        real.contains("created: 37 actor(s), 5 source(s), 27 event(s)"),
+        real.contains("created: 38 actor(s), 5 source(s), 27 event(s)"),
         "{real}"
     );
     let again = run(false);
@@ -348,7 +348,7 @@ async fn the_command_line_exports_imports_and_dry_runs() {
         "{again}"
     );
     assert!(
-        again.contains("unchanged: 37 actor(s), 5 source(s), 27 event(s)"),
+        again.contains("unchanged: 38 actor(s), 5 source(s), 27 event(s)"),
         "{again}"
     );
     let unknown = Command::new(env!("CARGO_BIN_EXE_entente"))
