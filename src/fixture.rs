@@ -404,6 +404,8 @@ pub fn dataset(events: usize, seed: u64) -> Dataset {
                 notes: String::new(),
                 archive_url: None,
                 retrieved: None,
+                derived_from: None,
+                derived_note: String::new(),
             }
         })
         .collect();

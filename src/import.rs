@@ -91,6 +91,13 @@ pub struct SourceRecord {
     /// The day an editor retrieved the source (EDTF, `2023-08-02`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub retrieved: Option<String>,
+    /// Key of the source this one rewrites or reports (listed before it in the file);
+    /// events count the two as one independent source.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub derived_from: Option<String>,
+    /// How it derives from that source.
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub derived_note: String,
 }
 
 /// One event with its participants, citations, tags and relations.
@@ -250,7 +257,12 @@ pub async fn load_dataset(db: &Db, dataset: &Dataset) -> Result<LoadReport, Erro
 
     let mut source_ids: HashMap<&str, i64> = HashMap::new();
     for source in &dataset.sources {
-        let id = loader.insert_source(&source_of(source, &checked)).await?;
+        let mut record = source_of(source, &checked);
+        record.derived_from = source
+            .derived_from
+            .as_deref()
+            .and_then(|k| source_ids.get(k).copied());
+        let id = loader.insert_source(&record).await?;
         loader.keep_key(Entity::Source, &source.key, id, false).await?;
         source_ids.insert(&source.key, id);
     }
@@ -367,6 +379,10 @@ fn source_of(source: &SourceRecord, checked: &Checked<'_>) -> Source {
         notes: source.notes.trim().to_owned(),
         archive_url: given(&source.archive_url),
         retrieved: checked.dates.get(&DateKey::Retrieved(&source.key)).cloned(),
+        // The caller links it: the id of the source derived from is known once that
+        // source (earlier in the file) is written.
+        derived_from: None,
+        derived_note: source.derived_note.trim().to_owned(),
     }
 }
 
@@ -461,6 +477,17 @@ fn check(dataset: &Dataset) -> Result<Checked<'_>, Error> {
                     dates.insert(DateKey::Source(key), date);
                 }
                 Err(e) => problem(at("published"), key, e.to_string()),
+            }
+        }
+        if let Some(parent) = source.derived_from.as_deref() {
+            // Sources are read in order: the one derived from comes first, so no chain
+            // in a file can be a cycle.
+            if !source_keys.contains(parent) || parent == key {
+                problem(
+                    at("derived_from"),
+                    key,
+                    format!("“{parent}” is not the key of a source listed before this one"),
+                );
             }
         }
         if let Some(retrieved) = &source.retrieved {
@@ -865,7 +892,11 @@ pub async fn import_dataset(
     let mut source_ids: HashMap<&str, i64> = HashMap::new();
     let mut sources_seen: HashSet<i64> = HashSet::new();
     for source in &dataset.sources {
-        let record = source_of(source, &checked);
+        let mut record = source_of(source, &checked);
+        record.derived_from = source
+            .derived_from
+            .as_deref()
+            .and_then(|k| source_ids.get(k).copied());
         let found = match loader.keyed(Entity::Source, &source.key).await? {
             Some(k) if !k.matched && !sources_seen.contains(&k.id) => Found::Keyed(k.id),
             Some(k) => Found::Matched(k.id, "key, given by an earlier import to a record found"),
@@ -1161,7 +1192,26 @@ pub async fn export_dataset(db: &Db) -> Result<Dataset, Error> {
             description: actor.description.clone(),
         });
     }
-    for (id, source, _) in &collection.sources {
+    // A source derived from another follows it, so that an import finds it written.
+    let parents: HashMap<i64, i64> = collection
+        .sources
+        .iter()
+        .filter_map(|(id, source, _)| Some((*id, source.derived_from?)))
+        .collect();
+    let depth = |mut id: i64| {
+        let mut depth = 0;
+        while let Some(&parent) = parents.get(&id) {
+            id = parent;
+            depth += 1;
+            if depth > parents.len() {
+                break;
+            }
+        }
+        depth
+    };
+    let mut sources: Vec<_> = collection.sources.iter().collect();
+    sources.sort_by_key(|(id, _, _)| depth(*id));
+    for (id, source, _) in sources {
         dataset.sources.push(SourceRecord {
             key: keyed(&source_keys, *id)?,
             outlet: source.outlet.clone(),
@@ -1172,6 +1222,10 @@ pub async fn export_dataset(db: &Db) -> Result<Dataset, Error> {
             notes: source.notes.clone(),
             archive_url: source.archive_url.clone(),
             retrieved: source.retrieved.as_ref().map(EventDate::edtf),
+            derived_from: source
+                .derived_from
+                .and_then(|parent| keyed(&source_keys, parent).ok()),
+            derived_note: source.derived_note.clone(),
         });
     }
     for (id, event, _) in &collection.events {

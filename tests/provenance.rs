@@ -317,3 +317,163 @@ async fn sources_check_lists_what_needs_attention_without_the_network() {
     let summary = String::from_utf8_lossy(&output.stderr);
     assert!(summary.contains("sources need attention"), "{summary}");
 }
+
+/// The source form of source `id` as its page fills it, with `changes`.
+async fn source_form(app: &TestApp, id: i64, changes: &[(&str, &str)]) -> Vec<(String, String)> {
+    let (source, version) = app
+        .app
+        .db
+        .source_record(id)
+        .await
+        .expect("query")
+        .expect("source");
+    let mut fields: Vec<(String, String)> = [
+        ("outlet", source.outlet.clone()),
+        ("title", source.title.clone()),
+        ("url", source.url.clone().unwrap_or_default()),
+        (
+            "published",
+            source.published.as_ref().map(|d| d.edtf()).unwrap_or_default(),
+        ),
+        ("author", source.author.clone().unwrap_or_default()),
+        ("notes", source.notes.clone()),
+        ("archive_url", source.archive_url.clone().unwrap_or_default()),
+        (
+            "retrieved",
+            source.retrieved.as_ref().map(|d| d.edtf()).unwrap_or_default(),
+        ),
+        (
+            "derived_from",
+            source.derived_from.map(|p| format!("#{p}")).unwrap_or_default(),
+        ),
+        ("derived_note", source.derived_note.clone()),
+        ("version", version.to_string()),
+        ("edit_summary", String::new()),
+        ("next", "/events/1".to_owned()),
+    ]
+    .into_iter()
+    .map(|(k, v)| (k.to_owned(), v))
+    .collect();
+    for (key, value) in changes {
+        if let Some(field) = fields.iter_mut().find(|(k, _)| k == key) {
+            field.1 = (*value).to_owned();
+        }
+    }
+    fields
+}
+
+#[tokio::test]
+async fn sources_derived_from_others_count_once_and_cycles_are_refused() {
+    let app = fixture_app().await;
+    app.add_user("Eddie", "editor", PASSWORD).await;
+    let eddie = app.sign_in("Eddie", PASSWORD).await;
+    // A third source on the MOU: a TASS item the other two rewrite.
+    let mut form = edit_fields(&app, 1, &[]).await;
+    for (key, value) in [
+        ("s_citation", ""),
+        ("s_outlet", "TASS"),
+        ("s_title", "Iran and Belarus sign a memorandum"),
+        ("s_url", "https://tass.example/1"),
+        ("s_published", "2023-07-31"),
+        ("s_passage", "The defense ministers signed a memorandum."),
+        ("s_claimed", ""),
+        ("s_note", ""),
+        ("s_claims", ""),
+        ("s_claimed_rank", ""),
+        ("s_claimed_reason", ""),
+    ] {
+        form.push((key.to_owned(), value.to_owned()));
+    }
+    let saved = app.post_as(&eddie, "/events/1/edit", &borrowed(&form)).await;
+    assert_eq!(saved.status, StatusCode::SEE_OTHER, "{}", saved.body);
+    let page = app
+        .get("/events/1/iran-and-belarus-sign-defense-mou-in-tehran")
+        .await;
+    page.assert_contains("3 sources, cited below");
+
+    // The Cradle (1) rewrites the unnamed outlet (2), which rewrites TASS (3).
+    let chain = [(2, "#3", "a rewrite of the TASS item"), (1, "3", "")];
+    for (id, parent, note) in chain {
+        let fields = source_form(&app, id, &[("derived_from", parent), ("derived_note", note)]).await;
+        let saved = app
+            .post_as(&eddie, &format!("/sources/{id}/edit"), &borrowed(&fields))
+            .await;
+        assert_eq!(saved.status, StatusCode::SEE_OTHER, "{}", saved.body);
+    }
+    let fields = source_form(&app, 1, &[("derived_from", "#2")]).await;
+    let saved = app.post_as(&eddie, "/sources/1/edit", &borrowed(&fields)).await;
+    assert_eq!(saved.status, StatusCode::SEE_OTHER, "{}", saved.body);
+    let page = app
+        .get("/events/1/iran-and-belarus-sign-defense-mou-in-tehran")
+        .await;
+    page.assert_contains("3 sources, 1 independent, cited below");
+    page.assert_contains(
+        "Derived from TASS, “Iran and Belarus sign a memorandum”: a rewrite of the TASS item.",
+    );
+    // Timeline entries and the API say it too.
+    let timeline = app.get("/").await;
+    timeline.assert_contains("3 sources, 1 independent");
+    let listed: serde_json::Value =
+        serde_json::from_str(&app.get("/api/v1/events").await.body).expect("json");
+    let mou = listed["events"]
+        .as_array()
+        .and_then(|events| events.iter().find(|e| e["id"] == 1))
+        .expect("the MOU in the list");
+    assert_eq!(mou["source_count"], 3);
+    assert_eq!(mou["independent_source_count"], 1);
+
+    // A link back up the chain is a cycle; a source cannot derive from itself or from
+    // a source that does not exist.
+    for (id, parent, message) in [
+        (3, "#1", "Source #1 derives from this source already"),
+        (3, "#3", "A source cannot derive from itself."),
+        (3, "#99", "There is no source #99."),
+        (
+            3,
+            "TASS",
+            "Give the source it derives from by its number, as #12.",
+        ),
+    ] {
+        let fields = source_form(&app, id, &[("derived_from", parent)]).await;
+        let refused = app
+            .post_as(&eddie, &format!("/sources/{id}/edit"), &borrowed(&fields))
+            .await;
+        assert_eq!(refused.status, StatusCode::UNPROCESSABLE_ENTITY, "{parent}");
+        refused.assert_contains(message);
+    }
+
+    // Removing a link counts the sources apart again.
+    let fields = source_form(&app, 2, &[("derived_from", "")]).await;
+    let saved = app.post_as(&eddie, "/sources/2/edit", &borrowed(&fields)).await;
+    assert_eq!(saved.status, StatusCode::SEE_OTHER, "{}", saved.body);
+    let page = app
+        .get("/events/1/iran-and-belarus-sign-defense-mou-in-tehran")
+        .await;
+    page.assert_contains("3 sources, 2 independent, cited below");
+
+    // The dataset keeps the links, the source derived from first.
+    let dataset = export_dataset(&app.app.db).await.expect("export");
+    let keys: Vec<&str> = dataset.sources.iter().map(|s| s.key.as_str()).collect();
+    let cradle = dataset
+        .sources
+        .iter()
+        .position(|s| s.outlet == "The Cradle")
+        .expect("cradle");
+    let parent = dataset.sources[cradle].derived_from.as_deref().expect("a link");
+    let unnamed = keys.iter().position(|k| *k == parent).expect("parent listed");
+    assert!(unnamed < cradle, "{keys:?}");
+    let empty = empty_app().await;
+    let options = ImportOptions {
+        file_name: "out.json",
+        user_id: None,
+        dry_run: false,
+    };
+    import_dataset(&empty.app.db, &dataset, options)
+        .await
+        .expect("import");
+    let again = export_dataset(&empty.app.db).await.expect("export");
+    assert_eq!(
+        serde_json::to_value(&again).expect("json"),
+        serde_json::to_value(&dataset).expect("json")
+    );
+}

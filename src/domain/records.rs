@@ -239,6 +239,12 @@ pub struct Source {
     /// The day an editor retrieved the source.
     #[serde(default)]
     pub retrieved: Option<EventDate>,
+    /// The source this one rewrites or reports (a wire story, a think tank's report).
+    #[serde(default)]
+    pub derived_from: Option<i64>,
+    /// How it derives from that source ("a rewrite of the TASS item").
+    #[serde(default)]
+    pub derived_note: String,
 }
 
 /// What is wrong with a source's address, if anything: it must parse as a web address
@@ -303,6 +309,8 @@ mod tests {
             notes: String::new(),
             archive_url: None,
             retrieved: None,
+            derived_from: None,
+            derived_note: String::new(),
         }
     }
 

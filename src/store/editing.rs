@@ -334,6 +334,8 @@ async fn write_participants_and_citations(
                             notes: String::new(),
                             archive_url: None,
                             retrieved: None,
+                            derived_from: None,
+                            derived_note: String::new(),
                         };
                         let source_id = loader.insert_source(&source).await?;
                         revisions::record(&mut loader.tx, Entity::Source, source_id, created).await?;

@@ -27,6 +27,8 @@ pub struct TimelineEntry {
     pub date_latest: String,
     pub date_precision: String,
     pub source_count: i64,
+    /// How many of them are independent (distinct roots of derived-from chains).
+    pub independent_count: i64,
     /// The actor's role, when the listing is one actor's events.
     #[sqlx(default)]
     pub role: Option<String>,
@@ -45,7 +47,8 @@ pub struct TimelineEntry {
 /// Columns of [`TimelineEntry`], selected from `events e`.
 pub(super) const ENTRY_COLUMNS: &str = "e.id, e.title, e.slug, e.event_type, e.agreement_kind, e.date_edtf, \
      e.date_sort, e.date_latest, e.date_precision, \
-     (SELECT count(DISTINCT c.source_id) FROM citations c WHERE c.event_id = e.id) AS source_count";
+     (SELECT count(DISTINCT c.source_id) FROM citations c WHERE c.event_id = e.id) AS source_count, \
+     coalesce((SELECT p.independent FROM event_provenance p WHERE p.event_id = e.id), 0) AS independent_count";
 
 /// Everything the event page shows.
 #[derive(Debug, Clone)]
@@ -56,6 +59,8 @@ pub struct EventDetail {
     pub citations: Vec<Citation>,
     pub tags: Vec<String>,
     pub relations: Vec<RelatedEvent>,
+    /// The distinct roots of the cited sources (see `event_provenance`).
+    pub independent_sources: i64,
 }
 
 /// The `events` row itself.
@@ -99,6 +104,8 @@ pub struct Citation {
     pub claimed_date_rank_reason: String,
     pub note: String,
     pub claims: Vec<Claim>,
+    /// The source this one derives from, as "outlet, “title”".
+    pub derived_from: Option<String>,
 }
 
 /// Another event linked to this one; `relation` is read from this event's side.
@@ -220,6 +227,22 @@ impl Db {
         .await?;
         let sources = cited_sources(&mut *self.read.acquire().await?, id).await?;
         let mut claims = super::claims::by_citation(&mut *self.read.acquire().await?, id).await?;
+        let parents: HashMap<i64, String> = sqlx::query_as::<_, (i64, String, String)>(
+            "SELECT s.id, p.outlet, p.title FROM sources s JOIN sources p ON p.id = s.derived_from_id \
+              WHERE s.id IN (SELECT source_id FROM citations WHERE event_id = ?1)",
+        )
+        .bind(id)
+        .fetch_all(&self.read)
+        .await?
+        .into_iter()
+        .map(|(source, outlet, title)| (source, format!("{outlet}, “{title}”")))
+        .collect();
+        let independent_sources: i64 =
+            sqlx::query_scalar("SELECT independent FROM event_provenance WHERE event_id = ?1")
+                .bind(id)
+                .fetch_optional(&self.read)
+                .await?
+                .unwrap_or(0);
         let mut citations = Vec::with_capacity(citation_rows.len());
         for (
             citation_id,
@@ -244,6 +267,7 @@ impl Db {
                 claimed_date_rank_reason,
                 note,
                 claims: claims.remove(&citation_id).unwrap_or_default(),
+                derived_from: parents.get(&source_id).cloned(),
             });
         }
 
@@ -290,6 +314,7 @@ impl Db {
             citations,
             tags,
             relations,
+            independent_sources,
         }))
     }
 }
@@ -306,17 +331,32 @@ async fn cited_sources(conn: &mut SqliteConnection, event_id: i64) -> Result<Has
         String,
         Option<String>,
         Option<String>,
+        Option<i64>,
+        String,
     );
     let rows = sqlx::query_as::<_, SourceRow>(
         "SELECT s.id, s.outlet, s.title, s.url, s.published_edtf, s.author, s.notes, s.archive_url, \
-                s.retrieved_edtf \
+                s.retrieved_edtf, s.derived_from_id, s.derived_note \
          FROM sources s WHERE s.id IN (SELECT source_id FROM citations WHERE event_id = ?)",
     )
     .bind(event_id)
     .fetch_all(&mut *conn)
     .await?;
     let mut sources = HashMap::with_capacity(rows.len());
-    for (source_id, outlet, title, url, published, author, notes, archive_url, retrieved) in rows {
+    for (
+        source_id,
+        outlet,
+        title,
+        url,
+        published,
+        author,
+        notes,
+        archive_url,
+        retrieved,
+        derived_from,
+        derived_note,
+    ) in rows
+    {
         let what = format!("source {source_id}");
         let date = |text: Option<String>| text.as_deref().map(|d| super::stored_date(d, &what)).transpose();
         let source = Source {
@@ -328,6 +368,8 @@ async fn cited_sources(conn: &mut SqliteConnection, event_id: i64) -> Result<Has
             notes,
             archive_url,
             retrieved: date(retrieved)?,
+            derived_from,
+            derived_note,
         };
         sources.insert(source_id, source);
     }

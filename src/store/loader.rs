@@ -115,8 +115,8 @@ impl Loader {
     pub async fn insert_source(&mut self, source: &Source) -> Result<i64> {
         let id = sqlx::query_scalar(&format!(
             "INSERT INTO sources (id, outlet, title, url, published_edtf, published_earliest, author, notes, \
-                                  archive_url, retrieved_edtf) \
-             VALUES ({}, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
+                                  archive_url, retrieved_edtf, derived_from_id, derived_note) \
+             VALUES ({}, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
             next_id("sources", "source")
         ))
         .bind(source.outlet.trim())
@@ -128,6 +128,8 @@ impl Loader {
         .bind(source.notes.trim())
         .bind(source.archive_url.as_deref())
         .bind(source.retrieved.as_ref().map(EventDate::edtf))
+        .bind(source.derived_from)
+        .bind(source.derived_note.trim())
         .fetch_one(&mut *self.tx)
         .await?;
         Ok(id)

@@ -422,6 +422,50 @@ pub(super) async fn save_actor(
     })
 }
 
+/// Why source `id` cannot derive from `parent`, if it cannot: the parent must exist,
+/// be another source, and not derive (through any chain) from `id`.
+pub(super) async fn derivation_problem(
+    conn: &mut sqlx::SqliteConnection,
+    id: i64,
+    parent: Option<i64>,
+) -> Result<Option<String>> {
+    let Some(parent) = parent else {
+        return Ok(None);
+    };
+    if parent == id {
+        return Ok(Some("A source cannot derive from itself.".to_owned()));
+    }
+    let exists: bool = sqlx::query_scalar("SELECT EXISTS (SELECT 1 FROM sources WHERE id = ?1)")
+        .bind(parent)
+        .fetch_one(&mut *conn)
+        .await?;
+    if !exists {
+        return Ok(Some(format!("There is no source #{parent}.")));
+    }
+    let cycle: bool = sqlx::query_scalar(
+        "WITH RECURSIVE above (id, depth) AS ( \
+             SELECT ?1, 0 UNION SELECT s.derived_from_id, above.depth + 1 FROM sources s \
+               JOIN above ON s.id = above.id WHERE s.derived_from_id IS NOT NULL AND above.depth < 64) \
+         SELECT EXISTS (SELECT 1 FROM above WHERE id = ?2)",
+    )
+    .bind(parent)
+    .bind(id)
+    .fetch_one(&mut *conn)
+    .await?;
+    Ok(cycle.then(|| {
+        format!(
+            "Source #{parent} derives from this source already: linking them both ways would make a cycle."
+        )
+    }))
+}
+
+impl Db {
+    /// Why source `id` cannot derive from `parent`, if it cannot (see [`derivation_problem`]).
+    pub async fn derivation_problem(&self, id: i64, parent: Option<i64>) -> Result<Option<String>> {
+        derivation_problem(&mut *self.read.acquire().await?, id, parent).await
+    }
+}
+
 /// Writes a source's fields over source `id`, if it is still at `expected_version`, with
 /// a revision recording `change`; its events' search rows follow at commit.
 pub(super) async fn write_source(
@@ -437,10 +481,14 @@ pub(super) async fn write_source(
             current_version: current,
         });
     }
+    if let Some(problem) = derivation_problem(&mut loader.tx, id, fields.derived_from).await? {
+        return Err(Error::Invalid(problem));
+    }
     revisions::record_baseline(&mut loader.tx, Entity::Source, id).await?;
     sqlx::query(
         "UPDATE sources SET outlet = ?2, title = ?3, url = ?4, published_edtf = ?5, \
                 published_earliest = ?6, author = ?7, notes = ?8, archive_url = ?10, retrieved_edtf = ?11, \
+                derived_from_id = ?12, derived_note = ?13, \
                 version = version + 1, updated_at = strftime('%Y-%m-%dT%H:%M:%SZ', 'now') \
           WHERE id = ?1 AND version = ?9",
     )
@@ -455,12 +503,20 @@ pub(super) async fn write_source(
     .bind(expected_version)
     .bind(fields.archive_url.as_deref())
     .bind(fields.retrieved.as_ref().map(EventDate::edtf))
+    .bind(fields.derived_from)
+    .bind(fields.derived_note.trim())
     .execute(&mut *loader.tx)
     .await?;
-    let events: Vec<i64> = sqlx::query_scalar("SELECT DISTINCT event_id FROM citations WHERE source_id = ?1")
-        .bind(id)
-        .fetch_all(&mut *loader.tx)
-        .await?;
+    // The events citing it, or citing a source derived from it: their independent
+    // sources may have changed.
+    let events: Vec<i64> = sqlx::query_scalar(
+        "WITH RECURSIVE below (id) AS ( \
+             SELECT ?1 UNION SELECT s.id FROM sources s JOIN below ON s.derived_from_id = below.id) \
+         SELECT DISTINCT event_id FROM citations WHERE source_id IN (SELECT id FROM below)",
+    )
+    .bind(id)
+    .fetch_all(&mut *loader.tx)
+    .await?;
     loader.events.extend(events);
     revisions::record(&mut loader.tx, Entity::Source, id, change).await?;
     Ok(Saved::Saved {

@@ -386,15 +386,31 @@ pub(super) async fn source(conn: &mut SqliteConnection, id: i64) -> Result<Optio
         i64,
         Option<String>,
         Option<String>,
+        Option<i64>,
+        String,
     );
     let row: Option<Row> = sqlx::query_as(
-        "SELECT outlet, title, url, published_edtf, author, notes, version, archive_url, retrieved_edtf \
+        "SELECT outlet, title, url, published_edtf, author, notes, version, archive_url, retrieved_edtf, \
+                derived_from_id, derived_note \
            FROM sources WHERE id = ?1",
     )
     .bind(id)
     .fetch_optional(&mut *conn)
     .await?;
-    let Some((outlet, title, url, published, author, notes, version, archive_url, retrieved)) = row else {
+    let Some((
+        outlet,
+        title,
+        url,
+        published,
+        author,
+        notes,
+        version,
+        archive_url,
+        retrieved,
+        derived_from,
+        derived_note,
+    )) = row
+    else {
         return Ok(None);
     };
     let what = format!("source {id}");
@@ -408,6 +424,8 @@ pub(super) async fn source(conn: &mut SqliteConnection, id: i64) -> Result<Optio
         notes,
         archive_url,
         retrieved: date(retrieved)?,
+        derived_from,
+        derived_note,
     };
     Ok(Some((source, version)))
 }

@@ -57,6 +57,8 @@ impl Db {
                     notes: String::new(),
                     archive_url,
                     retrieved: None,
+                    derived_from: None,
+                    derived_note: String::new(),
                 };
                 (id, source)
             })

@@ -53,6 +53,8 @@ pub struct EventPage {
     /// Some source's date is listed in the "Sources disagree" box.
     date_disagreement: bool,
     claim_topics: Vec<ClaimTopic>,
+    /// "3 sources", "5 sources, 3 independent".
+    sources_label: String,
     /// Whether the "Sources disagree" box is shown.
     has_disagreement: bool,
     updated_at: String,
@@ -136,6 +138,9 @@ pub struct CitationView {
     pub outlet: String,
     pub title: String,
     pub url: Option<String>,
+    /// The source this one derives from ("outlet, “title”"), and how.
+    pub derived_from: Option<String>,
+    pub derived_note: String,
     /// An archived copy's address, linked as "archived copy".
     pub archive_url: Option<String>,
     /// The day an editor retrieved the source.
@@ -391,6 +396,10 @@ impl EventPage {
                 })
                 .collect(),
             citations,
+            sources_label: super::view::sources_label(
+                detail.citations.len() as i64,
+                detail.independent_sources,
+            ),
             date_claims,
             date_disputed,
             date_disagreement,
@@ -429,6 +438,8 @@ fn citation_view(
         outlet: citation.source.outlet.clone(),
         title: citation.source.title.clone(),
         url: web_link(citation.source.url.as_deref()),
+        derived_from: citation.derived_from.clone(),
+        derived_note: citation.source.derived_note.clone(),
         archive_url: web_link(citation.source.archive_url.as_deref()),
         retrieved: citation.source.retrieved.as_ref().map(EventDate::display),
         published: citation.source.published.as_ref().map(|d| human_date(&d.edtf())),

@@ -437,6 +437,14 @@ fn source_fields(source: &Source) -> Vec<(&'static str, Vec<String>)> {
             one(source.archive_url.clone().unwrap_or_default()),
         ),
         (
+            "Derived from",
+            one(match source.derived_from {
+                Some(id) if source.derived_note.is_empty() => format!("source #{id}"),
+                Some(id) => format!("source #{id} ({})", source.derived_note),
+                None => String::new(),
+            }),
+        ),
+        (
             "Retrieved",
             one(source.retrieved.as_ref().map(|d| d.display()).unwrap_or_default()),
         ),

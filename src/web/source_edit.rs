@@ -37,6 +37,11 @@ pub struct SourceForm {
     archive_url: String,
     #[serde(default)]
     retrieved: String,
+    /// The source this one derives from: `#12` or `12`.
+    #[serde(default)]
+    derived_from: String,
+    #[serde(default)]
+    derived_note: String,
     #[serde(default)]
     edit_summary: String,
     #[serde(default)]
@@ -115,6 +120,8 @@ fn source_form_of(source: Source, version: i64, next: &str) -> SourceForm {
         notes: source.notes,
         archive_url: source.archive_url.unwrap_or_default(),
         retrieved: source.retrieved.map(|d| d.edtf()).unwrap_or_default(),
+        derived_from: source.derived_from.map(|id| format!("#{id}")).unwrap_or_default(),
+        derived_note: source.derived_note,
         edit_summary: String::new(),
         version: version.to_string(),
         next: session::local_path(next),
@@ -152,6 +159,12 @@ pub async fn update_source(
         ),
         ("author", "the author", &form.author, text::MAX_NAME_CHARS),
         ("notes", "the notes", &form.notes, text::MAX_TEXT_CHARS),
+        (
+            "derived_note",
+            "the note",
+            &form.derived_note,
+            text::MAX_NOTE_CHARS,
+        ),
     ] {
         if let Some(message) = text::too_long(label, value.trim(), max) {
             errors.push((field, message));
@@ -181,6 +194,24 @@ pub async fn update_source(
             }
         },
     };
+    let derived_from = match form.derived_from.trim().trim_start_matches('#').trim() {
+        "" => None,
+        number => match number.parse::<i64>() {
+            Ok(parent) => {
+                if let Some(problem) = state.db.derivation_problem(id, Some(parent)).await? {
+                    errors.push(("derived_from", problem));
+                }
+                Some(parent)
+            }
+            Err(_) => {
+                errors.push((
+                    "derived_from",
+                    "Give the source it derives from by its number, as #12.".to_owned(),
+                ));
+                None
+            }
+        },
+    };
     let published = match form.published.trim() {
         "" => None,
         text => match EventDate::parse(text) {
@@ -205,6 +236,8 @@ pub async fn update_source(
         notes: form.notes.trim().to_owned(),
         archive_url: archive_url.map(str::to_owned),
         retrieved,
+        derived_from,
+        derived_note: form.derived_note.trim().to_owned(),
     };
     match state
         .db
@@ -229,6 +262,8 @@ pub async fn update_source(
                 ("About this source", &saved.notes, &form.notes),
                 ("Archived copy", &saved.archive_url, &form.archive_url),
                 ("Retrieved", &saved.retrieved, &form.retrieved),
+                ("Derived from", &saved.derived_from, &form.derived_from),
+                ("How it derives", &saved.derived_note, &form.derived_note),
             ]);
             form.version = saved.version;
             let mut page = source_page(&state, id, form, viewer.csrf).await?;

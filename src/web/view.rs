@@ -58,6 +58,8 @@ pub struct EntryView {
     /// Actors not listed to keep the line short.
     pub more_actors: usize,
     pub source_count: i64,
+    /// How many of them are independent of each other.
+    pub independent_count: i64,
     /// The role of the actor whose page lists this entry.
     pub role: Option<String>,
     /// With a search: the title in parts, matched words flagged (empty otherwise).
@@ -100,18 +102,26 @@ impl EntryView {
             actors,
             more_actors,
             source_count: entry.source_count,
+            independent_count: entry.independent_count,
             role: entry.role,
             title_parts,
             snippet,
         }
     }
 
-    /// "1 source", "3 sources".
+    /// "1 source", "3 sources", "5 sources, 3 independent".
     pub fn sources_label(&self) -> String {
-        match self.source_count {
-            1 => "1 source".to_owned(),
-            n => format!("{n} sources"),
-        }
+        sources_label(self.source_count, self.independent_count)
+    }
+}
+
+/// How many sources an event cites, and how many of them are independent when some
+/// derive from others: "1 source", "3 sources", "5 sources, 3 independent".
+pub fn sources_label(sources: i64, independent: i64) -> String {
+    match (sources, independent) {
+        (1, _) => "1 source".to_owned(),
+        (n, i) if i < n => format!("{n} sources, {i} independent"),
+        (n, _) => format!("{n} sources"),
     }
 }
 

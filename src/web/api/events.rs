@@ -64,6 +64,9 @@ pub struct EventSummary {
     pub actors: Vec<ActorLink>,
     /// How many distinct sources the event cites.
     pub source_count: i64,
+    /// How many of them are independent: the distinct sources they derive from (a
+    /// rewrite of a wire story counts as the wire story).
+    pub independent_source_count: i64,
 }
 
 /// An actor, as a link.
@@ -102,6 +105,7 @@ impl EventSummary {
             countries: entry.countries.iter().map(|a| ActorLink::new(a, links)).collect(),
             actors: entry.actors.iter().map(|a| ActorLink::new(a, links)).collect(),
             source_count: entry.source_count,
+            independent_source_count: entry.independent_count,
         })
     }
 }
