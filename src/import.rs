@@ -706,6 +706,8 @@ impl Counts {
             Entity::Actor => self.actors += 1,
             Entity::Source => self.sources += 1,
             Entity::Event => self.events += 1,
+            // Datasets name outlets on their sources; outlet records are edited in the app.
+            Entity::Outlet => {}
         }
     }
 }

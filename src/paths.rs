@@ -190,6 +190,12 @@ pub fn source_edit(id: impl Borrow<i64>) -> String {
     format!("/sources/{id}/edit")
 }
 
+/// An outlet's edit form (by the outlet's id; its page is [`outlet`], by name).
+pub fn outlet_edit(id: impl Borrow<i64>) -> String {
+    let id = *id.borrow();
+    format!("/outlets/{id}/edit")
+}
+
 /// A source's edit form that returns to `next` (a local path) after saving.
 pub fn source_edit_then(id: impl Borrow<i64>, next: &str) -> String {
     let id = *id.borrow();
@@ -207,6 +213,7 @@ pub fn record(entity: impl Borrow<Entity>, id: impl Borrow<i64>) -> String {
         Entity::Event => event_short(id),
         Entity::Actor => actor_short(id),
         Entity::Source => format!("/sources/{id}"),
+        Entity::Outlet => format!("/outlets/{id}"),
     }
 }
 

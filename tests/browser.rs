@@ -935,6 +935,8 @@ async fn every_page_passes_axe_at_desktop_and_phone_width() {
         "/sources/1/history",
         "/actors/4/merge",
         "/sources/1/edit?next=/events/1",
+        "/outlets/1/edit",
+        "/outlets/1/history",
         "/events/2/delete",
         "/?status=draft",
         "/",

@@ -343,13 +343,14 @@ fn checked_values(sql: &str, column: &str) -> Vec<String> {
 #[test]
 fn every_vocabulary_matches_the_database_check_it_is_stored_under() {
     use entente::domain::{
-        ActorKind, AgreementKind, Bound, Entity, EventStatus, EventType, Rank, RelationKind, RevisionAction,
-        Role,
+        ActorKind, AgreementKind, Bound, Entity, EventStatus, EventType, OutletKind, Rank, RelationKind,
+        RevisionAction, Role,
     };
     let foundation = include_str!("../migrations/0001_foundation.sql");
     let accounts = include_str!("../migrations/0005_accounts.sql");
     let revisions = include_str!("../migrations/0006_revisions.sql");
     let ranked = include_str!("../migrations/0012_ranked_claims.sql");
+    let outlets = include_str!("../migrations/0015_outlets.sql");
     let texts = |all: Vec<&str>| all.into_iter().map(str::to_owned).collect::<Vec<_>>();
     let sorted = |mut v: Vec<String>| {
         v.sort();
@@ -387,9 +388,14 @@ fn every_vocabulary_matches_the_database_check_it_is_stored_under() {
             texts(Role::ALL.iter().map(|t| t.as_str()).collect()),
         ),
         (
-            revisions,
+            outlets,
             "entity",
             texts(Entity::ALL.iter().map(|t| t.as_str()).collect()),
+        ),
+        (
+            outlets,
+            "kind",
+            texts(OutletKind::ALL.iter().map(|t| t.as_str()).collect()),
         ),
         (
             revisions,

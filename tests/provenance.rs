@@ -477,3 +477,138 @@ async fn sources_derived_from_others_count_once_and_cycles_are_refused() {
         serde_json::to_value(&dataset).expect("json")
     );
 }
+
+#[tokio::test]
+async fn outlets_are_records_edited_with_revisions_and_renamed_with_their_sources() {
+    let app = fixture_app().await;
+    app.add_user("Eddie", "editor", PASSWORD).await;
+    let eddie = app.sign_in("Eddie", PASSWORD).await;
+    let cradle = app
+        .app
+        .db
+        .outlet_named("The Cradle")
+        .await
+        .expect("query")
+        .expect("every outlet a source names is a record");
+    assert_eq!(cradle.outlet.kind, entente::domain::OutletKind::Unidentified);
+    // Readers see no editing link; editors do.
+    let page = app.get("/outlets/The%20Cradle").await;
+    page.assert_lacks("Edit this outlet");
+    let edit_url = format!("/outlets/{}/edit", cradle.id);
+    let page = app.get_as(&eddie, "/outlets/The%20Cradle").await;
+    page.assert_contains(&format!(r#"<a href="{edit_url}">Edit this outlet</a>"#));
+
+    let version = cradle.version.to_string();
+    let mut fields = vec![
+        ("name", "The Cradle"),
+        ("kind", "independent_press"),
+        ("country", "LB"),
+        ("language", "English"),
+        ("note", "A news site based in Beirut."),
+        ("edit_summary", "Described the outlet"),
+        ("version", version.as_str()),
+    ];
+    let refused = app.post_as(&eddie, &edit_url, &fields).await;
+    assert_eq!(refused.status, StatusCode::UNPROCESSABLE_ENTITY);
+    refused.assert_contains("There is no country with the code “LB”.");
+    fields[2].1 = "IR";
+    fields[1].1 = "gossip";
+    let refused = app.post_as(&eddie, &edit_url, &fields).await;
+    assert_eq!(refused.status, StatusCode::UNPROCESSABLE_ENTITY);
+    refused.assert_contains("Choose what kind of outlet it is");
+    fields[1].1 = "independent_press";
+    let saved = app.post_as(&eddie, &edit_url, &fields).await;
+    assert_eq!(saved.status, StatusCode::SEE_OTHER, "{}", saved.body);
+    let page = app.get("/outlets/The%20Cradle").await;
+    page.assert_contains("Outlet: Independent press");
+    page.assert_contains("A news site based in Beirut.");
+    page.assert_contains("<dt>Language</dt><dd>English</dd>");
+    page.assert_contains(">Iran</a>");
+    let api: serde_json::Value =
+        serde_json::from_str(&app.get("/api/v1/outlets/The%20Cradle").await.body).expect("json");
+    assert_eq!(api["kind"], "independent_press");
+    assert_eq!(api["country"], "IR");
+    assert_eq!(api["language"], "English");
+
+    // A stale form is a conflict that shows what changed.
+    let stale = app.post_as(&eddie, &edit_url, &fields).await;
+    assert_eq!(stale.status, StatusCode::CONFLICT);
+
+    // The history keeps both versions; comparing names the kind.
+    let history_url = format!("/outlets/{}/history", cradle.id);
+    let history = app.get_as(&eddie, &history_url).await;
+    assert_eq!(history.status, StatusCode::OK, "{}", history.body);
+    history.assert_contains("Described the outlet");
+    let compare = app
+        .get_as(&eddie, &format!("/outlets/{}/compare?from=1&to=2", cradle.id))
+        .await;
+    compare.assert_contains("Independent press");
+
+    // A rename renames it on its sources; the old address leads to the new one.
+    let version = "2".to_owned();
+    let renamed = [
+        ("name", "The Cradle (Beirut)"),
+        ("kind", "independent_press"),
+        ("country", "IR"),
+        ("language", "English"),
+        ("note", "A news site based in Beirut."),
+        ("edit_summary", "Full name"),
+        ("version", version.as_str()),
+    ];
+    let saved = app.post_as(&eddie, &edit_url, &renamed).await;
+    assert_eq!(saved.status, StatusCode::SEE_OTHER, "{}", saved.body);
+    let (source, _) = app.app.db.source_record(1).await.expect("query").expect("source");
+    assert_eq!(source.outlet, "The Cradle (Beirut)");
+    let old = app.get("/outlets/The%20Cradle").await;
+    assert_eq!(old.status, StatusCode::PERMANENT_REDIRECT);
+    assert_eq!(old.location(), Some("/outlets/The%20Cradle%20%28Beirut%29"));
+    let event = app
+        .get("/events/1/iran-and-belarus-sign-defense-mou-in-tehran")
+        .await;
+    event.assert_contains("The Cradle (Beirut)");
+    let filtered = app.get("/?outlet=The+Cradle").await;
+    assert_eq!(
+        filtered.status,
+        StatusCode::PERMANENT_REDIRECT,
+        "{}",
+        filtered.body
+    );
+    assert!(
+        filtered.location().is_some_and(|l| l.contains("Beirut")),
+        "{:?}",
+        filtered.location()
+    );
+    // Two outlets cannot share a name.
+    let version = "3".to_owned();
+    let taken = [
+        ("name", "Unidentified news outlet"),
+        ("kind", "independent_press"),
+        ("country", ""),
+        ("language", ""),
+        ("note", ""),
+        ("edit_summary", ""),
+        ("version", version.as_str()),
+    ];
+    let refused = app.post_as(&eddie, &edit_url, &taken).await;
+    assert_eq!(
+        refused.status,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "{}",
+        refused.body
+    );
+    refused.assert_contains("Another outlet is named “Unidentified news outlet” already");
+
+    // Bringing back version 2 brings back the old name.
+    let csrf = support::csrf_in(&app.get_as(&eddie, &history_url).await);
+    let reverted = app
+        .post_as(
+            &eddie,
+            &format!("/outlets/{}/revert", cradle.id),
+            &[("from_version", "2"), ("version", "3"), ("csrf_token", &csrf)],
+        )
+        .await;
+    assert_eq!(reverted.status, StatusCode::SEE_OTHER, "{}", reverted.body);
+    let (source, _) = app.app.db.source_record(1).await.expect("query").expect("source");
+    assert_eq!(source.outlet, "The Cradle");
+    assert_eq!(app.get("/outlets/The%20Cradle").await.status, StatusCode::OK);
+}

@@ -25,9 +25,10 @@ pub mod vocabulary;
 
 pub use quantity::Quantity;
 pub use records::{
-    Actor, Citation, Claim, Event, Participant, Relation, Source, address_problem, first_reported,
+    Actor, Citation, Claim, Event, Outlet, Participant, Relation, Source, address_problem, first_reported,
     source_problems,
 };
 pub use vocabulary::{
-    ActorKind, AgreementKind, Bound, Entity, EventStatus, EventType, Rank, RelationKind, RevisionAction, Role,
+    ActorKind, AgreementKind, Bound, Entity, EventStatus, EventType, OutletKind, Rank, RelationKind,
+    RevisionAction, Role,
 };

@@ -7,7 +7,7 @@
 use serde::{Deserialize, Serialize};
 
 use super::quantity::Quantity;
-use super::vocabulary::{ActorKind, AgreementKind, EventStatus, EventType, Rank, RelationKind};
+use super::vocabulary::{ActorKind, AgreementKind, EventStatus, EventType, OutletKind, Rank, RelationKind};
 use crate::dates::EventDate;
 
 /// An event as a revision keeps it: everything an editor sets, with the names and titles
@@ -218,6 +218,27 @@ pub struct Actor {
     /// Other names in any script, in alphabetical order; the name is not repeated.
     #[serde(default)]
     pub aliases: Vec<String>,
+}
+
+/// A publisher of sources: a ministry's channel, a news agency, a think tank.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
+pub struct Outlet {
+    /// The name sources give ("BelTA", "Tasnim News Agency").
+    pub name: String,
+    #[serde(default)]
+    pub kind: OutletKind,
+    /// The country the outlet belongs to (an actor of kind country).
+    #[serde(default)]
+    pub country_id: Option<i64>,
+    /// That country's name then.
+    #[serde(default)]
+    pub country: Option<String>,
+    /// "Persian", "Russian and English".
+    #[serde(default)]
+    pub language: String,
+    /// What a reader should know about the outlet (whose it is, its slant).
+    #[serde(default)]
+    pub note: String,
 }
 
 /// A publication that events cite.

@@ -12,7 +12,7 @@ use serde::Serialize;
 use serde::de::DeserializeOwned;
 use serde_json::{Map, Value};
 
-use super::records::{Actor, Event, Source};
+use super::records::{Actor, Event, Outlet, Source};
 use super::vocabulary::Entity;
 
 /// The schema new snapshots are written in.
@@ -37,6 +37,10 @@ impl Snapshot for Actor {
 
 impl Snapshot for Source {
     const ENTITY: Entity = Entity::Source;
+}
+
+impl Snapshot for Outlet {
+    const ENTITY: Entity = Entity::Outlet;
 }
 
 /// Why a stored snapshot could not be read.
@@ -82,7 +86,7 @@ fn upgrade(entity: Entity, schema: u64, map: &mut Map<String, Value>) {
         let lists: &[&str] = match entity {
             Entity::Event => &["tags", "actors", "citations", "relations"],
             Entity::Actor => &["aliases"],
-            Entity::Source => &[],
+            Entity::Source | Entity::Outlet => &[],
         };
         for key in lists {
             normalize_list(map, key);

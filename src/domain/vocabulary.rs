@@ -233,6 +233,26 @@ vocabulary! {
         Event = "event", "Event";
         Actor = "actor", "Actor";
         Source = "source", "Source";
+        Outlet = "outlet", "Outlet";
+    }
+}
+
+vocabulary! {
+    /// What kind of publisher an outlet is: how close it stands to the parties, which
+    /// decides what its reports can confirm.
+    #[derive(Default)]
+    OutletKind {
+        /// A government, ministry or party's own statement or channel.
+        Official = "official", "Official statement";
+        StateMedia = "state_media", "State media";
+        NewsAgency = "news_agency", "News agency";
+        IndependentPress = "independent_press", "Independent press";
+        ThinkTank = "think_tank", "Think tank";
+        MilitaryIntelligence = "military_intelligence", "Military or intelligence agency";
+        SocialMedia = "social_media", "Social media";
+        /// Not known, or not yet described by an editor.
+        #[default]
+        Unidentified = "unidentified", "Unidentified";
     }
 }
 

@@ -55,6 +55,7 @@ fn table(entity: Entity) -> &'static str {
         Entity::Event => "events",
         Entity::Actor => "actors",
         Entity::Source => "sources",
+        Entity::Outlet => "outlets",
     }
 }
 

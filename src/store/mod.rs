@@ -32,6 +32,8 @@ pub mod importing;
 pub mod listing;
 /// Writing whole datasets (the demo data, later imports) in one transaction.
 pub mod loader;
+/// Outlets as records: kind, country, language, note; renamed with their sources.
+pub mod outlets;
 /// Editors' writes to actors and sources, merging actors, deleting events.
 pub mod record_edits;
 /// The one revision recorder, and reading revisions back.

@@ -20,6 +20,7 @@ fn table(entity: Entity) -> &'static str {
         Entity::Event => "events",
         Entity::Actor => "actors",
         Entity::Source => "sources",
+        Entity::Outlet => "outlets",
     }
 }
 
@@ -118,6 +119,7 @@ async fn write(
         Entity::Event => encode(event(conn, id).await?)?,
         Entity::Actor => encode(actor(conn, id).await?)?,
         Entity::Source => encode(source(conn, id).await?)?,
+        Entity::Outlet => encode(super::outlets::outlet(conn, id).await?)?,
     };
     let version = version + past;
     sqlx::query(

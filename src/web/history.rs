@@ -15,7 +15,7 @@ use super::extract::{Form, PathParams, QueryParams};
 use super::session::{self, CSRF_FIELD, Editor, Viewer};
 use super::view::human_date;
 use crate::domain::snapshot::Snapshot;
-use crate::domain::{Actor, Entity, Event, EventStatus, Source};
+use crate::domain::{Actor, Entity, Event, EventStatus, Outlet, Source};
 use crate::error::{Error, Result};
 use crate::paths;
 use crate::store::editing::Saved;
@@ -39,6 +39,11 @@ async fn head(state: &AppState, entity: Entity, id: i64) -> Result<(String, Stri
             let url = paths::outlet(&source.outlet);
             Ok((format!("{}: {}", source.outlet, source.title), url, version))
         }
+        Entity::Outlet => {
+            let record = state.db.outlet_record(id).await?.ok_or(Error::NotFound)?;
+            let url = paths::outlet(&record.outlet.name);
+            Ok((record.outlet.name, url, record.version))
+        }
     }
 }
 
@@ -47,6 +52,7 @@ enum Recorded {
     Event(Box<Event>),
     Actor(Actor),
     Source(Source),
+    Outlet(Outlet),
 }
 
 impl Recorded {
@@ -57,6 +63,7 @@ impl Recorded {
             Entity::Event => revision.record().map(|e| Recorded::Event(Box::new(e))),
             Entity::Actor => revision.record().map(Recorded::Actor),
             Entity::Source => revision.record().map(Recorded::Source),
+            Entity::Outlet => revision.record().map(Recorded::Outlet),
         };
         record.map_err(|e| tracing::error!("{e}")).ok()
     }
@@ -68,6 +75,7 @@ impl Recorded {
             Recorded::Event(event) => &event.title,
             Recorded::Actor(actor) => &actor.name,
             Recorded::Source(source) => &source.title,
+            Recorded::Outlet(outlet) => &outlet.name,
         }
     }
 
@@ -77,6 +85,7 @@ impl Recorded {
             Recorded::Event(event) => event_fields(event),
             Recorded::Actor(actor) => actor_fields(actor),
             Recorded::Source(source) => source_fields(source),
+            Recorded::Outlet(outlet) => outlet_fields(outlet),
         }
     }
 }
@@ -451,6 +460,16 @@ fn source_fields(source: &Source) -> Vec<(&'static str, Vec<String>)> {
     ]
 }
 
+fn outlet_fields(outlet: &Outlet) -> Vec<(&'static str, Vec<String>)> {
+    vec![
+        ("Name", one(outlet.name.clone())),
+        ("Kind", one(outlet.kind.label().to_owned())),
+        ("Country", one(outlet.country.clone().unwrap_or_default())),
+        ("Language", one(outlet.language.clone())),
+        ("Note", one(outlet.note.clone())),
+    ]
+}
+
 #[derive(Debug, Deserialize)]
 pub struct RevertForm {
     #[serde(default)]
@@ -492,6 +511,10 @@ pub async fn revert<T: Snapshot>(
         ),
         Entity::Source => (
             state.db.revert_source(id, version, from_version, user.id).await?,
+            format!("Version {from_version} is back, as a new version."),
+        ),
+        Entity::Outlet => (
+            state.db.revert_outlet(id, version, from_version, user.id).await?,
             format!("Version {from_version} is back, as a new version."),
         ),
     };
@@ -549,7 +572,7 @@ pub async fn recent(State(state): State<AppState>, _: Editor) -> Result<Response
             kind: r.entity.label(),
             title: r.title.unwrap_or_default(),
             url: r.still_exists.then(|| match r.entity {
-                Entity::Source => paths::history(r.entity, r.entity_id),
+                Entity::Source | Entity::Outlet => paths::history(r.entity, r.entity_id),
                 entity => paths::record(entity, r.entity_id),
             }),
             compare_url: (r.still_exists && r.has_previous)

@@ -18,7 +18,7 @@ use tower_http::timeout::TimeoutLayer;
 use tower_http::trace::{DefaultMakeSpan, DefaultOnResponse, TraceLayer};
 use tracing::Level;
 
-use crate::domain::{Actor, Event, Source};
+use crate::domain::{Actor, Event, Outlet, Source};
 use crate::error::{Error, ErrorDetail};
 use crate::store::Db;
 
@@ -75,6 +75,8 @@ mod history;
 mod kept_form;
 /// Signing in and out.
 mod login;
+/// An outlet's edit form.
+mod outlet_edit;
 /// Source outlets: their index and one page per outlet.
 mod outlets;
 /// Rendered pages for readers, kept until the data changes.
@@ -189,6 +191,13 @@ pub fn router(
         .route("/sources/{id}/history", get(history::history::<Source>))
         .route("/sources/{id}/compare", get(history::compare::<Source>))
         .route("/sources/{id}/revert", post(history::revert::<Source>))
+        .route(
+            "/outlets/{name}/edit",
+            get(outlet_edit::outlet_form).post(outlet_edit::update_outlet),
+        )
+        .route("/outlets/{name}/history", get(history::history::<Outlet>))
+        .route("/outlets/{name}/compare", get(history::compare::<Outlet>))
+        .route("/outlets/{name}/revert", post(history::revert::<Outlet>))
         .route(
             "/sources/{id}/edit",
             get(source_edit::source_form).post(source_edit::update_source),

@@ -43,6 +43,14 @@ pub struct SourceView {
 #[template(path = "outlet_show.html")]
 pub struct OutletPage {
     name: String,
+    /// What kind of publisher it is ("News agency"); none while unidentified.
+    kind: Option<&'static str>,
+    country: Option<crate::store::ActorRef>,
+    language: String,
+    note: String,
+    /// For editors: the outlet's edit form and history.
+    edit_url: Option<String>,
+    history_url: Option<String>,
     sources: Vec<SourceView>,
     /// How many sources of the outlet are recorded in all.
     source_total: i64,
@@ -59,7 +67,11 @@ pub async fn show(
     // Readers know only the outlets cited by published events.
     let outlets = state.db.outlets(viewer.is_editor()).await?;
     let Some(outlet) = super::view::stored_spelling(&outlets, &name) else {
-        return Err(Error::NotFound);
+        // A name the outlet had before a rename leads to its name now.
+        return match state.db.outlet_renamed(&name).await? {
+            Some(now) => Ok(Redirect::permanent(&crate::paths::outlet(&now)).into_response()),
+            None => Err(Error::NotFound),
+        };
     };
     if *outlet != name {
         return Ok(Redirect::permanent(&crate::paths::outlet(outlet)).into_response());
@@ -73,7 +85,32 @@ pub async fn show(
         ..TimelineFilter::default()
     };
     let events = SubjectEvents::load(&state, filter, None).await?;
+    let record = state.db.outlet_named(outlet).await?;
+    let country = match record.as_ref().and_then(|r| r.outlet.country_id) {
+        Some(id) => state.db.actor_ref(id).await?,
+        None => None,
+    };
+    let editor = viewer.is_editor();
     Ok(OutletPage {
+        kind: record
+            .as_ref()
+            .map(|r| r.outlet.kind)
+            .filter(|k| *k != crate::domain::OutletKind::Unidentified)
+            .map(crate::domain::OutletKind::label),
+        country,
+        language: record
+            .as_ref()
+            .map(|r| r.outlet.language.clone())
+            .unwrap_or_default(),
+        note: record.as_ref().map(|r| r.outlet.note.clone()).unwrap_or_default(),
+        edit_url: record
+            .as_ref()
+            .filter(|_| editor)
+            .map(|r| crate::paths::outlet_edit(r.id)),
+        history_url: record
+            .as_ref()
+            .filter(|_| editor)
+            .map(|r| crate::paths::history(crate::domain::Entity::Outlet, r.id)),
         sources: sources
             .into_iter()
             .map(|source| SourceView {

@@ -370,14 +370,15 @@ pub(super) async fn check_view(
     let outlets = state.db.outlets(editor).await?;
     if let Some(outlet) = &filter.outlet {
         // Outlets match whatever their case; the canonical address spells them as stored.
-        let stored = super::view::stored_spelling(&outlets, outlet);
-        filter.outlet = Some(
-            stored
-                .ok_or_else(|| {
-                    Error::parameter("outlet", format!("No source comes from the outlet “{outlet}”."))
-                })?
-                .clone(),
-        );
+        // A name an outlet had before a rename is the outlet's name now (the canonical
+        // address check redirects to it).
+        let stored = match super::view::stored_spelling(&outlets, outlet) {
+            Some(stored) => Some(stored.clone()),
+            None => state.db.outlet_renamed(outlet).await?,
+        };
+        filter.outlet = Some(stored.ok_or_else(|| {
+            Error::parameter("outlet", format!("No source comes from the outlet “{outlet}”."))
+        })?);
     }
     let countries = state.db.countries(editor).await?;
     if let Some(unknown) = filter

@@ -432,6 +432,12 @@ pub async fn outlets(State(state): State<AppState>, headers: HeaderMap) -> Resul
 pub struct OutletItem {
     #[serde(flatten)]
     pub outlet: OutletEntry,
+    /// What kind of publisher it is.
+    pub kind: crate::domain::OutletKind,
+    /// The ISO code of the country it belongs to.
+    pub country: Option<String>,
+    pub language: String,
+    pub note: String,
     /// Its sources that published events cite, most recently published first.
     pub sources: Vec<OutletSourceEntry>,
 }
@@ -493,8 +499,17 @@ pub async fn outlet(
             })
         })
         .collect::<Result<Vec<_>>>()?;
+    let record = state.db.outlet_named(&found.name).await?.ok_or(Error::NotFound)?;
+    let country = match record.outlet.country_id {
+        Some(id) => state.db.country_iso(id).await?,
+        None => None,
+    };
     Ok(Json(OutletItem {
         outlet: OutletEntry::new(found.name.clone(), found.sources, found.events, &links),
+        kind: record.outlet.kind,
+        country,
+        language: record.outlet.language,
+        note: record.outlet.note,
         sources,
     })
     .into_response())
