@@ -534,6 +534,8 @@ pub fn dataset(events: usize, seed: u64) -> Dataset {
         }
         let tags = (0..rng.below(3)).map(|_| (*rng.pick(TAGS)).to_owned()).collect();
         records.push(EventRecord {
+            verification: None,
+            verification_reason: String::new(),
             key: format!("e-{i}"),
             title,
             event_type: event_type.as_str().to_owned(),

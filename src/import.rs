@@ -24,7 +24,7 @@ use crate::domain::edit::{
 use crate::domain::names::fold;
 use crate::domain::text;
 use crate::domain::{
-    ActorKind, AgreementKind, Claim, Entity, EventStatus, EventType, Rank, RelationKind, Source,
+    ActorKind, AgreementKind, Claim, Entity, EventStatus, EventType, Rank, RelationKind, Source, Verification,
 };
 use crate::error::Error;
 use crate::store::Db;
@@ -136,6 +136,14 @@ pub struct EventRecord {
     pub citations: Vec<CitationRecord>,
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub relations: Vec<RelationRecord>,
+    /// The editors' verification status, overriding the one the sources give:
+    /// `unsourced`, `single_source`, `corroborated`, `officially_confirmed`, `disputed`
+    /// or `denied`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub verification: Option<String>,
+    /// Why the editors override it.
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub verification_reason: String,
 }
 
 fn default_status() -> String {
@@ -290,6 +298,10 @@ pub async fn load_dataset(db: &Db, dataset: &Dataset) -> Result<LoadReport, Erro
                     .and_then(|k| actor_ids.get(k).copied()),
                 status: term(EventStatus::parse(&event.status), &event.status)?,
             })
+            .await?;
+        let verification = event.verification.as_deref().and_then(Verification::parse);
+        loader
+            .set_verification(id, verification, &event.verification_reason)
             .await?;
         loader.keep_key(Entity::Event, &event.key, id, false).await?;
         event_ids.insert(&event.key, id);
@@ -562,6 +574,21 @@ fn check(dataset: &Dataset) -> Result<Checked<'_>, Error> {
                 key,
                 format!("“{}” is not draft or published", event.status),
             );
+        }
+        if let Some(status) = &event.verification {
+            if Verification::parse(status).is_none() {
+                problem(
+                    at("verification"),
+                    key,
+                    format!("“{status}” is not one of {}", Verification::terms()),
+                );
+            } else if event.verification_reason.trim().is_empty() {
+                problem(
+                    at("verification_reason"),
+                    key,
+                    "say why the editors override the status the sources give".to_owned(),
+                );
+            }
         }
         match EventDate::parse(&event.date) {
             Ok(date) => {
@@ -1102,6 +1129,8 @@ fn event_fields(
             .collect::<Result<_, Error>>()?,
         removed_citations: Vec::new(),
         relations: Vec::new(),
+        verification: event.verification.as_deref().and_then(Verification::parse),
+        verification_reason: event.verification_reason.trim().to_owned(),
     })
 }
 
@@ -1245,6 +1274,8 @@ pub async fn export_dataset(db: &Db) -> Result<Dataset, Error> {
                 .transpose()?,
             summary: event.summary.clone(),
             status: event.status.as_str().to_owned(),
+            verification: event.verification.map(|v| v.as_str().to_owned()),
+            verification_reason: event.verification_reason.clone(),
             tags: event.tags.clone(),
             actors: event
                 .participants
@@ -1592,6 +1623,8 @@ pub async fn import_csv(
                     citations: Vec::new(),
                     removed_citations: Vec::new(),
                     relations: Vec::new(),
+                    verification: None,
+                    verification_reason: String::new(),
                 };
                 let id = loader.insert_bare_event(&fields, row.status).await?;
                 loader.fill_imported_event(id, &fields, by).await?;

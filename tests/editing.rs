@@ -886,6 +886,8 @@ async fn a_merge_or_a_deletion_between_the_check_and_the_write_is_followed_or_na
         citations: Vec::new(),
         removed_citations: Vec::new(),
         relations: Vec::new(),
+        verification: None,
+        verification_reason: String::new(),
     };
     let version = |id| async move { db.actor_record(id).await.expect("query").expect("actor").1 };
     db.merge_actors((5, version(5).await), (4, version(4).await), eddie.id)

@@ -612,3 +612,91 @@ async fn outlets_are_records_edited_with_revisions_and_renamed_with_their_source
     assert_eq!(source.outlet, "The Cradle");
     assert_eq!(app.get("/outlets/The%20Cradle").await.status, StatusCode::OK);
 }
+
+/// The verification badge of an event page.
+fn verification_of(page: &support::Page) -> String {
+    let start = page.position(r#"<span class="verification verification-"#);
+    let rest = &page.body[start..];
+    let open = rest.find('>').expect("badge") + 1;
+    let close = rest.find("</span>").expect("badge end");
+    rest[open..close].to_owned()
+}
+
+#[tokio::test]
+async fn verification_is_derived_from_sources_outlets_and_ranks_and_editors_may_override_it() {
+    let app = fixture_app().await;
+    let mou = "/events/1/iran-and-belarus-sign-defense-mou-in-tehran";
+    let visit = "/events/2/khrenin-visits-tehran";
+    assert_eq!(
+        verification_of(&app.get(mou).await),
+        "Corroborated",
+        "two independent sources"
+    );
+    assert_eq!(verification_of(&app.get(visit).await), "Single source");
+    // Timeline entries carry the badge.
+    app.get("/")
+        .await
+        .assert_contains(r#"<span class="verification verification-corroborated">Corroborated</span>"#);
+
+    // An alternative claim from an independent source disputes the MOU.
+    let eddie = ranked_mou(&app).await;
+    assert_eq!(verification_of(&app.get(mou).await), "Disputed");
+
+    // The Cradle described as Belarus's official channel: the visit, in which Belarus
+    // takes part, is officially confirmed.
+    let cradle = app
+        .app
+        .db
+        .outlet_named("The Cradle")
+        .await
+        .expect("query")
+        .expect("outlet");
+    let version = cradle.version.to_string();
+    let fields = [
+        ("name", "The Cradle"),
+        ("kind", "official"),
+        ("country", "BY"),
+        ("language", ""),
+        ("note", ""),
+        ("edit_summary", ""),
+        ("version", version.as_str()),
+    ];
+    let saved = app
+        .post_as(&eddie, &format!("/outlets/{}/edit", cradle.id), &fields)
+        .await;
+    assert_eq!(saved.status, StatusCode::SEE_OTHER, "{}", saved.body);
+    assert_eq!(verification_of(&app.get(visit).await), "Officially confirmed");
+
+    // An editor overrides it, with a reason readers see; without one it is refused.
+    let form = edit_fields(&app, 2, &[("verification", "denied")]).await;
+    let refused = app.post_as(&eddie, "/events/2/edit", &borrowed(&form)).await;
+    assert_eq!(refused.status, StatusCode::UNPROCESSABLE_ENTITY);
+    refused.assert_contains("Say why the status differs from the one the sources give.");
+    let form = edit_fields(
+        &app,
+        2,
+        &[
+            ("verification", "denied"),
+            ("verification_reason", "Minsk denied the visit the next day"),
+        ],
+    )
+    .await;
+    let saved = app.post_as(&eddie, "/events/2/edit", &borrowed(&form)).await;
+    assert_eq!(saved.status, StatusCode::SEE_OTHER, "{}", saved.body);
+    let page = app.get(visit).await;
+    assert_eq!(verification_of(&page), "Denied");
+    page.assert_contains(
+        "(the editors' judgement: Minsk denied the visit the next day; the sources alone give “Officially confirmed”)",
+    );
+    let api: serde_json::Value = serde_json::from_str(&app.get("/api/v1/events/2").await.body).expect("json");
+    assert_eq!(api["verification"], "denied");
+    assert_eq!(api["verification_reason"], "Minsk denied the visit the next day");
+    // The form shows the override back, and clearing it returns to the sources' status.
+    let form = app.get_as(&eddie, "/events/2/edit").await;
+    form.assert_contains(r#"<option value="denied" selected>Denied</option>"#);
+    form.assert_contains("as the sources give it (Officially confirmed)");
+    let cleared = edit_fields(&app, 2, &[("verification", ""), ("verification_reason", "")]).await;
+    let saved = app.post_as(&eddie, "/events/2/edit", &borrowed(&cleared)).await;
+    assert_eq!(saved.status, StatusCode::SEE_OTHER, "{}", saved.body);
+    assert_eq!(verification_of(&app.get(visit).await), "Officially confirmed");
+}

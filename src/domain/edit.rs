@@ -4,7 +4,7 @@
 
 use crate::dates::EventDate;
 use crate::domain::{
-    ActorKind, AgreementKind, Claim, EventStatus, EventType, Rank, RelationKind, RevisionAction,
+    ActorKind, AgreementKind, Claim, EventStatus, EventType, Rank, RelationKind, RevisionAction, Verification,
 };
 
 /// The event's own fields as an editor sets them in the form, validated.
@@ -28,6 +28,10 @@ pub struct EventFields {
     pub removed_citations: Vec<i64>,
     /// "This event <relation> that event", recorded on this event; replaces them.
     pub relations: Vec<RelationInput>,
+    /// The editors' verification status, overriding the one the sources give.
+    pub verification: Option<Verification>,
+    /// Why the editors override it.
+    pub verification_reason: String,
 }
 
 /// A relation from the event being saved to another.

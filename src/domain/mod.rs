@@ -30,5 +30,5 @@ pub use records::{
 };
 pub use vocabulary::{
     ActorKind, AgreementKind, Bound, Entity, EventStatus, EventType, OutletKind, Rank, RelationKind,
-    RevisionAction, Role,
+    RevisionAction, Role, Verification,
 };

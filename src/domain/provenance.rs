@@ -5,7 +5,7 @@
 //! its own.
 
 use super::records::Claim;
-use super::vocabulary::Rank;
+use super::vocabulary::{Rank, Verification};
 
 /// The claims on one topic across an event's citations.
 #[derive(Debug, Clone, PartialEq)]
@@ -73,6 +73,84 @@ pub fn topics<'a>(citations: impl IntoIterator<Item = &'a [Claim]>) -> Vec<Topic
         .collect()
 }
 
+/// A source an event cites, as verification weighs it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct CitedSource {
+    /// The source the citation's source derives from, through any chain (itself when
+    /// it derives from none): sources with one root are one independent source.
+    pub root: i64,
+    /// For an official statement (its outlet's kind), the outlet's country.
+    pub official_for: Option<i64>,
+    /// How the editors rank the source's own date for the event, if it gives one.
+    pub date_rank: Option<Rank>,
+    /// What it claims: the topic folded for matching, and the rank.
+    pub claims: Vec<(String, Rank)>,
+}
+
+/// What an event's sources establish.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Weighed {
+    /// Distinct roots of the cited sources.
+    pub independent: usize,
+    /// The status the sources give (before any editor's override).
+    pub verification: Verification,
+    /// Some claim, or some source's date, is ranked alternative.
+    pub alternatives: bool,
+}
+
+/// Weighs an event's cited sources: the status follows the first rule that holds of
+/// - disputed: an alternative claim (or date) comes from a source independent of those
+///   the preferred value on its topic (or the other sources, for a date) rests on;
+/// - officially confirmed: an official statement of a participating country is cited;
+/// - corroborated: two or more independent sources;
+/// - single source: one; no source: none.
+///
+/// "Denied" is an editor's judgement: only an override gives it.
+pub fn weigh(cited: &[CitedSource], participating: &[i64]) -> Weighed {
+    let mut roots: Vec<i64> = cited.iter().map(|c| c.root).collect();
+    roots.sort_unstable();
+    roots.dedup();
+    let alternatives = cited.iter().any(|c| {
+        c.date_rank == Some(Rank::Alternative) || c.claims.iter().any(|(_, rank)| *rank == Rank::Alternative)
+    });
+    let claim_disputed = cited.iter().any(|alternative| {
+        alternative.claims.iter().any(|(topic, rank)| {
+            *rank == Rank::Alternative
+                && cited.iter().any(|other| {
+                    other.root != alternative.root
+                        && other
+                            .claims
+                            .iter()
+                            .any(|(t, r)| t == topic && *r == Rank::Preferred)
+                })
+        })
+    });
+    let date_disputed = cited.iter().any(|alternative| {
+        alternative.date_rank == Some(Rank::Alternative)
+            && cited.iter().any(|other| other.root != alternative.root)
+    });
+    let official = cited.iter().any(|c| {
+        c.official_for
+            .is_some_and(|country| participating.contains(&country))
+    });
+    let verification = if claim_disputed || date_disputed {
+        Verification::Disputed
+    } else if official {
+        Verification::OfficiallyConfirmed
+    } else {
+        match roots.len() {
+            0 => Verification::Unsourced,
+            1 => Verification::SingleSource,
+            _ => Verification::Corroborated,
+        }
+    };
+    Weighed {
+        independent: roots.len(),
+        verification,
+        alternatives,
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -115,6 +193,73 @@ mod tests {
         assert_eq!(found[0].preferred().len(), 1);
         assert!(!found[0].unranked());
         assert!(!found[0].disputed());
+    }
+
+    fn cited(root: i64, claims: &[(&str, Rank)]) -> CitedSource {
+        CitedSource {
+            root,
+            official_for: None,
+            date_rank: None,
+            claims: claims.iter().map(|(t, r)| ((*t).to_owned(), *r)).collect(),
+        }
+    }
+
+    #[test]
+    fn verification_follows_independent_sources_officials_and_disputes() {
+        assert_eq!(weigh(&[], &[]).verification, Verification::Unsourced);
+        // Three rewrites of one wire story are one source.
+        let rewrites = [cited(7, &[]), cited(7, &[]), cited(7, &[])];
+        let weighed = weigh(&rewrites, &[]);
+        assert_eq!(
+            (weighed.independent, weighed.verification),
+            (1, Verification::SingleSource)
+        );
+        let two = [cited(7, &[]), cited(8, &[])];
+        assert_eq!(weigh(&two, &[]).verification, Verification::Corroborated);
+        // An official statement counts when its country takes part.
+        let mut official = cited(9, &[]);
+        official.official_for = Some(100);
+        assert_eq!(
+            weigh(&[official.clone()], &[100]).verification,
+            Verification::OfficiallyConfirmed
+        );
+        assert_eq!(
+            weigh(&[official], &[200]).verification,
+            Verification::SingleSource
+        );
+        // An alternative from an independent source disputes; from the same root it
+        // does not (a source disagreeing with its own rewrite is no second voice).
+        let disputed = [
+            cited(1, &[("drones", Rank::Preferred)]),
+            cited(2, &[("drones", Rank::Alternative)]),
+        ];
+        let weighed = weigh(&disputed, &[]);
+        assert_eq!(
+            (weighed.verification, weighed.alternatives),
+            (Verification::Disputed, true)
+        );
+        let same_root = [
+            cited(1, &[("drones", Rank::Preferred)]),
+            cited(1, &[("drones", Rank::Alternative)]),
+        ];
+        let weighed = weigh(&same_root, &[]);
+        assert_eq!(
+            (weighed.verification, weighed.alternatives),
+            (Verification::SingleSource, true)
+        );
+        // A deprecated claim disputes nothing.
+        let deprecated = [
+            cited(1, &[("drones", Rank::Preferred)]),
+            cited(2, &[("drones", Rank::Deprecated)]),
+        ];
+        assert_eq!(weigh(&deprecated, &[]).verification, Verification::Corroborated);
+        // An alternative date from another source disputes the date.
+        let mut date = cited(2, &[]);
+        date.date_rank = Some(Rank::Alternative);
+        assert_eq!(
+            weigh(&[cited(1, &[]), date], &[]).verification,
+            Verification::Disputed
+        );
     }
 
     #[test]

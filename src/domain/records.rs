@@ -7,7 +7,9 @@
 use serde::{Deserialize, Serialize};
 
 use super::quantity::Quantity;
-use super::vocabulary::{ActorKind, AgreementKind, EventStatus, EventType, OutletKind, Rank, RelationKind};
+use super::vocabulary::{
+    ActorKind, AgreementKind, EventStatus, EventType, OutletKind, Rank, RelationKind, Verification,
+};
 use crate::dates::EventDate;
 
 /// An event as a revision keeps it: everything an editor sets, with the names and titles
@@ -51,6 +53,12 @@ pub struct Event {
     /// Relations recorded on this event: "this event <relation> that event".
     #[serde(default)]
     pub relations: Vec<Relation>,
+    /// The editors' verification status, when they override the one the sources give.
+    #[serde(default)]
+    pub verification: Option<Verification>,
+    /// Why the editors override it.
+    #[serde(default)]
+    pub verification_reason: String,
 }
 
 /// An actor's part in an event.

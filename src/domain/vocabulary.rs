@@ -238,6 +238,25 @@ vocabulary! {
 }
 
 vocabulary! {
+    /// How well an event is established, derived from its sources and claims (see
+    /// [`super::provenance::weigh`]) unless an editor overrides it with a reason.
+    Verification {
+        /// No source is cited yet.
+        Unsourced = "unsourced", "No source";
+        /// One independent source (however many rewrite it).
+        SingleSource = "single_source", "Single source";
+        /// Two or more independent sources.
+        Corroborated = "corroborated", "Corroborated";
+        /// An official statement of a participating country is cited.
+        OfficiallyConfirmed = "officially_confirmed", "Officially confirmed";
+        /// Alternative claims stand, from sources independent of the preferred ones.
+        Disputed = "disputed", "Disputed";
+        /// A party denies it (an editor's judgement).
+        Denied = "denied", "Denied";
+    }
+}
+
+vocabulary! {
     /// What kind of publisher an outlet is: how close it stands to the parties, which
     /// decides what its reports can confirm.
     #[derive(Default)]

@@ -57,27 +57,7 @@ pub(super) async fn refresh(conn: &mut SqliteConnection, ids: Option<&[i64]>) ->
     .bind(&list)
     .execute(&mut *conn)
     .await?;
-    sqlx::query(&format!("DELETE FROM event_provenance WHERE {scope}"))
-        .bind(&list)
-        .execute(&mut *conn)
-        .await?;
-    // An event's independent sources are the distinct roots of the derived-from chains of
-    // the sources it cites (the store refuses cycles; the depth bound is a guard).
-    sqlx::query(&format!(
-        "INSERT INTO event_provenance (event_id, sources, independent) \
-         WITH RECURSIVE chain (event_id, id, depth) AS ( \
-             SELECT DISTINCT event_id, source_id, 0 FROM citations WHERE {scope} \
-             UNION \
-             SELECT chain.event_id, s.derived_from_id, chain.depth + 1 FROM chain \
-               JOIN sources s ON s.id = chain.id \
-              WHERE s.derived_from_id IS NOT NULL AND chain.depth < 64) \
-         SELECT c.event_id, count(DISTINCT CASE WHEN c.depth = 0 THEN c.id END), \
-                count(DISTINCT CASE WHEN s.derived_from_id IS NULL THEN c.id END) \
-           FROM chain c JOIN sources s ON s.id = c.id GROUP BY c.event_id"
-    ))
-    .bind(&list)
-    .execute(&mut *conn)
-    .await?;
+    super::provenance::refresh(conn, ids).await?;
     sqlx::query("UPDATE settings SET value = CAST(value AS INTEGER) + 1 WHERE key = 'generation'")
         .execute(&mut *conn)
         .await?;

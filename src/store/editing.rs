@@ -368,6 +368,9 @@ pub(super) async fn fill_event(
     for tag in &fields.tags {
         loader.tag_event(id, tag).await?;
     }
+    loader
+        .set_verification(id, fields.verification, &fields.verification_reason)
+        .await?;
     write_participants_and_citations(loader, id, fields, change.user_id)
         .await
         .on_foreign_key(vanished)?;
@@ -540,6 +543,8 @@ pub(super) async fn fields_of_record(
         citations,
         removed_citations,
         relations,
+        verification: record.verification,
+        verification_reason: record.verification_reason.clone(),
     };
     Ok((fields, left_out))
 }

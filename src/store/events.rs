@@ -9,7 +9,7 @@ use sqlx::SqliteConnection;
 use super::{ActorRef, Db};
 use crate::domain::edit::OutgoingRelation;
 use crate::domain::{
-    ActorKind, AgreementKind, Claim, Event, EventStatus, EventType, Rank, RelationKind, Source,
+    ActorKind, AgreementKind, Claim, Event, EventStatus, EventType, Rank, RelationKind, Source, Verification,
 };
 use crate::error::Result;
 
@@ -29,6 +29,8 @@ pub struct TimelineEntry {
     pub source_count: i64,
     /// How many of them are independent (distinct roots of derived-from chains).
     pub independent_count: i64,
+    /// The verification status readers see (the editors' override, else the sources').
+    pub verification: Verification,
     /// The actor's role, when the listing is one actor's events.
     #[sqlx(default)]
     pub role: Option<String>,
@@ -48,7 +50,8 @@ pub struct TimelineEntry {
 pub(super) const ENTRY_COLUMNS: &str = "e.id, e.title, e.slug, e.event_type, e.agreement_kind, e.date_edtf, \
      e.date_sort, e.date_latest, e.date_precision, \
      (SELECT count(DISTINCT c.source_id) FROM citations c WHERE c.event_id = e.id) AS source_count, \
-     coalesce((SELECT p.independent FROM event_provenance p WHERE p.event_id = e.id), 0) AS independent_count";
+     coalesce((SELECT p.independent FROM event_provenance p WHERE p.event_id = e.id), 0) AS independent_count, \
+     coalesce((SELECT p.shown FROM event_provenance p WHERE p.event_id = e.id), 'unsourced') AS verification";
 
 /// Everything the event page shows.
 #[derive(Debug, Clone)]
@@ -61,6 +64,8 @@ pub struct EventDetail {
     pub relations: Vec<RelatedEvent>,
     /// The distinct roots of the cited sources (see `event_provenance`).
     pub independent_sources: i64,
+    /// The verification status the sources give (the editors may override it).
+    pub derived_verification: Verification,
 }
 
 /// The `events` row itself.
@@ -78,6 +83,9 @@ pub struct EventRow {
     pub location_country_id: Option<i64>,
     pub status: EventStatus,
     pub status_reason: String,
+    /// The editors' verification status, overriding the one the sources give.
+    pub verification: Option<Verification>,
+    pub verification_reason: String,
     pub version: i64,
     pub created_at: String,
     pub updated_at: String,
@@ -186,7 +194,8 @@ impl Db {
     pub async fn event(&self, id: i64) -> Result<Option<EventDetail>> {
         let Some(event) = sqlx::query_as::<_, EventRow>(
             "SELECT id, title, slug, summary, event_type, agreement_kind, date_edtf, date_note, \
-                    place, location_country_id, status, status_reason, version, created_at, updated_at \
+                    place, location_country_id, status, status_reason, verification, verification_reason, \
+                    version, created_at, updated_at \
              FROM events WHERE id = ?",
         )
         .bind(id)
@@ -237,12 +246,13 @@ impl Db {
         .into_iter()
         .map(|(source, outlet, title)| (source, format!("{outlet}, “{title}”")))
         .collect();
-        let independent_sources: i64 =
-            sqlx::query_scalar("SELECT independent FROM event_provenance WHERE event_id = ?1")
-                .bind(id)
-                .fetch_optional(&self.read)
-                .await?
-                .unwrap_or(0);
+        let (independent_sources, derived_verification) = sqlx::query_as::<_, (i64, Verification)>(
+            "SELECT independent, verification FROM event_provenance WHERE event_id = ?1",
+        )
+        .bind(id)
+        .fetch_optional(&self.read)
+        .await?
+        .unwrap_or((0, Verification::Unsourced));
         let mut citations = Vec::with_capacity(citation_rows.len());
         for (
             citation_id,
@@ -315,6 +325,7 @@ impl Db {
             tags,
             relations,
             independent_sources,
+            derived_verification,
         }))
     }
 }

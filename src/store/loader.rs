@@ -5,7 +5,9 @@ use sqlx::{Sqlite, Transaction};
 
 use super::{Db, fold, slugify};
 use crate::dates::{EventDate, iso_day};
-use crate::domain::{ActorKind, AgreementKind, Claim, EventStatus, EventType, Rank, RelationKind, Source};
+use crate::domain::{
+    ActorKind, AgreementKind, Claim, EventStatus, EventType, Rank, RelationKind, Source, Verification,
+};
 use crate::error::Result;
 
 /// An open write transaction for loading a dataset.
@@ -211,6 +213,22 @@ impl Loader {
         .await?;
         self.insert_claims(id, citation.claims).await?;
         Ok(id)
+    }
+
+    /// Sets the editors' verification status of event `id` (none: the sources' status).
+    pub async fn set_verification(
+        &mut self,
+        id: i64,
+        status: Option<Verification>,
+        reason: &str,
+    ) -> Result<()> {
+        sqlx::query("UPDATE events SET verification = ?2, verification_reason = ?3 WHERE id = ?1")
+            .bind(id)
+            .bind(status)
+            .bind(if status.is_some() { reason.trim() } else { "" })
+            .execute(&mut *self.tx)
+            .await?;
+        Ok(())
     }
 
     /// Writes a citation's claims, in order.

@@ -34,6 +34,8 @@ pub mod listing;
 pub mod loader;
 /// Outlets as records: kind, country, language, note; renamed with their sources.
 pub mod outlets;
+/// Each event's sources, independent sources and verification status, derived.
+pub mod provenance;
 /// Editors' writes to actors and sources, merging actors, deleting events.
 pub mod record_edits;
 /// The one revision recorder, and reading revisions back.
@@ -127,6 +129,9 @@ impl Db {
         }
         if db.ensure_derived_rows().await? {
             tracing::info!("rebuilt the search index and the filter tables");
+        }
+        if db.ensure_provenance_rows().await? {
+            tracing::info!("weighed every event's sources");
         }
         // Refresh the planner's statistics where they are missing or stale (cheap when
         // they are current), so that queries pick their indexes well from the start.

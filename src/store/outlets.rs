@@ -205,15 +205,16 @@ impl Db {
                 .bind(name)
                 .execute(&mut *loader.tx)
                 .await?;
-            let events: Vec<i64> = sqlx::query_scalar(
-                "SELECT DISTINCT c.event_id FROM citations c JOIN sources s ON s.id = c.source_id \
-                  WHERE s.outlet = ?1",
-            )
-            .bind(name)
-            .fetch_all(&mut *loader.tx)
-            .await?;
-            loader.events.extend(events);
         }
+        // Its kind and country weigh in the verification of the events citing it; its
+        // name shows on them.
+        let events: Vec<i64> = sqlx::query_scalar(
+            "SELECT DISTINCT c.event_id FROM citations c JOIN sources s ON s.id = c.source_id WHERE s.outlet = ?1",
+        )
+        .bind(name)
+        .fetch_all(&mut *loader.tx)
+        .await?;
+        loader.events.extend(events);
         revisions::record(&mut loader.tx, Entity::Outlet, id, change).await?;
         loader
             .commit_saved(Saved::Saved {

@@ -217,11 +217,13 @@ pub(super) async fn event(conn: &mut SqliteConnection, id: i64) -> Result<Option
         EventStatus,
         String,
         i64,
+        Option<crate::domain::Verification>,
+        String,
     );
     let row: Option<Row> = sqlx::query_as(
         "SELECT e.title, e.event_type, e.agreement_kind, e.date_edtf, e.date_note, e.place, \
                 e.location_country_id, (SELECT name FROM actors WHERE id = e.location_country_id), \
-                e.summary, e.status, e.status_reason, e.version \
+                e.summary, e.status, e.status_reason, e.version, e.verification, e.verification_reason \
            FROM events e WHERE e.id = ?1",
     )
     .bind(id)
@@ -240,6 +242,8 @@ pub(super) async fn event(conn: &mut SqliteConnection, id: i64) -> Result<Option
         status,
         reason,
         version,
+        verification,
+        verification_reason,
     )) = row
     else {
         return Ok(None);
@@ -335,6 +339,8 @@ pub(super) async fn event(conn: &mut SqliteConnection, id: i64) -> Result<Option
         participants,
         citations,
         relations,
+        verification,
+        verification_reason,
     };
     Ok(Some((event, version)))
 }

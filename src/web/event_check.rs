@@ -12,7 +12,7 @@ use crate::domain::edit::{
     ActorChoice, CitationInput, CitationTarget, EventFields, ParticipantInput, RelationInput, SourceChoice,
 };
 use crate::domain::text;
-use crate::domain::{ActorKind, AgreementKind, EventType, RelationKind};
+use crate::domain::{ActorKind, AgreementKind, EventType, RelationKind, Verification};
 use crate::domain::{Claim, Rank};
 use crate::error::{Error, Result};
 use crate::store::listing::ActorFinder;
@@ -28,6 +28,8 @@ const FORM_FIELDS: &[&str] = &[
     "location_country",
     "summary",
     "tags",
+    "verification",
+    "verification_reason",
     "edit_summary",
 ];
 
@@ -107,6 +109,12 @@ pub(super) async fn validate(
             text::MAX_NOTE_CHARS,
         ),
         ("place", "the place", &form.place, text::MAX_NAME_CHARS),
+        (
+            "verification_reason",
+            "the reason for the status",
+            &form.verification_reason,
+            text::MAX_NOTE_CHARS,
+        ),
         (
             "edit_summary",
             "the note on your change",
@@ -195,6 +203,27 @@ pub(super) async fn validate(
             tags.push(tag);
         }
     }
+    let verification = match form.verification.trim() {
+        "" => None,
+        text => match Verification::parse(text) {
+            Some(status) => {
+                if form.verification_reason.trim().is_empty() {
+                    refuse(
+                        "verification_reason",
+                        "Say why the status differs from the one the sources give.".to_owned(),
+                    );
+                }
+                Some(status)
+            }
+            None => {
+                refuse(
+                    "verification",
+                    format!("Choose a status among {}.", Verification::terms()),
+                );
+                None
+            }
+        },
+    };
     match (date, event_type) {
         (Some(date), Some(event_type)) if errors.is_empty() => Ok(Ok(EventFields {
             title: title.to_owned(),
@@ -210,6 +239,8 @@ pub(super) async fn validate(
             citations,
             removed_citations,
             relations,
+            verification,
+            verification_reason: form.verification_reason.trim().to_owned(),
         })),
         _ => Ok(Err(errors)),
     }

@@ -58,6 +58,10 @@ pub struct EventFormPage {
     pub(super) relation_kinds: Vec<SelectOption>,
     /// Ranks of a source's date for the event.
     pub(super) ranks: Vec<SelectOption>,
+    /// Verification statuses an editor may set.
+    pub(super) verifications: Vec<SelectOption>,
+    /// The status the sources give the event now (an existing event).
+    pub(super) derived_verification: Option<&'static str>,
     pub(super) csrf: String,
     pub(super) csrf_field: &'static str,
     pub(super) conflict: Option<ConflictView>,
@@ -136,6 +140,14 @@ impl EventFormPage {
                     label: k.label().to_lowercase(),
                 })
                 .collect(),
+            verifications: crate::domain::Verification::ALL
+                .iter()
+                .map(|v| SelectOption {
+                    value: v.as_str().to_owned(),
+                    label: v.label().to_owned(),
+                })
+                .collect(),
+            derived_verification: existing.map(|d| d.derived_verification.label()),
             ranks: crate::domain::Rank::ALL
                 .iter()
                 .map(|r| SelectOption {

@@ -26,6 +26,10 @@ pub struct EventForm {
     pub summary: String,
     /// Comma-separated.
     pub tags: String,
+    /// The editors' verification status (a [`crate::domain::Verification`]'s text), or
+    /// empty for the one the sources give.
+    pub verification: String,
+    pub verification_reason: String,
     /// Who took part, one row each (blank rows are ignored).
     pub participants: Vec<ParticipantRow>,
     /// The sources relied on, one row each (blank rows are ignored).
@@ -227,6 +231,8 @@ impl EventForm {
             location_country: fields.one("location_country"),
             summary: fields.one("summary"),
             tags: fields.one("tags"),
+            verification: fields.one("verification"),
+            verification_reason: fields.one("verification_reason"),
             participants,
             sources,
             relations,
@@ -307,6 +313,11 @@ pub(super) async fn form_of(state: &AppState, detail: &EventDetail) -> Result<Ev
         location_country,
         summary: event.summary.clone(),
         tags: detail.tags.join(", "),
+        verification: event
+            .verification
+            .map(|v| v.as_str().to_owned())
+            .unwrap_or_default(),
+        verification_reason: event.verification_reason.clone(),
         participants: detail
             .participants
             .iter()

@@ -12,7 +12,7 @@ use super::extract::PathParams;
 use super::session::Viewer;
 use super::view::{human_date, machine_date, web_link};
 use crate::dates::{DateAgreement, EventDate};
-use crate::domain::{ActorKind, AgreementKind, EventStatus, Rank};
+use crate::domain::{ActorKind, AgreementKind, EventStatus, Rank, Verification};
 use crate::error::{Error, Result};
 use crate::markdown::to_safe_html;
 use crate::store::ActorRef;
@@ -55,6 +55,10 @@ pub struct EventPage {
     claim_topics: Vec<ClaimTopic>,
     /// "3 sources", "5 sources, 3 independent".
     sources_label: String,
+    /// The status shown: the editors' override, else the one the sources give.
+    verification: Verification,
+    /// The editors' reason, when they override the sources' status, and that status.
+    verification_override: Option<(String, &'static str)>,
     /// Whether the "Sources disagree" box is shown.
     has_disagreement: bool,
     updated_at: String,
@@ -400,6 +404,13 @@ impl EventPage {
                 detail.citations.len() as i64,
                 detail.independent_sources,
             ),
+            verification: detail.event.verification.unwrap_or(detail.derived_verification),
+            verification_override: detail.event.verification.map(|_| {
+                (
+                    detail.event.verification_reason.clone(),
+                    detail.derived_verification.label(),
+                )
+            }),
             date_claims,
             date_disputed,
             date_disagreement,

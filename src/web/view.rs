@@ -60,6 +60,7 @@ pub struct EntryView {
     pub source_count: i64,
     /// How many of them are independent of each other.
     pub independent_count: i64,
+    pub verification: crate::domain::Verification,
     /// The role of the actor whose page lists this entry.
     pub role: Option<String>,
     /// With a search: the title in parts, matched words flagged (empty otherwise).
@@ -103,6 +104,7 @@ impl EntryView {
             more_actors,
             source_count: entry.source_count,
             independent_count: entry.independent_count,
+            verification: entry.verification,
             role: entry.role,
             title_parts,
             snippet,

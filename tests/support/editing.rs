@@ -74,6 +74,14 @@ pub async fn edit_fields(app: &TestApp, id: i64, changes: &[(&str, &str)]) -> Ve
         ("location_country".into(), location),
         ("summary".into(), event.summary.clone()),
         ("tags".into(), detail.tags.join(", ")),
+        (
+            "verification".into(),
+            event
+                .verification
+                .map(|v| v.as_str().to_owned())
+                .unwrap_or_default(),
+        ),
+        ("verification_reason".into(), event.verification_reason.clone()),
         ("version".into(), event.version.to_string()),
     ];
     for p in &detail.participants {

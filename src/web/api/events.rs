@@ -67,6 +67,9 @@ pub struct EventSummary {
     /// How many of them are independent: the distinct sources they derive from (a
     /// rewrite of a wire story counts as the wire story).
     pub independent_source_count: i64,
+    /// How well the event is established: the editors' status when they override it,
+    /// else the one its sources give.
+    pub verification: crate::domain::Verification,
 }
 
 /// An actor, as a link.
@@ -106,6 +109,7 @@ impl EventSummary {
             actors: entry.actors.iter().map(|a| ActorLink::new(a, links)).collect(),
             source_count: entry.source_count,
             independent_source_count: entry.independent_count,
+            verification: entry.verification,
         })
     }
 }

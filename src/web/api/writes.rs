@@ -78,6 +78,12 @@ pub struct EventInput {
     pub summary: String,
     #[serde(default)]
     pub tags: Vec<String>,
+    /// The editors' verification status, overriding the one the sources give (with a
+    /// reason); none keeps the sources' status.
+    #[serde(default)]
+    pub verification: Option<crate::domain::Verification>,
+    #[serde(default)]
+    pub verification_reason: String,
     #[serde(default)]
     pub actors: Vec<ParticipantInput>,
     /// The sources relied on, in order. In an edit, a citation the event has and this
@@ -211,6 +217,11 @@ impl EventInput {
         put("location_country", &self.location_country);
         put("summary", &self.summary);
         put("tags", &self.tags.join(", "));
+        put(
+            "verification",
+            self.verification.map(|v| v.as_str()).unwrap_or_default(),
+        );
+        put("verification_reason", &self.verification_reason);
         put("edit_summary", &self.edit_summary);
         if let Some(version) = version {
             put("version", &version.to_string());
