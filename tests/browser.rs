@@ -911,6 +911,7 @@ async fn every_page_passes_axe_at_desktop_and_phone_width() {
         "/?limit=2&cursor=ad_2023-07-31_2023-07-31_2",
         "/?country=BY&from=2023-07&to=2023-07",
         "/?q=nothingmatchesthis",
+        "/?verification=corroborated&alternatives=yes",
         "/tags",
         "/tags/drones",
         "/outlets",

@@ -700,3 +700,64 @@ async fn verification_is_derived_from_sources_outlets_and_ranks_and_editors_may_
     assert_eq!(saved.status, StatusCode::SEE_OTHER, "{}", saved.body);
     assert_eq!(verification_of(&app.get(visit).await), "Officially confirmed");
 }
+
+#[tokio::test]
+async fn the_timeline_filters_by_verification_alternative_claims_and_one_independent_source() {
+    let app = fixture_app().await;
+    ranked_mou(&app).await;
+    let mou = "Iran and Belarus sign defense MOU in Tehran";
+    let visit = "Khrenin visits Tehran";
+
+    let disputed = app.get("/?verification=disputed").await;
+    assert_eq!(disputed.status, StatusCode::OK, "{}", disputed.body);
+    disputed.assert_contains(mou);
+    disputed.assert_lacks(visit);
+    disputed.assert_contains("Verification: Disputed");
+    let alternatives = app.get("/?alternatives=yes").await;
+    alternatives.assert_contains(mou);
+    alternatives.assert_lacks(visit);
+    alternatives.assert_contains("With alternative claims");
+    let single = app.get("/?independent=1").await;
+    single.assert_contains(visit);
+    single.assert_lacks(mou);
+    single.assert_contains("One independent source");
+    // Several statuses match any of them.
+    let either = app
+        .get("/?verification=disputed&verification=single_source")
+        .await;
+    either.assert_contains(mou);
+    either.assert_contains(visit);
+
+    // The facet counts the view's events by status, each a link narrowing to it.
+    let all = app.get("/").await;
+    all.assert_contains(r#"id="facet-verification""#);
+    all.assert_contains(r#"href="/?verification=disputed""#);
+    // The parameters have one canonical order and refuse what they do not know.
+    let reordered = app.get("/?alternatives=yes&verification=disputed").await;
+    assert_eq!(reordered.status, StatusCode::PERMANENT_REDIRECT);
+    assert_eq!(
+        reordered.location(),
+        Some("/?verification=disputed&alternatives=yes")
+    );
+    for (query, message) in [
+        ("verification=proven", "is not a verification status"),
+        ("alternatives=maybe", "is not yes or no"),
+        ("independent=many", "is not a number of sources"),
+    ] {
+        let refused = app.get(&format!("/?{query}")).await;
+        assert_eq!(refused.status, StatusCode::BAD_REQUEST, "{query}");
+        refused.assert_contains(message);
+    }
+
+    // The API takes the same parameters and gives the facet.
+    let api: serde_json::Value = serde_json::from_str(
+        &app.get("/api/v1/events?verification=disputed&include=facets")
+            .await
+            .body,
+    )
+    .expect("json");
+    assert_eq!(api["total"], 1);
+    assert_eq!(api["events"][0]["verification"], "disputed");
+    assert_eq!(api["facets"]["verification"][0]["value"], "disputed");
+    assert_eq!(api["facets"]["verification"][0]["count"], 1);
+}

@@ -5,7 +5,7 @@
 
 use crate::dates::{EventDate, parse_iso_day};
 use crate::domain::search::SearchQuery;
-use crate::domain::{EventStatus, EventType};
+use crate::domain::{EventStatus, EventType, Verification};
 
 /// Which way the timeline runs.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -140,6 +140,12 @@ pub struct TimelineFilter {
     pub to: Option<EventDate>,
     /// Words to find in titles, names, summaries and passages.
     pub search: Option<SearchQuery>,
+    /// Verification statuses (as readers see them); an event must have one of them.
+    pub verification: Vec<Verification>,
+    /// Only events with a claim, or a source's date, ranked alternative.
+    pub alternatives: bool,
+    /// Only events with exactly this many independent sources.
+    pub independent: Option<i64>,
     pub sort: Sort,
 }
 
@@ -155,12 +161,15 @@ impl TimelineFilter {
             || self.from.is_some()
             || self.to.is_some()
             || self.search.is_some()
+            || !self.verification.is_empty()
+            || self.alternatives
+            || self.independent.is_some()
     }
 
     /// What identifies the set of matching events (everything but the sort), for caches.
     pub fn cache_key(&self) -> String {
         format!(
-            "s={} c={:?} a={:?} t={:?} g={:?} o={:?} f={:?} u={:?} q={:?}",
+            "s={} c={:?} a={:?} t={:?} g={:?} o={:?} f={:?} u={:?} q={:?} v={:?} alt={} i={:?}",
             self.status.as_str(),
             self.countries,
             self.actor,
@@ -170,6 +179,9 @@ impl TimelineFilter {
             self.from.as_ref().map(EventDate::edtf),
             self.to.as_ref().map(EventDate::edtf),
             self.search.as_ref().map(|s| &s.fts),
+            self.verification,
+            self.alternatives,
+            self.independent,
         )
     }
 }

@@ -140,6 +140,22 @@ impl TimelineFilter {
             }
             sql.push(")");
         }
+        if !self.verification.is_empty() {
+            sql.push(" AND e.id IN (SELECT event_id FROM event_provenance WHERE shown IN (");
+            let mut list = sql.separated(", ");
+            for status in &self.verification {
+                list.push_bind(*status);
+            }
+            sql.push("))");
+        }
+        if self.alternatives {
+            sql.push(" AND e.id IN (SELECT event_id FROM event_provenance WHERE alternatives = 1)");
+        }
+        if let Some(independent) = self.independent {
+            sql.push(" AND e.id IN (SELECT event_id FROM event_provenance WHERE independent = ")
+                .push_bind(independent)
+                .push(")");
+        }
         if let Some(from) = &self.from {
             sql.push(" AND e.date_latest >= ")
                 .push_bind(iso_day(from.earliest()));

@@ -44,6 +44,8 @@ pub struct Summary {
     /// People, organizations and facilities taking part (not those only reporting or
     /// mentioned).
     pub actors: Vec<FacetValue>,
+    /// Verification statuses as readers see them.
+    pub verification: Vec<FacetValue>,
     /// Events dated to a month or a day, per month of their sort day.
     pub months: Vec<PeriodCount>,
     /// All events per year of their sort day (year- and season-precision ones included).
@@ -132,6 +134,13 @@ impl Db {
             .push_bind(FACET_LIMIT);
         let actors = facet(sql.build_query_as().fetch_all(&self.read).await?);
 
+        let mut sql = QueryBuilder::new(
+            "SELECT p.shown, p.shown, count(*) AS n FROM event_provenance p WHERE p.event_id IN ",
+        );
+        matching(&mut sql);
+        sql.push(" GROUP BY p.shown ORDER BY n DESC, p.shown");
+        let verification = facet(sql.build_query_as().fetch_all(&self.read).await?);
+
         let mut sql = QueryBuilder::new("SELECT substr(e.date_sort, 1, 7) AS month, count(*) FROM events e");
         filter.push_from_where(&mut sql);
         sql.push(" AND e.date_precision IN ('month', 'day') GROUP BY month ORDER BY month");
@@ -148,6 +157,7 @@ impl Db {
             types,
             tags,
             actors,
+            verification,
             months,
             years,
         })

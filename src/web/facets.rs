@@ -3,8 +3,8 @@
 
 use super::timeline::View;
 use crate::dates::EventDate;
-use crate::domain::EventType;
 use crate::domain::filter::TimelineFilter;
+use crate::domain::{EventType, Verification};
 use crate::store::summary::{PeriodCount, Summary};
 
 /// Values shown at once in a facet; the rest sit behind "More".
@@ -64,6 +64,23 @@ pub fn facet_groups(view: &View, summary: &Summary) -> Vec<FacetGroup> {
         })
         .collect();
     groups.push(group("facet-types", "Types", types, "More types"));
+
+    let verification = summary
+        .verification
+        .iter()
+        .filter_map(|v| Verification::parse(&v.value).map(|status| (status, v.count)))
+        .map(|(status, count)| FacetLink {
+            label: status.label().to_owned(),
+            count,
+            url: (filter.verification != [status]).then(|| narrowed(&|f| f.verification = vec![status])),
+        })
+        .collect();
+    groups.push(group(
+        "facet-verification",
+        "Verification",
+        verification,
+        "More statuses",
+    ));
 
     let actors = summary
         .actors

@@ -62,6 +62,12 @@ pub struct TimelinePage {
     first_country: Vec<Choice>,
     second_country: Vec<Choice>,
     types: Vec<Choice>,
+    /// Verification statuses, any of which an event may have.
+    verifications: Vec<Choice>,
+    /// "With alternative claims" is ticked.
+    alternatives: bool,
+    /// "One independent source" is ticked.
+    one_source: bool,
     actor: String,
     tags: Vec<Choice>,
     outlets: Vec<Choice>,
@@ -201,6 +207,16 @@ pub async fn show(
                 selected: filter.types.contains(t),
             })
             .collect(),
+        verifications: crate::domain::Verification::ALL
+            .iter()
+            .map(|v| Choice {
+                value: v.as_str().to_owned(),
+                label: v.label().to_owned(),
+                selected: filter.verification.contains(v),
+            })
+            .collect(),
+        alternatives: filter.alternatives,
+        one_source: filter.independent == Some(1),
         actor: actor.map(|a| a.name).unwrap_or_default(),
         tags: tags
             .iter()
@@ -512,6 +528,27 @@ fn chips(view: &View, country_name: impl Fn(&str) -> String, actor: Option<&str>
         chips.push(Chip {
             label: format!("To: {}", to.display()),
             remove_url: without(&|f| f.to = None),
+        });
+    }
+    for status in &filter.verification {
+        chips.push(Chip {
+            label: format!("Verification: {}", status.label()),
+            remove_url: without(&|f| f.verification.retain(|s| s != status)),
+        });
+    }
+    if filter.alternatives {
+        chips.push(Chip {
+            label: "With alternative claims".to_owned(),
+            remove_url: without(&|f| f.alternatives = false),
+        });
+    }
+    if let Some(independent) = filter.independent {
+        chips.push(Chip {
+            label: match independent {
+                1 => "One independent source".to_owned(),
+                n => format!("{n} independent sources"),
+            },
+            remove_url: without(&|f| f.independent = None),
         });
     }
     chips

@@ -4,7 +4,7 @@
 use crate::dates::EventDate;
 use crate::domain::filter::{Cursor, Key, Order, Sort, TimelineFilter};
 use crate::domain::search::SearchQuery;
-use crate::domain::{EventStatus, EventType};
+use crate::domain::{EventStatus, EventType, Verification};
 use crate::error::{Error, Result};
 
 /// Events a page lists unless `limit` says otherwise.
@@ -155,6 +155,15 @@ impl View {
         if let Some(outlet) = &filter.outlet {
             query.append_pair("outlet", outlet);
         }
+        for status in &filter.verification {
+            query.append_pair("verification", status.as_str());
+        }
+        if filter.alternatives {
+            query.append_pair("alternatives", "yes");
+        }
+        if let Some(independent) = filter.independent {
+            query.append_pair("independent", &independent.to_string());
+        }
         if filter.status != EventStatus::Published {
             query.append_pair("status", filter.status.as_str());
         }
@@ -213,6 +222,8 @@ pub fn parse_query(raw: &str) -> Result<TimelineQuery> {
             "order" => Some("order"),
             "limit" => Some("limit"),
             "cursor" => Some("cursor"),
+            "alternatives" => Some("alternatives"),
+            "independent" => Some("independent"),
             _ => None,
         };
         if let Some(name) = single {
@@ -273,6 +284,46 @@ pub fn parse_query(raw: &str) -> Result<TimelineQuery> {
                 if !filter.types.contains(&event_type) {
                     filter.types.push(event_type);
                 }
+            }
+            "verification" => {
+                let status = Verification::parse(value).ok_or_else(|| {
+                    Error::parameter(
+                        "verification",
+                        format!(
+                            "“{value}” is not a verification status. Known statuses: {}.",
+                            Verification::terms()
+                        ),
+                    )
+                })?;
+                if !filter.verification.contains(&status) {
+                    filter.verification.push(status);
+                }
+            }
+            "alternatives" => {
+                filter.alternatives = match value {
+                    "yes" => true,
+                    "no" => false,
+                    other => {
+                        return Err(Error::parameter(
+                            "alternatives",
+                            format!(
+                                "“{other}” is not yes or no: alternatives=yes keeps the events with a claim \
+                                 the editors rank as an alternative."
+                            ),
+                        ));
+                    }
+                };
+            }
+            "independent" => {
+                filter.independent = Some(value.parse::<i64>().ok().filter(|n| (0..=999).contains(n)).ok_or_else(|| {
+                    Error::parameter(
+                        "independent",
+                        format!(
+                            "“{value}” is not a number of sources: independent=1 keeps the events resting on \
+                             one independent source."
+                        ),
+                    )
+                })?);
             }
             "from" | "to" => {
                 let name = if key == "from" { "from" } else { "to" };

@@ -122,6 +122,8 @@ pub struct Facets {
     pub types: Vec<FacetCount>,
     pub tags: Vec<FacetCount>,
     pub actors: Vec<FacetCount>,
+    /// Verification statuses, as `verification` takes them.
+    pub verification: Vec<FacetCount>,
 }
 
 /// One value of a facet.
@@ -213,6 +215,9 @@ fn api_parameters(raw: &str) -> Result<bool> {
         ("type" = Option<Vec<EventType>>, Query, description = "Event types; several match any of them", explode = true),
         ("tag" = Option<String>, Query, description = "A tag"),
         ("outlet" = Option<String>, Query, description = "Events citing a source of this outlet"),
+        ("verification" = Option<Vec<crate::domain::Verification>>, Query, description = "Verification statuses (the editors' override, else the sources'); several match any of them", explode = true),
+        ("alternatives" = Option<String>, Query, description = "yes: events with a claim, or a source's date, the editors rank as an alternative"),
+        ("independent" = Option<i64>, Query, description = "Events with exactly this many independent sources (1: resting on one source, however many rewrite it)"),
         ("from" = Option<String>, Query, description = "Events that may fall on or after this date (EDTF: 2023, 2023-06, 2023-06-15)"),
         ("to" = Option<String>, Query, description = "Events that may fall on or before this date (EDTF)"),
         ("order" = Option<String>, Query, description = "desc (newest first, the default), asc, or relevance (with q; its default)"),
@@ -273,6 +278,7 @@ pub async fn list(
             types: facet_counts(&summary.types),
             tags: facet_counts(&summary.tags),
             actors: facet_counts(&summary.actors),
+            verification: facet_counts(&summary.verification),
         }),
         histogram: include_facets.then(|| Histogram {
             months: period_totals(&summary.months),
