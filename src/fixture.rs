@@ -10,8 +10,8 @@
 use crate::domain::{ActorKind, AgreementKind, Claim, EventStatus, EventType, Rank};
 use crate::error::Result;
 use crate::import::{
-    ActorRecord, CitationRecord, Dataset, EventRecord, LoadReport, ParticipantRecord, SourceRecord,
-    load_dataset,
+    ActorRecord, CitationRecord, Dataset, EventRecord, LoadReport, OutletRecord, ParticipantRecord,
+    SourceRecord, load_dataset,
 };
 use crate::store::Db;
 
@@ -565,9 +565,32 @@ pub fn dataset(events: usize, seed: u64) -> Dataset {
             relations: Vec::new(),
         });
     }
+    // Some outlets described, as editors would: kinds and countries vary what the
+    // verification filter and facet find.
+    let named: std::collections::HashSet<&str> = sources.iter().map(|s| s.outlet.as_str()).collect();
+    let outlets = [
+        ("BelTA", "state_media", Some("c-BY")),
+        ("IRNA", "state_media", Some("c-IR")),
+        ("Tasnim", "news_agency", Some("c-IR")),
+        ("Reuters", "news_agency", None),
+        ("Foundation for Defense of Democracies", "think_tank", None),
+        ("Institute for the Study of War", "think_tank", None),
+        ("Nasha Niva", "independent_press", Some("c-BY")),
+    ]
+    .into_iter()
+    .filter(|(name, _, _)| named.contains(name))
+    .map(|(name, kind, country)| OutletRecord {
+        name: name.to_owned(),
+        kind: kind.to_owned(),
+        country: country.map(str::to_owned),
+        language: String::new(),
+        note: String::new(),
+    })
+    .collect();
     Dataset {
         actors,
         sources,
+        outlets,
         events: records,
     }
 }

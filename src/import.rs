@@ -24,7 +24,8 @@ use crate::domain::edit::{
 use crate::domain::names::fold;
 use crate::domain::text;
 use crate::domain::{
-    ActorKind, AgreementKind, Claim, Entity, EventStatus, EventType, Rank, RelationKind, Source, Verification,
+    ActorKind, AgreementKind, Claim, Entity, EventStatus, EventType, Outlet, OutletKind, Rank, RelationKind,
+    Source, Verification,
 };
 use crate::error::Error;
 use crate::store::Db;
@@ -41,8 +42,48 @@ pub struct Dataset {
     pub actors: Vec<ActorRecord>,
     #[serde(default)]
     pub sources: Vec<SourceRecord>,
+    /// What the outlets the sources name are: kind, country, language, note.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub outlets: Vec<OutletRecord>,
     #[serde(default)]
     pub events: Vec<EventRecord>,
+}
+
+/// An outlet that the file's sources name, described.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct OutletRecord {
+    /// The outlet's name, as the sources give it.
+    pub name: String,
+    /// `official`, `state_media`, `news_agency`, `independent_press`, `think_tank`,
+    /// `military_intelligence`, `social_media` or `unidentified` (the default).
+    #[serde(default = "default_outlet_kind")]
+    pub kind: String,
+    /// Key of the country the outlet belongs to.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub country: Option<String>,
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub language: String,
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub note: String,
+}
+
+fn default_outlet_kind() -> String {
+    OutletKind::Unidentified.as_str().to_owned()
+}
+
+impl OutletRecord {
+    /// The record as the domain's outlet, its country found in `actor_ids`.
+    fn outlet(&self, actor_ids: &HashMap<&str, i64>) -> Result<Outlet, Error> {
+        Ok(Outlet {
+            name: self.name.trim().to_owned(),
+            kind: term(OutletKind::parse(&self.kind), &self.kind)?,
+            country_id: self.country.as_deref().and_then(|k| actor_ids.get(k).copied()),
+            country: None,
+            language: self.language.trim().to_owned(),
+            note: self.note.trim().to_owned(),
+        })
+    }
 }
 
 /// An actor (country, person, organization, facility) with its other names.
@@ -273,6 +314,10 @@ pub async fn load_dataset(db: &Db, dataset: &Dataset) -> Result<LoadReport, Erro
         let id = loader.insert_source(&record).await?;
         loader.keep_key(Entity::Source, &source.key, id, false).await?;
         source_ids.insert(&source.key, id);
+    }
+    for outlet in &dataset.outlets {
+        let described = outlet.outlet(&actor_ids)?;
+        loader.set_outlet(&described).await?;
     }
 
     let mut event_ids: HashMap<&str, i64> = HashMap::new();
@@ -522,6 +567,44 @@ fn check(dataset: &Dataset) -> Result<Checked<'_>, Error> {
                 key,
                 "an archived copy's address starts with http:// or https://".to_owned(),
             );
+        }
+    }
+
+    let named: HashSet<&str> = dataset.sources.iter().map(|s| s.outlet.trim()).collect();
+    let mut outlet_names = HashSet::new();
+    for (i, outlet) in dataset.outlets.iter().enumerate() {
+        let at = |field: &str| format!("outlets[{i}].{field}");
+        let name = outlet.name.trim();
+        if !named.contains(name) {
+            problem(
+                at("name"),
+                name,
+                "no source of this file names this outlet".to_owned(),
+            );
+        }
+        if !outlet_names.insert(name) {
+            problem(at("name"), name, "this outlet is described twice".to_owned());
+        }
+        if OutletKind::parse(&outlet.kind).is_none() {
+            problem(
+                at("kind"),
+                name,
+                format!("“{}” is not one of {}", outlet.kind, OutletKind::terms()),
+            );
+        }
+        if let Some(country) = &outlet.country
+            && actor_kinds.get(country.as_str()) != Some(&Some(ActorKind::Country))
+        {
+            problem(
+                at("country"),
+                name,
+                format!("“{country}” is not the key of a country in this file"),
+            );
+        }
+        for (field, value) in [("language", &outlet.language), ("note", &outlet.note)] {
+            if let Some(reason) = text::too_long(field, value, text::MAX_TEXT_CHARS) {
+                problem(at(field), name, reason);
+            }
         }
     }
 
@@ -960,6 +1043,20 @@ pub async fn import_dataset(
         source_ids.insert(&source.key, id);
     }
 
+    // Outlets: a description fills an outlet nobody described yet; one an editor
+    // described keeps its own.
+    for outlet in &dataset.outlets {
+        let described = outlet.outlet(&actor_ids)?;
+        if let Some(stored) = loader.outlet_named(&described.name).await?
+            && crate::store::outlets::undescribed(&stored.outlet)
+            && !crate::store::outlets::undescribed(&described)
+        {
+            loader
+                .describe_outlet(stored.id, stored.version, &described, by)
+                .await?;
+        }
+    }
+
     // Events: first every one is found or inserted, so that relations between them can
     // be written; then each is written whole.
     let mut event_ids: Vec<(i64, bool)> = Vec::with_capacity(dataset.events.len());
@@ -1257,6 +1354,15 @@ pub async fn export_dataset(db: &Db) -> Result<Dataset, Error> {
                 .derived_from
                 .and_then(|parent| keyed(&source_keys, parent).ok()),
             derived_note: source.derived_note.clone(),
+        });
+    }
+    for outlet in &collection.outlets {
+        dataset.outlets.push(OutletRecord {
+            name: outlet.name.clone(),
+            kind: outlet.kind.as_str().to_owned(),
+            country: outlet.country_id.map(|c| keyed(&actor_keys, c)).transpose()?,
+            language: outlet.language.clone(),
+            note: outlet.note.clone(),
         });
     }
     for (id, event, _) in &collection.events {

@@ -529,6 +529,39 @@ async fn outlets_are_records_edited_with_revisions_and_renamed_with_their_source
     assert_eq!(api["kind"], "independent_press");
     assert_eq!(api["country"], "IR");
     assert_eq!(api["language"], "English");
+    // Datasets describe outlets; an import into an empty database, or a whole load,
+    // keeps the description.
+    let dataset = export_dataset(&app.app.db).await.expect("export");
+    let described = dataset
+        .outlets
+        .iter()
+        .find(|o| o.name == "The Cradle")
+        .expect("described");
+    assert_eq!(described.kind, "independent_press");
+    assert!(described.country.is_some());
+    let empty = empty_app().await;
+    let options = ImportOptions {
+        file_name: "out.json",
+        user_id: None,
+        dry_run: false,
+    };
+    import_dataset(&empty.app.db, &dataset, options)
+        .await
+        .expect("import");
+    let again = export_dataset(&empty.app.db).await.expect("export");
+    assert_eq!(again.outlets, dataset.outlets);
+    let loaded = empty_app().await;
+    entente::import::load_dataset(&loaded.app.db, &dataset)
+        .await
+        .expect("load");
+    let record = loaded
+        .app
+        .db
+        .outlet_named("The Cradle")
+        .await
+        .expect("query")
+        .expect("outlet");
+    assert_eq!(record.outlet.kind, entente::domain::OutletKind::IndependentPress);
 
     // A stale form is a conflict that shows what changed.
     let stale = app.post_as(&eddie, &edit_url, &fields).await;

@@ -40,6 +40,26 @@ pub struct Importer<'a> {
     pub summary: &'a str,
 }
 
+impl Loader {
+    /// Gives outlet `id` a dataset's description, through the outlet write path.
+    pub async fn describe_outlet(
+        &mut self,
+        id: i64,
+        version: i64,
+        fields: &crate::domain::Outlet,
+        by: Importer<'_>,
+    ) -> Result<()> {
+        match super::outlets::write_outlet(self, id, version, fields, by.change(RevisionAction::Import))
+            .await?
+        {
+            Saved::Saved { .. } => Ok(()),
+            Saved::Conflict { current_version } => Err(Error::Internal(format!(
+                "an import met outlet version {current_version} inside its own transaction"
+            ))),
+        }
+    }
+}
+
 impl Importer<'_> {
     fn change(&self, action: RevisionAction) -> Change<'_> {
         Change {
@@ -321,6 +341,8 @@ pub struct Collection {
     pub taken_keys: std::collections::HashSet<(Entity, String)>,
     pub actors: Vec<(i64, Actor, Option<String>)>,
     pub sources: Vec<(i64, Source, Option<String>)>,
+    /// The outlets those sources name that an editor described, by name.
+    pub outlets: Vec<crate::domain::Outlet>,
     pub events: Vec<(i64, Event, Option<String>)>,
 }
 
@@ -373,7 +395,12 @@ impl Db {
                UNION SELECT location_country_id FROM events \
                 WHERE status = 'published' AND location_country_id IS NOT NULL) \
              SELECT id FROM named UNION SELECT a.country_id FROM actors a \
-              WHERE a.id IN (SELECT id FROM named) AND a.country_id IS NOT NULL ORDER BY 1",
+              WHERE a.id IN (SELECT id FROM named) AND a.country_id IS NOT NULL \
+             UNION SELECT o.country_id FROM outlets o \
+              WHERE o.country_id IS NOT NULL AND o.name IN ( \
+                SELECT s.outlet FROM sources s JOIN citations c ON c.source_id = s.id \
+                  JOIN events e ON e.id = c.event_id WHERE e.status = 'published') \
+             ORDER BY 1",
         )
         .fetch_all(&mut *tx)
         .await?;
@@ -393,6 +420,21 @@ impl Db {
             if let Some((source, _)) = revisions::source(&mut tx, id).await? {
                 let key = key_of(&mut tx, Entity::Source, id).await?;
                 collection.sources.push((id, source, key));
+            }
+        }
+        let outlet_ids: Vec<i64> = sqlx::query_scalar(
+            "SELECT o.id FROM outlets o WHERE o.name IN ( \
+                 SELECT s.outlet FROM sources s JOIN citations c ON c.source_id = s.id \
+                   JOIN events e ON e.id = c.event_id WHERE e.status = 'published') \
+              ORDER BY o.name",
+        )
+        .fetch_all(&mut *tx)
+        .await?;
+        for id in outlet_ids {
+            if let Some((outlet, _)) = super::outlets::outlet(&mut tx, id).await?
+                && !super::outlets::undescribed(&outlet)
+            {
+                collection.outlets.push(outlet);
             }
         }
         tx.commit().await?;

@@ -215,6 +215,22 @@ impl Loader {
         Ok(id)
     }
 
+    /// Describes the outlet named `outlet.name` (its record exists once a source names
+    /// it), as a whole dataset is loaded.
+    pub async fn set_outlet(&mut self, outlet: &crate::domain::Outlet) -> Result<()> {
+        sqlx::query(
+            "UPDATE outlets SET kind = ?2, country_id = ?3, language = ?4, note = ?5 WHERE name = ?1",
+        )
+        .bind(outlet.name.trim())
+        .bind(outlet.kind)
+        .bind(outlet.country_id)
+        .bind(outlet.language.trim())
+        .bind(outlet.note.trim())
+        .execute(&mut *self.tx)
+        .await?;
+        Ok(())
+    }
+
     /// Sets the editors' verification status of event `id` (none: the sources' status).
     pub async fn set_verification(
         &mut self,

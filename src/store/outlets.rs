@@ -7,6 +7,7 @@ use sqlx::SqliteConnection;
 
 use super::Db;
 use super::editing::Saved;
+use super::loader::Loader;
 use super::revisions::{self, Change, version_of};
 use crate::domain::{Entity, Outlet, OutletKind, RevisionAction};
 use crate::error::{Error, OnConstraint, Result};
@@ -143,9 +144,7 @@ impl Db {
         .await
     }
 
-    /// The one write path of outlet saves and reverts: the fields at the version the
-    /// form was loaded from (else a conflict), a rename carried to the outlet's sources,
-    /// and a revision (with a baseline kept first).
+    /// The one write path of outlet saves and reverts (see [`write_outlet`]).
     async fn save_outlet(
         &self,
         id: i64,
@@ -154,72 +153,100 @@ impl Db {
         change: Change<'_>,
     ) -> Result<Saved> {
         let mut loader = self.loader().await?;
-        let current = version_of(&mut loader.tx, Entity::Outlet, id).await?;
-        if current != expected_version {
-            return loader
-                .commit_saved(Saved::Conflict {
-                    current_version: current,
-                })
-                .await;
-        }
-        revisions::record_baseline(&mut loader.tx, Entity::Outlet, id).await?;
-        let old_name: String = sqlx::query_scalar("SELECT name FROM outlets WHERE id = ?1")
-            .bind(id)
-            .fetch_one(&mut *loader.tx)
-            .await?;
-        let name = fields.name.trim();
-        sqlx::query(
-            "UPDATE outlets SET name = ?2, kind = ?3, country_id = ?4, language = ?5, note = ?6, \
-                    version = version + 1, updated_at = strftime('%Y-%m-%dT%H:%M:%SZ', 'now') \
-              WHERE id = ?1 AND version = ?7",
-        )
+        let saved = write_outlet(&mut loader, id, expected_version, fields, change).await?;
+        loader.commit_saved(saved).await
+    }
+}
+
+/// Writes an outlet's fields at the version the form was loaded from (else a conflict),
+/// carries a rename to the outlet's sources (the old name kept as a redirect), and
+/// records a revision (with a baseline kept first): the one write path of outlet form
+/// saves, reverts and imports.
+pub(super) async fn write_outlet(
+    loader: &mut Loader,
+    id: i64,
+    expected_version: i64,
+    fields: &Outlet,
+    change: Change<'_>,
+) -> Result<Saved> {
+    let current = version_of(&mut loader.tx, Entity::Outlet, id).await?;
+    if current != expected_version {
+        return Ok(Saved::Conflict {
+            current_version: current,
+        });
+    }
+    revisions::record_baseline(&mut loader.tx, Entity::Outlet, id).await?;
+    let old_name: String = sqlx::query_scalar("SELECT name FROM outlets WHERE id = ?1")
         .bind(id)
-        .bind(name)
-        .bind(fields.kind)
-        .bind(fields.country_id)
-        .bind(fields.language.trim())
-        .bind(fields.note.trim())
-        .bind(expected_version)
-        .execute(&mut *loader.tx)
-        .await
-        .map_err(Error::from)
-        .on_unique("outlets.name", || {
-            format!("Another outlet is named “{name}” already; outlets are told apart by name.")
-        })
-        .on_foreign_key(|| {
-            "The country chosen was merged or deleted meanwhile; choose it again.".to_owned()
-        })?;
-        if name != old_name {
-            // The old name's address leads here; a name taken back is no redirect.
-            sqlx::query("DELETE FROM outlet_redirects WHERE old_name = ?1")
-                .bind(name)
-                .execute(&mut *loader.tx)
-                .await?;
-            sqlx::query("INSERT OR REPLACE INTO outlet_redirects (old_name, outlet_id) VALUES (?1, ?2)")
-                .bind(&old_name)
-                .bind(id)
-                .execute(&mut *loader.tx)
-                .await?;
-            sqlx::query("UPDATE sources SET outlet = ?2 WHERE outlet = ?1")
-                .bind(&old_name)
-                .bind(name)
-                .execute(&mut *loader.tx)
-                .await?;
-        }
-        // Its kind and country weigh in the verification of the events citing it; its
-        // name shows on them.
-        let events: Vec<i64> = sqlx::query_scalar(
-            "SELECT DISTINCT c.event_id FROM citations c JOIN sources s ON s.id = c.source_id WHERE s.outlet = ?1",
-        )
-        .bind(name)
-        .fetch_all(&mut *loader.tx)
+        .fetch_one(&mut *loader.tx)
         .await?;
-        loader.events.extend(events);
-        revisions::record(&mut loader.tx, Entity::Outlet, id, change).await?;
-        loader
-            .commit_saved(Saved::Saved {
-                version: expected_version + 1,
-            })
-            .await
+    let name = fields.name.trim();
+    sqlx::query(
+        "UPDATE outlets SET name = ?2, kind = ?3, country_id = ?4, language = ?5, note = ?6, \
+                version = version + 1, updated_at = strftime('%Y-%m-%dT%H:%M:%SZ', 'now') \
+          WHERE id = ?1 AND version = ?7",
+    )
+    .bind(id)
+    .bind(name)
+    .bind(fields.kind)
+    .bind(fields.country_id)
+    .bind(fields.language.trim())
+    .bind(fields.note.trim())
+    .bind(expected_version)
+    .execute(&mut *loader.tx)
+    .await
+    .map_err(Error::from)
+    .on_unique("outlets.name", || {
+        format!("Another outlet is named “{name}” already; outlets are told apart by name.")
+    })
+    .on_foreign_key(|| "The country chosen was merged or deleted meanwhile; choose it again.".to_owned())?;
+    if name != old_name {
+        // The old name's address leads here; a name taken back is no redirect.
+        sqlx::query("DELETE FROM outlet_redirects WHERE old_name = ?1")
+            .bind(name)
+            .execute(&mut *loader.tx)
+            .await?;
+        sqlx::query("INSERT OR REPLACE INTO outlet_redirects (old_name, outlet_id) VALUES (?1, ?2)")
+            .bind(&old_name)
+            .bind(id)
+            .execute(&mut *loader.tx)
+            .await?;
+        sqlx::query("UPDATE sources SET outlet = ?2 WHERE outlet = ?1")
+            .bind(&old_name)
+            .bind(name)
+            .execute(&mut *loader.tx)
+            .await?;
+    }
+    // Its kind and country weigh in the verification of the events citing it; its name
+    // shows on them.
+    let events: Vec<i64> = sqlx::query_scalar(
+        "SELECT DISTINCT c.event_id FROM citations c JOIN sources s ON s.id = c.source_id WHERE s.outlet = ?1",
+    )
+    .bind(name)
+    .fetch_all(&mut *loader.tx)
+    .await?;
+    loader.events.extend(events);
+    revisions::record(&mut loader.tx, Entity::Outlet, id, change).await?;
+    Ok(Saved::Saved {
+        version: expected_version + 1,
+    })
+}
+
+/// Whether an outlet record says nothing yet (as the sources' triggers create it).
+pub fn undescribed(outlet: &Outlet) -> bool {
+    outlet.kind == OutletKind::Unidentified
+        && outlet.country_id.is_none()
+        && outlet.language.is_empty()
+        && outlet.note.is_empty()
+}
+
+impl Loader {
+    /// Outlet `name`'s record as this transaction sees it.
+    pub async fn outlet_named(&mut self, name: &str) -> Result<Option<OutletRecord>> {
+        let row: Option<OutletRow> = sqlx::query_as(&format!("{OUTLET_SELECT} WHERE o.name = ?1"))
+            .bind(name)
+            .fetch_optional(&mut *self.tx)
+            .await?;
+        Ok(row.map(record_of))
     }
 }
