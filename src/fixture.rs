@@ -534,6 +534,9 @@ pub fn dataset(events: usize, seed: u64) -> Dataset {
         }
         let tags = (0..rng.below(3)).map(|_| (*rng.pick(TAGS)).to_owned()).collect();
         records.push(EventRecord {
+            announced: None,
+            signed: None,
+            in_force: None,
             verification: None,
             verification_reason: String::new(),
             key: format!("e-{i}"),

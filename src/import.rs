@@ -24,8 +24,8 @@ use crate::domain::edit::{
 use crate::domain::names::fold;
 use crate::domain::text;
 use crate::domain::{
-    ActorKind, AgreementKind, Claim, Entity, EventStatus, EventType, Outlet, OutletKind, Rank, RelationKind,
-    Source, Verification,
+    ActorKind, AgreementKind, Claim, Entity, EventStatus, EventType, KeyDates, Outlet, OutletKind, Rank,
+    RelationKind, Source, Verification,
 };
 use crate::error::Error;
 use crate::store::Db;
@@ -158,6 +158,15 @@ pub struct EventRecord {
     /// Why the date is what it is, where that needed judgement (an inferred year).
     #[serde(default, skip_serializing_if = "String::is_empty")]
     pub date_note: String,
+    /// When it was announced, where sources say (EDTF subset).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub announced: Option<String>,
+    /// When it was signed (agreements), where sources say.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub signed: Option<String>,
+    /// When it entered into force (agreements), where sources say.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub in_force: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub place: Option<String>,
     /// Key of the country actor where it happened.
@@ -348,6 +357,15 @@ pub async fn load_dataset(db: &Db, dataset: &Dataset) -> Result<LoadReport, Erro
         loader
             .set_verification(id, verification, &event.verification_reason)
             .await?;
+        let further = |field| checked.dates.get(&DateKey::Further(&event.key, field)).cloned();
+        let key_dates = KeyDates {
+            announced: further("announced"),
+            signed: further("signed"),
+            in_force: further("in_force"),
+        };
+        if key_dates != KeyDates::default() {
+            loader.set_key_dates(id, &key_dates).await?;
+        }
         loader.keep_key(Entity::Event, &event.key, id, false).await?;
         event_ids.insert(&event.key, id);
         for (position, participant) in (0..).zip(&event.actors) {
@@ -416,6 +434,8 @@ enum DateKey<'a> {
     Source(&'a str),
     /// The day a source was retrieved.
     Retrieved(&'a str),
+    /// An event's further date: announced, signed or in force.
+    Further(&'a str, &'static str),
     /// The claimed date of an event's n-th citation.
     Claim(&'a str, i64),
 }
@@ -671,6 +691,20 @@ fn check(dataset: &Dataset) -> Result<Checked<'_>, Error> {
                     key,
                     "say why the editors override the status the sources give".to_owned(),
                 );
+            }
+        }
+        for (field, given) in [
+            ("announced", &event.announced),
+            ("signed", &event.signed),
+            ("in_force", &event.in_force),
+        ] {
+            if let Some(text) = given {
+                match EventDate::parse(text) {
+                    Ok(date) => {
+                        dates.insert(DateKey::Further(key, field), date);
+                    }
+                    Err(e) => problem(at(field), key, e.to_string()),
+                }
             }
         }
         match EventDate::parse(&event.date) {
@@ -1183,6 +1217,20 @@ fn event_fields(
         },
         date,
         date_note: event.date_note.trim().to_owned(),
+        key_dates: KeyDates {
+            announced: checked
+                .dates
+                .get(&DateKey::Further(&event.key, "announced"))
+                .cloned(),
+            signed: checked
+                .dates
+                .get(&DateKey::Further(&event.key, "signed"))
+                .cloned(),
+            in_force: checked
+                .dates
+                .get(&DateKey::Further(&event.key, "in_force"))
+                .cloned(),
+        },
         place: event
             .place
             .as_ref()
@@ -1373,6 +1421,9 @@ pub async fn export_dataset(db: &Db) -> Result<Dataset, Error> {
             agreement_kind: event.agreement_kind.map(|k| k.as_str().to_owned()),
             date: event.date.edtf(),
             date_note: event.date_note.clone(),
+            announced: event.key_dates.announced.as_ref().map(EventDate::edtf),
+            signed: event.key_dates.signed.as_ref().map(EventDate::edtf),
+            in_force: event.key_dates.in_force.as_ref().map(EventDate::edtf),
             place: event.place.clone(),
             location_country: event
                 .location_country_id
@@ -1721,6 +1772,7 @@ pub async fn import_csv(
                     agreement_kind: row.agreement_kind,
                     date: row.date.clone(),
                     date_note: String::new(),
+                    key_dates: KeyDates::default(),
                     place: None,
                     location_country_id: None,
                     summary: String::new(),

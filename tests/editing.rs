@@ -874,6 +874,7 @@ async fn a_merge_or_a_deletion_between_the_check_and_the_write_is_followed_or_na
         agreement_kind: None,
         date: "2024-05".parse().expect("date"),
         date_note: String::new(),
+        key_dates: Default::default(),
         place: None,
         location_country_id: Some(2),
         summary: String::new(),

@@ -794,3 +794,54 @@ async fn the_timeline_filters_by_verification_alternative_claims_and_one_indepen
     assert_eq!(api["facets"]["verification"][0]["value"], "disputed");
     assert_eq!(api["facets"]["verification"][0]["count"], 1);
 }
+
+#[tokio::test]
+async fn an_event_keeps_when_it_was_announced_signed_and_entered_into_force() {
+    let app = fixture_app().await;
+    app.add_user("Eddie", "editor", PASSWORD).await;
+    let eddie = app.sign_in("Eddie", PASSWORD).await;
+    let form = edit_fields(&app, 1, &[("signed", "2023-07-31"), ("in_force", "2023-13")]).await;
+    let refused = app.post_as(&eddie, "/events/1/edit", &borrowed(&form)).await;
+    assert_eq!(refused.status, StatusCode::UNPROCESSABLE_ENTITY);
+    refused.assert_contains(r#"id="in_force-error""#);
+    refused.assert_contains(r#"value="2023-07-31""#);
+    let form = edit_fields(
+        &app,
+        1,
+        &[
+            ("announced", "2023-07~"),
+            ("signed", "2023-07-31"),
+            ("in_force", ""),
+        ],
+    )
+    .await;
+    let saved = app.post_as(&eddie, "/events/1/edit", &borrowed(&form)).await;
+    assert_eq!(saved.status, StatusCode::SEE_OTHER, "{}", saved.body);
+    let page = app
+        .get("/events/1/iran-and-belarus-sign-defense-mou-in-tehran")
+        .await;
+    page.assert_contains("<dt>Signed</dt>\n        <dd>31 Jul 2023</dd>");
+    page.assert_contains("<dt>Announced</dt>\n        <dd>c. Jul 2023</dd>");
+    page.assert_lacks("<dt>Entered into force</dt>");
+    let api: serde_json::Value = serde_json::from_str(&app.get("/api/v1/events/1").await.body).expect("json");
+    assert_eq!(api["signed"], "2023-07-31");
+    assert_eq!(api["announced"], "2023-07~");
+    let dataset = export_dataset(&app.app.db).await.expect("export");
+    let mou = dataset
+        .events
+        .iter()
+        .find(|e| e.title.contains("MOU"))
+        .expect("MOU");
+    assert_eq!(mou.signed.as_deref(), Some("2023-07-31"));
+    // An edit that does not touch them keeps them.
+    let form = edit_fields(
+        &app,
+        1,
+        &[("title", "Iran and Belarus sign a defense MOU in Tehran")],
+    )
+    .await;
+    let saved = app.post_as(&eddie, "/events/1/edit", &borrowed(&form)).await;
+    assert_eq!(saved.status, StatusCode::SEE_OTHER, "{}", saved.body);
+    let detail = app.app.db.event(1).await.expect("query").expect("event");
+    assert_eq!(detail.event.signed_edtf.as_deref(), Some("2023-07-31"));
+}

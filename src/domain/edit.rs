@@ -3,6 +3,7 @@
 //! and the publication status changes. The store writes them (`store::editing`).
 
 use crate::dates::EventDate;
+use crate::domain::records::KeyDates;
 use crate::domain::{
     ActorKind, AgreementKind, Claim, EventStatus, EventType, Rank, RelationKind, RevisionAction, Verification,
 };
@@ -15,6 +16,8 @@ pub struct EventFields {
     pub agreement_kind: Option<AgreementKind>,
     pub date: EventDate,
     pub date_note: String,
+    /// Announced, signed, entered into force.
+    pub key_dates: KeyDates,
     pub place: Option<String>,
     pub location_country_id: Option<i64>,
     pub summary: String,

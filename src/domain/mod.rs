@@ -25,8 +25,8 @@ pub mod vocabulary;
 
 pub use quantity::Quantity;
 pub use records::{
-    Actor, Citation, Claim, Event, Outlet, Participant, Relation, Source, address_problem, first_reported,
-    source_problems,
+    Actor, Citation, Claim, Event, KeyDates, Outlet, Participant, Relation, Source, address_problem,
+    first_reported, source_problems,
 };
 pub use vocabulary::{
     ActorKind, AgreementKind, Bound, Entity, EventStatus, EventType, OutletKind, Rank, RelationKind,

@@ -26,6 +26,9 @@ pub struct Event {
     /// How the date was established.
     #[serde(default)]
     pub date_note: String,
+    /// When the event was announced, signed and entered into force, where sources say.
+    #[serde(default, flatten)]
+    pub key_dates: KeyDates,
     #[serde(default)]
     pub place: Option<String>,
     /// The country of the place (an actor of kind country).
@@ -59,6 +62,32 @@ pub struct Event {
     /// Why the editors override it.
     #[serde(default)]
     pub verification_reason: String,
+}
+
+/// Further dates of an event, when sources give them (an agreement's signing and entry
+/// into force, an announcement before the event).
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
+pub struct KeyDates {
+    #[serde(default)]
+    pub announced: Option<EventDate>,
+    #[serde(default)]
+    pub signed: Option<EventDate>,
+    #[serde(default)]
+    pub in_force: Option<EventDate>,
+}
+
+impl KeyDates {
+    /// Each date given, with its label: ("Announced", date)…
+    pub fn labelled(&self) -> Vec<(&'static str, &EventDate)> {
+        [
+            ("Announced", &self.announced),
+            ("Signed", &self.signed),
+            ("Entered into force", &self.in_force),
+        ]
+        .into_iter()
+        .filter_map(|(label, date)| Some((label, date.as_ref()?)))
+        .collect()
+    }
 }
 
 /// An actor's part in an event.

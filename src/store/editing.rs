@@ -371,6 +371,7 @@ pub(super) async fn fill_event(
     loader
         .set_verification(id, fields.verification, &fields.verification_reason)
         .await?;
+    loader.set_key_dates(id, &fields.key_dates).await?;
     write_participants_and_citations(loader, id, fields, change.user_id)
         .await
         .on_foreign_key(vanished)?;
@@ -535,6 +536,7 @@ pub(super) async fn fields_of_record(
         agreement_kind: record.agreement_kind,
         date: record.date.clone(),
         date_note: record.date_note.clone(),
+        key_dates: record.key_dates.clone(),
         place: record.place.clone(),
         location_country_id,
         summary: record.summary.clone(),

@@ -83,6 +83,10 @@ pub struct EventRow {
     pub location_country_id: Option<i64>,
     pub status: EventStatus,
     pub status_reason: String,
+    /// When it was announced, signed and entered into force (EDTF).
+    pub announced_edtf: Option<String>,
+    pub signed_edtf: Option<String>,
+    pub in_force_edtf: Option<String>,
     /// The editors' verification status, overriding the one the sources give.
     pub verification: Option<Verification>,
     pub verification_reason: String,
@@ -195,6 +199,7 @@ impl Db {
         let Some(event) = sqlx::query_as::<_, EventRow>(
             "SELECT id, title, slug, summary, event_type, agreement_kind, date_edtf, date_note, \
                     place, location_country_id, status, status_reason, verification, verification_reason, \
+                    announced_edtf, signed_edtf, in_force_edtf, \
                     version, created_at, updated_at \
              FROM events WHERE id = ?",
         )

@@ -231,6 +231,20 @@ impl Loader {
         Ok(())
     }
 
+    /// Sets when event `id` was announced, signed and entered into force.
+    pub async fn set_key_dates(&mut self, id: i64, dates: &crate::domain::KeyDates) -> Result<()> {
+        sqlx::query(
+            "UPDATE events SET announced_edtf = ?2, signed_edtf = ?3, in_force_edtf = ?4 WHERE id = ?1",
+        )
+        .bind(id)
+        .bind(dates.announced.as_ref().map(EventDate::edtf))
+        .bind(dates.signed.as_ref().map(EventDate::edtf))
+        .bind(dates.in_force.as_ref().map(EventDate::edtf))
+        .execute(&mut *self.tx)
+        .await?;
+        Ok(())
+    }
+
     /// Sets the editors' verification status of event `id` (none: the sources' status).
     pub async fn set_verification(
         &mut self,

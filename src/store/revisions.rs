@@ -249,6 +249,11 @@ pub(super) async fn event(conn: &mut SqliteConnection, id: i64) -> Result<Option
         return Ok(None);
     };
     let what = format!("event {id}");
+    let (announced, signed, in_force): (Option<String>, Option<String>, Option<String>) =
+        sqlx::query_as("SELECT announced_edtf, signed_edtf, in_force_edtf FROM events WHERE id = ?1")
+            .bind(id)
+            .fetch_one(&mut *conn)
+            .await?;
     let tags: Vec<String> = sqlx::query_scalar(
         "SELECT t.name FROM event_tags et JOIN tags t ON t.id = et.tag_id WHERE et.event_id = ?1 ORDER BY t.name",
     )
@@ -329,6 +334,20 @@ pub(super) async fn event(conn: &mut SqliteConnection, id: i64) -> Result<Option
         agreement_kind,
         date: super::stored_date(&date, &what)?,
         date_note,
+        key_dates: crate::domain::KeyDates {
+            announced: announced
+                .as_deref()
+                .map(|d| super::stored_date(d, &what))
+                .transpose()?,
+            signed: signed
+                .as_deref()
+                .map(|d| super::stored_date(d, &what))
+                .transpose()?,
+            in_force: in_force
+                .as_deref()
+                .map(|d| super::stored_date(d, &what))
+                .transpose()?,
+        },
         place,
         location_country_id: country_id,
         location_country: country,

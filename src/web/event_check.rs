@@ -24,6 +24,9 @@ const FORM_FIELDS: &[&str] = &[
     "agreement_kind",
     "date",
     "date_note",
+    "announced",
+    "signed",
+    "in_force",
     "place",
     "location_country",
     "summary",
@@ -203,6 +206,21 @@ pub(super) async fn validate(
             tags.push(tag);
         }
     }
+    let mut further = |field: &'static str, text: &str| match text.trim() {
+        "" => None,
+        text => match EventDate::parse(text) {
+            Ok(date) => Some(date),
+            Err(e) => {
+                refuse(field, e.to_string());
+                None
+            }
+        },
+    };
+    let key_dates = crate::domain::KeyDates {
+        announced: further("announced", &form.announced),
+        signed: further("signed", &form.signed),
+        in_force: further("in_force", &form.in_force),
+    };
     let verification = match form.verification.trim() {
         "" => None,
         text => match Verification::parse(text) {
@@ -231,6 +249,7 @@ pub(super) async fn validate(
             agreement_kind,
             date,
             date_note: form.date_note.trim().to_owned(),
+            key_dates,
             place: Some(form.place.trim().to_owned()).filter(|p| !p.is_empty()),
             location_country_id,
             summary: form.summary.trim().to_owned(),

@@ -68,6 +68,15 @@ pub struct EventFormPage {
 }
 
 impl EventFormPage {
+    /// The further dates' fields: (name, label, value).
+    pub(super) fn further_dates(&self) -> [(&'static str, &'static str, &str); 3] {
+        [
+            ("announced", "Announced", &self.form.announced),
+            ("signed", "Signed", &self.form.signed),
+            ("in_force", "Entered into force", &self.form.in_force),
+        ]
+    }
+
     /// The message for a field, if it was refused.
     pub(super) fn error(&self, field: &str) -> Option<&str> {
         self.errors

@@ -36,6 +36,8 @@ pub struct EventPage {
     type_label: &'static str,
     agreement_label: Option<&'static str>,
     date: DateView,
+    /// Announced, signed, entered into force, where sources give them: (label, date).
+    key_dates: Vec<(&'static str, String)>,
     /// The earliest publication among the sources: its date and outlet.
     first_reported: Option<(String, String)>,
     place: Option<String>,
@@ -370,6 +372,14 @@ impl EventPage {
             share_description,
             type_label: detail.event.event_type.label(),
             agreement_label: detail.event.agreement_kind.map(AgreementKind::label),
+            key_dates: [
+                ("Announced", &detail.event.announced_edtf),
+                ("Signed", &detail.event.signed_edtf),
+                ("Entered into force", &detail.event.in_force_edtf),
+            ]
+            .into_iter()
+            .filter_map(|(label, edtf)| Some((label, human_date(edtf.as_deref()?))))
+            .collect(),
             first_reported: crate::domain::first_reported(
                 detail.citations.iter().map(|c| (c.source_id, &c.source)),
             )

@@ -342,6 +342,22 @@ pub(super) fn event_fields(event: &Event) -> Vec<(&'static str, Vec<String>)> {
         ),
         ("Date", one(format!("{} ({edtf})", human_date(&edtf)))),
         ("How the date was established", one(event.date_note.clone())),
+        (
+            "Further dates",
+            event
+                .key_dates
+                .labelled()
+                .into_iter()
+                .map(|(label, date)| format!("{label}: {}", date.display()))
+                .collect(),
+        ),
+        (
+            "Verification",
+            one(match event.verification {
+                Some(status) => format!("{} ({})", status.label(), event.verification_reason),
+                None => String::new(),
+            }),
+        ),
         ("Place", one(event.place.clone().unwrap_or_default())),
         (
             "Country of the place",

@@ -82,6 +82,12 @@ pub async fn edit_fields(app: &TestApp, id: i64, changes: &[(&str, &str)]) -> Ve
                 .unwrap_or_default(),
         ),
         ("verification_reason".into(), event.verification_reason.clone()),
+        (
+            "announced".into(),
+            event.announced_edtf.clone().unwrap_or_default(),
+        ),
+        ("signed".into(), event.signed_edtf.clone().unwrap_or_default()),
+        ("in_force".into(), event.in_force_edtf.clone().unwrap_or_default()),
         ("version".into(), event.version.to_string()),
     ];
     for p in &detail.participants {

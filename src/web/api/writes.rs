@@ -68,6 +68,13 @@ pub struct EventInput {
     pub date: String,
     #[serde(default)]
     pub date_note: String,
+    /// When it was announced, signed and entered into force, in EDTF, where sources say.
+    #[serde(default)]
+    pub announced: String,
+    #[serde(default)]
+    pub signed: String,
+    #[serde(default)]
+    pub in_force: String,
     #[serde(default)]
     pub place: String,
     /// The country of the place: an ISO code (`IR`), a name, or `#id`.
@@ -213,6 +220,9 @@ impl EventInput {
         put("agreement_kind", self.agreement_kind.as_deref().unwrap_or(""));
         put("date", &self.date);
         put("date_note", &self.date_note);
+        put("announced", &self.announced);
+        put("signed", &self.signed);
+        put("in_force", &self.in_force);
         put("place", &self.place);
         put("location_country", &self.location_country);
         put("summary", &self.summary);
