@@ -462,12 +462,14 @@ pub fn dataset(events: usize, seed: u64) -> Dataset {
             actor: format!("c-{}", COUNTRIES[a].0),
             role: "party".to_owned(),
             title: None,
+            inference: None,
         }];
         if b != a {
             participants.push(ParticipantRecord {
                 actor: format!("c-{}", COUNTRIES[b].0),
                 role: "party".to_owned(),
                 title: None,
+                inference: None,
             });
         }
         participants.push(ParticipantRecord {
@@ -479,12 +481,14 @@ pub fn dataset(events: usize, seed: u64) -> Dataset {
             }
             .to_owned(),
             title: Some((*rng.pick(PERSON_TITLES)).to_owned()),
+            inference: None,
         });
         if rng.chance(50) {
             participants.push(ParticipantRecord {
                 actor: org.key.clone(),
                 role: "participant".to_owned(),
                 title: None,
+                inference: None,
             });
         }
         if matches!(
@@ -495,6 +499,7 @@ pub fn dataset(events: usize, seed: u64) -> Dataset {
                 actor: facility.key.clone(),
                 role: "subject".to_owned(),
                 title: None,
+                inference: None,
             });
         }
         let cited = 1 + rng.below(4);
@@ -534,6 +539,7 @@ pub fn dataset(events: usize, seed: u64) -> Dataset {
         }
         let tags = (0..rng.below(3)).map(|_| (*rng.pick(TAGS)).to_owned()).collect();
         records.push(EventRecord {
+            place_inference: None,
             announced: None,
             signed: None,
             in_force: None,

@@ -169,6 +169,9 @@ pub struct EventRecord {
     pub in_force: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub place: Option<String>,
+    /// Why the editors give the place when no cited passage does.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub place_inference: Option<String>,
     /// Key of the country actor where it happened.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub location_country: Option<String>,
@@ -217,6 +220,10 @@ pub struct ParticipantRecord {
     /// For people: their title at the time of the event.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub title: Option<String>,
+    /// Why the editors name this participant when no cited passage does: it is shown
+    /// to readers as the editors' inference.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub inference: Option<String>,
 }
 
 /// A source backing an event, with the passage relied on and what the source claims.
@@ -253,6 +260,10 @@ pub struct RelationRecord {
     pub event: String,
     #[serde(default, skip_serializing_if = "String::is_empty")]
     pub note: String,
+    /// Why the editors relate the events when no cited passage does: the relation is
+    /// shown to readers as the editors' inference.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub inference: Option<String>,
 }
 
 /// The demo dataset: events of Iran–Belarus defense cooperation, 2022–2025, curated
@@ -366,6 +377,11 @@ pub async fn load_dataset(db: &Db, dataset: &Dataset) -> Result<LoadReport, Erro
         if key_dates != KeyDates::default() {
             loader.set_key_dates(id, &key_dates).await?;
         }
+        if event.place_inference.is_some() {
+            loader
+                .set_place_inference(id, event.place_inference.as_deref())
+                .await?;
+        }
         loader.keep_key(Entity::Event, &event.key, id, false).await?;
         event_ids.insert(&event.key, id);
         for (position, participant) in (0..).zip(&event.actors) {
@@ -377,6 +393,7 @@ pub async fn load_dataset(db: &Db, dataset: &Dataset) -> Result<LoadReport, Erro
                         &participant.role,
                         participant.title.as_deref(),
                         position,
+                        participant.inference.as_deref(),
                     )
                     .await?;
             }
@@ -413,6 +430,7 @@ pub async fn load_dataset(db: &Db, dataset: &Dataset) -> Result<LoadReport, Erro
                         to,
                         term(RelationKind::parse(&relation.relation), &relation.relation)?,
                         &relation.note,
+                        relation.inference.as_deref(),
                     )
                     .await?;
             }
@@ -1119,6 +1137,7 @@ pub async fn import_dataset(
                         .ok_or_else(|| Error::Internal(format!("unchecked related event “{}”", r.event)))?,
                     relation: term(RelationKind::parse(&r.relation), &r.relation)?,
                     note: r.note.trim().to_owned(),
+                    inference: r.inference.clone(),
                 })
             })
             .collect::<Result<_, Error>>()?;
@@ -1236,6 +1255,7 @@ fn event_fields(
             .as_ref()
             .map(|p| p.trim().to_owned())
             .filter(|p| !p.is_empty()),
+        place_inference: event.place_inference.clone(),
         location_country_id: event.location_country.as_deref().map(actor).transpose()?,
         summary: event.summary.clone(),
         tags,
@@ -1251,6 +1271,7 @@ fn event_fields(
                         .as_ref()
                         .map(|t| t.trim().to_owned())
                         .filter(|t| !t.is_empty()),
+                    inference: p.inference.clone(),
                 })
             })
             .collect::<Result<_, Error>>()?,
@@ -1421,6 +1442,7 @@ pub async fn export_dataset(db: &Db) -> Result<Dataset, Error> {
             agreement_kind: event.agreement_kind.map(|k| k.as_str().to_owned()),
             date: event.date.edtf(),
             date_note: event.date_note.clone(),
+            place_inference: event.place_inference.clone(),
             announced: event.key_dates.announced.as_ref().map(EventDate::edtf),
             signed: event.key_dates.signed.as_ref().map(EventDate::edtf),
             in_force: event.key_dates.in_force.as_ref().map(EventDate::edtf),
@@ -1442,6 +1464,7 @@ pub async fn export_dataset(db: &Db) -> Result<Dataset, Error> {
                         actor: keyed(&actor_keys, p.actor_id)?,
                         role: p.role.clone(),
                         title: p.title.clone(),
+                        inference: p.inference.clone(),
                     })
                 })
                 .collect::<Result<_, Error>>()?,
@@ -1468,6 +1491,7 @@ pub async fn export_dataset(db: &Db) -> Result<Dataset, Error> {
                         relation: r.relation.as_str().to_owned(),
                         event: keyed(&event_keys, r.to_event_id)?,
                         note: r.note.clone(),
+                        inference: r.inference.clone(),
                     })
                 })
                 .collect::<Result<_, Error>>()?,
@@ -1701,6 +1725,7 @@ pub async fn import_csv(
                         actor: ActorChoice::Existing(one.id),
                         role: role.to_owned(),
                         title: None,
+                        inference: None,
                     }),
                     [] => problems.push(format!(
                         "line {}, {column}: no {} is called “{name}”; add it first, or import a dataset file",
@@ -1774,6 +1799,7 @@ pub async fn import_csv(
                     date_note: String::new(),
                     key_dates: KeyDates::default(),
                     place: None,
+                    place_inference: None,
                     location_country_id: None,
                     summary: String::new(),
                     tags: Vec::new(),

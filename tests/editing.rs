@@ -876,6 +876,7 @@ async fn a_merge_or_a_deletion_between_the_check_and_the_write_is_followed_or_na
         date_note: String::new(),
         key_dates: Default::default(),
         place: None,
+        place_inference: None,
         location_country_id: Some(2),
         summary: String::new(),
         tags: Vec::new(),
@@ -883,6 +884,7 @@ async fn a_merge_or_a_deletion_between_the_check_and_the_write_is_followed_or_na
             actor: ActorChoice::Existing(5),
             role: "host".to_owned(),
             title: None,
+            inference: None,
         }],
         citations: Vec::new(),
         removed_citations: Vec::new(),
@@ -925,6 +927,7 @@ async fn a_merge_or_a_deletion_between_the_check_and_the_write_is_followed_or_na
             to: 2,
             relation: entente::domain::RelationKind::FollowsFrom,
             note: String::new(),
+            inference: None,
         }],
         ..fields
     };

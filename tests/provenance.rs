@@ -845,3 +845,85 @@ async fn an_event_keeps_when_it_was_announced_signed_and_entered_into_force() {
     let detail = app.app.db.event(1).await.expect("query").expect("event");
     assert_eq!(detail.event.signed_edtf.as_deref(), Some("2023-07-31"));
 }
+
+#[tokio::test]
+async fn what_the_editors_infer_is_marked_as_such_for_readers() {
+    let app = fixture_app().await;
+    app.add_user("Eddie", "editor", PASSWORD).await;
+    let eddie = app.sign_in("Eddie", PASSWORD).await;
+    let mut form = edit_fields(
+        &app,
+        1,
+        &[(
+            "place_inference",
+            "Khrenin was in Tehran that week; no source names the city of the signing",
+        )],
+    )
+    .await;
+    // The FDD is named by no passage: an inference, with why.
+    let fdd = form
+        .iter()
+        .position(|(k, v)| k == "p_actor" && v.contains("Foundation"))
+        .expect("the FDD's row");
+    let row = form[..fdd].iter().filter(|(k, _)| k == "p_actor").count();
+    let inference = form
+        .iter_mut()
+        .filter(|(k, _)| k == "p_inference")
+        .nth(row)
+        .expect("its inference field");
+    inference.1 = "read from the FDD report".to_owned();
+    form.push(("r_event".to_owned(), "#2".to_owned()));
+    form.push(("r_relation".to_owned(), "related_to".to_owned()));
+    form.push(("r_note".to_owned(), String::new()));
+    form.push(("r_inference".to_owned(), "the same trip, by its dates".to_owned()));
+    let saved = app.post_as(&eddie, "/events/1/edit", &borrowed(&form)).await;
+    assert_eq!(saved.status, StatusCode::SEE_OTHER, "{}", saved.body);
+
+    let page = app
+        .get("/events/1/iran-and-belarus-sign-defense-mou-in-tehran")
+        .await;
+    page.assert_contains(
+        r#"<span class="inference">editors' inference: Khrenin was in Tehran that week; no source names the city of the signing</span>"#,
+    );
+    page.assert_contains(r#"<span class="inference">editors' inference: read from the FDD report</span>"#);
+    page.assert_contains(r#"<span class="inference">editors' inference: the same trip, by its dates</span>"#);
+    // The API, the history and the dataset keep them.
+    let api: serde_json::Value = serde_json::from_str(&app.get("/api/v1/events/1").await.body).expect("json");
+    assert_eq!(
+        api["place_inference"],
+        "Khrenin was in Tehran that week; no source names the city of the signing"
+    );
+    assert!(
+        api["actors"]
+            .as_array()
+            .expect("actors")
+            .iter()
+            .any(|p| p["inference"] == "read from the FDD report"),
+        "{}",
+        api["actors"]
+    );
+    let compare = app.get_as(&eddie, "/events/1/compare?from=1&to=2").await;
+    compare.assert_contains("(editors&#39; inference: the same trip, by its dates)");
+    let dataset = export_dataset(&app.app.db).await.expect("export");
+    let mou = dataset
+        .events
+        .iter()
+        .find(|e| e.title.contains("MOU"))
+        .expect("MOU");
+    assert!(mou.place_inference.is_some());
+    assert!(mou.relations.iter().any(|r| r.inference.is_some()));
+    assert!(mou.actors.iter().any(|p| p.inference.is_some()));
+    // Saving the form again keeps them.
+    let again = edit_fields(
+        &app,
+        1,
+        &[("title", "Iran and Belarus sign a defense MOU in Tehran")],
+    )
+    .await;
+    let saved = app.post_as(&eddie, "/events/1/edit", &borrowed(&again)).await;
+    assert_eq!(saved.status, StatusCode::SEE_OTHER, "{}", saved.body);
+    let detail = app.app.db.event(1).await.expect("query").expect("event");
+    assert!(detail.event.place_inference.is_some());
+    assert!(detail.participants.iter().any(|p| p.inference.is_some()));
+    assert!(detail.relations.iter().any(|r| r.inference.is_some()));
+}

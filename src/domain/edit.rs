@@ -19,6 +19,8 @@ pub struct EventFields {
     /// Announced, signed, entered into force.
     pub key_dates: KeyDates,
     pub place: Option<String>,
+    /// Why the editors give the place when no cited passage does.
+    pub place_inference: Option<String>,
     pub location_country_id: Option<i64>,
     pub summary: String,
     pub tags: Vec<String>,
@@ -43,11 +45,13 @@ pub struct RelationInput {
     pub to: i64,
     pub relation: RelationKind,
     pub note: String,
+    /// Why the editors relate the events when no cited passage does.
+    pub inference: Option<String>,
 }
 
 /// A relation recorded on an event, whatever the other event's status: (other event's
-/// id, relation, note, other event's title).
-pub type OutgoingRelation = (i64, RelationKind, String, String);
+/// id, relation, note, other event's title, the editors' inference).
+pub type OutgoingRelation = (i64, RelationKind, String, String, Option<String>);
 
 /// An actor's part in an event, as the form gives it.
 #[derive(Debug, Clone, PartialEq)]
@@ -55,6 +59,8 @@ pub struct ParticipantInput {
     pub actor: ActorChoice,
     pub role: String,
     pub title: Option<String>,
+    /// Why the editors name this participant when no cited passage does.
+    pub inference: Option<String>,
 }
 
 /// An actor found by name, alias or id, or one to create.

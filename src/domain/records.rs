@@ -31,6 +31,9 @@ pub struct Event {
     pub key_dates: KeyDates,
     #[serde(default)]
     pub place: Option<String>,
+    /// Why the editors give the place when no cited passage does ("editor's inference").
+    #[serde(default)]
+    pub place_inference: Option<String>,
     /// The country of the place (an actor of kind country).
     #[serde(default)]
     pub location_country_id: Option<i64>,
@@ -101,6 +104,9 @@ pub struct Participant {
     /// The title the person held at the time ("Defense Minister").
     #[serde(default)]
     pub title: Option<String>,
+    /// Why the editors name this participant when no cited passage does.
+    #[serde(default)]
+    pub inference: Option<String>,
 }
 
 /// A source an event relies on: the passage, the source's own date for the event, and
@@ -234,6 +240,9 @@ pub struct Relation {
     /// The other event's title then.
     #[serde(default)]
     pub title: String,
+    /// Why the editors relate the events when no cited passage does.
+    #[serde(default)]
+    pub inference: Option<String>,
 }
 
 /// An actor with its other names.

@@ -242,6 +242,7 @@ async fn write_participants_and_citations(
                 participant.role.trim(),
                 participant.title.as_deref(),
                 position,
+                participant.inference.as_deref(),
             )
             .await?;
     }
@@ -261,7 +262,13 @@ async fn write_participants_and_citations(
             return Err(gone(&format!("Related event #{}", relation.to)));
         }
         loader
-            .relate_events(id, relation.to, relation.relation, relation.note.trim())
+            .relate_events(
+                id,
+                relation.to,
+                relation.relation,
+                relation.note.trim(),
+                relation.inference.as_deref(),
+            )
             .await?;
     }
     for citation_id in &fields.removed_citations {
@@ -372,6 +379,9 @@ pub(super) async fn fill_event(
         .set_verification(id, fields.verification, &fields.verification_reason)
         .await?;
     loader.set_key_dates(id, &fields.key_dates).await?;
+    loader
+        .set_place_inference(id, fields.place_inference.as_deref())
+        .await?;
     write_participants_and_citations(loader, id, fields, change.user_id)
         .await
         .on_foreign_key(vanished)?;
@@ -482,6 +492,7 @@ pub(super) async fn fields_of_record(
                 actor,
                 role: p.role.clone(),
                 title: p.title.clone(),
+                inference: p.inference.clone(),
             }),
             _ => left_out += 1,
         }
@@ -521,6 +532,7 @@ pub(super) async fn fields_of_record(
                 to: r.to_event_id,
                 relation: r.relation,
                 note: r.note.clone(),
+                inference: r.inference.clone(),
             });
         } else {
             left_out += 1;
@@ -538,6 +550,7 @@ pub(super) async fn fields_of_record(
         date_note: record.date_note.clone(),
         key_dates: record.key_dates.clone(),
         place: record.place.clone(),
+        place_inference: record.place_inference.clone(),
         location_country_id,
         summary: record.summary.clone(),
         tags: record.tags.clone(),

@@ -83,6 +83,8 @@ pub struct EventRow {
     pub location_country_id: Option<i64>,
     pub status: EventStatus,
     pub status_reason: String,
+    /// Why the editors give the place when no cited passage does.
+    pub place_inference: Option<String>,
     /// When it was announced, signed and entered into force (EDTF).
     pub announced_edtf: Option<String>,
     pub signed_edtf: Option<String>,
@@ -101,6 +103,8 @@ pub struct Participant {
     pub actor: ActorRef,
     pub role: String,
     pub title: Option<String>,
+    /// Why the editors name this participant when no cited passage does.
+    pub inference: Option<String>,
 }
 
 /// A source an event relies on, with the passage and what the source claims.
@@ -131,13 +135,38 @@ pub struct RelatedEvent {
     pub title: String,
     pub slug: String,
     pub date_edtf: String,
+    /// Why the editors relate the events when no cited passage does.
+    pub inference: Option<String>,
 }
+
+/// A participant's row: actor id, kind, name, slug, role, title, inference.
+type ParticipantRow = (
+    i64,
+    ActorKind,
+    String,
+    String,
+    String,
+    Option<String>,
+    Option<String>,
+);
+
+/// A related event's row, from either side.
+type RelationRow = (
+    RelationKind,
+    bool,
+    String,
+    i64,
+    String,
+    String,
+    String,
+    Option<String>,
+);
 
 impl Db {
     /// The relations recorded on an event, to events of any status, for its edit form.
     pub async fn outgoing_relations(&self, id: i64) -> Result<Vec<OutgoingRelation>> {
         Ok(sqlx::query_as(
-            "SELECT r.to_event_id, r.relation, r.note, o.title FROM event_relations r \
+            "SELECT r.to_event_id, r.relation, r.note, o.title, r.inference FROM event_relations r \
                JOIN events o ON o.id = r.to_event_id WHERE r.from_event_id = ?1 ORDER BY r.id",
         )
         .bind(id)
@@ -199,7 +228,7 @@ impl Db {
         let Some(event) = sqlx::query_as::<_, EventRow>(
             "SELECT id, title, slug, summary, event_type, agreement_kind, date_edtf, date_note, \
                     place, location_country_id, status, status_reason, verification, verification_reason, \
-                    announced_edtf, signed_edtf, in_force_edtf, \
+                    announced_edtf, signed_edtf, in_force_edtf, place_inference, \
                     version, created_at, updated_at \
              FROM events WHERE id = ?",
         )
@@ -215,8 +244,8 @@ impl Db {
             None => None,
         };
 
-        let participants = sqlx::query_as::<_, (i64, ActorKind, String, String, String, Option<String>)>(
-            "SELECT a.id, a.kind, a.name, a.slug, ea.role, ea.title \
+        let participants = sqlx::query_as::<_, ParticipantRow>(
+            "SELECT a.id, a.kind, a.name, a.slug, ea.role, ea.title, ea.inference \
              FROM event_actors ea JOIN actors a ON a.id = ea.actor_id \
              WHERE ea.event_id = ? ORDER BY ea.position, a.name",
         )
@@ -224,10 +253,11 @@ impl Db {
         .fetch_all(&self.read)
         .await?
         .into_iter()
-        .map(|(id, kind, name, slug, role, title)| Participant {
+        .map(|(id, kind, name, slug, role, title, inference)| Participant {
             actor: ActorRef { id, kind, name, slug },
             role,
             title,
+            inference,
         })
         .collect();
 
@@ -294,13 +324,14 @@ impl Db {
         .fetch_all(&self.read)
         .await?;
 
-        let relations = sqlx::query_as::<_, (RelationKind, bool, String, i64, String, String, String)>(
-            "SELECT relation, inverse, note, id, title, slug, date_edtf FROM ( \
-               SELECT r.relation, 0 AS inverse, r.note, o.id, o.title, o.slug, o.date_edtf, o.date_sort \
+        let relations = sqlx::query_as::<_, RelationRow>(
+            "SELECT relation, inverse, note, id, title, slug, date_edtf, inference FROM ( \
+               SELECT r.relation, 0 AS inverse, r.note, o.id, o.title, o.slug, o.date_edtf, o.date_sort, \
+                      r.inference \
                  FROM event_relations r JOIN events o ON o.id = r.to_event_id \
                 WHERE r.from_event_id = ?1 AND o.status = 'published' \
                UNION ALL \
-               SELECT r.relation, 1, r.note, o.id, o.title, o.slug, o.date_edtf, o.date_sort \
+               SELECT r.relation, 1, r.note, o.id, o.title, o.slug, o.date_edtf, o.date_sort, r.inference \
                  FROM event_relations r JOIN events o ON o.id = r.from_event_id \
                 WHERE r.to_event_id = ?1 AND o.status = 'published') \
              ORDER BY date_sort, id",
@@ -310,7 +341,7 @@ impl Db {
         .await?
         .into_iter()
         .map(
-            |(relation, inverse, note, id, title, slug, date_edtf)| RelatedEvent {
+            |(relation, inverse, note, id, title, slug, date_edtf, inference)| RelatedEvent {
                 relation,
                 inverse,
                 note,
@@ -318,6 +349,7 @@ impl Db {
                 title,
                 slug,
                 date_edtf,
+                inference,
             },
         )
         .collect();

@@ -172,16 +172,18 @@ impl Loader {
         role: &str,
         title: Option<&str>,
         position: i64,
+        inference: Option<&str>,
     ) -> Result<()> {
         sqlx::query(
-            "INSERT OR IGNORE INTO event_actors (event_id, actor_id, role, title, position) \
-             VALUES (?, ?, ?, ?, ?)",
+            "INSERT OR IGNORE INTO event_actors (event_id, actor_id, role, title, position, inference) \
+             VALUES (?, ?, ?, ?, ?, ?)",
         )
         .bind(event_id)
         .bind(actor_id)
         .bind(role)
         .bind(title)
         .bind(position)
+        .bind(inference.map(str::trim).filter(|r| !r.is_empty()))
         .execute(&mut *self.tx)
         .await?;
         Ok(())
@@ -228,6 +230,17 @@ impl Loader {
         .bind(outlet.note.trim())
         .execute(&mut *self.tx)
         .await?;
+        Ok(())
+    }
+
+    /// Marks event `id`'s place as the editors' inference, for `reason` (none: the
+    /// sources give it).
+    pub async fn set_place_inference(&mut self, id: i64, reason: Option<&str>) -> Result<()> {
+        sqlx::query("UPDATE events SET place_inference = ?2 WHERE id = ?1")
+            .bind(id)
+            .bind(reason.map(str::trim).filter(|r| !r.is_empty()))
+            .execute(&mut *self.tx)
+            .await?;
         Ok(())
     }
 
@@ -289,14 +302,17 @@ impl Loader {
         to: i64,
         relation: RelationKind,
         note: &str,
+        inference: Option<&str>,
     ) -> Result<()> {
         sqlx::query(
-            "INSERT OR IGNORE INTO event_relations (from_event_id, to_event_id, relation, note) VALUES (?, ?, ?, ?)",
+            "INSERT OR IGNORE INTO event_relations (from_event_id, to_event_id, relation, note, inference) \
+             VALUES (?, ?, ?, ?, ?)",
         )
         .bind(from)
         .bind(to)
         .bind(relation)
         .bind(note)
+        .bind(inference.map(str::trim).filter(|r| !r.is_empty()))
         .execute(&mut *self.tx)
         .await?;
         Ok(())

@@ -189,6 +189,9 @@ pub(super) async fn version_of(conn: &mut SqliteConnection, entity: Entity, id: 
     version.ok_or(Error::NotFound)
 }
 
+/// An event's further dates and its place's inference.
+type KeyDateRow = (Option<String>, Option<String>, Option<String>, Option<String>);
+
 /// A citation's row with its source's outlet and title then.
 type CitationRow = (
     i64,
@@ -249,30 +252,33 @@ pub(super) async fn event(conn: &mut SqliteConnection, id: i64) -> Result<Option
         return Ok(None);
     };
     let what = format!("event {id}");
-    let (announced, signed, in_force): (Option<String>, Option<String>, Option<String>) =
-        sqlx::query_as("SELECT announced_edtf, signed_edtf, in_force_edtf FROM events WHERE id = ?1")
-            .bind(id)
-            .fetch_one(&mut *conn)
-            .await?;
+    let (announced, signed, in_force, place_inference): KeyDateRow = sqlx::query_as(
+        "SELECT announced_edtf, signed_edtf, in_force_edtf, place_inference FROM events WHERE id = ?1",
+    )
+    .bind(id)
+    .fetch_one(&mut *conn)
+    .await?;
     let tags: Vec<String> = sqlx::query_scalar(
         "SELECT t.name FROM event_tags et JOIN tags t ON t.id = et.tag_id WHERE et.event_id = ?1 ORDER BY t.name",
     )
     .bind(id)
     .fetch_all(&mut *conn)
     .await?;
-    let participants = sqlx::query_as::<_, (i64, String, String, Option<String>)>(
-        "SELECT a.id, a.name, ea.role, ea.title FROM event_actors ea JOIN actors a ON a.id = ea.actor_id \
+    let participants = sqlx::query_as::<_, (i64, String, String, Option<String>, Option<String>)>(
+        "SELECT a.id, a.name, ea.role, ea.title, ea.inference FROM event_actors ea \
+           JOIN actors a ON a.id = ea.actor_id \
           WHERE ea.event_id = ?1 ORDER BY ea.position, a.id",
     )
     .bind(id)
     .fetch_all(&mut *conn)
     .await?
     .into_iter()
-    .map(|(actor_id, name, role, title)| Participant {
+    .map(|(actor_id, name, role, title, inference)| Participant {
         actor_id,
         name,
         role,
         title,
+        inference,
     })
     .collect();
     let mut claims = super::claims::by_citation(conn, id).await?;
@@ -313,19 +319,20 @@ pub(super) async fn event(conn: &mut SqliteConnection, id: i64) -> Result<Option
             claims: claims.remove(&citation_id).unwrap_or_default(),
         });
     }
-    let relations = sqlx::query_as::<_, (i64, RelationKind, String, String)>(
-        "SELECT r.to_event_id, r.relation, r.note, o.title FROM event_relations r \
+    let relations = sqlx::query_as::<_, (i64, RelationKind, String, String, Option<String>)>(
+        "SELECT r.to_event_id, r.relation, r.note, o.title, r.inference FROM event_relations r \
            JOIN events o ON o.id = r.to_event_id WHERE r.from_event_id = ?1 ORDER BY r.id",
     )
     .bind(id)
     .fetch_all(&mut *conn)
     .await?
     .into_iter()
-    .map(|(to_event_id, relation, note, title)| Relation {
+    .map(|(to_event_id, relation, note, title, inference)| Relation {
         to_event_id,
         relation,
         note,
         title,
+        inference,
     })
     .collect();
     let event = Event {
@@ -349,6 +356,7 @@ pub(super) async fn event(conn: &mut SqliteConnection, id: i64) -> Result<Option
                 .transpose()?,
         },
         place,
+        place_inference,
         location_country_id: country_id,
         location_country: country,
         summary,

@@ -28,6 +28,7 @@ const FORM_FIELDS: &[&str] = &[
     "signed",
     "in_force",
     "place",
+    "place_inference",
     "location_country",
     "summary",
     "tags",
@@ -112,6 +113,12 @@ pub(super) async fn validate(
             text::MAX_NOTE_CHARS,
         ),
         ("place", "the place", &form.place, text::MAX_NAME_CHARS),
+        (
+            "place_inference",
+            "the reason for the place",
+            &form.place_inference,
+            text::MAX_NOTE_CHARS,
+        ),
         (
             "verification_reason",
             "the reason for the status",
@@ -251,6 +258,8 @@ pub(super) async fn validate(
             date_note: form.date_note.trim().to_owned(),
             key_dates,
             place: Some(form.place.trim().to_owned()).filter(|p| !p.is_empty()),
+            place_inference: Some(form.place_inference.trim().to_owned())
+                .filter(|r| !r.is_empty() && !form.place.trim().is_empty()),
             location_country_id,
             summary: form.summary.trim().to_owned(),
             tags,
@@ -375,6 +384,7 @@ pub(super) async fn check_participants(
                         actor,
                         role: role.to_owned(),
                         title: Some(row.title.trim().to_owned()).filter(|t| !t.is_empty()),
+                        inference: Some(row.inference.trim().to_owned()).filter(|r| !r.is_empty()),
                     });
                 }
             }
@@ -556,6 +566,7 @@ pub(super) async fn check_relations(
         let too_long = text::first_refusal(&[
             ("the other event", text, text::MAX_LINE_CHARS),
             ("the note", &row.note, text::MAX_NOTE_CHARS),
+            ("the inference's reason", &row.inference, text::MAX_NOTE_CHARS),
         ]);
         let outcome = match number {
             _ if too_long.is_some() => Err(too_long.unwrap_or_default()),
@@ -574,6 +585,7 @@ pub(super) async fn check_relations(
                         to,
                         relation,
                         note: row.note.trim().to_owned(),
+                        inference: Some(row.inference.trim().to_owned()).filter(|r| !r.is_empty()),
                     });
                 }
             }

@@ -26,6 +26,8 @@ pub struct EventForm {
     pub signed: String,
     pub in_force: String,
     pub place: String,
+    /// Why the editors give the place when no cited passage does.
+    pub place_inference: String,
     pub location_country: String,
     pub summary: String,
     /// Comma-separated.
@@ -60,6 +62,8 @@ pub struct ParticipantRow {
     pub title: String,
     /// Empty for an existing actor; a kind to create a new one.
     pub kind: String,
+    /// Why the editors name this participant when no cited passage does.
+    pub inference: String,
     pub error: Option<String>,
 }
 
@@ -119,6 +123,8 @@ pub struct RelationRow {
     pub event: String,
     pub relation: String,
     pub note: String,
+    /// Why the editors relate the events when no cited passage does.
+    pub inference: String,
     pub error: Option<String>,
 }
 
@@ -157,12 +163,27 @@ impl EventForm {
                 "The participant rows of the form are malformed.".to_owned(),
             ));
         }
+        // The inference came later: a form from before it saves without one.
+        let optional = |name: &str, rows: usize| {
+            let values = column(name);
+            if values.len() == rows {
+                Ok(values)
+            } else if values.is_empty() {
+                Ok(vec![String::new(); rows])
+            } else {
+                Err(Error::BadRequest(format!(
+                    "The {name} fields of the form are malformed."
+                )))
+            }
+        };
+        let inferences = optional("p_inference", rows)?;
         let participants = (0..rows)
             .map(|i| ParticipantRow {
                 actor: actors[i].clone(),
                 role: roles[i].clone(),
                 title: titles[i].clone(),
                 kind: kinds[i].clone(),
+                inference: inferences[i].clone(),
                 error: None,
             })
             .collect();
@@ -199,11 +220,13 @@ impl EventForm {
                 "The relation rows of the form are malformed.".to_owned(),
             ));
         }
+        let relation_inferences = optional("r_inference", events.len())?;
         let relations = (0..events.len())
             .map(|i| RelationRow {
                 event: events[i].clone(),
                 relation: kinds[i].clone(),
                 note: notes[i].clone(),
+                inference: relation_inferences[i].clone(),
                 error: None,
             })
             .collect();
@@ -235,6 +258,7 @@ impl EventForm {
             signed: fields.one("signed"),
             in_force: fields.one("in_force"),
             place: fields.one("place"),
+            place_inference: fields.one("place_inference"),
             location_country: fields.one("location_country"),
             summary: fields.one("summary"),
             tags: fields.one("tags"),
@@ -320,6 +344,7 @@ pub(super) async fn form_of(state: &AppState, detail: &EventDetail) -> Result<Ev
         signed: event.signed_edtf.clone().unwrap_or_default(),
         in_force: event.in_force_edtf.clone().unwrap_or_default(),
         place: event.place.clone().unwrap_or_default(),
+        place_inference: event.place_inference.clone().unwrap_or_default(),
         location_country,
         summary: event.summary.clone(),
         tags: detail.tags.join(", "),
@@ -336,6 +361,7 @@ pub(super) async fn form_of(state: &AppState, detail: &EventDetail) -> Result<Ev
                 role: p.role.clone(),
                 title: p.title.clone().unwrap_or_default(),
                 kind: String::new(),
+                inference: p.inference.clone().unwrap_or_default(),
                 error: None,
             })
             .collect(),
@@ -363,10 +389,11 @@ pub(super) async fn form_of(state: &AppState, detail: &EventDetail) -> Result<Ev
             .outgoing_relations(event.id)
             .await?
             .into_iter()
-            .map(|(to, relation, note, title)| RelationRow {
+            .map(|(to, relation, note, title, inference)| RelationRow {
                 event: format!("#{to} {title}"),
                 relation: relation.as_str().to_owned(),
                 note,
+                inference: inference.unwrap_or_default(),
                 error: None,
             })
             .collect(),

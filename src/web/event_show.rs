@@ -41,6 +41,8 @@ pub struct EventPage {
     /// The earliest publication among the sources: its date and outlet.
     first_reported: Option<(String, String)>,
     place: Option<String>,
+    /// Why the editors give the place when no cited passage does.
+    place_inference: Option<String>,
     location_country: Option<ActorRef>,
     countries: Vec<Participant>,
     participants: Vec<Participant>,
@@ -129,6 +131,8 @@ pub struct DateView {
 }
 
 pub struct RelationView {
+    /// Why the editors relate the events when no cited passage does.
+    pub inference: Option<String>,
     pub label: &'static str,
     pub url: String,
     pub title: String,
@@ -388,6 +392,11 @@ impl EventPage {
                 Some((published.display(), source.outlet.clone()))
             }),
             date,
+            place_inference: detail
+                .event
+                .place_inference
+                .clone()
+                .filter(|_| detail.event.place.is_some()),
             place: detail.event.place,
             location_country: detail.location_country,
             countries,
@@ -407,6 +416,7 @@ impl EventPage {
                     date: human_date(&r.date_edtf),
                     title: r.title,
                     note: r.note,
+                    inference: r.inference,
                 })
                 .collect(),
             citations,

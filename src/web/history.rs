@@ -358,7 +358,14 @@ pub(super) fn event_fields(event: &Event) -> Vec<(&'static str, Vec<String>)> {
                 None => String::new(),
             }),
         ),
-        ("Place", one(event.place.clone().unwrap_or_default())),
+        (
+            "Place",
+            one(match (&event.place, &event.place_inference) {
+                (Some(place), Some(why)) => format!("{place} (editors' inference: {why})"),
+                (Some(place), None) => place.clone(),
+                (None, _) => String::new(),
+            }),
+        ),
         (
             "Country of the place",
             one(event.location_country.clone().unwrap_or_default()),
@@ -379,9 +386,15 @@ pub(super) fn event_fields(event: &Event) -> Vec<(&'static str, Vec<String>)> {
             event
                 .participants
                 .iter()
-                .map(|p| match &p.title {
-                    Some(title) => format!("{}: {}, {title}", p.name, p.role),
-                    None => format!("{}: {}", p.name, p.role),
+                .map(|p| {
+                    let line = match &p.title {
+                        Some(title) => format!("{}: {}, {title}", p.name, p.role),
+                        None => format!("{}: {}", p.name, p.role),
+                    };
+                    match &p.inference {
+                        Some(why) => format!("{line} (editors' inference: {why})"),
+                        None => line,
+                    }
                 })
                 .collect(),
         ),
@@ -426,7 +439,17 @@ pub(super) fn event_fields(event: &Event) -> Vec<(&'static str, Vec<String>)> {
                     } else {
                         format!(" ({})", r.note)
                     };
-                    format!("{} #{} {}{note}", r.relation.label(), r.to_event_id, r.title)
+                    let inference = r
+                        .inference
+                        .as_ref()
+                        .map(|why| format!(" (editors' inference: {why})"))
+                        .unwrap_or_default();
+                    format!(
+                        "{} #{} {}{note}{inference}",
+                        r.relation.label(),
+                        r.to_event_id,
+                        r.title
+                    )
                 })
                 .collect(),
         ),

@@ -83,6 +83,10 @@ pub async fn edit_fields(app: &TestApp, id: i64, changes: &[(&str, &str)]) -> Ve
         ),
         ("verification_reason".into(), event.verification_reason.clone()),
         (
+            "place_inference".into(),
+            event.place_inference.clone().unwrap_or_default(),
+        ),
+        (
             "announced".into(),
             event.announced_edtf.clone().unwrap_or_default(),
         ),
@@ -95,6 +99,7 @@ pub async fn edit_fields(app: &TestApp, id: i64, changes: &[(&str, &str)]) -> Ve
         fields.push(("p_role".into(), p.role.clone()));
         fields.push(("p_title".into(), p.title.clone().unwrap_or_default()));
         fields.push(("p_kind".into(), String::new()));
+        fields.push(("p_inference".into(), p.inference.clone().unwrap_or_default()));
     }
     for c in &detail.citations {
         for (key, value) in [
@@ -116,10 +121,12 @@ pub async fn edit_fields(app: &TestApp, id: i64, changes: &[(&str, &str)]) -> Ve
             fields.push((key.into(), value));
         }
     }
-    for (to, relation, note, title) in app.app.db.outgoing_relations(id).await.expect("relations") {
+    for (to, relation, note, title, inference) in app.app.db.outgoing_relations(id).await.expect("relations")
+    {
         fields.push(("r_event".into(), format!("#{to} {title}")));
         fields.push(("r_relation".into(), relation.as_str().to_owned()));
         fields.push(("r_note".into(), note));
+        fields.push(("r_inference".into(), inference.unwrap_or_default()));
     }
     for (key, value) in changes {
         match fields.iter_mut().find(|(k, _)| k == key) {

@@ -77,6 +77,9 @@ pub struct EventInput {
     pub in_force: String,
     #[serde(default)]
     pub place: String,
+    /// Why the editors give the place when no cited passage does.
+    #[serde(default)]
+    pub place_inference: String,
     /// The country of the place: an ISO code (`IR`), a name, or `#id`.
     #[serde(default)]
     pub location_country: String,
@@ -115,6 +118,10 @@ pub struct ParticipantInput {
     /// To create the actor: `person`, `organization`, `facility` or `country`.
     #[serde(default)]
     pub kind: String,
+    /// Why the editors name this participant when no cited passage does: readers see
+    /// it as the editors' inference.
+    #[serde(default)]
+    pub inference: String,
 }
 
 #[derive(Debug, Clone, Default, Deserialize, ToSchema)]
@@ -157,6 +164,9 @@ pub struct RelationInput {
     pub relation: String,
     #[serde(default)]
     pub note: String,
+    /// Why the editors relate the events when no cited passage does.
+    #[serde(default)]
+    pub inference: String,
 }
 
 impl EventInput {
@@ -170,6 +180,7 @@ impl EventInput {
             put("p_role", &p.role);
             put("p_title", &p.title);
             put("p_kind", &p.kind);
+            put("p_inference", &p.inference);
         }
         let rows = self
             .citations
@@ -214,6 +225,7 @@ impl EventInput {
             put("r_event", &format!("#{}", r.event_id));
             put("r_relation", &r.relation);
             put("r_note", &r.note);
+            put("r_inference", &r.inference);
         }
         put("title", &self.title);
         put("event_type", &self.event_type);
@@ -224,6 +236,7 @@ impl EventInput {
         put("signed", &self.signed);
         put("in_force", &self.in_force);
         put("place", &self.place);
+        put("place_inference", &self.place_inference);
         put("location_country", &self.location_country);
         put("summary", &self.summary);
         put("tags", &self.tags.join(", "));
