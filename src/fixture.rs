@@ -540,6 +540,7 @@ pub fn dataset(events: usize, seed: u64) -> Dataset {
         let tags = (0..rng.below(3)).map(|_| (*rng.pick(TAGS)).to_owned()).collect();
         records.push(EventRecord {
             place_inference: None,
+            date_note_inference: None,
             announced: None,
             signed: None,
             in_force: None,

@@ -172,6 +172,9 @@ pub struct EventRecord {
     /// Why the editors give the place when no cited passage does.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub place_inference: Option<String>,
+    /// Why the date note is the editors' inference, when no cited passage supports it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub date_note_inference: Option<String>,
     /// Key of the country actor where it happened.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub location_country: Option<String>,
@@ -377,9 +380,13 @@ pub async fn load_dataset(db: &Db, dataset: &Dataset) -> Result<LoadReport, Erro
         if key_dates != KeyDates::default() {
             loader.set_key_dates(id, &key_dates).await?;
         }
-        if event.place_inference.is_some() {
+        if event.place_inference.is_some() || event.date_note_inference.is_some() {
             loader
-                .set_place_inference(id, event.place_inference.as_deref())
+                .set_inferences(
+                    id,
+                    event.place_inference.as_deref(),
+                    event.date_note_inference.as_deref(),
+                )
                 .await?;
         }
         loader.keep_key(Entity::Event, &event.key, id, false).await?;
@@ -1256,6 +1263,7 @@ fn event_fields(
             .map(|p| p.trim().to_owned())
             .filter(|p| !p.is_empty()),
         place_inference: event.place_inference.clone(),
+        date_note_inference: event.date_note_inference.clone(),
         location_country_id: event.location_country.as_deref().map(actor).transpose()?,
         summary: event.summary.clone(),
         tags,
@@ -1443,6 +1451,7 @@ pub async fn export_dataset(db: &Db) -> Result<Dataset, Error> {
             date: event.date.edtf(),
             date_note: event.date_note.clone(),
             place_inference: event.place_inference.clone(),
+            date_note_inference: event.date_note_inference.clone(),
             announced: event.key_dates.announced.as_ref().map(EventDate::edtf),
             signed: event.key_dates.signed.as_ref().map(EventDate::edtf),
             in_force: event.key_dates.in_force.as_ref().map(EventDate::edtf),
@@ -1800,6 +1809,7 @@ pub async fn import_csv(
                     key_dates: KeyDates::default(),
                     place: None,
                     place_inference: None,
+                    date_note_inference: None,
                     location_country_id: None,
                     summary: String::new(),
                     tags: Vec::new(),

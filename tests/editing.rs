@@ -877,6 +877,7 @@ async fn a_merge_or_a_deletion_between_the_check_and_the_write_is_followed_or_na
         key_dates: Default::default(),
         place: None,
         place_inference: None,
+        date_note_inference: None,
         location_country_id: Some(2),
         summary: String::new(),
         tags: Vec::new(),

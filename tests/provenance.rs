@@ -854,10 +854,14 @@ async fn what_the_editors_infer_is_marked_as_such_for_readers() {
     let mut form = edit_fields(
         &app,
         1,
-        &[(
-            "place_inference",
-            "Khrenin was in Tehran that week; no source names the city of the signing",
-        )],
+        &[
+            (
+                "place_inference",
+                "Khrenin was in Tehran that week; no source names the city of the signing",
+            ),
+            ("date_note", "Signed on the Monday of the visit, in 2023"),
+            ("date_note_inference", "the weekday fixes the year, not a passage"),
+        ],
     )
     .await;
     // The FDD is named by no passage: an inference, with why.
@@ -887,6 +891,9 @@ async fn what_the_editors_infer_is_marked_as_such_for_readers() {
     );
     page.assert_contains(r#"<span class="inference">editors' inference: read from the FDD report</span>"#);
     page.assert_contains(r#"<span class="inference">editors' inference: the same trip, by its dates</span>"#);
+    page.assert_contains(
+        r#"<span class="inference">editors' inference: the weekday fixes the year, not a passage</span>"#,
+    );
     // The API, the history and the dataset keep them.
     let api: serde_json::Value = serde_json::from_str(&app.get("/api/v1/events/1").await.body).expect("json");
     assert_eq!(
@@ -924,6 +931,7 @@ async fn what_the_editors_infer_is_marked_as_such_for_readers() {
     assert_eq!(saved.status, StatusCode::SEE_OTHER, "{}", saved.body);
     let detail = app.app.db.event(1).await.expect("query").expect("event");
     assert!(detail.event.place_inference.is_some());
+    assert!(detail.event.date_note_inference.is_some());
     assert!(detail.participants.iter().any(|p| p.inference.is_some()));
     assert!(detail.relations.iter().any(|r| r.inference.is_some()));
 }

@@ -21,6 +21,8 @@ pub struct EventFields {
     pub place: Option<String>,
     /// Why the editors give the place when no cited passage does.
     pub place_inference: Option<String>,
+    /// Why the date note is the editors' inference, when no cited passage supports it.
+    pub date_note_inference: Option<String>,
     pub location_country_id: Option<i64>,
     pub summary: String,
     pub tags: Vec<String>,

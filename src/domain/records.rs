@@ -26,6 +26,9 @@ pub struct Event {
     /// How the date was established.
     #[serde(default)]
     pub date_note: String,
+    /// Why the date note is the editors' inference, when no cited passage supports it.
+    #[serde(default)]
+    pub date_note_inference: Option<String>,
     /// When the event was announced, signed and entered into force, where sources say.
     #[serde(default, flatten)]
     pub key_dates: KeyDates,

@@ -380,7 +380,11 @@ pub(super) async fn fill_event(
         .await?;
     loader.set_key_dates(id, &fields.key_dates).await?;
     loader
-        .set_place_inference(id, fields.place_inference.as_deref())
+        .set_inferences(
+            id,
+            fields.place_inference.as_deref(),
+            fields.date_note_inference.as_deref(),
+        )
         .await?;
     write_participants_and_citations(loader, id, fields, change.user_id)
         .await
@@ -551,6 +555,7 @@ pub(super) async fn fields_of_record(
         key_dates: record.key_dates.clone(),
         place: record.place.clone(),
         place_inference: record.place_inference.clone(),
+        date_note_inference: record.date_note_inference.clone(),
         location_country_id,
         summary: record.summary.clone(),
         tags: record.tags.clone(),

@@ -85,6 +85,8 @@ pub struct EventRow {
     pub status_reason: String,
     /// Why the editors give the place when no cited passage does.
     pub place_inference: Option<String>,
+    /// Why the date note is the editors' inference, when no cited passage supports it.
+    pub date_note_inference: Option<String>,
     /// When it was announced, signed and entered into force (EDTF).
     pub announced_edtf: Option<String>,
     pub signed_edtf: Option<String>,
@@ -228,7 +230,7 @@ impl Db {
         let Some(event) = sqlx::query_as::<_, EventRow>(
             "SELECT id, title, slug, summary, event_type, agreement_kind, date_edtf, date_note, \
                     place, location_country_id, status, status_reason, verification, verification_reason, \
-                    announced_edtf, signed_edtf, in_force_edtf, place_inference, \
+                    announced_edtf, signed_edtf, in_force_edtf, place_inference, date_note_inference, \
                     version, created_at, updated_at \
              FROM events WHERE id = ?",
         )

@@ -233,12 +233,18 @@ impl Loader {
         Ok(())
     }
 
-    /// Marks event `id`'s place as the editors' inference, for `reason` (none: the
-    /// sources give it).
-    pub async fn set_place_inference(&mut self, id: i64, reason: Option<&str>) -> Result<()> {
-        sqlx::query("UPDATE events SET place_inference = ?2 WHERE id = ?1")
+    /// Marks event `id`'s place and date note as the editors' inference, each for its
+    /// reason (none: the sources support it).
+    pub async fn set_inferences(
+        &mut self,
+        id: i64,
+        place: Option<&str>,
+        date_note: Option<&str>,
+    ) -> Result<()> {
+        sqlx::query("UPDATE events SET place_inference = ?2, date_note_inference = ?3 WHERE id = ?1")
             .bind(id)
-            .bind(reason.map(str::trim).filter(|r| !r.is_empty()))
+            .bind(place.map(str::trim).filter(|r| !r.is_empty()))
+            .bind(date_note.map(str::trim).filter(|r| !r.is_empty()))
             .execute(&mut *self.tx)
             .await?;
         Ok(())

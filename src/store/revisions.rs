@@ -189,8 +189,14 @@ pub(super) async fn version_of(conn: &mut SqliteConnection, entity: Entity, id: 
     version.ok_or(Error::NotFound)
 }
 
-/// An event's further dates and its place's inference.
-type KeyDateRow = (Option<String>, Option<String>, Option<String>, Option<String>);
+/// An event's further dates and the reasons of its place's and date note's inferences.
+type KeyDateRow = (
+    Option<String>,
+    Option<String>,
+    Option<String>,
+    Option<String>,
+    Option<String>,
+);
 
 /// A citation's row with its source's outlet and title then.
 type CitationRow = (
@@ -252,8 +258,9 @@ pub(super) async fn event(conn: &mut SqliteConnection, id: i64) -> Result<Option
         return Ok(None);
     };
     let what = format!("event {id}");
-    let (announced, signed, in_force, place_inference): KeyDateRow = sqlx::query_as(
-        "SELECT announced_edtf, signed_edtf, in_force_edtf, place_inference FROM events WHERE id = ?1",
+    let (announced, signed, in_force, place_inference, date_note_inference): KeyDateRow = sqlx::query_as(
+        "SELECT announced_edtf, signed_edtf, in_force_edtf, place_inference, date_note_inference \
+           FROM events WHERE id = ?1",
     )
     .bind(id)
     .fetch_one(&mut *conn)
@@ -357,6 +364,7 @@ pub(super) async fn event(conn: &mut SqliteConnection, id: i64) -> Result<Option
         },
         place,
         place_inference,
+        date_note_inference,
         location_country_id: country_id,
         location_country: country,
         summary,

@@ -29,6 +29,7 @@ const FORM_FIELDS: &[&str] = &[
     "in_force",
     "place",
     "place_inference",
+    "date_note_inference",
     "location_country",
     "summary",
     "tags",
@@ -113,6 +114,12 @@ pub(super) async fn validate(
             text::MAX_NOTE_CHARS,
         ),
         ("place", "the place", &form.place, text::MAX_NAME_CHARS),
+        (
+            "date_note_inference",
+            "the reason for the date note",
+            &form.date_note_inference,
+            text::MAX_NOTE_CHARS,
+        ),
         (
             "place_inference",
             "the reason for the place",
@@ -258,6 +265,8 @@ pub(super) async fn validate(
             date_note: form.date_note.trim().to_owned(),
             key_dates,
             place: Some(form.place.trim().to_owned()).filter(|p| !p.is_empty()),
+            date_note_inference: Some(form.date_note_inference.trim().to_owned())
+                .filter(|r| !r.is_empty() && !form.date_note.trim().is_empty()),
             place_inference: Some(form.place_inference.trim().to_owned())
                 .filter(|r| !r.is_empty() && !form.place.trim().is_empty()),
             location_country_id,

@@ -28,6 +28,8 @@ pub struct EventForm {
     pub place: String,
     /// Why the editors give the place when no cited passage does.
     pub place_inference: String,
+    /// Why the date note is the editors' inference.
+    pub date_note_inference: String,
     pub location_country: String,
     pub summary: String,
     /// Comma-separated.
@@ -259,6 +261,7 @@ impl EventForm {
             in_force: fields.one("in_force"),
             place: fields.one("place"),
             place_inference: fields.one("place_inference"),
+            date_note_inference: fields.one("date_note_inference"),
             location_country: fields.one("location_country"),
             summary: fields.one("summary"),
             tags: fields.one("tags"),
@@ -345,6 +348,7 @@ pub(super) async fn form_of(state: &AppState, detail: &EventDetail) -> Result<Ev
         in_force: event.in_force_edtf.clone().unwrap_or_default(),
         place: event.place.clone().unwrap_or_default(),
         place_inference: event.place_inference.clone().unwrap_or_default(),
+        date_note_inference: event.date_note_inference.clone().unwrap_or_default(),
         location_country,
         summary: event.summary.clone(),
         tags: detail.tags.join(", "),

@@ -124,6 +124,8 @@ pub struct DateView {
     pub display: String,
     pub edtf: String,
     pub machine: Option<String>,
+    /// Why the note is the editors' inference, when no cited passage supports it.
+    pub note_inference: Option<String>,
     pub precision: &'static str,
     pub approximate: bool,
     pub uncertain: bool,
@@ -327,6 +329,7 @@ impl EventPage {
             uncertain: event_date.as_ref().is_some_and(EventDate::is_uncertain),
             edtf: detail.event.date_edtf.clone(),
             note: detail.event.date_note.clone(),
+            note_inference: detail.event.date_note_inference.clone(),
         };
 
         let citations: Vec<CitationView> = detail

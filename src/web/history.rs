@@ -341,7 +341,15 @@ pub(super) fn event_fields(event: &Event) -> Vec<(&'static str, Vec<String>)> {
                 .unwrap_or_default()),
         ),
         ("Date", one(format!("{} ({edtf})", human_date(&edtf)))),
-        ("How the date was established", one(event.date_note.clone())),
+        (
+            "How the date was established",
+            one(match &event.date_note_inference {
+                Some(why) if !event.date_note.is_empty() => {
+                    format!("{} (editors' inference: {why})", event.date_note)
+                }
+                _ => event.date_note.clone(),
+            }),
+        ),
         (
             "Further dates",
             event

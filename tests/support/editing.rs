@@ -87,6 +87,10 @@ pub async fn edit_fields(app: &TestApp, id: i64, changes: &[(&str, &str)]) -> Ve
             event.place_inference.clone().unwrap_or_default(),
         ),
         (
+            "date_note_inference".into(),
+            event.date_note_inference.clone().unwrap_or_default(),
+        ),
+        (
             "announced".into(),
             event.announced_edtf.clone().unwrap_or_default(),
         ),

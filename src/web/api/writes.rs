@@ -80,6 +80,9 @@ pub struct EventInput {
     /// Why the editors give the place when no cited passage does.
     #[serde(default)]
     pub place_inference: String,
+    /// Why the date note is the editors' inference, when no cited passage supports it.
+    #[serde(default)]
+    pub date_note_inference: String,
     /// The country of the place: an ISO code (`IR`), a name, or `#id`.
     #[serde(default)]
     pub location_country: String,
@@ -237,6 +240,7 @@ impl EventInput {
         put("in_force", &self.in_force);
         put("place", &self.place);
         put("place_inference", &self.place_inference);
+        put("date_note_inference", &self.date_note_inference);
         put("location_country", &self.location_country);
         put("summary", &self.summary);
         put("tags", &self.tags.join(", "));
