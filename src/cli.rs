@@ -52,10 +52,15 @@ pub struct SourcesArgs {
 #[derive(Debug, Clone, Subcommand)]
 pub enum SourcesAction {
     /// List sources whose address or archived copy is malformed, and sources with an
-    /// address but no archived copy. Reads the database only: no network request.
+    /// address but no archived copy. Reads the database only: no network request,
+    /// unless `--online` is given.
     Check {
         #[command(flatten)]
         database: DatabaseArg,
+        /// Also ask every address and archived copy whether it still answers (HEAD,
+        /// then GET; 8 at a time, 15 s each).
+        #[arg(long)]
+        online: bool,
     },
 }
 

@@ -21,6 +21,8 @@ pub mod error;
 pub mod fixture;
 /// The dataset interchange format; the demo data loads through it.
 pub mod import;
+/// Whether sources' addresses still answer (`entente sources check --online`).
+pub mod link_check;
 /// Markdown to sanitized HTML.
 pub mod markdown;
 /// Every address the app links or redirects to.
@@ -183,17 +185,41 @@ pub async fn export(args: &cli::ExportArgs) -> Result<()> {
 
 /// `entente token …`: manages personal API tokens from a shell; prints what it did.
 /// `entente sources check`: one line per source found wanting (`#id`, outlet, title,
-/// problems), then a count; the database only, no network request.
+/// problems), then a count; the database only, unless `--online` asks every address
+/// whether it still answers.
 pub async fn sources(args: &cli::SourcesArgs) -> Result<()> {
-    let cli::SourcesAction::Check { database } = &args.action;
+    let cli::SourcesAction::Check { database, online } = &args.action;
     let db = Db::open(&database.path).await?;
     let outcome = async {
         match args.action {
             cli::SourcesAction::Check { .. } => {
                 let sources = db.source_addresses().await?;
+                let mut found: Vec<Vec<String>> =
+                    sources.iter().map(|(_, s)| domain::source_problems(s)).collect();
+                if *online {
+                    let checker = link_check::LinkChecker::new()?;
+                    let mut asked = tokio::task::JoinSet::new();
+                    for (i, (_, source)) in sources.iter().enumerate() {
+                        let addresses = [("address", &source.url), ("archived copy", &source.archive_url)];
+                        for (what, address) in addresses {
+                            // A malformed address is reported as such, not asked.
+                            let Some(address) =
+                                address.clone().filter(|a| domain::address_problem(a).is_none())
+                            else {
+                                continue;
+                            };
+                            let checker = checker.clone();
+                            asked.spawn(async move { (i, what, checker.problem(&address).await) });
+                        }
+                    }
+                    while let Some(answer) = asked.join_next().await {
+                        if let Ok((i, what, Some(problem))) = answer {
+                            found[i].push(format!("{what}: {problem}"));
+                        }
+                    }
+                }
                 let mut wanting = 0;
-                for (id, source) in &sources {
-                    let problems = domain::source_problems(source);
+                for ((id, source), problems) in sources.iter().zip(&found) {
                     if !problems.is_empty() {
                         wanting += 1;
                         println!(

@@ -65,6 +65,9 @@ macro_rules! browser_or_skip {
 
 impl Browser {
     async fn start() -> Browser {
+        // Two TLS providers are built in (fantoccini's and the link checker's): the
+        // process chooses one, as rustls asks.
+        let _ = rustls::crypto::ring::default_provider().install_default();
         let app = support::fixture_app().await;
         let listener = TcpListener::bind("127.0.0.1:0").await.expect("bind");
         let address: SocketAddr = listener.local_addr().expect("address");

@@ -935,3 +935,72 @@ async fn what_the_editors_infer_is_marked_as_such_for_readers() {
     assert!(detail.participants.iter().any(|p| p.inference.is_some()));
     assert!(detail.relations.iter().any(|r| r.inference.is_some()));
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn sources_check_online_asks_each_address_and_offline_asks_none() {
+    use std::sync::Arc;
+    use std::sync::atomic::{AtomicUsize, Ordering};
+    // A site of our own on 127.0.0.1: one page answers, one is gone; every request counted.
+    let asked = Arc::new(AtomicUsize::new(0));
+    let counter = asked.clone();
+    let site = axum::Router::new()
+        .route("/article", axum::routing::get(|| async { "the article" }))
+        .route("/gone", axum::routing::get(|| async { StatusCode::NOT_FOUND }))
+        .layer(axum::middleware::from_fn(
+            move |request: axum::extract::Request, next: axum::middleware::Next| {
+                let counter = counter.clone();
+                async move {
+                    counter.fetch_add(1, Ordering::SeqCst);
+                    next.run(request).await
+                }
+            },
+        ));
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
+    let address = listener.local_addr().expect("address");
+    tokio::spawn(async move { axum::serve(listener, site).await });
+
+    let app = fixture_app().await;
+    let url = format!("sqlite://{}", app.database().display());
+    let mut other = sqlx::SqliteConnection::connect(&url).await.expect("connects");
+    sqlx::query("UPDATE sources SET url = ?1, archive_url = ?2 WHERE id = 1")
+        .bind(format!("http://{address}/article"))
+        .bind(format!("http://{address}/gone"))
+        .execute(&mut other)
+        .await
+        .expect("update");
+    other.close().await.expect("close");
+    let database = app.database();
+    let run = move |online: bool| {
+        let database = database.clone();
+        tokio::task::spawn_blocking(move || {
+            let mut command = std::process::Command::new(env!("CARGO_BIN_EXE_entente"));
+            command.args(["sources", "check", "--database"]).arg(&database);
+            // Our site is local: no proxy of the machine's stands between.
+            command.env("NO_PROXY", "127.0.0.1").env("no_proxy", "127.0.0.1");
+            if online {
+                command.arg("--online");
+            }
+            let output = command.output().expect("runs");
+            assert!(
+                output.status.success(),
+                "{}",
+                String::from_utf8_lossy(&output.stderr)
+            );
+            String::from_utf8_lossy(&output.stdout).into_owned()
+        })
+    };
+    let offline = run(false).await.expect("ran");
+    assert_eq!(asked.load(Ordering::SeqCst), 0, "no request without --online");
+    assert!(!offline.contains("answers"), "{offline}");
+    let online = run(true).await.expect("ran");
+    assert!(asked.load(Ordering::SeqCst) >= 2, "both addresses asked");
+    let first = online
+        .lines()
+        .find(|l| l.starts_with("#1\t"))
+        .unwrap_or_else(|| panic!("source 1 is listed: {online}"));
+    assert!(first.contains("archived copy: answers 404 Not Found"), "{first}");
+    assert!(
+        !first.contains("address: answers"),
+        "the article answers: {first}"
+    );
+}
