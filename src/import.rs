@@ -780,6 +780,16 @@ fn check(dataset: &Dataset) -> Result<Checked<'_>, Error> {
                     Err(e) => problem(cited("claimed_date"), key, e.to_string()),
                 }
             }
+            if citation.claimed_date.is_none()
+                && (!citation.claimed_date_rank.is_preferred()
+                    || !citation.claimed_date_rank_reason.is_empty())
+            {
+                problem(
+                    cited("claimed_date_rank"),
+                    key,
+                    "a rank for the source's date needs the date (claimed_date)".to_owned(),
+                );
+            }
             for (k, claim) in citation.claims.iter().enumerate() {
                 if claim.topic.trim().is_empty() || claim.value.trim().is_empty() {
                     problem(

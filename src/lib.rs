@@ -183,7 +183,6 @@ pub async fn export(args: &cli::ExportArgs) -> Result<()> {
     Ok(())
 }
 
-/// `entente token …`: manages personal API tokens from a shell; prints what it did.
 /// `entente sources check`: one line per source found wanting (`#id`, outlet, title,
 /// problems), then a count; the database only, unless `--online` asks every address
 /// whether it still answers.
@@ -240,6 +239,7 @@ pub async fn sources(args: &cli::SourcesArgs) -> Result<()> {
     outcome
 }
 
+/// `entente token …`: manages personal API tokens from a shell; prints what it did.
 pub async fn token(args: &cli::TokenArgs) -> Result<()> {
     use cli::TokenAction;
     let db = Db::open(&args.database.path).await?;

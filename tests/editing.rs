@@ -796,27 +796,27 @@ async fn claims_are_edited_on_their_source_row_and_checked() {
     let refused = app.post_as(&eddie, "/events/1/edit", &borrowed(&form)).await;
     assert_eq!(refused.status, StatusCode::UNPROCESSABLE_ENTITY);
     refused.assert_contains("claim 2: “not a claim” needs the form topic: value");
-    form[claims].1 = format!("{topic}: 30 (according to a new report) [ranked: why]");
-    let refused = app.post_as(&eddie, "/events/1/edit", &borrowed(&form)).await;
-    assert_eq!(refused.status, StatusCode::UNPROCESSABLE_ENTITY);
-    refused.assert_contains("a rank is [preferred], [alternative: why] or [deprecated: why]");
     form[claims].1 = format!(
-        "{topic}: over 30 (according to a new report)\n{topic}: up to 25 [alternative: an older count]"
+        "{topic}: over 30 (according to a new report)\n{topic}: up to 25 [alternative: an older count [2022]]\n\
+         Place: Minsk [Belarus]"
     );
     let saved = app.post_as(&eddie, "/events/1/edit", &borrowed(&form)).await;
     assert_eq!(saved.status, StatusCode::SEE_OTHER, "{}", saved.body);
     let after = app.app.db.event(1).await.expect("query").expect("event");
     let claims = &after.citations[0].claims;
-    assert_eq!(claims.len(), 2);
+    assert_eq!(claims.len(), 3);
+    // A bracket that is no rank belongs to the value.
+    assert_eq!(claims[2].value, "Minsk [Belarus]");
+    assert_eq!(claims[2].rank, entente::domain::Rank::Preferred);
     assert_eq!(claims[0].value, "more than 30", "a quantity is shown its one way");
     assert_eq!(claims[0].quantity.as_ref().map(|q| q.low), Some(30.0));
     assert_eq!(claims[0].attributed_to.as_deref(), Some("a new report"));
     assert_eq!(claims[0].rank, entente::domain::Rank::Preferred);
     assert_eq!(claims[1].rank, entente::domain::Rank::Alternative);
-    assert_eq!(claims[1].rank_reason, "an older count");
+    assert_eq!(claims[1].rank_reason, "an older count [2022]");
     // The form gives the ranked claim back as it was written.
     let again = app.get_as(&eddie, "/events/1/edit").await;
-    again.assert_contains(&format!("{topic}: up to 25 [alternative: an older count]"));
+    again.assert_contains(&format!("{topic}: up to 25 [alternative: an older count [2022]]"));
     // The other citation's claims are untouched.
     assert_eq!(after.citations[1].claims.len(), before.citations[1].claims.len());
 }

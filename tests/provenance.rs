@@ -599,6 +599,12 @@ async fn outlets_are_records_edited_with_revisions_and_renamed_with_their_source
         .get("/events/1/iran-and-belarus-sign-defense-mou-in-tehran")
         .await;
     event.assert_contains("The Cradle (Beirut)");
+    // A source form loaded before the rename keeps the source with its outlet.
+    let stale = source_form(&app, 1, &[("outlet", "The Cradle"), ("notes", "Checked again")]).await;
+    let saved = app.post_as(&eddie, "/sources/1/edit", &borrowed(&stale)).await;
+    assert_eq!(saved.status, StatusCode::SEE_OTHER, "{}", saved.body);
+    let (source, _) = app.app.db.source_record(1).await.expect("query").expect("source");
+    assert_eq!(source.outlet, "The Cradle (Beirut)");
     let filtered = app.get("/?outlet=The+Cradle").await;
     assert_eq!(
         filtered.status,
@@ -920,6 +926,41 @@ async fn what_the_editors_infer_is_marked_as_such_for_readers() {
     assert!(mou.place_inference.is_some());
     assert!(mou.relations.iter().any(|r| r.inference.is_some()));
     assert!(mou.actors.iter().any(|p| p.inference.is_some()));
+    // Merging a participant into another actor keeps the mark.
+    let detail = app.app.db.event(1).await.expect("query").expect("event");
+    let fdd = detail
+        .participants
+        .iter()
+        .find(|p| p.actor.name.contains("Foundation"))
+        .expect("FDD")
+        .actor
+        .id;
+    let other = app.app.db.event(3).await.expect("query").expect("event");
+    let gomel = other
+        .participants
+        .iter()
+        .find(|p| p.actor.kind == entente::domain::ActorKind::Facility)
+        .expect("a facility")
+        .actor
+        .id;
+    let db = &app.app.db;
+    let version = |id| async move { db.actor_record(id).await.expect("query").expect("actor").1 };
+    let editor = db.user_by_name("Eddie").await.expect("query").expect("user");
+    db.merge_actors(
+        (fdd, version(fdd).await),
+        (gomel, version(gomel).await),
+        editor.id,
+    )
+    .await
+    .expect("merged");
+    let merged = db.event(1).await.expect("query").expect("event");
+    assert!(
+        merged
+            .participants
+            .iter()
+            .any(|p| p.actor.id == gomel && p.inference.as_deref() == Some("read from the FDD report")),
+        "the inference moves with the participant"
+    );
     // Saving the form again keeps them.
     let again = edit_fields(
         &app,
@@ -1002,5 +1043,46 @@ async fn sources_check_online_asks_each_address_and_offline_asks_none() {
     assert!(
         !first.contains("address: answers"),
         "the article answers: {first}"
+    );
+}
+
+#[test]
+fn a_quantity_given_whole_counts_only_when_it_reads_back() {
+    let claim: entente::domain::Claim = serde_json::from_value(serde_json::json!({
+        "topic": "Drones",
+        "value": "over 400",
+        "quantity": {"bound": "exactly", "low": 500.0, "high": 300.0, "unit": "drones"}
+    }))
+    .expect("claim");
+    assert_eq!(
+        claim.value, "more than 400",
+        "an impossible range is ignored: the value is read"
+    );
+    let given: entente::domain::Claim = serde_json::from_value(serde_json::json!({
+        "topic": "Drones",
+        "value": "anything",
+        "quantity": {"bound": "up_to", "low": 100000.0, "unit": "a year"}
+    }))
+    .expect("claim");
+    assert_eq!(given.value, "up to 100,000 a year");
+}
+
+#[tokio::test]
+async fn an_import_refuses_a_rank_for_a_date_the_source_does_not_give() {
+    let app = fixture_app().await;
+    let mut dataset = export_dataset(&app.app.db).await.expect("export");
+    let citation = &mut dataset.events[1].citations[0];
+    citation.claimed_date = None;
+    citation.claimed_date_rank = Rank::Alternative;
+    let options = ImportOptions {
+        file_name: "bad.json",
+        user_id: None,
+        dry_run: false,
+    };
+    let refused = import_dataset(&app.app.db, &dataset, options).await;
+    let message = format!("{refused:?}");
+    assert!(
+        message.contains("a rank for the source's date needs the date"),
+        "{message}"
     );
 }

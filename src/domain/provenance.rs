@@ -113,16 +113,18 @@ pub fn weigh(cited: &[CitedSource], participating: &[i64]) -> Weighed {
     let alternatives = cited.iter().any(|c| {
         c.date_rank == Some(Rank::Alternative) || c.claims.iter().any(|(_, rank)| *rank == Rank::Alternative)
     });
+    // The roots the preferred value of a topic rests on.
+    let preferred_roots = |topic: &str| -> Vec<i64> {
+        cited
+            .iter()
+            .filter(|c| c.claims.iter().any(|(t, r)| t == topic && *r == Rank::Preferred))
+            .map(|c| c.root)
+            .collect()
+    };
     let claim_disputed = cited.iter().any(|alternative| {
         alternative.claims.iter().any(|(topic, rank)| {
-            *rank == Rank::Alternative
-                && cited.iter().any(|other| {
-                    other.root != alternative.root
-                        && other
-                            .claims
-                            .iter()
-                            .any(|(t, r)| t == topic && *r == Rank::Preferred)
-                })
+            let roots = preferred_roots(topic);
+            *rank == Rank::Alternative && !roots.is_empty() && !roots.contains(&alternative.root)
         })
     });
     let date_disputed = cited.iter().any(|alternative| {
@@ -238,6 +240,14 @@ mod tests {
             (weighed.verification, weighed.alternatives),
             (Verification::Disputed, true)
         );
+        // Nor does an alternative sharing a root with the preferred value, even when
+        // another independent source also prefers it.
+        let shared = [
+            cited(1, &[("drones", Rank::Preferred)]),
+            cited(1, &[("drones", Rank::Alternative)]),
+            cited(2, &[("drones", Rank::Preferred)]),
+        ];
+        assert_eq!(weigh(&shared, &[]).verification, Verification::Corroborated);
         let same_root = [
             cited(1, &[("drones", Rank::Preferred)]),
             cited(1, &[("drones", Rank::Alternative)]),

@@ -138,6 +138,8 @@ impl Quantity {
         if between && range.is_none() {
             return None;
         }
+        let year_like = low.year_like || range.as_ref().is_some_and(|(high, _)| high.year_like);
+        let word = low.word || range.as_ref().is_some_and(|(high, _)| high.word);
         let (low, high, rest) = match range {
             // "1–2 billion": the scale of the second end applies to both.
             Some((high, rest)) => {
@@ -154,7 +156,20 @@ impl Quantity {
             }
             None => (low.value(), None, rest),
         };
+        // A unit stands apart from its figure ("400 drones", "40%"): "1990s", "5G" and
+        // "4th" are words, not quantities.
+        if !(rest.is_empty() || rest.starts_with(char::is_whitespace) || rest.starts_with('%')) {
+            return None;
+        }
         let unit = rest.trim();
+        // "2022–2023", "c. 1990": years, however they are bounded.
+        if year_like && unit.is_empty() && currency.is_none() {
+            return None;
+        }
+        // "Five Eyes", "one of the largest": a number word counts only something.
+        if word && !counts_something(unit) {
+            return None;
+        }
         let unit = match (currency, unit) {
             (Some(code), "") => code.to_owned(),
             (Some(_), _) => return None,
@@ -164,14 +179,7 @@ impl Quantity {
         if !unit_is_plausible(&unit) {
             return None;
         }
-        let bare_year = bound == Bound::Exactly
-            && high.is_none()
-            && unit.is_empty()
-            && as_of.is_none()
-            && (1000.0..3000.0).contains(&low)
-            && low.fract() == 0.0
-            && text.chars().all(|c| c.is_ascii_digit());
-        if bare_year || !low.is_finite() {
+        if !low.is_finite() {
             return None;
         }
         Some(Quantity {
@@ -241,6 +249,10 @@ struct Figure {
     digits: u64,
     decimals: i32,
     scale: i32,
+    /// Written as a year would be: four plain digits from 1000 to 2999.
+    year_like: bool,
+    /// Written as a word ("two").
+    word: bool,
 }
 
 impl Figure {
@@ -278,6 +290,8 @@ fn read_figure(text: &str) -> Option<(Figure, &str)> {
                 digits: n as u64 + 1,
                 decimals: 0,
                 scale: 0,
+                year_like: false,
+                word: true,
             },
             &text[word_end..],
         ));
@@ -300,6 +314,7 @@ fn read_figure(text: &str) -> Option<(Figure, &str)> {
         return Some((
             Figure {
                 scale: *power,
+                year_like: false,
                 ..figure
             },
             tail,
@@ -328,10 +343,14 @@ fn read_digits(written: &str) -> Option<Figure> {
     if digits.len() > 15 {
         return None;
     }
+    let plain = groups.len() == 1 && fraction.is_empty() && !written.contains('.');
+    let digits: u64 = digits.parse().ok()?;
     Some(Figure {
-        digits: digits.parse().ok()?,
+        digits,
         decimals: i32::try_from(fraction.len()).ok()?,
         scale: 0,
+        year_like: plain && whole.len() == 4 && (1000..3000).contains(&digits),
+        word: false,
     })
 }
 
@@ -387,6 +406,18 @@ fn unit_is_plausible(unit: &str) -> bool {
             .all(|c| c.is_ascii_digit())
     });
     !starts_with_month && !has_bare_number
+}
+
+/// Whether a number word's unit names what is counted: a lower-case word that is not a
+/// function word ("two flights", not "one of", "Five Eyes").
+fn counts_something(unit: &str) -> bool {
+    const FUNCTION_WORDS: &[&str] = &[
+        "of", "the", "a", "an", "in", "on", "at", "by", "for", "to", "and", "or", "more", "another",
+    ];
+    let Some(first) = unit.split_whitespace().next() else {
+        return true;
+    };
+    first.chars().next().is_some_and(char::is_lowercase) && !FUNCTION_WORDS.contains(&first)
 }
 
 /// The largest scale word a value of at least a million reads with.
@@ -498,14 +529,22 @@ mod tests {
             ("~2.5 million", Bound::About, 2.5e6, None, "", "about 2.5 million"),
             ("40 percent", Bound::Exactly, 40.0, None, "%", "40%"),
             (
-                "two Il-76 flights",
+                "two transport flights",
                 Bound::Exactly,
                 2.0,
                 None,
-                "Il-76 flights",
-                "2 Il-76 flights",
+                "transport flights",
+                "2 transport flights",
             ),
             ("1,500", Bound::Exactly, 1500.0, None, "", "1,500"),
+            (
+                "12 Su-35 jets",
+                Bound::Exactly,
+                12.0,
+                None,
+                "Su-35 jets",
+                "12 Su-35 jets",
+            ),
         ];
         for (text, bound, low, high, unit, shown) in cases {
             let q = read(text);
@@ -547,6 +586,15 @@ mod tests {
             "$400 drones",
             "400 as of the spring",
             "400 as of summer 2022",
+            "2022–2023",
+            "2022-2023",
+            "c. 1990",
+            "around 2020",
+            "1990s",
+            "4th of July",
+            "5G",
+            "Five Eyes",
+            "one of the largest",
             "",
             "over",
         ] {

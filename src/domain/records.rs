@@ -186,7 +186,13 @@ struct ClaimFields {
 
 impl From<ClaimFields> for Claim {
     fn from(fields: ClaimFields) -> Claim {
-        let claim = match fields.quantity {
+        // A quantity given whole counts when it is one entente would read from its own
+        // rendering (so that a form shows and saves it back unchanged); else the value is
+        // read as written.
+        let quantity = fields
+            .quantity
+            .filter(|q| q.low >= 0.0 && Quantity::parse(&q.display()).as_ref() == Some(q));
+        let claim = match quantity {
             Some(quantity) => Claim {
                 value: quantity.display(),
                 quantity: Some(quantity),

@@ -115,13 +115,14 @@ impl Loader {
     }
 
     pub async fn insert_source(&mut self, source: &Source) -> Result<i64> {
+        let outlet = super::outlets::current_name(&mut self.tx, &source.outlet).await?;
         let id = sqlx::query_scalar(&format!(
             "INSERT INTO sources (id, outlet, title, url, published_edtf, published_earliest, author, notes, \
                                   archive_url, retrieved_edtf, derived_from_id, derived_note) \
              VALUES ({}, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
             next_id("sources", "source")
         ))
-        .bind(source.outlet.trim())
+        .bind(&outlet)
         .bind(source.title.trim())
         .bind(source.url.as_deref())
         .bind(source.published.as_ref().map(EventDate::edtf))

@@ -232,6 +232,20 @@ pub(super) async fn write_outlet(
     })
 }
 
+/// The name an outlet has now, for a name a source gives: a name the outlet had before
+/// a rename (a form loaded before it, an old dataset) is its name now, so that the
+/// source stays with its outlet.
+pub(super) async fn current_name(conn: &mut SqliteConnection, name: &str) -> Result<String> {
+    let renamed: Option<String> = sqlx::query_scalar(
+        "SELECT o.name FROM outlet_redirects r JOIN outlets o ON o.id = r.outlet_id \
+          WHERE r.old_name = ?1 AND NOT EXISTS (SELECT 1 FROM outlets WHERE name = ?1)",
+    )
+    .bind(name.trim())
+    .fetch_optional(&mut *conn)
+    .await?;
+    Ok(renamed.unwrap_or_else(|| name.trim().to_owned()))
+}
+
 /// Whether an outlet record says nothing yet (as the sources' triggers create it).
 pub fn undescribed(outlet: &Outlet) -> bool {
     outlet.kind == OutletKind::Unidentified

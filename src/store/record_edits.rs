@@ -109,6 +109,18 @@ impl Db {
         revisions::record_baseline(&mut loader.tx, Entity::Actor, into_id).await?;
         let mut events = events_of_actor(&mut loader.tx, from_id).await?;
         events.extend(events_of_actor(&mut loader.tx, into_id).await?);
+        // Events citing an outlet of the merged country, or naming one of its people:
+        // their verification may change.
+        let weighed_again: Vec<i64> = sqlx::query_scalar(
+            "SELECT DISTINCT c.event_id FROM citations c JOIN sources s ON s.id = c.source_id \
+               JOIN outlets o ON o.name = s.outlet WHERE o.country_id = ?1 \
+             UNION SELECT ea.event_id FROM event_actors ea JOIN actors a ON a.id = ea.actor_id \
+              WHERE a.country_id = ?1",
+        )
+        .bind(from_id)
+        .fetch_all(&mut *loader.tx)
+        .await?;
+        events.extend(weighed_again);
 
         events.sort_unstable();
         events.dedup();
@@ -130,11 +142,12 @@ impl Db {
             .fetch_one(&mut *loader.tx)
             .await?;
         for sql in [
-            "INSERT OR IGNORE INTO event_actors (event_id, actor_id, role, title, position) \
-             SELECT event_id, ?2, role, title, position FROM event_actors WHERE actor_id = ?1",
+            "INSERT OR IGNORE INTO event_actors (event_id, actor_id, role, title, position, inference) \
+             SELECT event_id, ?2, role, title, position, inference FROM event_actors WHERE actor_id = ?1",
             "DELETE FROM event_actors WHERE actor_id = ?1",
             "UPDATE events SET location_country_id = ?2 WHERE location_country_id = ?1",
             "UPDATE actors SET country_id = ?2 WHERE country_id = ?1",
+            "UPDATE outlets SET country_id = ?2 WHERE country_id = ?1",
             "UPDATE actor_redirects SET new_id = ?2 WHERE new_id = ?1",
             "INSERT OR REPLACE INTO actor_redirects (old_id, new_id) VALUES (?1, ?2)",
             "UPDATE actors SET iso_code = NULL WHERE id = ?1",
@@ -485,6 +498,7 @@ pub(super) async fn write_source(
         return Err(Error::Invalid(problem));
     }
     revisions::record_baseline(&mut loader.tx, Entity::Source, id).await?;
+    let outlet = super::outlets::current_name(&mut loader.tx, &fields.outlet).await?;
     sqlx::query(
         "UPDATE sources SET outlet = ?2, title = ?3, url = ?4, published_edtf = ?5, \
                 published_earliest = ?6, author = ?7, notes = ?8, archive_url = ?10, retrieved_edtf = ?11, \
@@ -493,7 +507,7 @@ pub(super) async fn write_source(
           WHERE id = ?1 AND version = ?9",
     )
     .bind(id)
-    .bind(fields.outlet.trim())
+    .bind(&outlet)
     .bind(fields.title.trim())
     .bind(fields.url.as_deref())
     .bind(fields.published.as_ref().map(EventDate::edtf))

@@ -625,16 +625,24 @@ pub(super) fn parse_claim(line: &str) -> std::result::Result<Claim, String> {
     let (topic, rest) = line.split_once(':').ok_or_else(needs_form)?;
     let mut rest = rest.trim();
     let mut rank = (Rank::Preferred, "");
-    if let Some((before, ranked)) = rest.strip_suffix(']').and_then(|r| r.rsplit_once('[')) {
-        let (word, reason) = ranked.split_once(':').unwrap_or((ranked, ""));
-        let Some(parsed) = Rank::parse(word.trim().to_lowercase().as_str()) else {
-            return Err(format!(
-                "“{line}” ends in [{ranked}]: a rank is [preferred], [alternative: why] or \
-                 [deprecated: why]"
-            ));
-        };
-        rank = (parsed, reason.trim());
-        rest = before.trim();
+    // A rank is the last bracket that opens with a rank's name; other brackets are part
+    // of the value ("Minsk [Belarus]", "400 [sic]") or of the reason.
+    if let Some(inner) = rest.strip_suffix(']') {
+        let lower = inner.to_lowercase();
+        let opening = Rank::ALL
+            .iter()
+            .filter_map(|r| {
+                let at = lower.rfind(&format!("[{}", r.as_str()))?;
+                let after = &lower[at + 1 + r.as_str().len()..];
+                (after.is_empty() || after.starts_with(':') || after.starts_with(' ')).then_some((at, *r))
+            })
+            .max_by_key(|(at, _)| *at);
+        if let Some((at, parsed)) = opening {
+            let ranked = &inner[at + 1 + parsed.as_str().len()..];
+            let reason = ranked.trim_start().strip_prefix(':').unwrap_or(ranked);
+            rank = (parsed, reason.trim());
+            rest = inner[..at].trim();
+        }
     }
     let (value, attributed_to) = match rest
         .strip_suffix(')')

@@ -316,10 +316,12 @@ pub(super) fn claims_text(claims: &[crate::domain::Claim]) -> String {
             if let Some(who) = &claim.attributed_to {
                 line.push_str(&format!(" (according to {who})"));
             }
-            match (claim.rank.is_preferred(), claim.rank_reason.is_empty()) {
+            // One line per claim: a reason written over several lines is joined.
+            let reason = claim.rank_reason.split_whitespace().collect::<Vec<_>>().join(" ");
+            match (claim.rank.is_preferred(), reason.is_empty()) {
                 (true, true) => {}
                 (_, true) => line.push_str(&format!(" [{}]", claim.rank)),
-                (_, false) => line.push_str(&format!(" [{}: {}]", claim.rank, claim.rank_reason)),
+                (_, false) => line.push_str(&format!(" [{}: {reason}]", claim.rank)),
             }
             line
         })
