@@ -1439,7 +1439,8 @@ pub async fn export_dataset(db: &Db) -> Result<Dataset, Error> {
             retrieved: source.retrieved.as_ref().map(EventDate::edtf),
             derived_from: source
                 .derived_from
-                .and_then(|parent| keyed(&source_keys, parent).ok()),
+                .map(|parent| keyed(&source_keys, parent))
+                .transpose()?,
             derived_note: source.derived_note.clone(),
         });
     }

@@ -476,6 +476,44 @@ async fn sources_derived_from_others_count_once_and_cycles_are_refused() {
         serde_json::to_value(&again).expect("json"),
         serde_json::to_value(&dataset).expect("json")
     );
+
+    // A source derived from is exported even when no event cites it any more.
+    let fields = source_form(&app, 2, &[("derived_from", "#3")]).await;
+    let saved = app.post_as(&eddie, "/sources/2/edit", &borrowed(&fields)).await;
+    assert_eq!(saved.status, StatusCode::SEE_OTHER, "{}", saved.body);
+    let mut form = edit_fields(&app, 1, &[]).await;
+    let tass = app
+        .app
+        .db
+        .event(1)
+        .await
+        .expect("query")
+        .expect("event")
+        .citations
+        .iter()
+        .find(|c| c.source.outlet == "TASS")
+        .expect("TASS cited")
+        .id;
+    form.push(("s_remove".to_owned(), tass.to_string()));
+    let saved = app.post_as(&eddie, "/events/1/edit", &borrowed(&form)).await;
+    assert_eq!(saved.status, StatusCode::SEE_OTHER, "{}", saved.body);
+    let dataset = export_dataset(&app.app.db).await.expect("export");
+    assert!(
+        dataset.sources.iter().any(|s| s.outlet == "TASS"),
+        "the parent is kept"
+    );
+    let parent = dataset
+        .sources
+        .iter()
+        .position(|s| s.outlet == "TASS")
+        .expect("TASS");
+    let key = dataset.sources[parent].key.clone();
+    let child = dataset
+        .sources
+        .iter()
+        .position(|s| s.derived_from.as_deref() == Some(key.as_str()))
+        .expect("and the link to it");
+    assert!(parent < child, "the parent first");
 }
 
 #[tokio::test]

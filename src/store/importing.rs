@@ -410,9 +410,14 @@ impl Db {
                 collection.actors.push((id, actor, key));
             }
         }
+        // The cited sources, and the sources they derive from (so that the links hold).
         let source_ids: Vec<i64> = sqlx::query_scalar(
-            "SELECT DISTINCT c.source_id FROM citations c JOIN events e ON e.id = c.event_id \
-              WHERE e.status = 'published' ORDER BY 1",
+            "WITH RECURSIVE up (id) AS ( \
+               SELECT DISTINCT c.source_id FROM citations c JOIN events e ON e.id = c.event_id \
+                WHERE e.status = 'published' \
+               UNION SELECT s.derived_from_id FROM sources s JOIN up ON s.id = up.id \
+                WHERE s.derived_from_id IS NOT NULL) \
+             SELECT id FROM up ORDER BY 1",
         )
         .fetch_all(&mut *tx)
         .await?;
