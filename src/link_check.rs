@@ -37,12 +37,13 @@ impl LinkChecker {
     }
 
     /// What is wrong with `address` now, if anything: it answers with an error status,
-    /// or not at all. A site that refuses HEAD is asked with GET.
+    /// or not at all. An error to HEAD is asked again with GET, since many sites answer
+    /// HEAD wrongly (405, 403, even 404) while serving the page.
     pub async fn problem(&self, address: &str) -> Option<String> {
         let _permit = self.permits.acquire().await.ok()?;
         let mut answer = self.client.head(address).send().await;
         if let Ok(response) = &answer
-            && matches!(response.status().as_u16(), 405 | 501)
+            && !response.status().is_success()
         {
             answer = self.client.get(address).send().await;
         }

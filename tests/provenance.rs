@@ -274,6 +274,11 @@ async fn a_sources_archived_copy_and_retrieval_day_are_edited_kept_and_linked() 
             |s| s.archive_url.as_deref() == Some(archive) && s.retrieved.as_deref() == Some("2023-08-02")
         )
     );
+    // The Data Package's sources table too.
+    let table = app.get("/data/sources.csv").await;
+    assert_eq!(table.status, StatusCode::OK);
+    table.assert_contains("archive_url,retrieved,derived_from_id,derived_note");
+    table.assert_contains(archive);
 }
 
 #[tokio::test]

@@ -169,6 +169,22 @@ impl Table {
                 column!("published", "string", "Publication date, in EDTF."),
                 column!("author", "string", ""),
                 column!("notes", "string", ""),
+                column!(
+                    "archive_url",
+                    "string",
+                    "An archived copy's address, for when url no longer answers."
+                ),
+                column!(
+                    "retrieved",
+                    "string",
+                    "The day an editor retrieved the source, in EDTF."
+                ),
+                column!(
+                    "derived_from_id",
+                    "integer",
+                    "The source this one rewrites or reports, when that source is in this table."
+                ),
+                column!("derived_note", "string", "How it derives from that source."),
             ],
             Table::Citations => &[
                 column!("id", "integer", ""),
@@ -307,8 +323,12 @@ impl Table {
                   WHERE al.rowid > ?1 AND {PUBLIC_ACTOR} ORDER BY al.rowid LIMIT ?2"
             ),
             Table::Sources => format!(
-                "SELECT s.rowid, s.id, s.outlet, s.title, s.url, s.published_edtf, s.author, s.notes \
-                   FROM sources s WHERE s.rowid > ?1 AND {PUBLIC_SOURCE} ORDER BY s.rowid LIMIT ?2"
+                "SELECT s.rowid, s.id, s.outlet, s.title, s.url, s.published_edtf, s.author, s.notes, \
+                        s.archive_url, s.retrieved_edtf, \
+                        (SELECT p.id FROM sources p WHERE p.id = s.derived_from_id AND {parent_public}), \
+                        s.derived_note \
+                   FROM sources s WHERE s.rowid > ?1 AND {PUBLIC_SOURCE} ORDER BY s.rowid LIMIT ?2",
+                parent_public = PUBLIC_SOURCE.replace("s.id", "p.id")
             ),
             Table::Citations => format!(
                 "SELECT ci.rowid, ci.id, ci.event_id, ci.source_id, ci.position, ci.passage, \
