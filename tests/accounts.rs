@@ -1,7 +1,7 @@
 //! Editors' accounts, in-process: signing in and out, sessions, the login throttle,
 //! CSRF checks, roles, account management and what editors see that readers do not.
 
-mod support;
+use crate::support;
 
 use axum::body::Body;
 use axum::http::{Request, StatusCode};

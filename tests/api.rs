@@ -2,7 +2,7 @@
 //! OpenAPI document, JSON errors naming the parameter, the pages' visibility rules, and
 //! the cache and cross-origin headers.
 
-mod support;
+use crate::support;
 
 use axum::body::Body;
 use axum::http::{Request, StatusCode, header};

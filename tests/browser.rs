@@ -8,7 +8,7 @@
 //! browser fails the run. A plain `cargo test` on a machine without them says each
 //! browser test was skipped, and why, instead of failing.
 
-mod support;
+use crate::support;
 
 use std::net::SocketAddr;
 use std::path::PathBuf;

@@ -1,7 +1,7 @@
 //! The demo dataset, the import path it loads through, the database on disk, and the
 //! command line.
 
-mod support;
+use crate::support;
 
 use axum::http::StatusCode;
 use clap::{CommandFactory, Parser};

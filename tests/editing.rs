@@ -1,7 +1,7 @@
 //! Editors' event forms, in-process: creating drafts, validation beside the fields, the
 //! date preview, publishing, retracting and restoring, revisions, and stale saves.
 
-mod support;
+use crate::support;
 
 use axum::http::StatusCode;
 use support::editing::{borrowed, edit_fields, event_fields, event_id, open_event, version_of};

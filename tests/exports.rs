@@ -1,7 +1,7 @@
 //! Files and feeds of any timeline view: JSON in the API's shape, iCalendar, TimelineJS
 //! and Atom; each parses back and holds the view's events (CSV is in filters.rs).
 
-mod support;
+use crate::support;
 
 use axum::http::{StatusCode, header};
 use serde_json::Value;

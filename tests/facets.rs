@@ -1,7 +1,7 @@
 //! Facets (counts per country, type, actor and tag within the current result) and the
 //! histogram of events over time, with the links that narrow the view.
 
-mod support;
+use crate::support;
 
 use axum::http::StatusCode;
 use support::{Page, fixture_app};

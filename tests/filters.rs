@@ -1,7 +1,7 @@
 //! The filtered timeline: each filter, their combinations, date-precision overlap,
 //! canonical URLs, chips and bad parameters.
 
-mod support;
+use crate::support;
 
 use axum::http::StatusCode;
 use support::{Page, TestApp, fixture_app};

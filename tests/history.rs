@@ -1,7 +1,7 @@
 //! Revisions, in-process: an event's history, comparing any two versions, bringing an
 //! earlier version back, and the recent changes across the site.
 
-mod support;
+use crate::support;
 
 use axum::http::StatusCode;
 use support::editing::{borrowed, edit_fields, event_fields, event_id, open_event, version_of};

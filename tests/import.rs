@@ -3,7 +3,7 @@
 //! before creating, revisions by the importing account, the JSON Schema, and the
 //! command line.
 
-mod support;
+use crate::support;
 
 use std::process::Command;
 

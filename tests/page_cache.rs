@@ -1,7 +1,7 @@
 //! The page cache: readers' pages are stored per address until the data changes, carry
 //! an ETag that browsers revalidate with, and are never served stale.
 
-mod support;
+use crate::support;
 
 use axum::body::Body;
 use axum::http::{Request, StatusCode, header};

@@ -1,6 +1,6 @@
 //! Every route, in-process, against a temporary database holding the test fixture.
 
-mod support;
+use crate::support;
 
 use axum::body::Body;
 use axum::http::{Request, StatusCode, header};

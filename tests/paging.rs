@@ -1,7 +1,7 @@
 //! Keyset paging: `limit` and `cursor`, next and previous links that are permalinks,
 //! pages that stay put when events are added, and bad paging parameters.
 
-mod support;
+use crate::support;
 
 use axum::http::StatusCode;
 use support::{Page, TestApp, fixture_app};

@@ -3,7 +3,7 @@
 //! kept as quantities, and what the event page, the API, the history and the files make
 //! of them.
 
-mod support;
+use crate::support;
 
 use axum::http::StatusCode;
 use entente::domain::{Bound, Rank};

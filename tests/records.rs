@@ -1,7 +1,7 @@
 //! Actors and sources edited on their own pages, actor merges, and admins' deletion of
 //! events, in-process.
 
-mod support;
+use crate::support;
 
 use axum::http::StatusCode;
 use support::editing::{open_event, version_of};

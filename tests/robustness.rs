@@ -1,7 +1,7 @@
 //! Hardening, in-process: several servers on one database file, a database locked by
 //! another program, and what each answers then.
 
-mod support;
+use crate::support;
 
 use axum::http::StatusCode;
 use support::editing::{event_fields, version_of};

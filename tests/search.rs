@@ -2,7 +2,7 @@
 //! passages and summaries, ranking, highlighting, combination with filters, canonical
 //! addresses, and searches that cannot be understood.
 
-mod support;
+use crate::support;
 
 use axum::http::StatusCode;
 use support::{Page, TestApp, fixture_app};

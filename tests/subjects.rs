@@ -2,7 +2,7 @@
 //! counts, one page per subject with its events from the filtered timeline, and links
 //! that lead there from event pages.
 
-mod support;
+use crate::support;
 
 use axum::http::StatusCode;
 use support::fixture_app;

@@ -2,7 +2,7 @@
 //! its snapshot, with a banner naming the current version and what changed since; and
 //! the event page's list of corrections.
 
-mod support;
+use crate::support;
 
 use axum::http::StatusCode;
 use support::editing::{borrowed, edit_fields};
