@@ -59,6 +59,8 @@ pub async fn build(config: &Config) -> Result<App> {
             "loaded the demo dataset"
         );
     }
+    // Serves from SQL until the read index is built, then from the index.
+    db.start_read_index();
     let sessions = web::session::layer(db.session_store().await?, config.secure_cookies);
     let state = web::AppState::new(db.clone(), db.signing_key().await?, config);
     let router = web::router(state, sessions);

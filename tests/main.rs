@@ -19,6 +19,7 @@ mod page_cache;
 mod pages;
 mod paging;
 mod provenance;
+mod read_index;
 mod records;
 mod robustness;
 mod search;

@@ -4,6 +4,7 @@
 
 use std::sync::Arc;
 
+use roaring::RoaringBitmap;
 use sqlx::{QueryBuilder, Sqlite};
 
 use super::events::TimelineEntry;
@@ -42,6 +43,14 @@ fn slice_ranked(ranked: &[(f64, i64)], cursor: Option<&Cursor>, limit: i64) -> V
         }
         Some(_) => Vec::new(),
     }
+}
+
+/// Which answers a store read uses: the read index when it can (the default), or SQL
+/// only (for tests that compare the two).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Via {
+    IndexOrSql,
+    Sql,
 }
 
 /// One page of the timeline and the cursors of its neighbours, when it has any.
@@ -189,8 +198,20 @@ impl Db {
         cursor: Option<&Cursor>,
         limit: i64,
     ) -> Result<TimelinePage> {
+        self.timeline_page_via(filter, cursor, limit, Via::IndexOrSql)
+            .await
+    }
+
+    /// [`Db::timeline_page`], answered as `via` says.
+    pub async fn timeline_page_via(
+        &self,
+        filter: &TimelineFilter,
+        cursor: Option<&Cursor>,
+        limit: i64,
+        via: Via,
+    ) -> Result<TimelinePage> {
         let backwards = matches!(cursor, Some(Cursor::Before(_)));
-        let mut keys = self.page_keys(filter, cursor, limit + 1).await?;
+        let mut keys = self.page_keys(filter, cursor, limit + 1, via).await?;
         let more = keys.len() as i64 > limit;
         keys.truncate(limit as usize);
         if backwards {
@@ -205,10 +226,10 @@ impl Db {
                 let has_before = if backwards {
                     more
                 } else {
-                    cursor.is_some() && !self.page_keys(filter, Some(&before), 1).await?.is_empty()
+                    cursor.is_some() && !self.page_keys(filter, Some(&before), 1, via).await?.is_empty()
                 };
                 let has_after = if backwards {
-                    !self.page_keys(filter, Some(&after), 1).await?.is_empty()
+                    !self.page_keys(filter, Some(&after), 1, via).await?.is_empty()
                 } else {
                     more
                 };
@@ -227,24 +248,110 @@ impl Db {
     /// How many published events match `filter` (also part of [`Db::summary`], which
     /// costs more).
     pub async fn timeline_count(&self, filter: &TimelineFilter) -> Result<i64> {
+        if let Some(count) = self
+            .ask_read_index(filter, false, |index, search| index.count(filter, search))
+            .await?
+        {
+            return Ok(count);
+        }
+        self.timeline_count_sql(filter).await
+    }
+
+    /// [`Db::timeline_count`] from SQL alone.
+    pub(super) async fn timeline_count_sql(&self, filter: &TimelineFilter) -> Result<i64> {
         let mut sql = QueryBuilder::new("SELECT count(*) FROM events e");
         filter.push_from_where(&mut sql);
         Ok(sql.build_query_scalar().fetch_one(&self.read).await?)
     }
 
+    /// The events a search matches, of any status, once per search and generation: as
+    /// (rank, id), best first, when `ranked`; else as (0, id) in id order, which costs
+    /// SQLite no ranking.
+    async fn search_hits(
+        &self,
+        generation: i64,
+        search: &SearchQuery,
+        ranked: bool,
+    ) -> Result<Arc<RankedKeys>> {
+        let key = format!("{} {}", if ranked { "ranked" } else { "ids" }, search.fts);
+        if let Some(hits) = self.ranked.get(generation, &key) {
+            return Ok(hits);
+        }
+        let sql = if ranked {
+            "SELECT rank, rowid FROM event_search WHERE event_search MATCH ? ORDER BY rank, rowid"
+        } else {
+            "SELECT 0.0, rowid FROM event_search WHERE event_search MATCH ?"
+        };
+        let hits: Arc<RankedKeys> = Arc::new(
+            sqlx::query_as(sql)
+                .bind(&search.fts)
+                .fetch_all(&self.read)
+                .await?,
+        );
+        self.ranked.put(generation, key, hits.clone());
+        Ok(hits)
+    }
+
+    /// `answer` run on the read index with the ids the filter's search matches, when the
+    /// index reflects the current generation; None when SQL has to answer.
+    pub(super) async fn ask_read_index<T>(
+        &self,
+        filter: &TimelineFilter,
+        ranked: bool,
+        answer: impl FnOnce(&super::read_index::ReadIndex, Option<&RoaringBitmap>) -> Option<T>,
+    ) -> Result<Option<T>> {
+        let generation = self.generation().await?;
+        if !self.read_index_at(generation) {
+            return Ok(None);
+        }
+        let search = match &filter.search {
+            Some(search) => {
+                let hits = self.search_hits(generation, search, ranked).await?;
+                Some(
+                    hits.iter()
+                        .filter_map(|&(_, id)| u32::try_from(id).ok())
+                        .collect::<RoaringBitmap>(),
+                )
+            }
+            None => None,
+        };
+        Ok(self.with_read_index(generation, |index| answer(index, search.as_ref())))
+    }
+
     /// Every event matching a search, best match first, as (rank, id): ranked once per
     /// view and generation, then paged in memory.
-    async fn ranked_keys(&self, filter: &TimelineFilter) -> Result<Arc<RankedKeys>> {
+    async fn ranked_keys(&self, filter: &TimelineFilter, via: Via) -> Result<Arc<RankedKeys>> {
         let generation = self.generation().await?;
         let key = filter.cache_key();
-        if let Some(keys) = self.ranked.get(generation, &key) {
+        if via == Via::IndexOrSql
+            && let Some(keys) = self.ranked.get(generation, &key)
+        {
+            return Ok(keys);
+        }
+        if via == Via::IndexOrSql
+            && let Some(search) = &filter.search
+            && let Some(matching) = self
+                .ask_read_index(filter, true, |index, hits| index.match_set(filter, hits))
+                .await?
+        {
+            // The search's ranking, kept to the events the whole filter matches.
+            let hits = self.search_hits(generation, search, true).await?;
+            let keys: Arc<RankedKeys> = Arc::new(
+                hits.iter()
+                    .filter(|(_, id)| u32::try_from(*id).is_ok_and(|id| matching.contains(id)))
+                    .copied()
+                    .collect(),
+            );
+            self.ranked.put(generation, key, keys.clone());
             return Ok(keys);
         }
         let mut sql = QueryBuilder::new("SELECT event_search.rank, e.id FROM events e");
         filter.push_from_where(&mut sql);
         sql.push(" ORDER BY event_search.rank ASC, e.id ASC");
         let keys: Arc<RankedKeys> = Arc::new(sql.build_query_as().fetch_all(&self.read).await?);
-        self.ranked.put(generation, key, keys.clone());
+        if via == Via::IndexOrSql {
+            self.ranked.put(generation, key, keys.clone());
+        }
         Ok(keys)
     }
 
@@ -255,11 +362,27 @@ impl Db {
         filter: &TimelineFilter,
         cursor: Option<&Cursor>,
         limit: i64,
+        via: Via,
     ) -> Result<Vec<Key>> {
         let relevance = filter.sort == Sort::Relevance && filter.search.is_some();
         if relevance && !matches!(cursor.map(Cursor::key), Some(Key::Date { .. })) {
-            let ranked = self.ranked_keys(filter).await?;
+            let ranked = self.ranked_keys(filter, via).await?;
             return Ok(slice_ranked(&ranked, cursor, limit));
+        }
+        if !relevance && via == Via::IndexOrSql {
+            let order = match filter.sort {
+                Sort::Date(order) => order,
+                Sort::Relevance => Order::Desc,
+            };
+            let limit = usize::try_from(limit).unwrap_or(0);
+            if let Some(keys) = self
+                .ask_read_index(filter, false, |index, search| {
+                    index.page_keys(filter, search, order, cursor, limit)
+                })
+                .await?
+            {
+                return Ok(keys);
+            }
         }
         let mut sql = QueryBuilder::new(if relevance {
             "SELECT e.id, e.date_sort, e.date_latest, event_search.rank AS rank FROM events e"

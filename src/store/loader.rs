@@ -337,7 +337,19 @@ impl Loader {
     /// Writes the loaded events' derived rows (search, filters) and makes the whole load visible at once.
     pub async fn commit(mut self) -> Result<()> {
         super::derived::refresh(&mut self.tx, Some(&self.events)).await?;
-        self.tx.commit().await?;
+        if !self.db.keeps_read_index() {
+            self.tx.commit().await?;
+            self.db.after_write();
+            return Ok(());
+        }
+        // The read index takes the events as this transaction leaves them.
+        let rows = super::read_index::read_rows(&mut self.tx, Some(&self.events)).await?;
+        self.db.write_in_flight();
+        if let Err(e) = self.tx.commit().await {
+            self.db.write_not_applied();
+            return Err(e.into());
+        }
+        self.db.apply_to_read_index(rows);
         self.db.after_write();
         Ok(())
     }

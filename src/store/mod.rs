@@ -36,6 +36,8 @@ pub mod loader;
 pub mod outlets;
 /// Each event's sources, independent sources and verification status, derived.
 pub mod provenance;
+/// The published events in memory, for views nobody asked for yet.
+pub mod read_index;
 /// Editors' writes to actors and sources, merging actors, deleting events.
 pub mod record_edits;
 /// The one revision recorder, and reading revisions back.
@@ -66,6 +68,8 @@ pub struct Db {
     /// Every match of recent searches, best first, per generation (see
     /// [`listing::RankedKeys`]).
     ranked: std::sync::Arc<listing::RankedCache>,
+    /// The published events in memory (see [`read_index`]), once built.
+    index: std::sync::Arc<read_index::SharedIndex>,
     /// How to open a connection of its own, for probing the write lock (`/healthz`)
     /// without taking the writers' connection.
     options: SqliteConnectOptions,
@@ -122,6 +126,7 @@ impl Db {
             options: options.busy_timeout(Duration::from_millis(250)),
             summaries: std::sync::Arc::new(summary::SummaryCache::new(summary::CACHE_CAPACITY, |_| 1)),
             ranked: std::sync::Arc::new(listing::RankedCache::new(listing::RANKED_CAPACITY, Vec::len)),
+            index: std::sync::Arc::default(),
         };
         let read = claims::read_stored_quantities(&db.write).await?;
         if read > 0 {

@@ -87,26 +87,40 @@ impl Db {
         if let Some(summary) = self.summaries.get(generation, &key) {
             return Ok(summary);
         }
-        let summary = Arc::new(self.compute_summary(filter).await?);
+        let summary = match self
+            .ask_read_index(filter, false, |index, search| index.summary(filter, search))
+            .await?
+        {
+            Some(summary) => summary,
+            None => self.summary_from_sql(filter).await?,
+        };
+        let summary = Arc::new(summary);
         self.summaries.put(generation, key, summary.clone());
         Ok(summary)
     }
 
-    async fn compute_summary(&self, filter: &TimelineFilter) -> Result<Summary> {
+    /// The summary as the read index gives it, when it can (not cached).
+    pub async fn summary_from_read_index(&self, filter: &TimelineFilter) -> Result<Option<Summary>> {
+        self.ask_read_index(filter, false, |index, search| index.summary(filter, search))
+            .await
+    }
+
+    /// The summary as SQL counts it (not cached).
+    pub async fn summary_from_sql(&self, filter: &TimelineFilter) -> Result<Summary> {
         let matching = |sql: &mut QueryBuilder<'_, Sqlite>| {
             sql.push("(SELECT e.id FROM events e");
             filter.push_from_where(sql);
             sql.push(")");
         };
 
-        let total = self.timeline_count(filter).await?;
+        let total = self.timeline_count_sql(filter).await?;
 
         let mut sql = QueryBuilder::new(
             "SELECT a.iso_code, a.name, count(*) AS n FROM event_countries ec \
              JOIN actors a ON a.id = ec.country_id WHERE ec.event_id IN ",
         );
         matching(&mut sql);
-        sql.push(" GROUP BY ec.country_id ORDER BY n DESC, a.name LIMIT ")
+        sql.push(" GROUP BY ec.country_id ORDER BY n DESC, a.name, a.id LIMIT ")
             .push_bind(FACET_LIMIT);
         let countries = facet(sql.build_query_as().fetch_all(&self.read).await?);
 
@@ -130,7 +144,7 @@ impl Db {
              WHERE a.kind <> 'country' AND ea.role NOT IN ('reporter', 'mentioned') AND ea.event_id IN ",
         );
         matching(&mut sql);
-        sql.push(" GROUP BY ea.actor_id ORDER BY n DESC, a.name LIMIT ")
+        sql.push(" GROUP BY ea.actor_id ORDER BY n DESC, a.name, a.id LIMIT ")
             .push_bind(FACET_LIMIT);
         let actors = facet(sql.build_query_as().fetch_all(&self.read).await?);
 

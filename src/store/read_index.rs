@@ -1,0 +1,997 @@
+//! The read index: the published events held in memory in timeline order, with a
+//! compressed bitmap of event ids per country, actor, tag, outlet, type and verification
+//! status, so that a view nobody asked for yet (its page, count, facets and histogram)
+//! costs a few milliseconds instead of SQL aggregates over every matching row.
+//!
+//! SQLite stays the one source of truth. The index is derived from it: built whole in
+//! the background when the server starts ([`Db::start_read_index`]), then kept in step by
+//! every write that goes through [`super::loader::Loader::commit`], which reads the
+//! changed events' rows inside its own transaction and hands them over after the commit
+//! ([`Db::apply_to_read_index`]). The index carries the generation it reflects; a reader
+//! uses it only when that is the database's current generation, and asks SQL otherwise
+//! (before the first build, between a commit and its update, after a write by another
+//! process, which also starts a rebuild). So the index never shows anything SQL would not.
+//!
+//! A filter becomes an intersection of bitmaps (the candidates) and, for a date range, a
+//! scan of the slice of the timeline whose sort days can match. The result is the
+//! matching entries in timeline order: a page is a slice of them, a facet a count over
+//! their per-event lists, the histogram a count per month. `tests/read_index.rs` compares
+//! every answer with SQL's on random views and after every kind of write.
+
+use std::borrow::Cow;
+use std::collections::HashMap;
+use std::sync::RwLock;
+use std::sync::atomic::{AtomicBool, AtomicI64, Ordering};
+
+use roaring::RoaringBitmap;
+use sqlx::SqliteConnection;
+use time::Date;
+
+use super::Db;
+use super::summary::{FACET_LIMIT, FacetValue, PeriodCount, Summary};
+use crate::dates::{iso_day, parse_iso_day};
+use crate::domain::filter::{Cursor, Key, Order, TimelineFilter};
+use crate::domain::{EventStatus, EventType, Verification};
+use crate::error::{Error, Result};
+
+/// One published event as the index orders and counts it. Days are Julian day numbers.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct Entry {
+    sort: i32,
+    latest: i32,
+    id: u32,
+    earliest: i32,
+    /// year × 12 + month − 1 of the sort day, for the histogram.
+    month: i32,
+    /// Position of the type in [`EventType::ALL`].
+    kind: u8,
+    /// Position of the shown status in [`Verification::ALL`], plus one; 0: no row.
+    shown: u8,
+    /// Dated to a month or a day (the monthly histogram counts only those).
+    precise: bool,
+}
+
+impl Entry {
+    /// The timeline's order: sort day, then latest day, then id.
+    fn key(&self) -> (i32, i32, u32) {
+        (self.sort, self.latest, self.id)
+    }
+}
+
+/// Per event, the values its facets count and its bitmaps hold, in one arena: a header
+/// of two words (countries << 16 | actors, tags << 16 | outlets), then the values. An
+/// actor's value is its id << 1, plus 1 when the actors facet counts it.
+#[derive(Debug, Default)]
+struct Lists {
+    /// Where each event id's lists start in `arena`; `u32::MAX` when it has none.
+    start: Vec<u32>,
+    arena: Vec<u32>,
+    /// Words of the arena no event points to any more (rewritten events).
+    garbage: usize,
+}
+
+/// What one event contributes, read from SQL.
+#[derive(Debug, Default, Clone)]
+struct EventLists {
+    countries: Vec<u32>,
+    /// (actor id, counted by the actors facet).
+    actors: Vec<(u32, bool)>,
+    tags: Vec<u32>,
+    outlets: Vec<u32>,
+}
+
+impl Lists {
+    fn get(&self, id: u32) -> Option<ListsRef<'_>> {
+        let start = *self.start.get(id as usize)?;
+        if start == u32::MAX {
+            return None;
+        }
+        let start = start as usize;
+        let (h0, h1) = (self.arena[start], self.arena[start + 1]);
+        let counts = [h0 >> 16, h0 & 0xffff, h1 >> 16, h1 & 0xffff].map(|n| n as usize);
+        let mut at = start + 2;
+        let mut take = |n: usize| {
+            let part = &self.arena[at..at + n];
+            at += n;
+            part
+        };
+        Some(ListsRef {
+            countries: take(counts[0]),
+            actors: take(counts[1]),
+            tags: take(counts[2]),
+            outlets: take(counts[3]),
+        })
+    }
+
+    fn set(&mut self, id: u32, lists: &EventLists) {
+        self.remove(id);
+        let clamp = |n: usize| n.min(0xffff) as u32;
+        let counts = [
+            clamp(lists.countries.len()),
+            clamp(lists.actors.len()),
+            clamp(lists.tags.len()),
+            clamp(lists.outlets.len()),
+        ];
+        let start = self.arena.len() as u32;
+        self.arena.push(counts[0] << 16 | counts[1]);
+        self.arena.push(counts[2] << 16 | counts[3]);
+        self.arena.extend(lists.countries.iter().take(counts[0] as usize));
+        self.arena.extend(
+            lists
+                .actors
+                .iter()
+                .take(counts[1] as usize)
+                .map(|&(actor, counted)| actor << 1 | u32::from(counted)),
+        );
+        self.arena.extend(lists.tags.iter().take(counts[2] as usize));
+        self.arena.extend(lists.outlets.iter().take(counts[3] as usize));
+        if self.start.len() <= id as usize {
+            self.start.resize(id as usize + 1, u32::MAX);
+        }
+        self.start[id as usize] = start;
+    }
+
+    fn remove(&mut self, id: u32) {
+        if let Some(old) = self.get(id) {
+            self.garbage += 2 + old.countries.len() + old.actors.len() + old.tags.len() + old.outlets.len();
+            self.start[id as usize] = u32::MAX;
+        }
+        if self.garbage > 1024 && self.garbage * 2 > self.arena.len() {
+            self.compact();
+        }
+    }
+
+    /// Rewrites the arena without the words no event points to.
+    fn compact(&mut self) {
+        let mut arena = Vec::with_capacity(self.arena.len() - self.garbage);
+        for start in self.start.iter_mut().filter(|s| **s != u32::MAX) {
+            let at = *start as usize;
+            let (h0, h1) = (self.arena[at], self.arena[at + 1]);
+            let len = 2 + (h0 >> 16) + (h0 & 0xffff) + (h1 >> 16) + (h1 & 0xffff);
+            *start = arena.len() as u32;
+            arena.extend_from_slice(&self.arena[at..at + len as usize]);
+        }
+        self.arena = arena;
+        self.garbage = 0;
+    }
+}
+
+struct ListsRef<'a> {
+    countries: &'a [u32],
+    actors: &'a [u32],
+    tags: &'a [u32],
+    outlets: &'a [u32],
+}
+
+/// The published events in memory (see the module's documentation).
+#[derive(Debug, Default)]
+pub struct ReadIndex {
+    /// The database generation this index reflects.
+    generation: i64,
+    /// Published events, ascending in timeline order.
+    order: Vec<Entry>,
+    /// The same entries by id (id 0 marks an absent one: ids start at 1).
+    by_id: Vec<Entry>,
+    lists: Lists,
+    countries: HashMap<u32, RoaringBitmap>,
+    /// Events an actor takes part in (any role) or, for a country, involve it.
+    actors: HashMap<u32, RoaringBitmap>,
+    tags: HashMap<u32, RoaringBitmap>,
+    outlets: HashMap<u32, RoaringBitmap>,
+    types: Vec<RoaringBitmap>,
+    shown: Vec<RoaringBitmap>,
+    alternatives: RoaringBitmap,
+    independent: HashMap<i64, RoaringBitmap>,
+    /// Countries by ISO code, and (ISO code, name) by id.
+    country_codes: HashMap<String, u32>,
+    country_labels: HashMap<u32, (Option<String>, String)>,
+    actor_names: HashMap<u32, String>,
+    tag_ids: HashMap<String, u32>,
+    tag_names: HashMap<u32, String>,
+    outlet_ids: HashMap<String, u32>,
+    /// The longest an event runs past its sort day, and before it, in days: how far
+    /// outside a date range an event's sort day can be and still match.
+    lead: i32,
+    lag: i32,
+}
+
+/// Rows of some events (or all) as SQL holds them, read inside one transaction.
+#[derive(Debug, Default)]
+pub(crate) struct IndexRows {
+    generation: i64,
+    /// The events asked for; those missing from `events` were deleted.
+    ids: Option<Vec<i64>>,
+    events: Vec<EventRow>,
+    countries: Vec<(i64, i64)>,
+    actors: Vec<(i64, i64, bool)>,
+    tags: Vec<(i64, i64)>,
+    outlets: Vec<(i64, String)>,
+    provenance: Vec<(i64, Verification, bool, i64)>,
+    /// (id, kind is country, ISO code, name) of the actors the events name.
+    actor_labels: Vec<(i64, bool, Option<String>, String)>,
+    tag_labels: Vec<(i64, String)>,
+}
+
+#[derive(Debug, sqlx::FromRow)]
+struct EventRow {
+    id: i64,
+    date_sort: String,
+    date_latest: String,
+    date_earliest: String,
+    date_precision: String,
+    event_type: EventType,
+    status: EventStatus,
+}
+
+/// Reads the index's rows of the given events (all when `ids` is None) on `conn`, which
+/// should be inside a transaction so that they agree with each other and the generation.
+pub(super) async fn read_rows(conn: &mut SqliteConnection, ids: Option<&[i64]>) -> Result<IndexRows> {
+    let list = match ids {
+        Some(ids) => serde_json::to_string(ids).map_err(|e| Error::Internal(e.to_string()))?,
+        None => String::new(),
+    };
+    // Two shapes rather than `?1 = '' OR …`, which would keep SQLite from using the
+    // indexes for a handful of events.
+    let scope = |column: &str| match ids {
+        Some(_) => format!(" AND {column} IN (SELECT value FROM json_each(?1))"),
+        None => " AND ?1 = ''".to_owned(),
+    };
+    let generation: i64 =
+        sqlx::query_scalar("SELECT CAST(value AS INTEGER) FROM settings WHERE key = 'generation'")
+            .fetch_optional(&mut *conn)
+            .await?
+            .unwrap_or(0);
+    let events: Vec<EventRow> = sqlx::query_as(&format!(
+        "SELECT id, date_sort, date_latest, date_earliest, date_precision, event_type, status \
+           FROM events WHERE 1{}",
+        scope("id")
+    ))
+    .bind(&list)
+    .fetch_all(&mut *conn)
+    .await?;
+    let published = "JOIN events e ON e.id = x.event_id AND e.status = 'published'";
+    let countries = sqlx::query_as(&format!(
+        "SELECT x.event_id, x.country_id FROM event_countries x {published} WHERE 1{}",
+        scope("x.event_id")
+    ))
+    .bind(&list)
+    .fetch_all(&mut *conn)
+    .await?;
+    let actors = sqlx::query_as(&format!(
+        "SELECT x.event_id, x.actor_id, max(a.kind <> 'country' AND x.role NOT IN ('reporter', 'mentioned')) \
+           FROM event_actors x {published} JOIN actors a ON a.id = x.actor_id WHERE 1{} \
+          GROUP BY x.event_id, x.actor_id",
+        scope("x.event_id")
+    ))
+    .bind(&list)
+    .fetch_all(&mut *conn)
+    .await?;
+    let tags = sqlx::query_as(&format!(
+        "SELECT x.event_id, x.tag_id FROM event_tags x {published} WHERE 1{}",
+        scope("x.event_id")
+    ))
+    .bind(&list)
+    .fetch_all(&mut *conn)
+    .await?;
+    let outlets = sqlx::query_as(&format!(
+        "SELECT DISTINCT x.event_id, s.outlet FROM citations x {published} \
+           JOIN sources s ON s.id = x.source_id WHERE 1{}",
+        scope("x.event_id")
+    ))
+    .bind(&list)
+    .fetch_all(&mut *conn)
+    .await?;
+    let provenance = sqlx::query_as(&format!(
+        "SELECT x.event_id, x.shown, x.alternatives, x.independent FROM event_provenance x {published} \
+          WHERE 1{}",
+        scope("x.event_id")
+    ))
+    .bind(&list)
+    .fetch_all(&mut *conn)
+    .await?;
+    let actor_labels = sqlx::query_as(&format!(
+        "SELECT a.id, a.kind = 'country', a.iso_code, a.name FROM actors a WHERE a.id IN ( \
+           SELECT x.actor_id FROM event_actors x {published} WHERE 1{scope} \
+           UNION SELECT x.country_id FROM event_countries x {published} WHERE 1{scope})",
+        scope = scope("x.event_id")
+    ))
+    .bind(&list)
+    .fetch_all(&mut *conn)
+    .await?;
+    let tag_labels = sqlx::query_as(&format!(
+        "SELECT t.id, t.name FROM tags t WHERE t.id IN ( \
+           SELECT x.tag_id FROM event_tags x {published} WHERE 1{})",
+        scope("x.event_id")
+    ))
+    .bind(&list)
+    .fetch_all(&mut *conn)
+    .await?;
+    Ok(IndexRows {
+        generation,
+        ids: ids.map(<[i64]>::to_vec),
+        events,
+        countries,
+        actors,
+        tags,
+        outlets,
+        provenance,
+        actor_labels,
+        tag_labels,
+    })
+}
+
+fn id32(id: i64) -> Option<u32> {
+    u32::try_from(id).ok()
+}
+
+fn julian(text: &str) -> Option<Date> {
+    parse_iso_day(text)
+}
+
+fn month_of(day: Date) -> i32 {
+    day.year() * 12 + i32::from(u8::from(day.month())) - 1
+}
+
+fn position<T: PartialEq>(all: &[T], value: &T) -> usize {
+    all.iter().position(|v| v == value).unwrap_or(0)
+}
+
+impl ReadIndex {
+    /// The whole index from the rows of every event.
+    fn build(rows: IndexRows) -> ReadIndex {
+        let mut index = ReadIndex {
+            types: vec![RoaringBitmap::new(); EventType::ALL.len()],
+            shown: vec![RoaringBitmap::new(); Verification::ALL.len()],
+            ..ReadIndex::default()
+        };
+        index.apply(rows);
+        index
+    }
+
+    /// The generation of the database this index reflects.
+    pub fn generation(&self) -> i64 {
+        self.generation
+    }
+
+    /// Takes in the rows of changed events (or of all): removes what the index held of
+    /// them and adds them again when they are published.
+    fn apply(&mut self, rows: IndexRows) {
+        self.generation = rows.generation;
+        for (id, is_country, iso, name) in rows.actor_labels {
+            let Some(id) = id32(id) else { continue };
+            if is_country {
+                // A changed ISO code no longer finds the country.
+                if let Some((Some(old), _)) = self.country_labels.get(&id)
+                    && iso.as_ref() != Some(old)
+                {
+                    self.country_codes.remove(old);
+                }
+                if let Some(code) = &iso {
+                    self.country_codes.insert(code.clone(), id);
+                }
+                self.country_labels.insert(id, (iso, name.clone()));
+            }
+            self.actor_names.insert(id, name);
+        }
+        for (id, name) in rows.tag_labels {
+            let Some(id) = id32(id) else { continue };
+            self.tag_ids.insert(name.clone(), id);
+            self.tag_names.insert(id, name);
+        }
+        let mut lists: HashMap<i64, EventLists> = HashMap::new();
+        for (event, country) in rows.countries {
+            if let Some(country) = id32(country) {
+                lists.entry(event).or_default().countries.push(country);
+            }
+        }
+        for (event, actor, counted) in rows.actors {
+            if let Some(actor) = id32(actor) {
+                lists.entry(event).or_default().actors.push((actor, counted));
+            }
+        }
+        for (event, tag) in rows.tags {
+            if let Some(tag) = id32(tag) {
+                lists.entry(event).or_default().tags.push(tag);
+            }
+        }
+        for (event, outlet) in rows.outlets {
+            let next = self.outlet_ids.len() as u32;
+            let outlet = *self.outlet_ids.entry(outlet).or_insert(next);
+            lists.entry(event).or_default().outlets.push(outlet);
+        }
+        let provenance: HashMap<i64, (Verification, bool, i64)> = rows
+            .provenance
+            .into_iter()
+            .map(|(event, shown, alternatives, independent)| (event, (shown, alternatives, independent)))
+            .collect();
+
+        // Out with the old state of every event the rows speak for.
+        match &rows.ids {
+            Some(ids) => {
+                for id in ids.iter().filter_map(|&id| id32(id)) {
+                    self.remove(id);
+                }
+            }
+            None => {
+                let ids: Vec<u32> = self.order.iter().map(|e| e.id).collect();
+                for id in ids {
+                    self.remove(id);
+                }
+            }
+        }
+        let mut added = Vec::new();
+        for row in rows.events {
+            if row.status != EventStatus::Published {
+                continue;
+            }
+            let (Some(id), Some(sort), Some(latest), Some(earliest)) = (
+                id32(row.id),
+                julian(&row.date_sort),
+                julian(&row.date_latest),
+                julian(&row.date_earliest),
+            ) else {
+                tracing::warn!("event {} has dates the read index cannot read", row.id);
+                continue;
+            };
+            let (shown, alternatives, independent) = provenance
+                .get(&row.id)
+                .map_or((None, false, None), |&(s, a, i)| (Some(s), a, Some(i)));
+            let entry = Entry {
+                sort: sort.to_julian_day(),
+                latest: latest.to_julian_day(),
+                id,
+                earliest: earliest.to_julian_day(),
+                month: month_of(sort),
+                kind: position(EventType::ALL, &row.event_type) as u8,
+                shown: shown.map_or(0, |s| position(Verification::ALL, &s) as u8 + 1),
+                precise: matches!(row.date_precision.as_str(), "month" | "day"),
+            };
+            let event_lists = lists.remove(&row.id).unwrap_or_default();
+            self.insert(entry, &event_lists, alternatives, independent);
+            added.push(entry);
+        }
+        if rows.ids.is_none() {
+            self.order = added;
+            self.order.sort_unstable_by_key(Entry::key);
+        } else {
+            for entry in added {
+                let at = self.order.partition_point(|e| e.key() < entry.key());
+                self.order.insert(at, entry);
+            }
+        }
+    }
+
+    fn insert(&mut self, entry: Entry, lists: &EventLists, alternatives: bool, independent: Option<i64>) {
+        let id = entry.id;
+        self.lead = self.lead.max(entry.latest - entry.sort);
+        self.lag = self.lag.max(entry.sort - entry.earliest);
+        if self.by_id.len() <= id as usize {
+            self.by_id.resize(id as usize + 1, Entry::absent());
+        }
+        self.by_id[id as usize] = entry;
+        for &country in &lists.countries {
+            self.countries.entry(country).or_default().insert(id);
+            self.actors.entry(country).or_default().insert(id);
+        }
+        for &(actor, _) in &lists.actors {
+            self.actors.entry(actor).or_default().insert(id);
+        }
+        for &tag in &lists.tags {
+            self.tags.entry(tag).or_default().insert(id);
+        }
+        for &outlet in &lists.outlets {
+            self.outlets.entry(outlet).or_default().insert(id);
+        }
+        self.types[entry.kind as usize].insert(id);
+        if entry.shown > 0 {
+            self.shown[entry.shown as usize - 1].insert(id);
+        }
+        if alternatives {
+            self.alternatives.insert(id);
+        }
+        if let Some(independent) = independent {
+            self.independent.entry(independent).or_default().insert(id);
+        }
+        self.lists.set(id, lists);
+    }
+
+    /// Forgets an event (a no-op for one the index does not hold).
+    fn remove(&mut self, id: u32) {
+        let Some(entry) = self.by_id.get(id as usize).copied().filter(|e| e.id == id) else {
+            return;
+        };
+        if let Some(lists) = self.lists.get(id) {
+            for country in lists.countries {
+                remove_from(&mut self.countries, *country, id);
+                remove_from(&mut self.actors, *country, id);
+            }
+            for actor in lists.actors {
+                remove_from(&mut self.actors, actor >> 1, id);
+            }
+            for tag in lists.tags {
+                remove_from(&mut self.tags, *tag, id);
+            }
+            for outlet in lists.outlets {
+                remove_from(&mut self.outlets, *outlet, id);
+            }
+        }
+        self.lists.remove(id);
+        self.types[entry.kind as usize].remove(id);
+        if entry.shown > 0 {
+            self.shown[entry.shown as usize - 1].remove(id);
+        }
+        self.alternatives.remove(id);
+        for bitmap in self.independent.values_mut() {
+            bitmap.remove(id);
+        }
+        let at = self.order.partition_point(|e| e.key() < entry.key());
+        if self.order.get(at).is_some_and(|e| e.id == id) {
+            self.order.remove(at);
+        }
+        self.by_id[id as usize] = Entry::absent();
+    }
+
+    /// How many published events the index holds.
+    pub fn len(&self) -> usize {
+        self.order.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.order.is_empty()
+    }
+
+    /// The events matching `filter`, ascending in timeline order, or None when the index
+    /// cannot answer it (anything but published events). `search` is the set of event
+    /// ids the filter's search matches.
+    fn matches(&self, filter: &TimelineFilter, search: Option<&RoaringBitmap>) -> Option<Cow<'_, [Entry]>> {
+        if filter.status != EventStatus::Published || (filter.search.is_some() && search.is_none()) {
+            return None;
+        }
+        let empty = RoaringBitmap::new();
+        let mut sets: Vec<Cow<'_, RoaringBitmap>> = Vec::new();
+        for code in &filter.countries {
+            let bitmap = self.country_codes.get(code).and_then(|id| self.countries.get(id));
+            sets.push(Cow::Borrowed(bitmap.unwrap_or(&empty)));
+        }
+        if let Some(actor) = filter.actor {
+            let bitmap = id32(actor).and_then(|id| self.actors.get(&id));
+            sets.push(Cow::Borrowed(bitmap.unwrap_or(&empty)));
+        }
+        if let Some(tag) = &filter.tag {
+            let bitmap = self.tag_ids.get(tag).and_then(|id| self.tags.get(id));
+            sets.push(Cow::Borrowed(bitmap.unwrap_or(&empty)));
+        }
+        if let Some(outlet) = &filter.outlet {
+            let bitmap = self.outlet_ids.get(outlet).and_then(|id| self.outlets.get(id));
+            sets.push(Cow::Borrowed(bitmap.unwrap_or(&empty)));
+        }
+        if !filter.types.is_empty() {
+            let mut union = RoaringBitmap::new();
+            for event_type in &filter.types {
+                union |= &self.types[position(EventType::ALL, event_type)];
+            }
+            sets.push(Cow::Owned(union));
+        }
+        if !filter.verification.is_empty() {
+            let mut union = RoaringBitmap::new();
+            for status in &filter.verification {
+                union |= &self.shown[position(Verification::ALL, status)];
+            }
+            sets.push(Cow::Owned(union));
+        }
+        if filter.alternatives {
+            sets.push(Cow::Borrowed(&self.alternatives));
+        }
+        if let Some(independent) = filter.independent {
+            sets.push(Cow::Borrowed(
+                self.independent.get(&independent).unwrap_or(&empty),
+            ));
+        }
+        if let Some(search) = search {
+            sets.push(Cow::Borrowed(search));
+        }
+        // Smallest first, so each intersection is as cheap as it can be.
+        sets.sort_by_key(|s| s.len());
+        let candidates: Option<RoaringBitmap> = sets.split_first().map(|(first, rest)| {
+            let mut result = first.clone().into_owned();
+            for set in rest {
+                if result.is_empty() {
+                    break;
+                }
+                result &= set.as_ref();
+            }
+            result
+        });
+
+        let from = filter.from.as_ref().map(|d| d.earliest().to_julian_day());
+        let to = filter.to.as_ref().map(|d| d.latest().to_julian_day());
+        let in_range =
+            |e: &Entry| from.is_none_or(|from| e.latest >= from) && to.is_none_or(|to| e.earliest <= to);
+        if from.is_some() || to.is_some() {
+            // Sort days outside [from − lead, to + lag] cannot match.
+            let low = from.map_or(0, |from| {
+                let bound = from.saturating_sub(self.lead);
+                self.order.partition_point(|e| e.sort < bound)
+            });
+            let high = to.map_or(self.order.len(), |to| {
+                let bound = to.saturating_add(self.lag);
+                self.order.partition_point(|e| e.sort <= bound)
+            });
+            let zone = &self.order[low..high.max(low)];
+            let picked: Vec<Entry> = match &candidates {
+                Some(set) if (set.len() as usize) < zone.len() / 8 => self.sorted(set, in_range),
+                Some(set) => zone
+                    .iter()
+                    .filter(|e| in_range(e) && set.contains(e.id))
+                    .copied()
+                    .collect(),
+                None => zone.iter().filter(|e| in_range(e)).copied().collect(),
+            };
+            return Some(Cow::Owned(picked));
+        }
+        Some(match candidates {
+            None => Cow::Borrowed(&self.order[..]),
+            Some(set) if (set.len() as usize) < self.order.len() / 8 => {
+                Cow::Owned(self.sorted(&set, |_| true))
+            }
+            Some(set) => Cow::Owned(
+                self.order
+                    .iter()
+                    .filter(|e| set.contains(e.id))
+                    .copied()
+                    .collect(),
+            ),
+        })
+    }
+
+    /// The entries of the published events in `set` that pass `keep`, in timeline order.
+    fn sorted(&self, set: &RoaringBitmap, keep: impl Fn(&Entry) -> bool) -> Vec<Entry> {
+        let mut picked: Vec<Entry> = set
+            .iter()
+            .filter_map(|id| self.by_id.get(id as usize).copied())
+            .filter(|e| e.id != 0 && keep(e))
+            .collect();
+        picked.sort_unstable_by_key(Entry::key);
+        picked
+    }
+
+    /// How many published events match `filter`, or None when the index cannot say.
+    pub(crate) fn count(&self, filter: &TimelineFilter, search: Option<&RoaringBitmap>) -> Option<i64> {
+        self.matches(filter, search).map(|m| m.len() as i64)
+    }
+
+    /// The date keys of a page of matches, in reading order (reversed when paging
+    /// backwards), as [`Db::page_keys`] gives them; None when the index cannot answer
+    /// (a rank cursor on a date-sorted view, an unreadable cursor).
+    pub(crate) fn page_keys(
+        &self,
+        filter: &TimelineFilter,
+        search: Option<&RoaringBitmap>,
+        order: Order,
+        cursor: Option<&Cursor>,
+        limit: usize,
+    ) -> Option<Vec<Key>> {
+        let matches = self.matches(filter, search)?;
+        let at = match cursor.map(Cursor::key) {
+            None => None,
+            Some(Key::Date { sort, latest, id }) => Some((
+                julian(sort)?.to_julian_day(),
+                julian(latest)?.to_julian_day(),
+                *id,
+            )),
+            Some(Key::Rank { .. }) => return None,
+        };
+        let ascending = match cursor {
+            Some(Cursor::Before(_)) => order == Order::Desc,
+            _ => order == Order::Asc,
+        };
+        // Keys compare with the cursor's (an id beyond u32 sorts after every event).
+        let cmp_key = |e: &Entry, (sort, latest, id): (i32, i32, i64)| {
+            (e.sort, e.latest, i64::from(e.id)).cmp(&(sort, latest, id))
+        };
+        let picked: Vec<&Entry> = if ascending {
+            let start = at.map_or(0, |at| matches.partition_point(|e| cmp_key(e, at).is_le()));
+            matches[start..].iter().take(limit).collect()
+        } else {
+            let end = at.map_or(matches.len(), |at| {
+                matches.partition_point(|e| cmp_key(e, at).is_lt())
+            });
+            matches[..end].iter().rev().take(limit).collect()
+        };
+        Some(picked.into_iter().map(Entry::date_key).collect())
+    }
+
+    /// The ids of the events matching `filter`, for filtering a ranked search.
+    pub(crate) fn match_set(
+        &self,
+        filter: &TimelineFilter,
+        search: Option<&RoaringBitmap>,
+    ) -> Option<RoaringBitmap> {
+        let matches = self.matches(filter, search)?;
+        let mut ids: Vec<u32> = matches.iter().map(|e| e.id).collect();
+        ids.sort_unstable();
+        RoaringBitmap::from_sorted_iter(ids).ok()
+    }
+
+    /// The summary of the events matching `filter`, equal to what SQL counts
+    /// ([`Db::summary`]), or None when the index cannot answer.
+    pub(crate) fn summary(&self, filter: &TimelineFilter, search: Option<&RoaringBitmap>) -> Option<Summary> {
+        let matches = self.matches(filter, search)?;
+        let mut types = vec![0i64; EventType::ALL.len()];
+        let mut shown = vec![0i64; Verification::ALL.len() + 1];
+        let mut countries: HashMap<u32, i64> = HashMap::new();
+        let mut actors: HashMap<u32, i64> = HashMap::new();
+        let mut tags: HashMap<u32, i64> = HashMap::new();
+        let mut months: HashMap<i32, i64> = HashMap::new();
+        let mut years: HashMap<i32, i64> = HashMap::new();
+        for entry in matches.iter() {
+            types[entry.kind as usize] += 1;
+            shown[entry.shown as usize] += 1;
+            if entry.precise {
+                *months.entry(entry.month).or_default() += 1;
+            }
+            *years.entry(entry.month.div_euclid(12)).or_default() += 1;
+            if let Some(lists) = self.lists.get(entry.id) {
+                for country in lists.countries {
+                    *countries.entry(*country).or_default() += 1;
+                }
+                for actor in lists.actors.iter().filter(|a| *a & 1 == 1) {
+                    *actors.entry(actor >> 1).or_default() += 1;
+                }
+                for tag in lists.tags {
+                    *tags.entry(*tag).or_default() += 1;
+                }
+            }
+        }
+        let no_label = String::new();
+        let countries = top(countries, |id| {
+            let (code, name) = self
+                .country_labels
+                .get(&id)
+                .map_or((None, &no_label), |(c, n)| (c.clone(), n));
+            (code, name.clone())
+        });
+        let actors = top(actors, |id| {
+            (
+                Some(id.to_string()),
+                self.actor_names.get(&id).cloned().unwrap_or_default(),
+            )
+        });
+        let tags = top(tags, |id| {
+            let name = self.tag_names.get(&id).cloned().unwrap_or_default();
+            (Some(name.clone()), name)
+        });
+        let stored = |text: &str, count: i64| FacetValue {
+            value: text.to_owned(),
+            label: text.to_owned(),
+            count,
+        };
+        let mut type_facet: Vec<FacetValue> = EventType::ALL
+            .iter()
+            .zip(&types)
+            .filter(|(_, n)| **n > 0)
+            .map(|(t, n)| stored(t.as_str(), *n))
+            .collect();
+        type_facet.sort_by(|a, b| b.count.cmp(&a.count).then_with(|| a.value.cmp(&b.value)));
+        let mut verification: Vec<FacetValue> = Verification::ALL
+            .iter()
+            .zip(&shown[1..])
+            .filter(|(_, n)| **n > 0)
+            .map(|(v, n)| stored(v.as_str(), *n))
+            .collect();
+        verification.sort_by(|a, b| b.count.cmp(&a.count).then_with(|| a.value.cmp(&b.value)));
+        let periods = |counts: HashMap<i32, i64>, name: fn(i32) -> String| {
+            let mut periods: Vec<(i32, i64)> = counts.into_iter().collect();
+            periods.sort_unstable();
+            periods
+                .into_iter()
+                .map(|(period, count)| PeriodCount {
+                    period: name(period),
+                    count,
+                })
+                .collect()
+        };
+        Some(Summary {
+            total: matches.len() as i64,
+            countries,
+            types: type_facet,
+            tags,
+            actors,
+            verification,
+            months: periods(months, |m| {
+                format!("{:04}-{:02}", m.div_euclid(12), m.rem_euclid(12) + 1)
+            }),
+            years: periods(years, |y| format!("{y:04}")),
+        })
+    }
+}
+
+impl Entry {
+    /// The marker of an id the index does not hold.
+    fn absent() -> Entry {
+        Entry {
+            sort: 0,
+            latest: 0,
+            id: 0,
+            earliest: 0,
+            month: 0,
+            kind: 0,
+            shown: 0,
+            precise: false,
+        }
+    }
+
+    /// The entry's place in the timeline as a page cursor names it.
+    fn date_key(&self) -> Key {
+        let day = |julian: i32| Date::from_julian_day(julian).map(iso_day).unwrap_or_default();
+        Key::Date {
+            sort: day(self.sort),
+            latest: day(self.latest),
+            id: i64::from(self.id),
+        }
+    }
+}
+
+fn remove_from(bitmaps: &mut HashMap<u32, RoaringBitmap>, key: u32, id: u32) {
+    if let Some(bitmap) = bitmaps.get_mut(&key) {
+        bitmap.remove(id);
+        if bitmap.is_empty() {
+            bitmaps.remove(&key);
+        }
+    }
+}
+
+/// The first [`FACET_LIMIT`] values by count, then label (then id, so that equal labels
+/// keep one order), as the SQL facets order them; values without a filter value (a
+/// country with no ISO code) are left out after the cut, as there.
+fn top(counts: HashMap<u32, i64>, label: impl Fn(u32) -> (Option<String>, String)) -> Vec<FacetValue> {
+    let mut values: Vec<(i64, String, u32, Option<String>)> = counts
+        .into_iter()
+        .map(|(id, count)| {
+            let (value, label) = label(id);
+            (count, label, id, value)
+        })
+        .collect();
+    let limit = FACET_LIMIT as usize;
+    let order = |a: &(i64, String, u32, Option<String>), b: &(i64, String, u32, Option<String>)| {
+        b.0.cmp(&a.0)
+            .then_with(|| a.1.cmp(&b.1))
+            .then_with(|| a.2.cmp(&b.2))
+    };
+    if values.len() > limit {
+        values.select_nth_unstable_by(limit, order);
+        values.truncate(limit);
+    }
+    values.sort_unstable_by(order);
+    values
+        .into_iter()
+        .filter_map(|(count, label, _, value)| {
+            Some(FacetValue {
+                value: value?,
+                label,
+                count,
+            })
+        })
+        .collect()
+}
+
+/// The index as the server shares it: absent until first built.
+#[derive(Debug, Default)]
+pub struct SharedIndex {
+    index: RwLock<Option<ReadIndex>>,
+    building: AtomicBool,
+    /// Writes of this process committed or committing whose rows the index has not
+    /// taken in yet: while there are some, an index one generation behind is expected.
+    in_flight: AtomicI64,
+    /// Whether this process keeps an index at all (servers do; commands do not).
+    wanted: AtomicBool,
+}
+
+impl Db {
+    /// Builds the read index in the background (once at a time), for a server: until it
+    /// is ready, and whenever it lags behind the database, readers ask SQL.
+    pub fn start_read_index(&self) {
+        self.index.wanted.store(true, Ordering::SeqCst);
+        if self.index.building.swap(true, Ordering::SeqCst) {
+            return;
+        }
+        let db = self.clone();
+        tokio::spawn(async move {
+            let started = std::time::Instant::now();
+            let built = db.build_read_index().await;
+            db.index.building.store(false, Ordering::SeqCst);
+            match built {
+                Ok(events) => tracing::info!(
+                    events,
+                    elapsed_ms = started.elapsed().as_millis() as u64,
+                    "built the read index"
+                ),
+                Err(e) if !db.read.is_closed() => tracing::warn!("building the read index: {e}"),
+                Err(_) => {}
+            }
+        });
+    }
+
+    /// Builds the read index from the database now and puts it in place; returns how many
+    /// published events it holds.
+    pub async fn build_read_index(&self) -> Result<usize> {
+        self.index.wanted.store(true, Ordering::SeqCst);
+        let mut tx = self.read.begin().await?;
+        let rows = read_rows(&mut tx, None).await?;
+        tx.commit().await?;
+        let index = ReadIndex::build(rows);
+        let events = index.len();
+        if let Ok(mut shared) = self.index.index.write()
+            && shared
+                .as_ref()
+                .is_none_or(|old| old.generation <= index.generation)
+        {
+            *shared = Some(index);
+        }
+        Ok(events)
+    }
+
+    /// Whether writes should hand their rows to the index.
+    pub(super) fn keeps_read_index(&self) -> bool {
+        self.index.wanted.load(Ordering::SeqCst)
+    }
+
+    /// To call before committing a write whose rows will be handed to
+    /// [`Db::apply_to_read_index`] (or, when the commit fails, [`Db::write_not_applied`]).
+    pub(super) fn write_in_flight(&self) {
+        self.index.in_flight.fetch_add(1, Ordering::SeqCst);
+    }
+
+    /// A write announced by [`Db::write_in_flight`] did not commit.
+    pub(super) fn write_not_applied(&self) {
+        self.index.in_flight.fetch_sub(1, Ordering::SeqCst);
+    }
+
+    /// Takes a committed write's rows into the index, when the index stood at the
+    /// generation just before it; otherwise rebuilds it in the background.
+    pub(super) fn apply_to_read_index(&self, rows: IndexRows) {
+        let applied = match self.index.index.write() {
+            Ok(mut shared) => match shared.as_mut() {
+                Some(index) if index.generation + 1 == rows.generation => {
+                    index.apply(rows);
+                    true
+                }
+                _ => false,
+            },
+            Err(_) => false,
+        };
+        self.index.in_flight.fetch_sub(1, Ordering::SeqCst);
+        if !applied {
+            self.start_read_index();
+        }
+    }
+
+    /// Whether the read index reflects `generation` (so that its answers are worth
+    /// preparing, such as a search's matches).
+    pub(crate) fn read_index_at(&self, generation: i64) -> bool {
+        self.with_read_index(generation, |_| Some(())).is_some()
+    }
+
+    /// Runs `answer` on the read index when it reflects `generation`, the database's
+    /// current one; None otherwise (and, when it lags behind, starts a rebuild).
+    pub(crate) fn with_read_index<T>(
+        &self,
+        generation: i64,
+        answer: impl FnOnce(&ReadIndex) -> Option<T>,
+    ) -> Option<T> {
+        let shared = self.index.index.read().ok()?;
+        match shared.as_ref() {
+            Some(index) if index.generation == generation => answer(index),
+            Some(index) if index.generation < generation && self.keeps_read_index() => {
+                // Behind: a write of this process between its commit and its update
+                // (expected), or of another process (rebuild).
+                drop(shared);
+                if self.index.in_flight.load(Ordering::SeqCst) == 0 {
+                    self.start_read_index();
+                }
+                None
+            }
+            _ => None,
+        }
+    }
+}

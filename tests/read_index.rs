@@ -1,0 +1,465 @@
+//! The read index against SQL: on a few hundred random views of a generated collection,
+//! and after every kind of write, the index gives the same pages (ids, order, cursors),
+//! the same counts, facets and histogram as the SQL queries it stands in for; and a
+//! write is in the index by the time its response leaves.
+
+use crate::support;
+
+use axum::http::StatusCode;
+use entente::dates::EventDate;
+use entente::domain::filter::{Cursor, Order, Sort, TimelineFilter};
+use entente::domain::search::SearchQuery;
+use entente::domain::{EventType, Verification};
+use entente::store::Db;
+use entente::store::listing::Via;
+use support::editing::{borrowed, edit_fields, event_fields, event_id, version_of};
+use support::{TestApp, fixture_app};
+
+const PASSWORD: &str = "editor password 1";
+
+/// What a page shows that the two answers must agree on.
+fn outline(page: &entente::store::listing::TimelinePage) -> (Vec<i64>, Option<Cursor>, Option<Cursor>) {
+    (
+        page.entries.iter().map(|e| e.id).collect(),
+        page.before.clone(),
+        page.after.clone(),
+    )
+}
+
+/// Asserts that the index answers `filter` (it must be current) exactly as SQL does:
+/// the summary, the first page, the next one and the way back.
+async fn assert_same(db: &Db, filter: &TimelineFilter, what: &str) {
+    let indexed = db
+        .summary_from_read_index(filter)
+        .await
+        .expect("query")
+        .unwrap_or_else(|| panic!("the index is current and answers {what}"));
+    let counted = db.summary_from_sql(filter).await.expect("query");
+    assert_eq!(indexed, counted, "summary of {what}");
+    assert_eq!(
+        db.timeline_count(filter).await.expect("count"),
+        counted.total,
+        "count of {what}"
+    );
+    let mut cursor: Option<Cursor> = None;
+    for step in 0..3 {
+        let from_index = db
+            .timeline_page_via(filter, cursor.as_ref(), 5, Via::IndexOrSql)
+            .await
+            .expect("page");
+        let from_sql = db
+            .timeline_page_via(filter, cursor.as_ref(), 5, Via::Sql)
+            .await
+            .expect("page");
+        assert_eq!(
+            outline(&from_index),
+            outline(&from_sql),
+            "page {step} of {what} after {cursor:?}"
+        );
+        // Forward twice, then back from the second page.
+        cursor = match step {
+            0 => from_sql.after.clone(),
+            _ => from_sql.before.clone(),
+        };
+        if cursor.is_none() {
+            break;
+        }
+    }
+}
+
+/// A small deterministic generator (xorshift), so a failing view can be replayed.
+struct Draw(u64);
+
+impl Draw {
+    fn next(&mut self) -> u64 {
+        self.0 ^= self.0 << 13;
+        self.0 ^= self.0 >> 7;
+        self.0 ^= self.0 << 17;
+        self.0
+    }
+
+    fn below(&mut self, n: usize) -> usize {
+        (self.next() % n.max(1) as u64) as usize
+    }
+
+    fn chance(&mut self, percent: u64) -> bool {
+        self.next() % 100 < percent
+    }
+
+    fn pick<'a, T>(&mut self, items: &'a [T]) -> &'a T {
+        &items[self.below(items.len())]
+    }
+
+    fn date(&mut self) -> EventDate {
+        let year = 1995 + self.below(31);
+        let text = match self.below(3) {
+            0 => format!("{year}"),
+            1 => format!("{year}-{:02}", 1 + self.below(12)),
+            _ => format!("{year}-{:02}-{:02}", 1 + self.below(12), 1 + self.below(28)),
+        };
+        EventDate::parse(&text).expect("a date")
+    }
+}
+
+#[tokio::test]
+async fn the_index_answers_random_views_as_sql_does() {
+    let (app, published) = support::generated_app(1_500).await;
+    let db = &app.app.db;
+    assert_eq!(
+        db.build_read_index().await.expect("index builds"),
+        published as usize
+    );
+    let all = db
+        .summary_from_sql(&TimelineFilter::default())
+        .await
+        .expect("summary");
+    let countries: Vec<String> = all.countries.iter().map(|f| f.value.clone()).collect();
+    let actors: Vec<i64> = all.actors.iter().map(|f| f.value.parse().expect("id")).collect();
+    let tags: Vec<String> = all.tags.iter().map(|f| f.value.clone()).collect();
+    let outlets = db.outlets(false).await.expect("outlets");
+    assert!(countries.len() > 5 && actors.len() > 5 && tags.len() > 5 && outlets.len() > 5);
+    let words = [
+        "drones",
+        "drone",
+        "plant",
+        "minister",
+        "agreement",
+        "delegation",
+        "missile",
+        "visit",
+        "exercise",
+        "sanctions",
+        "iran",
+        "belarus",
+        "zzzunknown",
+        "\"drone plant\"",
+        "defen*",
+        "minister -visit",
+    ];
+
+    let mut draw = Draw(0x9e37_79b9_7f4a_7c15);
+    assert_same(db, &TimelineFilter::default(), "the whole timeline").await;
+    for view in 0..300 {
+        let mut filter = TimelineFilter::default();
+        if draw.chance(35) {
+            filter.countries.push(draw.pick(&countries).clone());
+            if draw.chance(40) {
+                filter.countries.push(draw.pick(&countries).clone());
+            }
+        }
+        if draw.chance(12) {
+            filter.actor = Some(*draw.pick(&actors));
+        }
+        if draw.chance(30) {
+            filter.types.push(*draw.pick(EventType::ALL));
+            if draw.chance(30) {
+                filter.types.push(*draw.pick(EventType::ALL));
+            }
+        }
+        if draw.chance(12) {
+            filter.tag = Some(draw.pick(&tags).clone());
+        }
+        if draw.chance(8) {
+            filter.outlet = Some(draw.pick(&outlets).clone());
+        }
+        if draw.chance(35) {
+            filter.from = Some(draw.date());
+        }
+        if draw.chance(35) {
+            filter.to = Some(draw.date());
+        }
+        if draw.chance(25) {
+            let word = *draw.pick(&words);
+            filter.search = Some(SearchQuery::parse(word).expect("search"));
+        }
+        if draw.chance(10) {
+            filter.verification.push(*draw.pick(Verification::ALL));
+        }
+        filter.alternatives = draw.chance(5);
+        if draw.chance(5) {
+            filter.independent = Some(draw.below(4) as i64);
+        }
+        filter.sort = match draw.below(3) {
+            0 => Sort::Date(Order::Asc),
+            1 if filter.search.is_some() => Sort::Relevance,
+            _ => Sort::Date(Order::Desc),
+        };
+        assert_same(db, &filter, &format!("view {view}: {filter:?}")).await;
+    }
+    // Filters naming nothing the collection holds match nothing, as in SQL.
+    let nothing = TimelineFilter {
+        countries: vec!["ZZ".into()],
+        ..TimelineFilter::default()
+    };
+    assert_same(db, &nothing, "an unknown country").await;
+    assert_eq!(db.timeline_count(&nothing).await.expect("count"), 0);
+}
+
+/// The views compared after each write of the fixture.
+async fn assert_views_same(app: &TestApp, after: &str) {
+    let db = &app.app.db;
+    let all = db
+        .summary_from_sql(&TimelineFilter::default())
+        .await
+        .expect("summary");
+    let mut filters = vec![TimelineFilter::default()];
+    for country in &all.countries {
+        filters.push(TimelineFilter {
+            countries: vec![country.value.clone()],
+            ..TimelineFilter::default()
+        });
+    }
+    for actor in &all.actors {
+        filters.push(TimelineFilter {
+            actor: actor.value.parse().ok(),
+            ..TimelineFilter::default()
+        });
+    }
+    for tag in &all.tags {
+        filters.push(TimelineFilter {
+            tag: Some(tag.value.clone()),
+            ..TimelineFilter::default()
+        });
+    }
+    for outlet in db.outlets(false).await.expect("outlets") {
+        filters.push(TimelineFilter {
+            outlet: Some(outlet),
+            ..TimelineFilter::default()
+        });
+    }
+    for status in Verification::ALL {
+        filters.push(TimelineFilter {
+            verification: vec![*status],
+            ..TimelineFilter::default()
+        });
+    }
+    for word in ["drone", "tehran", "isfahan", "khrenin"] {
+        filters.push(TimelineFilter {
+            search: Some(SearchQuery::parse(word).expect("search")),
+            ..TimelineFilter::default()
+        });
+    }
+    filters.push(TimelineFilter {
+        from: Some(EventDate::parse("2023").expect("date")),
+        to: Some(EventDate::parse("2024-06").expect("date")),
+        ..TimelineFilter::default()
+    });
+    for (n, filter) in filters.iter().enumerate() {
+        assert_same(db, filter, &format!("view {n} after {after}: {filter:?}")).await;
+    }
+}
+
+async fn posted(app: &TestApp, agent: &support::Agent, uri: &str, fields: &[(&str, &str)]) -> String {
+    let page = app.post_as(agent, uri, fields).await;
+    assert_eq!(page.status, StatusCode::SEE_OTHER, "{uri}: {}", page.body);
+    page.location().unwrap_or_default().to_owned()
+}
+
+#[tokio::test]
+async fn every_kind_of_write_is_in_the_index_when_its_response_leaves() {
+    let app = fixture_app().await;
+    app.app.db.build_read_index().await.expect("index builds");
+    app.add_user("Eddie", "editor", PASSWORD).await;
+    app.add_user("Ada", "admin", "admin password 1").await;
+    let eddie = app.sign_in("Eddie", PASSWORD).await;
+    let ada = app.sign_in("Ada", "admin password 1").await;
+    assert_views_same(&app, "the build").await;
+
+    let location = posted(&app, &eddie, "/events/new", &event_fields(&[])).await;
+    let id = event_id(&location);
+    assert_views_same(&app, "a new draft").await;
+
+    let version = version_of(&app, id).await;
+    posted(
+        &app,
+        &eddie,
+        &format!("/events/{id}/status"),
+        &[("action", "publish"), ("version", &version)],
+    )
+    .await;
+    assert_views_same(&app, "publishing").await;
+    let isfahan = TimelineFilter {
+        search: Some(SearchQuery::parse("isfahan").expect("search")),
+        ..TimelineFilter::default()
+    };
+    let found = app.app.db.timeline_page(&isfahan, None, 50).await.expect("page");
+    assert!(
+        found.entries.iter().any(|e| e.id == id),
+        "a published event is found at once"
+    );
+
+    let fields = edit_fields(
+        &app,
+        id,
+        &[
+            ("date", "2019-11-04"),
+            ("event_type", "agreement"),
+            ("agreement_kind", "mou"),
+            ("location_country", "BY"),
+            ("tags", "missiles"),
+        ],
+    )
+    .await;
+    posted(&app, &eddie, &format!("/events/{id}/edit"), &borrowed(&fields)).await;
+    assert_views_same(&app, "an edit of date, type, place and tags").await;
+
+    let version = version_of(&app, id).await;
+    posted(
+        &app,
+        &eddie,
+        &format!("/events/{id}/status"),
+        &[
+            ("action", "retract"),
+            ("reason", "Misreported"),
+            ("version", &version),
+        ],
+    )
+    .await;
+    assert_views_same(&app, "retracting").await;
+    let found = app.app.db.timeline_page(&isfahan, None, 50).await.expect("page");
+    assert!(
+        !found.entries.iter().any(|e| e.id == id),
+        "a retracted event leaves at once"
+    );
+
+    let version = version_of(&app, id).await;
+    posted(
+        &app,
+        &eddie,
+        &format!("/events/{id}/status"),
+        &[("action", "restore"), ("version", &version)],
+    )
+    .await;
+    assert_views_same(&app, "restoring").await;
+
+    let version = app
+        .app
+        .db
+        .actor_version(3)
+        .await
+        .expect("query")
+        .expect("actor")
+        .to_string();
+    posted(
+        &app,
+        &eddie,
+        "/actors/3/edit",
+        &[
+            ("name", "Viktor G. Khrenin"),
+            ("kind", "person"),
+            ("iso_code", ""),
+            ("country", "BY"),
+            ("description", "Minister of Defense of Belarus."),
+            ("aliases", "Виктор Хренин"),
+            ("edit_summary", "Middle initial"),
+            ("version", &version),
+        ],
+    )
+    .await;
+    assert_views_same(&app, "renaming an actor").await;
+
+    let version = app
+        .app
+        .db
+        .actor_version(4)
+        .await
+        .expect("query")
+        .expect("actor")
+        .to_string();
+    posted(
+        &app,
+        &eddie,
+        "/actors/4/merge",
+        &[
+            ("into", "Amir Nasirzadeh"),
+            ("confirm", "1"),
+            ("version", &version),
+        ],
+    )
+    .await;
+    assert_views_same(&app, "merging actors").await;
+
+    let cradle = app
+        .app
+        .db
+        .outlet_named("The Cradle")
+        .await
+        .expect("query")
+        .expect("outlet");
+    let version = cradle.version.to_string();
+    posted(
+        &app,
+        &eddie,
+        &format!("/outlets/{}/edit", cradle.id),
+        &[
+            ("name", "The Cradle (Beirut)"),
+            ("kind", "independent_press"),
+            ("country", "IR"),
+            ("language", "English"),
+            ("note", ""),
+            ("edit_summary", "Renamed"),
+            ("version", &version),
+        ],
+    )
+    .await;
+    assert_views_same(&app, "renaming an outlet").await;
+
+    let version = version_of(&app, 1).await;
+    posted(
+        &app,
+        &ada,
+        "/events/1/delete",
+        &[("reason", "Duplicate"), ("confirm", "1"), ("version", &version)],
+    )
+    .await;
+    assert_views_same(&app, "deleting an event").await;
+    assert_eq!(
+        app.app
+            .db
+            .summary_from_read_index(&TimelineFilter::default())
+            .await
+            .expect("query")
+            .map(|s| s.total),
+        Some(
+            app.app
+                .db
+                .timeline_count(&TimelineFilter::default())
+                .await
+                .expect("count")
+        ),
+    );
+}
+
+#[tokio::test]
+async fn a_write_by_another_process_sends_readers_to_sql_until_the_index_is_rebuilt() {
+    let app = fixture_app().await;
+    let db = &app.app.db;
+    db.build_read_index().await.expect("index builds");
+    let before = db
+        .timeline_count(&TimelineFilter::default())
+        .await
+        .expect("count");
+    // A second server on the same file writes; this one's index does not see it.
+    let other = app.another_server().await;
+    other.add_user("Eddie", "editor", PASSWORD).await;
+    let eddie = other.sign_in("Eddie", PASSWORD).await;
+    let location = posted(&other, &eddie, "/events/new", &event_fields(&[])).await;
+    let id = event_id(&location);
+    let version = version_of(&other, id).await;
+    posted(
+        &other,
+        &eddie,
+        &format!("/events/{id}/status"),
+        &[("action", "publish"), ("version", &version)],
+    )
+    .await;
+    assert_eq!(
+        db.timeline_count(&TimelineFilter::default())
+            .await
+            .expect("count"),
+        before + 1,
+        "the reader's answer comes from SQL while the index lags"
+    );
+    db.build_read_index().await.expect("index rebuilds");
+    assert_views_same(&app, "a rebuild after another process wrote").await;
+}
