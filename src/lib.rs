@@ -373,10 +373,9 @@ pub async fn serve(config: &Config) -> Result<()> {
     let listener = TcpListener::bind(config.bind)
         .await
         .map_err(|e| Error::Internal(format!("cannot listen on {}: {e}", config.bind)))?;
+    // `build` starts the read index, which then summarises the unfiltered timeline, so
+    // that the first reader after a restart does not wait for it.
     let app = build(config).await?;
-    // Summarise the unfiltered timeline in the background, as after a write, so that the
-    // first reader after a restart does not wait for it.
-    app.db.after_write();
     let address = listener
         .local_addr()
         .map_err(|e| Error::Internal(e.to_string()))?;

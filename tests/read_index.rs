@@ -463,3 +463,19 @@ async fn a_write_by_another_process_sends_readers_to_sql_until_the_index_is_rebu
     db.build_read_index().await.expect("index rebuilds");
     assert_views_same(&app, "a rebuild after another process wrote").await;
 }
+
+#[tokio::test]
+async fn a_bulk_load_is_taken_into_a_built_index_in_one_batch() {
+    let app = support::empty_app().await;
+    let db = &app.app.db;
+    assert_eq!(db.build_read_index().await.expect("index builds"), 0);
+    // One transaction of 400 events, applied to the index as a batch, not rebuilt.
+    entente::fixture::generate(db, 400, 11).await.expect("fixture");
+    let indexed = db
+        .summary_from_read_index(&TimelineFilter::default())
+        .await
+        .expect("query")
+        .expect("the index took the load in");
+    assert!(indexed.total > 350, "{}", indexed.total);
+    assert_views_same(&app, "a bulk load").await;
+}

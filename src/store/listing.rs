@@ -277,6 +277,10 @@ impl Db {
         if let Some(hits) = self.ranked.get(generation, &key) {
             return Ok(hits);
         }
+        // Ranked hits serve as plain ones.
+        if !ranked && let Some(hits) = self.ranked.get(generation, &format!("ranked {}", search.fts)) {
+            return Ok(hits);
+        }
         let sql = if ranked {
             "SELECT rank, rowid FROM event_search WHERE event_search MATCH ? ORDER BY rank, rowid"
         } else {

@@ -188,7 +188,12 @@ pub struct ReadIndex {
     actor_names: HashMap<u32, String>,
     tag_ids: HashMap<String, u32>,
     tag_names: HashMap<u32, String>,
+    /// Outlets by name, and names by id (the filter names an outlet).
     outlet_ids: HashMap<String, u32>,
+    outlet_names: HashMap<u32, String>,
+    /// The largest actor and tag ids the lists hold, for counting in dense arrays.
+    max_actor: u32,
+    max_tag: u32,
     /// The longest an event runs past its sort day, and before it, in days: how far
     /// outside a date range an event's sort day can be and still match.
     lead: i32,
@@ -199,19 +204,19 @@ pub struct ReadIndex {
 #[derive(Debug, Default)]
 pub(crate) struct IndexRows {
     generation: i64,
-    /// The events asked for; those missing from `events` were deleted.
+    /// The events asked for; those missing from `events` were deleted or are not
+    /// published.
     ids: Option<Vec<i64>>,
+    /// The published ones among them.
     events: Vec<EventRow>,
-    countries: Vec<(i64, i64)>,
-    actors: Vec<(i64, i64, bool)>,
-    tags: Vec<(i64, i64)>,
-    outlets: Vec<(i64, String)>,
-    provenance: Vec<(i64, Verification, bool, i64)>,
     /// (id, kind is country, ISO code, name) of the actors the events name.
     actor_labels: Vec<(i64, bool, Option<String>, String)>,
     tag_labels: Vec<(i64, String)>,
+    outlet_labels: Vec<(i64, String)>,
 }
 
+/// One published event with its lists as comma-separated ids: one row per event, which
+/// SQLite and sqlx hand over several times faster than one row per link.
 #[derive(Debug, sqlx::FromRow)]
 struct EventRow {
     id: i64,
@@ -220,7 +225,14 @@ struct EventRow {
     date_earliest: String,
     date_precision: String,
     event_type: EventType,
-    status: EventStatus,
+    countries: Option<String>,
+    /// Actor id × 2, plus 1 when the actors facet counts it.
+    actors: Option<String>,
+    tags: Option<String>,
+    outlets: Option<String>,
+    shown: Option<Verification>,
+    alternatives: Option<bool>,
+    independent: Option<i64>,
 }
 
 /// Reads the index's rows of the given events (all when `ids` is None) on `conn`, which
@@ -230,79 +242,50 @@ pub(super) async fn read_rows(conn: &mut SqliteConnection, ids: Option<&[i64]>) 
         Some(ids) => serde_json::to_string(ids).map_err(|e| Error::Internal(e.to_string()))?,
         None => String::new(),
     };
-    // Two shapes rather than `?1 = '' OR …`, which would keep SQLite from using the
-    // indexes for a handful of events.
-    let scope = |column: &str| match ids {
-        Some(_) => format!(" AND {column} IN (SELECT value FROM json_each(?1))"),
-        None => " AND ?1 = ''".to_owned(),
-    };
+    let scoped = ids.is_some();
     let generation: i64 =
         sqlx::query_scalar("SELECT CAST(value AS INTEGER) FROM settings WHERE key = 'generation'")
             .fetch_optional(&mut *conn)
             .await?
             .unwrap_or(0);
-    let events: Vec<EventRow> = sqlx::query_as(&format!(
-        "SELECT id, date_sort, date_latest, date_earliest, date_precision, event_type, status \
-           FROM events WHERE 1{}",
-        scope("id")
-    ))
+    if !scoped {
+        return read_all_rows(conn, generation).await;
+    }
+    let events: Vec<EventRow> = sqlx::query_as(
+        "SELECT e.id, e.date_sort, e.date_latest, e.date_earliest, e.date_precision, e.event_type, \
+           (SELECT group_concat(x.country_id) FROM event_countries x WHERE x.event_id = e.id) AS countries, \
+           (SELECT group_concat(x.actor_id * 2 + (a.kind <> 'country' AND x.role NOT IN ('reporter', 'mentioned'))) \
+              FROM event_actors x JOIN actors a ON a.id = x.actor_id WHERE x.event_id = e.id) AS actors, \
+           (SELECT group_concat(x.tag_id) FROM event_tags x WHERE x.event_id = e.id) AS tags, \
+           (SELECT group_concat(DISTINCT o.id) FROM citations x JOIN sources s ON s.id = x.source_id \
+              JOIN outlets o ON o.name = s.outlet WHERE x.event_id = e.id) AS outlets, \
+           p.shown, p.alternatives, p.independent \
+         FROM events e LEFT JOIN event_provenance p ON p.event_id = e.id \
+         WHERE e.status = 'published' AND e.id IN (SELECT value FROM json_each(?1))"
+    )
     .bind(&list)
     .fetch_all(&mut *conn)
     .await?;
-    let published = "JOIN events e ON e.id = x.event_id AND e.status = 'published'";
-    let countries = sqlx::query_as(&format!(
-        "SELECT x.event_id, x.country_id FROM event_countries x {published} WHERE 1{}",
-        scope("x.event_id")
-    ))
-    .bind(&list)
-    .fetch_all(&mut *conn)
-    .await?;
-    let actors = sqlx::query_as(&format!(
-        "SELECT x.event_id, x.actor_id, max(a.kind <> 'country' AND x.role NOT IN ('reporter', 'mentioned')) \
-           FROM event_actors x {published} JOIN actors a ON a.id = x.actor_id WHERE 1{} \
-          GROUP BY x.event_id, x.actor_id",
-        scope("x.event_id")
-    ))
-    .bind(&list)
-    .fetch_all(&mut *conn)
-    .await?;
-    let tags = sqlx::query_as(&format!(
-        "SELECT x.event_id, x.tag_id FROM event_tags x {published} WHERE 1{}",
-        scope("x.event_id")
-    ))
-    .bind(&list)
-    .fetch_all(&mut *conn)
-    .await?;
-    let outlets = sqlx::query_as(&format!(
-        "SELECT DISTINCT x.event_id, s.outlet FROM citations x {published} \
-           JOIN sources s ON s.id = x.source_id WHERE 1{}",
-        scope("x.event_id")
-    ))
-    .bind(&list)
-    .fetch_all(&mut *conn)
-    .await?;
-    let provenance = sqlx::query_as(&format!(
-        "SELECT x.event_id, x.shown, x.alternatives, x.independent FROM event_provenance x {published} \
-          WHERE 1{}",
-        scope("x.event_id")
-    ))
-    .bind(&list)
-    .fetch_all(&mut *conn)
-    .await?;
-    let actor_labels = sqlx::query_as(&format!(
+    let actor_labels = sqlx::query_as(
         "SELECT a.id, a.kind = 'country', a.iso_code, a.name FROM actors a WHERE a.id IN ( \
-           SELECT x.actor_id FROM event_actors x {published} WHERE 1{scope} \
-           UNION SELECT x.country_id FROM event_countries x {published} WHERE 1{scope})",
-        scope = scope("x.event_id")
-    ))
+           SELECT actor_id FROM event_actors WHERE event_id IN (SELECT value FROM json_each(?1)) \
+           UNION SELECT country_id FROM event_countries WHERE event_id IN (SELECT value FROM json_each(?1)))",
+    )
     .bind(&list)
     .fetch_all(&mut *conn)
     .await?;
-    let tag_labels = sqlx::query_as(&format!(
+    let tag_labels = sqlx::query_as(
         "SELECT t.id, t.name FROM tags t WHERE t.id IN ( \
-           SELECT x.tag_id FROM event_tags x {published} WHERE 1{})",
-        scope("x.event_id")
-    ))
+           SELECT tag_id FROM event_tags WHERE event_id IN (SELECT value FROM json_each(?1)))",
+    )
+    .bind(&list)
+    .fetch_all(&mut *conn)
+    .await?;
+    let outlet_labels = sqlx::query_as(
+        "SELECT o.id, o.name FROM outlets o WHERE o.name IN ( \
+           SELECT s.outlet FROM citations c JOIN sources s ON s.id = c.source_id \
+            WHERE c.event_id IN (SELECT value FROM json_each(?1)))",
+    )
     .bind(&list)
     .fetch_all(&mut *conn)
     .await?;
@@ -310,14 +293,134 @@ pub(super) async fn read_rows(conn: &mut SqliteConnection, ids: Option<&[i64]>) 
         generation,
         ids: ids.map(<[i64]>::to_vec),
         events,
-        countries,
-        actors,
-        tags,
-        outlets,
-        provenance,
         actor_labels,
         tag_labels,
+        outlet_labels,
     })
+}
+
+/// Changes to more events than this are applied to the timeline order in one pass.
+const SMALL_BATCH: usize = 64;
+
+/// Events read per chunk of ids by [`read_all_rows`].
+const CHUNK: i64 = 4096;
+
+/// The rows of every published event. Whole collections are read as a few long texts
+/// (one per chunk of [`CHUNK`] event ids, fields separated by spaces, events by `;`)
+/// rather than a row per event: sqlx hands over rows one at a time, at a cost per row
+/// that dominated the build (see docs/performance.md). Each table is read in its own
+/// order, not looked up per event.
+async fn read_all_rows(conn: &mut SqliteConnection, generation: i64) -> Result<IndexRows> {
+    let chunks: Vec<String> = sqlx::query_scalar(&format!(
+        "SELECT group_concat(e.id || ' ' || e.date_sort || ' ' || e.date_latest || ' ' || e.date_earliest \
+                || ' ' || e.date_precision || ' ' || e.event_type || ' ' || coalesce(p.shown, '-') \
+                || ' ' || coalesce(p.alternatives, '-') || ' ' || coalesce(p.independent, '-'), ';') \
+           FROM events e LEFT JOIN event_provenance p ON p.event_id = e.id \
+          WHERE e.status = 'published' GROUP BY e.id / {CHUNK}"
+    ))
+    .fetch_all(&mut *conn)
+    .await?;
+    // Each list as `event:id,id,…`, events separated by `;`.
+    let mut lists: Vec<HashMap<i64, String>> = Vec::new();
+    for inner in [
+        "SELECT event_id, group_concat(country_id) AS ids FROM event_countries GROUP BY event_id",
+        "SELECT x.event_id, group_concat(x.actor_id * 2 + (a.kind <> 'country' AND x.role NOT IN ('reporter', 'mentioned'))) AS ids \
+           FROM event_actors x JOIN actors a ON a.id = x.actor_id GROUP BY x.event_id",
+        "SELECT event_id, group_concat(tag_id) AS ids FROM event_tags GROUP BY event_id",
+        "SELECT x.event_id, group_concat(o.id) AS ids FROM citations x JOIN sources s ON s.id = x.source_id \
+           JOIN outlets o ON o.name = s.outlet GROUP BY x.event_id",
+    ] {
+        let texts: Vec<String> = sqlx::query_scalar(&format!(
+            "SELECT group_concat(event_id || ':' || ids, ';') FROM ({inner}) GROUP BY event_id / {CHUNK}"
+        ))
+        .fetch_all(&mut *conn)
+        .await?;
+        let mut by_event = HashMap::new();
+        for text in &texts {
+            for item in text.split(';') {
+                if let Some((event, ids)) = item.split_once(':')
+                    && let Ok(event) = event.parse::<i64>()
+                {
+                    by_event.insert(event, ids.to_owned());
+                }
+            }
+        }
+        lists.push(by_event);
+    }
+    let [countries, actors, tags, outlets] = <[HashMap<i64, String>; 4]>::try_from(lists)
+        .map_err(|_| Error::Internal("the read index's lists".into()))?;
+    let (mut countries, mut actors, mut tags, mut outlets) = (countries, actors, tags, outlets);
+    let mut events = Vec::new();
+    for text in &chunks {
+        for item in text.split(';') {
+            let fields: Vec<&str> = item.split(' ').collect();
+            let &[
+                id,
+                date_sort,
+                date_latest,
+                date_earliest,
+                date_precision,
+                event_type,
+                shown,
+                alternatives,
+                independent,
+            ] = fields.as_slice()
+            else {
+                return Err(Error::Internal(format!(
+                    "the read index cannot read the event row “{item}”"
+                )));
+            };
+            let id: i64 = id
+                .parse()
+                .map_err(|_| Error::Internal(format!("the read index cannot read the event id “{id}”")))?;
+            let Some(event_type) = EventType::parse(event_type) else {
+                return Err(Error::Internal(format!(
+                    "event {id} has the unknown type “{event_type}”"
+                )));
+            };
+            events.push(EventRow {
+                id,
+                date_sort: date_sort.to_owned(),
+                date_latest: date_latest.to_owned(),
+                date_earliest: date_earliest.to_owned(),
+                date_precision: date_precision.to_owned(),
+                event_type,
+                countries: countries.remove(&id),
+                actors: actors.remove(&id),
+                tags: tags.remove(&id),
+                outlets: outlets.remove(&id),
+                shown: Verification::parse(shown),
+                alternatives: Some(alternatives == "1"),
+                independent: independent.parse().ok(),
+            });
+        }
+    }
+    Ok(IndexRows {
+        generation,
+        ids: None,
+        events,
+        actor_labels: sqlx::query_as("SELECT id, kind = 'country', iso_code, name FROM actors")
+            .fetch_all(&mut *conn)
+            .await?,
+        tag_labels: sqlx::query_as("SELECT id, name FROM tags")
+            .fetch_all(&mut *conn)
+            .await?,
+        outlet_labels: sqlx::query_as("SELECT id, name FROM outlets")
+            .fetch_all(&mut *conn)
+            .await?,
+    })
+}
+
+/// The ids of a comma-separated list, sorted, without repeats.
+fn id_list(text: Option<&str>) -> Vec<u32> {
+    let mut ids: Vec<u32> = text
+        .unwrap_or_default()
+        .split(',')
+        .filter_map(|id| id.trim().parse().ok())
+        .collect();
+    ids.sort_unstable();
+    ids.dedup();
+    ids
 }
 
 fn id32(id: i64) -> Option<u32> {
@@ -378,52 +481,33 @@ impl ReadIndex {
             self.tag_ids.insert(name.clone(), id);
             self.tag_names.insert(id, name);
         }
-        let mut lists: HashMap<i64, EventLists> = HashMap::new();
-        for (event, country) in rows.countries {
-            if let Some(country) = id32(country) {
-                lists.entry(event).or_default().countries.push(country);
+        for (id, name) in rows.outlet_labels {
+            let Some(id) = id32(id) else { continue };
+            // A renamed outlet is no longer found by its old name.
+            if let Some(old) = self.outlet_names.get(&id)
+                && *old != name
+            {
+                self.outlet_ids.remove(old);
             }
+            self.outlet_ids.insert(name.clone(), id);
+            self.outlet_names.insert(id, name);
         }
-        for (event, actor, counted) in rows.actors {
-            if let Some(actor) = id32(actor) {
-                lists.entry(event).or_default().actors.push((actor, counted));
-            }
+        // Out with the old state of every event the rows speak for. A large batch (an
+        // import) leaves the timeline order in one pass instead of one shift per event.
+        let gone: Vec<u32> = match &rows.ids {
+            Some(ids) => ids.iter().filter_map(|&id| id32(id)).collect(),
+            None => self.order.iter().map(|e| e.id).collect(),
+        };
+        let batch = gone.len() > SMALL_BATCH;
+        for &id in &gone {
+            self.remove(id, !batch);
         }
-        for (event, tag) in rows.tags {
-            if let Some(tag) = id32(tag) {
-                lists.entry(event).or_default().tags.push(tag);
-            }
-        }
-        for (event, outlet) in rows.outlets {
-            let next = self.outlet_ids.len() as u32;
-            let outlet = *self.outlet_ids.entry(outlet).or_insert(next);
-            lists.entry(event).or_default().outlets.push(outlet);
-        }
-        let provenance: HashMap<i64, (Verification, bool, i64)> = rows
-            .provenance
-            .into_iter()
-            .map(|(event, shown, alternatives, independent)| (event, (shown, alternatives, independent)))
-            .collect();
-
-        // Out with the old state of every event the rows speak for.
-        match &rows.ids {
-            Some(ids) => {
-                for id in ids.iter().filter_map(|&id| id32(id)) {
-                    self.remove(id);
-                }
-            }
-            None => {
-                let ids: Vec<u32> = self.order.iter().map(|e| e.id).collect();
-                for id in ids {
-                    self.remove(id);
-                }
-            }
+        if batch {
+            let gone: std::collections::HashSet<u32> = gone.into_iter().collect();
+            self.order.retain(|e| !gone.contains(&e.id));
         }
         let mut added = Vec::new();
         for row in rows.events {
-            if row.status != EventStatus::Published {
-                continue;
-            }
             let (Some(id), Some(sort), Some(latest), Some(earliest)) = (
                 id32(row.id),
                 julian(&row.date_sort),
@@ -433,9 +517,19 @@ impl ReadIndex {
                 tracing::warn!("event {} has dates the read index cannot read", row.id);
                 continue;
             };
-            let (shown, alternatives, independent) = provenance
-                .get(&row.id)
-                .map_or((None, false, None), |&(s, a, i)| (Some(s), a, Some(i)));
+            let mut actors: Vec<(u32, bool)> = id_list(row.actors.as_deref())
+                .into_iter()
+                .map(|value| (value >> 1, value & 1 == 1))
+                .collect();
+            // An actor in two roles, one counted: counted once.
+            actors.sort_unstable_by_key(|&(actor, counted)| (actor, !counted));
+            actors.dedup_by_key(|&mut (actor, _)| actor);
+            let lists = EventLists {
+                countries: id_list(row.countries.as_deref()),
+                actors,
+                tags: id_list(row.tags.as_deref()),
+                outlets: id_list(row.outlets.as_deref()),
+            };
             let entry = Entry {
                 sort: sort.to_julian_day(),
                 latest: latest.to_julian_day(),
@@ -443,15 +537,14 @@ impl ReadIndex {
                 earliest: earliest.to_julian_day(),
                 month: month_of(sort),
                 kind: position(EventType::ALL, &row.event_type) as u8,
-                shown: shown.map_or(0, |s| position(Verification::ALL, &s) as u8 + 1),
+                shown: row.shown.map_or(0, |s| position(Verification::ALL, &s) as u8 + 1),
                 precise: matches!(row.date_precision.as_str(), "month" | "day"),
             };
-            let event_lists = lists.remove(&row.id).unwrap_or_default();
-            self.insert(entry, &event_lists, alternatives, independent);
+            self.insert(entry, &lists, row.alternatives.unwrap_or(false), row.independent);
             added.push(entry);
         }
-        if rows.ids.is_none() {
-            self.order = added;
+        if added.len() > SMALL_BATCH {
+            self.order.extend(added);
             self.order.sort_unstable_by_key(Entry::key);
         } else {
             for entry in added {
@@ -469,6 +562,12 @@ impl ReadIndex {
             self.by_id.resize(id as usize + 1, Entry::absent());
         }
         self.by_id[id as usize] = entry;
+        let largest = |ids: &mut dyn Iterator<Item = u32>| ids.max().unwrap_or(0);
+        self.max_actor = self
+            .max_actor
+            .max(largest(&mut lists.countries.iter().copied()))
+            .max(largest(&mut lists.actors.iter().map(|a| a.0)));
+        self.max_tag = self.max_tag.max(largest(&mut lists.tags.iter().copied()));
         for &country in &lists.countries {
             self.countries.entry(country).or_default().insert(id);
             self.actors.entry(country).or_default().insert(id);
@@ -495,8 +594,9 @@ impl ReadIndex {
         self.lists.set(id, lists);
     }
 
-    /// Forgets an event (a no-op for one the index does not hold).
-    fn remove(&mut self, id: u32) {
+    /// Forgets an event (a no-op for one the index does not hold); its place in the
+    /// timeline order too, unless the caller removes a batch from it at once.
+    fn remove(&mut self, id: u32, from_order: bool) {
         let Some(entry) = self.by_id.get(id as usize).copied().filter(|e| e.id == id) else {
             return;
         };
@@ -524,9 +624,11 @@ impl ReadIndex {
         for bitmap in self.independent.values_mut() {
             bitmap.remove(id);
         }
-        let at = self.order.partition_point(|e| e.key() < entry.key());
-        if self.order.get(at).is_some_and(|e| e.id == id) {
-            self.order.remove(at);
+        if from_order {
+            let at = self.order.partition_point(|e| e.key() < entry.key());
+            if self.order.get(at).is_some_and(|e| e.id == id) {
+                self.order.remove(at);
+            }
         }
         self.by_id[id as usize] = Entry::absent();
     }
@@ -719,27 +821,35 @@ impl ReadIndex {
         let matches = self.matches(filter, search)?;
         let mut types = vec![0i64; EventType::ALL.len()];
         let mut shown = vec![0i64; Verification::ALL.len() + 1];
-        let mut countries: HashMap<u32, i64> = HashMap::new();
-        let mut actors: HashMap<u32, i64> = HashMap::new();
-        let mut tags: HashMap<u32, i64> = HashMap::new();
-        let mut months: HashMap<i32, i64> = HashMap::new();
-        let mut years: HashMap<i32, i64> = HashMap::new();
+        // Dense counters by id: a few thousand actors and tags at most.
+        let mut countries = vec![0i64; self.max_actor as usize + 1];
+        let mut actors = vec![0i64; self.max_actor as usize + 1];
+        let mut tags = vec![0i64; self.max_tag as usize + 1];
+        // Matches come in timeline order, so months and years come in runs.
+        let mut months: Vec<(i32, i64)> = Vec::new();
+        let mut years: Vec<(i32, i64)> = Vec::new();
+        let count_in = |runs: &mut Vec<(i32, i64)>, period: i32| match runs.last_mut() {
+            Some((last, n)) if *last == period => *n += 1,
+            _ => runs.push((period, 1)),
+        };
         for entry in matches.iter() {
             types[entry.kind as usize] += 1;
             shown[entry.shown as usize] += 1;
             if entry.precise {
-                *months.entry(entry.month).or_default() += 1;
+                count_in(&mut months, entry.month);
             }
-            *years.entry(entry.month.div_euclid(12)).or_default() += 1;
+            count_in(&mut years, entry.month.div_euclid(12));
             if let Some(lists) = self.lists.get(entry.id) {
-                for country in lists.countries {
-                    *countries.entry(*country).or_default() += 1;
+                for &country in lists.countries {
+                    countries[country as usize] += 1;
                 }
-                for actor in lists.actors.iter().filter(|a| *a & 1 == 1) {
-                    *actors.entry(actor >> 1).or_default() += 1;
+                for &actor in lists.actors {
+                    if actor & 1 == 1 {
+                        actors[(actor >> 1) as usize] += 1;
+                    }
                 }
-                for tag in lists.tags {
-                    *tags.entry(*tag).or_default() += 1;
+                for &tag in lists.tags {
+                    tags[tag as usize] += 1;
                 }
             }
         }
@@ -780,11 +890,8 @@ impl ReadIndex {
             .map(|(v, n)| stored(v.as_str(), *n))
             .collect();
         verification.sort_by(|a, b| b.count.cmp(&a.count).then_with(|| a.value.cmp(&b.value)));
-        let periods = |counts: HashMap<i32, i64>, name: fn(i32) -> String| {
-            let mut periods: Vec<(i32, i64)> = counts.into_iter().collect();
-            periods.sort_unstable();
-            periods
-                .into_iter()
+        let periods = |runs: Vec<(i32, i64)>, name: fn(i32) -> String| {
+            runs.into_iter()
                 .map(|(period, count)| PeriodCount {
                     period: name(period),
                     count,
@@ -844,10 +951,13 @@ fn remove_from(bitmaps: &mut HashMap<u32, RoaringBitmap>, key: u32, id: u32) {
 /// The first [`FACET_LIMIT`] values by count, then label (then id, so that equal labels
 /// keep one order), as the SQL facets order them; values without a filter value (a
 /// country with no ISO code) are left out after the cut, as there.
-fn top(counts: HashMap<u32, i64>, label: impl Fn(u32) -> (Option<String>, String)) -> Vec<FacetValue> {
+fn top(counts: Vec<i64>, label: impl Fn(u32) -> (Option<String>, String)) -> Vec<FacetValue> {
     let mut values: Vec<(i64, String, u32, Option<String>)> = counts
         .into_iter()
+        .enumerate()
+        .filter(|(_, count)| *count > 0)
         .map(|(id, count)| {
+            let id = id as u32;
             let (value, label) = label(id);
             (count, label, id, value)
         })
@@ -900,6 +1010,9 @@ impl Db {
             let started = std::time::Instant::now();
             let built = db.build_read_index().await;
             db.index.building.store(false, Ordering::SeqCst);
+            // The most visited view, summarised from the index now rather than from SQL
+            // by its first reader.
+            db.after_write();
             match built {
                 Ok(events) => tracing::info!(
                     events,
@@ -916,11 +1029,18 @@ impl Db {
     /// published events it holds.
     pub async fn build_read_index(&self) -> Result<usize> {
         self.index.wanted.store(true, Ordering::SeqCst);
+        let started = std::time::Instant::now();
         let mut tx = self.read.begin().await?;
         let rows = read_rows(&mut tx, None).await?;
         tx.commit().await?;
+        let read = started.elapsed();
         let index = ReadIndex::build(rows);
         let events = index.len();
+        tracing::debug!(
+            read_ms = read.as_millis() as u64,
+            built_ms = (started.elapsed() - read).as_millis() as u64,
+            "read index: rows read, index built"
+        );
         if let Ok(mut shared) = self.index.index.write()
             && shared
                 .as_ref()
