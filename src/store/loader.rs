@@ -344,12 +344,10 @@ impl Loader {
         }
         // The read index takes the events as this transaction leaves them.
         let rows = super::read_index::read_rows(&mut self.tx, Some(&self.events)).await?;
-        self.db.write_in_flight();
-        if let Err(e) = self.tx.commit().await {
-            self.db.write_not_applied();
-            return Err(e.into());
-        }
+        let in_flight = self.db.write_in_flight();
+        self.tx.commit().await?;
         self.db.apply_to_read_index(rows);
+        drop(in_flight);
         self.db.after_write();
         Ok(())
     }

@@ -182,9 +182,9 @@ pub struct ReadIndex {
     shown: Vec<RoaringBitmap>,
     alternatives: RoaringBitmap,
     independent: HashMap<i64, RoaringBitmap>,
-    /// Countries by ISO code, and (ISO code, name) by id.
+    /// Actors (countries) by ISO code, and the code of each actor that has one.
     country_codes: HashMap<String, u32>,
-    country_labels: HashMap<u32, (Option<String>, String)>,
+    actor_codes: HashMap<u32, String>,
     actor_names: HashMap<u32, String>,
     tag_ids: HashMap<String, u32>,
     tag_names: HashMap<u32, String>,
@@ -460,19 +460,33 @@ impl ReadIndex {
     /// them and adds them again when they are published.
     fn apply(&mut self, rows: IndexRows) {
         self.generation = rows.generation;
-        for (id, is_country, iso, name) in rows.actor_labels {
-            let Some(id) = id32(id) else { continue };
-            if is_country {
-                // A changed ISO code no longer finds the country.
-                if let Some((Some(old), _)) = self.country_labels.get(&id)
-                    && iso.as_ref() != Some(old)
-                {
-                    self.country_codes.remove(old);
-                }
-                if let Some(code) = &iso {
+        // Old codes and names first, and only where they still lead to the same record:
+        // within one batch a code or a name may pass from one record to another.
+        let actor_labels: Vec<(u32, Option<String>, String)> = rows
+            .actor_labels
+            .into_iter()
+            .filter_map(|(id, _, code, name)| Some((id32(id)?, code, name)))
+            .collect();
+        for (id, code, _) in &actor_labels {
+            if let Some(old) = self
+                .actor_codes
+                .get(id)
+                .filter(|old| code.as_deref() != Some(old.as_str()))
+                && self.country_codes.get(old) == Some(id)
+            {
+                self.country_codes.remove(old);
+            }
+        }
+        for (id, code, name) in actor_labels {
+            // As SQL: any actor with an ISO code is found by it (countries have one).
+            match code {
+                Some(code) => {
                     self.country_codes.insert(code.clone(), id);
+                    self.actor_codes.insert(id, code);
                 }
-                self.country_labels.insert(id, (iso, name.clone()));
+                None => {
+                    self.actor_codes.remove(&id);
+                }
             }
             self.actor_names.insert(id, name);
         }
@@ -481,14 +495,23 @@ impl ReadIndex {
             self.tag_ids.insert(name.clone(), id);
             self.tag_names.insert(id, name);
         }
-        for (id, name) in rows.outlet_labels {
-            let Some(id) = id32(id) else { continue };
+        let outlet_labels: Vec<(u32, String)> = rows
+            .outlet_labels
+            .into_iter()
+            .filter_map(|(id, name)| Some((id32(id)?, name)))
+            .collect();
+        for (id, name) in &outlet_labels {
             // A renamed outlet is no longer found by its old name.
-            if let Some(old) = self.outlet_names.get(&id)
-                && *old != name
+            if let Some(old) = self
+                .outlet_names
+                .get(id)
+                .filter(|old| old.as_str() != name.as_str())
+                && self.outlet_ids.get(old) == Some(id)
             {
                 self.outlet_ids.remove(old);
             }
+        }
+        for (id, name) in outlet_labels {
             self.outlet_ids.insert(name.clone(), id);
             self.outlet_names.insert(id, name);
         }
@@ -853,13 +876,12 @@ impl ReadIndex {
                 }
             }
         }
-        let no_label = String::new();
+        // As SQL: the actor's ISO code and name, whatever its kind.
         let countries = top(countries, |id| {
-            let (code, name) = self
-                .country_labels
-                .get(&id)
-                .map_or((None, &no_label), |(c, n)| (c.clone(), n));
-            (code, name.clone())
+            (
+                self.actor_codes.get(&id).cloned(),
+                self.actor_names.get(&id).cloned().unwrap_or_default(),
+            )
         });
         let actors = top(actors, |id| {
             (
@@ -985,6 +1007,16 @@ fn top(counts: Vec<i64>, label: impl Fn(u32) -> (Option<String>, String)) -> Vec
         .collect()
 }
 
+/// A write of this process between its commit and its update of the index (see
+/// [`Db::write_in_flight`]).
+pub(super) struct InFlight(std::sync::Arc<SharedIndex>);
+
+impl Drop for InFlight {
+    fn drop(&mut self) {
+        self.0.in_flight.fetch_sub(1, Ordering::SeqCst);
+    }
+}
+
 /// The index as the server shares it: absent until first built.
 #[derive(Debug, Default)]
 pub struct SharedIndex {
@@ -1056,15 +1088,13 @@ impl Db {
         self.index.wanted.load(Ordering::SeqCst)
     }
 
-    /// To call before committing a write whose rows will be handed to
-    /// [`Db::apply_to_read_index`] (or, when the commit fails, [`Db::write_not_applied`]).
-    pub(super) fn write_in_flight(&self) {
+    /// To hold while committing a write whose rows will be handed to
+    /// [`Db::apply_to_read_index`]: while it lives, an index one generation behind is
+    /// expected rather than rebuilt. Dropping it (after the apply, or when the commit
+    /// failed or its request was cancelled) ends that.
+    pub(super) fn write_in_flight(&self) -> InFlight {
         self.index.in_flight.fetch_add(1, Ordering::SeqCst);
-    }
-
-    /// A write announced by [`Db::write_in_flight`] did not commit.
-    pub(super) fn write_not_applied(&self) {
-        self.index.in_flight.fetch_sub(1, Ordering::SeqCst);
+        InFlight(self.index.clone())
     }
 
     /// Takes a committed write's rows into the index, when the index stood at the
@@ -1080,7 +1110,6 @@ impl Db {
             },
             Err(_) => false,
         };
-        self.index.in_flight.fetch_sub(1, Ordering::SeqCst);
         if !applied {
             self.start_read_index();
         }
