@@ -255,6 +255,19 @@ async fn posted(app: &TestApp, agent: &support::Agent, uri: &str, fields: &[(&st
     page.location().unwrap_or_default().to_owned()
 }
 
+/// Changes an event's status through its form, at its current version.
+async fn change_status(app: &TestApp, agent: &support::Agent, id: i64, action: &str, reason: &str) {
+    let version = version_of(app, id).await;
+    let uri = format!("/events/{id}/status");
+    posted(
+        app,
+        agent,
+        &uri,
+        &[("action", action), ("reason", reason), ("version", &version)],
+    )
+    .await;
+}
+
 #[tokio::test]
 async fn every_kind_of_write_is_in_the_index_when_its_response_leaves() {
     let app = fixture_app().await;
@@ -269,14 +282,7 @@ async fn every_kind_of_write_is_in_the_index_when_its_response_leaves() {
     let id = event_id(&location);
     assert_views_same(&app, "a new draft").await;
 
-    let version = version_of(&app, id).await;
-    posted(
-        &app,
-        &eddie,
-        &format!("/events/{id}/status"),
-        &[("action", "publish"), ("version", &version)],
-    )
-    .await;
+    change_status(&app, &eddie, id, "publish", "").await;
     assert_views_same(&app, "publishing").await;
     let isfahan = TimelineFilter {
         search: Some(SearchQuery::parse("isfahan").expect("search")),
@@ -303,18 +309,7 @@ async fn every_kind_of_write_is_in_the_index_when_its_response_leaves() {
     posted(&app, &eddie, &format!("/events/{id}/edit"), &borrowed(&fields)).await;
     assert_views_same(&app, "an edit of date, type, place and tags").await;
 
-    let version = version_of(&app, id).await;
-    posted(
-        &app,
-        &eddie,
-        &format!("/events/{id}/status"),
-        &[
-            ("action", "retract"),
-            ("reason", "Misreported"),
-            ("version", &version),
-        ],
-    )
-    .await;
+    change_status(&app, &eddie, id, "retract", "Misreported").await;
     assert_views_same(&app, "retracting").await;
     let found = app.app.db.timeline_page(&isfahan, None, 50).await.expect("page");
     assert!(
@@ -322,14 +317,7 @@ async fn every_kind_of_write_is_in_the_index_when_its_response_leaves() {
         "a retracted event leaves at once"
     );
 
-    let version = version_of(&app, id).await;
-    posted(
-        &app,
-        &eddie,
-        &format!("/events/{id}/status"),
-        &[("action", "restore"), ("version", &version)],
-    )
-    .await;
+    change_status(&app, &eddie, id, "restore", "").await;
     assert_views_same(&app, "restoring").await;
 
     let version = app
@@ -445,14 +433,7 @@ async fn a_write_by_another_process_sends_readers_to_sql_until_the_index_is_rebu
     let eddie = other.sign_in("Eddie", PASSWORD).await;
     let location = posted(&other, &eddie, "/events/new", &event_fields(&[])).await;
     let id = event_id(&location);
-    let version = version_of(&other, id).await;
-    posted(
-        &other,
-        &eddie,
-        &format!("/events/{id}/status"),
-        &[("action", "publish"), ("version", &version)],
-    )
-    .await;
+    change_status(&other, &eddie, id, "publish", "").await;
     assert_eq!(
         db.timeline_count(&TimelineFilter::default())
             .await
