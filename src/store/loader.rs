@@ -343,11 +343,20 @@ impl Loader {
             return Ok(());
         }
         // The read index takes the events as this transaction leaves them.
+        let started = std::time::Instant::now();
         let rows = super::read_index::read_rows(&mut self.tx, Some(&self.events)).await?;
+        let read = started.elapsed();
         let in_flight = self.db.write_in_flight();
         self.tx.commit().await?;
+        let applying = std::time::Instant::now();
         self.db.apply_to_read_index(rows);
         drop(in_flight);
+        tracing::debug!(
+            events = self.events.len(),
+            read_us = read.as_micros() as u64,
+            applied_us = applying.elapsed().as_micros() as u64,
+            "read index: a write's rows read and applied"
+        );
         self.db.after_write();
         Ok(())
     }
