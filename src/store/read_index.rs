@@ -656,6 +656,26 @@ impl ReadIndex {
         self.order.len()
     }
 
+    /// About how many bytes the index holds on the heap: its vectors' capacities and
+    /// its bitmaps' serialized sizes (close to their size in memory), without the
+    /// labels' maps.
+    fn heap_bytes(&self) -> usize {
+        let entry = std::mem::size_of::<Entry>();
+        let maps = [&self.countries, &self.actors, &self.tags, &self.outlets];
+        let bitmaps: usize = maps
+            .iter()
+            .flat_map(|map| map.values())
+            .chain(self.types.iter())
+            .chain(self.shown.iter())
+            .chain(self.independent.values())
+            .chain(std::iter::once(&self.alternatives))
+            .map(RoaringBitmap::serialized_size)
+            .sum();
+        (self.order.capacity() + self.by_id.capacity()) * entry
+            + (self.lists.start.capacity() + self.lists.arena.capacity()) * 4
+            + bitmaps
+    }
+
     /// The events matching `filter`, ascending in timeline order, or None when the index
     /// cannot answer it (anything but published events). `search` is the set of event
     /// ids the filter's search matches.
@@ -1062,6 +1082,11 @@ impl Db {
             .await
             .map_err(|e| Error::Internal(format!("building the read index: {e}")))?;
         let events = index.len();
+        tracing::info!(
+            events,
+            heap_mb = index.heap_bytes() / 1_000_000,
+            "read index size"
+        );
         tracing::debug!(
             read_ms = read.as_millis() as u64,
             built_ms = (started.elapsed() - read).as_millis() as u64,
