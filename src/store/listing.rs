@@ -324,9 +324,17 @@ impl Db {
         ranked: bool,
         answer: impl FnOnce(&super::read_index::ReadIndex, Option<&RoaringBitmap>) -> Option<T>,
     ) -> Result<Option<T>> {
-        let generation = self.generation().await?;
+        let mut generation = self.generation().await?;
         if !self.read_index_at(generation) {
-            return Ok(None);
+            // A build under way (after a start, or after another process wrote) answers
+            // sooner than SQL's facets over a large collection.
+            if !self.wait_for_read_index_build().await {
+                return Ok(None);
+            }
+            generation = self.generation().await?;
+            if !self.read_index_at(generation) {
+                return Ok(None);
+            }
         }
         let search = match &filter.search {
             Some(search) => {

@@ -1038,11 +1038,21 @@ pub struct SharedIndex {
     in_flight: AtomicI64,
     /// Whether this process keeps an index at all (servers do; commands do not).
     wanted: AtomicBool,
+    /// Woken when a build ends, for readers waiting for it.
+    built: tokio::sync::Notify,
 }
 
+/// How long a reader waits for a build under way before SQL answers instead: a build
+/// takes about a second per 100,000 events, and SQL's facets over a large collection
+/// take longer than that (seconds at a million events), so waiting is the faster answer,
+/// and stays under the request's 30 s limit.
+const BUILD_WAIT: std::time::Duration = std::time::Duration::from_secs(15);
+
 impl Db {
-    /// Builds the read index in the background (once at a time), for a server: until it
-    /// is ready, and whenever it lags behind the database, readers ask SQL.
+    /// Builds the read index in the background (once at a time), for a server. Readers
+    /// that find it building wait for it (see [`BUILD_WAIT`]); when it lags behind with
+    /// no build under way (a write of this process between its commit and its update),
+    /// they ask SQL.
     pub fn start_read_index(&self) {
         self.index.wanted.store(true, Ordering::SeqCst);
         if self.index.building.swap(true, Ordering::SeqCst) {
@@ -1053,6 +1063,7 @@ impl Db {
             let started = std::time::Instant::now();
             let built = db.build_read_index().await;
             db.index.building.store(false, Ordering::SeqCst);
+            db.index.built.notify_waiters();
             // The most visited view, summarised from the index now rather than from SQL
             // by its first reader.
             db.after_write();
@@ -1132,6 +1143,18 @@ impl Db {
         if !applied {
             self.start_read_index();
         }
+    }
+
+    /// Waits (up to [`BUILD_WAIT`]) for a build of the read index under way to end;
+    /// false at once when none is.
+    pub(crate) async fn wait_for_read_index_build(&self) -> bool {
+        // Registered before the check, so that a build ending in between still wakes it.
+        let built = self.index.built.notified();
+        if !self.index.building.load(Ordering::SeqCst) {
+            return false;
+        }
+        let _ = tokio::time::timeout(BUILD_WAIT, built).await;
+        true
     }
 
     /// Whether the read index reflects `generation` (so that its answers are worth
