@@ -448,6 +448,11 @@ impl ReadIndex {
             ..ReadIndex::default()
         };
         index.apply(rows);
+        // The vectors grew by doubling while filled: give the slack back.
+        index.order.shrink_to_fit();
+        index.by_id.shrink_to_fit();
+        index.lists.start.shrink_to_fit();
+        index.lists.arena.shrink_to_fit();
         index
     }
 
