@@ -1118,7 +1118,8 @@ impl Db {
         Ok(events)
     }
 
-    /// Whether writes should hand their rows to the index.
+    /// Whether this process keeps a read index: a server does (it has readers), a
+    /// command does not. Writes hand their rows to the index only then.
     pub(super) fn keeps_read_index(&self) -> bool {
         self.index.wanted.load(Ordering::SeqCst)
     }

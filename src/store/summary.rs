@@ -63,9 +63,14 @@ impl Db {
     /// visited view, and the costliest to summarise: every published event) for the new
     /// generation in the background, so that its next reader does not wait for it.
     pub(crate) fn after_write(&self) {
+        // Only a server has readers to summarise for: a command (an import, the
+        // fixture) would spend seconds of SQL at a million events on a summary no one
+        // reads, beside its own work.
+        if !self.keeps_read_index() {
+            return;
+        }
         let db = self.clone();
         tokio::spawn(async move {
-            // A command that wrote and closed the database (an import) needs no summary.
             if let Err(e) = db.summary(&TimelineFilter::default()).await
                 && !db.read.is_closed()
             {
