@@ -344,7 +344,7 @@ impl Loader {
         }
         // The read index takes the events as this transaction leaves them.
         let started = std::time::Instant::now();
-        let rows = super::read_index::read_rows(&mut self.tx, Some(&self.events)).await?;
+        let rows = super::read_index::read_rows(&mut self.tx, &self.events).await?;
         let read = started.elapsed();
         let in_flight = self.db.write_in_flight();
         self.tx.commit().await?;

@@ -200,19 +200,25 @@ pub struct ReadIndex {
     lag: i32,
 }
 
-/// Rows of some events (or all) as SQL holds them, read inside one transaction.
+/// Rows of some events as SQL holds them, read inside one transaction.
 #[derive(Debug, Default)]
 pub(crate) struct IndexRows {
     generation: i64,
     /// The events asked for; those missing from `events` were deleted or are not
     /// published.
-    ids: Option<Vec<i64>>,
+    ids: Vec<i64>,
     /// The published ones among them.
     events: Vec<EventRow>,
-    /// (id, kind is country, ISO code, name) of the actors the events name.
-    actor_labels: Vec<(i64, bool, Option<String>, String)>,
-    tag_labels: Vec<(i64, String)>,
-    outlet_labels: Vec<(i64, String)>,
+    labels: Labels,
+}
+
+/// The names and codes the index shows and finds records by.
+#[derive(Debug, Default)]
+struct Labels {
+    /// (id, kind is country, ISO code, name) of actors.
+    actors: Vec<(i64, bool, Option<String>, String)>,
+    tags: Vec<(i64, String)>,
+    outlets: Vec<(i64, String)>,
 }
 
 /// One published event with its lists as comma-separated ids: one row per event, which
@@ -235,22 +241,20 @@ struct EventRow {
     independent: Option<i64>,
 }
 
-/// Reads the index's rows of the given events (all when `ids` is None) on `conn`, which
-/// should be inside a transaction so that they agree with each other and the generation.
-pub(super) async fn read_rows(conn: &mut SqliteConnection, ids: Option<&[i64]>) -> Result<IndexRows> {
-    let list = match ids {
-        Some(ids) => serde_json::to_string(ids).map_err(|e| Error::Internal(e.to_string()))?,
-        None => String::new(),
-    };
-    let scoped = ids.is_some();
-    let generation: i64 =
+async fn read_generation(conn: &mut SqliteConnection) -> Result<i64> {
+    Ok(
         sqlx::query_scalar("SELECT CAST(value AS INTEGER) FROM settings WHERE key = 'generation'")
             .fetch_optional(&mut *conn)
             .await?
-            .unwrap_or(0);
-    if !scoped {
-        return read_all_rows(conn, generation).await;
-    }
+            .unwrap_or(0),
+    )
+}
+
+/// Reads the index's rows of the given events on `conn`, which should be inside a
+/// transaction so that they agree with each other and the generation.
+pub(super) async fn read_rows(conn: &mut SqliteConnection, ids: &[i64]) -> Result<IndexRows> {
+    let list = serde_json::to_string(ids).map_err(|e| Error::Internal(e.to_string()))?;
+    let generation = read_generation(conn).await?;
     let events: Vec<EventRow> = sqlx::query_as(
         "SELECT e.id, e.date_sort, e.date_latest, e.date_earliest, e.date_precision, e.event_type, \
            (SELECT group_concat(x.country_id) FROM event_countries x WHERE x.event_id = e.id) AS countries, \
@@ -266,7 +270,7 @@ pub(super) async fn read_rows(conn: &mut SqliteConnection, ids: Option<&[i64]>) 
     .bind(&list)
     .fetch_all(&mut *conn)
     .await?;
-    let actor_labels = sqlx::query_as(
+    let actors = sqlx::query_as(
         "SELECT a.id, a.kind = 'country', a.iso_code, a.name FROM actors a WHERE a.id IN ( \
            SELECT actor_id FROM event_actors WHERE event_id IN (SELECT value FROM json_each(?1)) \
            UNION SELECT country_id FROM event_countries WHERE event_id IN (SELECT value FROM json_each(?1)))",
@@ -274,14 +278,14 @@ pub(super) async fn read_rows(conn: &mut SqliteConnection, ids: Option<&[i64]>) 
     .bind(&list)
     .fetch_all(&mut *conn)
     .await?;
-    let tag_labels = sqlx::query_as(
+    let tags = sqlx::query_as(
         "SELECT t.id, t.name FROM tags t WHERE t.id IN ( \
            SELECT tag_id FROM event_tags WHERE event_id IN (SELECT value FROM json_each(?1)))",
     )
     .bind(&list)
     .fetch_all(&mut *conn)
     .await?;
-    let outlet_labels = sqlx::query_as(
+    let outlets = sqlx::query_as(
         "SELECT o.id, o.name FROM outlets o WHERE o.name IN ( \
            SELECT s.outlet FROM citations c JOIN sources s ON s.id = c.source_id \
             WHERE c.event_id IN (SELECT value FROM json_each(?1)))",
@@ -291,124 +295,265 @@ pub(super) async fn read_rows(conn: &mut SqliteConnection, ids: Option<&[i64]>) 
     .await?;
     Ok(IndexRows {
         generation,
-        ids: ids.map(<[i64]>::to_vec),
+        ids: ids.to_vec(),
         events,
-        actor_labels,
-        tag_labels,
-        outlet_labels,
+        labels: Labels {
+            actors,
+            tags,
+            outlets,
+        },
     })
 }
 
 /// Changes to more events than this are applied to the timeline order in one pass.
 const SMALL_BATCH: usize = 64;
 
-/// Events read per chunk of ids by [`read_all_rows`].
-const CHUNK: i64 = 4096;
+/// Event ids per chunk of a whole build (see [`build_all`]).
+#[cfg(not(debug_assertions))]
+const CHUNK: i64 = 16_384;
+/// Debug builds (the tests) read small chunks, so that a test collection spans several.
+#[cfg(debug_assertions)]
+const CHUNK: i64 = 50;
 
-/// The rows of every published event. Whole collections are read as a few long texts
-/// (one per chunk of [`CHUNK`] event ids, fields separated by spaces, events by `;`)
-/// rather than a row per event: sqlx hands over rows one at a time, at a cost per row
-/// that dominated the build (see docs/performance.md). Each table is read in its own
-/// order, not looked up per event.
-async fn read_all_rows(conn: &mut SqliteConnection, generation: i64) -> Result<IndexRows> {
-    let chunks: Vec<String> = sqlx::query_scalar(&format!(
-        "SELECT group_concat(e.id || ' ' || e.date_sort || ' ' || e.date_latest || ' ' || e.date_earliest \
-                || ' ' || e.date_precision || ' ' || e.event_type || ' ' || coalesce(p.shown, '-') \
-                || ' ' || coalesce(p.alternatives, '-') || ' ' || coalesce(p.independent, '-'), ';') \
-           FROM events e LEFT JOIN event_provenance p ON p.event_id = e.id \
-          WHERE e.status = 'published' GROUP BY e.id / {CHUNK}"
-    ))
-    .fetch_all(&mut *conn)
+/// One chunk of event ids' rows, each table's as one text: SQLite hands over a few long
+/// texts much faster than sqlx hands over rows one at a time (see docs/performance.md).
+/// Items are separated by `;`; an item is the event id, `:`, then its values.
+#[derive(Debug, Default)]
+struct Chunk {
+    first: i64,
+    /// `id:sort latest earliest precision type`.
+    events: Option<String>,
+    /// `id:shown alternatives independent`.
+    provenance: Option<String>,
+    /// `id:country,country,…`.
+    countries: Option<String>,
+    /// `id:value,…`, a value being actor id × 2, plus 1 when the role is counted.
+    actors: Option<String>,
+    tags: Option<String>,
+    /// `id:source,…`.
+    sources: Option<String>,
+}
+
+/// The per-chunk statements, in the order of [`Chunk`]'s texts, each over the event ids
+/// `?1..=?2` and reading an index in event order where there is one.
+const CHUNK_STATEMENTS: [&str; 6] = [
+    "SELECT group_concat(id || ':' || date_sort || ' ' || date_latest || ' ' || date_earliest || ' ' \
+            || date_precision || ' ' || event_type, ';') \
+       FROM events WHERE id BETWEEN ?1 AND ?2 AND status = 'published'",
+    "SELECT group_concat(event_id || ':' || shown || ' ' || alternatives || ' ' || independent, ';') \
+       FROM event_provenance WHERE event_id BETWEEN ?1 AND ?2",
+    "SELECT group_concat(event_id || ':' || ids, ';') FROM ( \
+       SELECT event_id, group_concat(country_id) AS ids FROM event_countries INDEXED BY event_countries_event \
+        WHERE event_id BETWEEN ?1 AND ?2 GROUP BY event_id)",
+    "SELECT group_concat(event_id || ':' || ids, ';') FROM ( \
+       SELECT event_id, group_concat(actor_id * 2 + (role NOT IN ('reporter', 'mentioned'))) AS ids \
+         FROM event_actors WHERE event_id BETWEEN ?1 AND ?2 GROUP BY event_id)",
+    "SELECT group_concat(event_id || ':' || ids, ';') FROM ( \
+       SELECT event_id, group_concat(tag_id) AS ids FROM event_tags \
+        WHERE event_id BETWEEN ?1 AND ?2 GROUP BY event_id)",
+    "SELECT group_concat(event_id || ':' || ids, ';') FROM ( \
+       SELECT event_id, group_concat(source_id) AS ids FROM citations \
+        WHERE event_id BETWEEN ?1 AND ?2 GROUP BY event_id)",
+];
+
+/// Builds the whole index from every published event, reading on `conn` (inside one
+/// transaction) one chunk of event ids at a time while another thread takes in the
+/// chunk before: the build holds one chunk's texts at a time, never the collection's.
+async fn build_all(conn: &mut SqliteConnection) -> Result<ReadIndex> {
+    let generation = read_generation(conn).await?;
+    let labels = Labels {
+        actors: sqlx::query_as("SELECT id, kind = 'country', iso_code, name FROM actors")
+            .fetch_all(&mut *conn)
+            .await?,
+        tags: sqlx::query_as("SELECT id, name FROM tags")
+            .fetch_all(&mut *conn)
+            .await?,
+        outlets: sqlx::query_as("SELECT id, name FROM outlets")
+            .fetch_all(&mut *conn)
+            .await?,
+    };
+    let sources: Option<String> = sqlx::query_scalar(
+        "SELECT group_concat(s.id || ':' || o.id, ';') FROM sources s JOIN outlets o ON o.name = s.outlet",
+    )
+    .fetch_one(&mut *conn)
     .await?;
-    // Each list as `event:id,id,…`, events separated by `;`.
-    let mut lists: Vec<HashMap<i64, String>> = Vec::new();
-    for inner in [
-        "SELECT event_id, group_concat(country_id) AS ids FROM event_countries GROUP BY event_id",
-        "SELECT x.event_id, group_concat(x.actor_id * 2 + (a.kind <> 'country' AND x.role NOT IN ('reporter', 'mentioned'))) AS ids \
-           FROM event_actors x JOIN actors a ON a.id = x.actor_id GROUP BY x.event_id",
-        "SELECT event_id, group_concat(tag_id) AS ids FROM event_tags GROUP BY event_id",
-        "SELECT x.event_id, group_concat(o.id) AS ids FROM citations x JOIN sources s ON s.id = x.source_id \
-           JOIN outlets o ON o.name = s.outlet GROUP BY x.event_id",
-    ] {
-        let texts: Vec<String> = sqlx::query_scalar(&format!(
-            "SELECT group_concat(event_id || ':' || ids, ';') FROM ({inner}) GROUP BY event_id / {CHUNK}"
-        ))
-        .fetch_all(&mut *conn)
+    let last: Option<i64> = sqlx::query_scalar("SELECT max(id) FROM events")
+        .fetch_one(&mut *conn)
         .await?;
-        let mut by_event = HashMap::new();
-        for text in &texts {
-            for item in text.split(';') {
-                if let Some((event, ids)) = item.split_once(':')
-                    && let Ok(event) = event.parse::<i64>()
-                {
-                    by_event.insert(event, ids.to_owned());
+    let (chunks, mut received) = tokio::sync::mpsc::channel::<Chunk>(2);
+    let builder = tokio::task::spawn_blocking(move || {
+        let mut builder = Builder::new(generation, labels, sources.as_deref());
+        while let Some(chunk) = received.blocking_recv() {
+            builder.take(&chunk)?;
+        }
+        Ok::<_, Error>(builder.finish())
+    });
+    let mut first = 1;
+    while first <= last.unwrap_or(0) {
+        let mut texts = Vec::with_capacity(CHUNK_STATEMENTS.len());
+        for statement in CHUNK_STATEMENTS {
+            let text: Option<String> = sqlx::query_scalar(statement)
+                .bind(first)
+                .bind(first + CHUNK - 1)
+                .fetch_one(&mut *conn)
+                .await?;
+            texts.push(text);
+        }
+        let [events, provenance, countries, actors, tags, sources] =
+            <[Option<String>; 6]>::try_from(texts)
+                .map_err(|_| Error::Internal("the read index's chunk".into()))?;
+        let chunk = Chunk {
+            first,
+            events,
+            provenance,
+            countries,
+            actors,
+            tags,
+            sources,
+        };
+        if chunks.send(chunk).await.is_err() {
+            // The builder stopped: its error is the answer.
+            break;
+        }
+        first += CHUNK;
+    }
+    drop(chunks);
+    builder
+        .await
+        .map_err(|e| Error::Internal(format!("building the read index: {e}")))?
+}
+
+/// Takes in a whole build's chunks (see [`build_all`]).
+struct Builder {
+    index: ReadIndex,
+    /// Whether an actor id is a country's (the actors facet does not count those).
+    country: Vec<bool>,
+    /// The outlet of each source id (`u32::MAX`: none).
+    outlet_of: Vec<u32>,
+    /// The events taken in, to order at the end.
+    added: Vec<Entry>,
+}
+
+impl Builder {
+    fn new(generation: i64, labels: Labels, sources: Option<&str>) -> Builder {
+        let mut country = Vec::new();
+        for &(id, is_country, _, _) in &labels.actors {
+            if let Some(id) = id32(id).map(|id| id as usize) {
+                if country.len() <= id {
+                    country.resize(id + 1, false);
+                }
+                country[id] = is_country;
+            }
+        }
+        let mut outlet_of = Vec::new();
+        for (source, outlet) in sources.unwrap_or_default().split(';').filter_map(|item| {
+            let (source, outlet) = item.split_once(':')?;
+            Some((source.parse::<usize>().ok()?, outlet.parse::<u32>().ok()?))
+        }) {
+            if outlet_of.len() <= source {
+                outlet_of.resize(source + 1, u32::MAX);
+            }
+            outlet_of[source] = outlet;
+        }
+        let mut index = ReadIndex::empty();
+        index.generation = generation;
+        index.take_labels(labels);
+        Builder {
+            index,
+            country,
+            outlet_of,
+            added: Vec::new(),
+        }
+    }
+
+    fn take(&mut self, chunk: &Chunk) -> Result<()> {
+        // Each table's values of each event of the chunk, by id − first.
+        let mut values = vec![[""; 5]; CHUNK as usize];
+        let tables = [
+            &chunk.provenance,
+            &chunk.countries,
+            &chunk.actors,
+            &chunk.tags,
+            &chunk.sources,
+        ];
+        for (table, text) in tables.into_iter().enumerate() {
+            for (id, rest) in items(text.as_deref()) {
+                if let Some(slot) = slot(chunk.first, id).and_then(|at| values.get_mut(at)) {
+                    slot[table] = rest;
                 }
             }
         }
-        lists.push(by_event);
-    }
-    let [countries, actors, tags, outlets] = <[HashMap<i64, String>; 4]>::try_from(lists)
-        .map_err(|_| Error::Internal("the read index's lists".into()))?;
-    let (mut countries, mut actors, mut tags, mut outlets) = (countries, actors, tags, outlets);
-    let mut events = Vec::new();
-    for text in &chunks {
-        for item in text.split(';') {
-            let fields: Vec<&str> = item.split(' ').collect();
-            let &[
-                id,
-                date_sort,
-                date_latest,
-                date_earliest,
-                date_precision,
-                event_type,
-                shown,
-                alternatives,
-                independent,
-            ] = fields.as_slice()
-            else {
-                return Err(Error::Internal(format!(
-                    "the read index cannot read the event row “{item}”"
-                )));
+        let mut lists = EventLists::default();
+        for (id, rest) in items(chunk.events.as_deref()) {
+            let unreadable = || Error::Internal(format!("the read index cannot read event {id}: “{rest}”"));
+            let fields: Vec<&str> = rest.split(' ').collect();
+            let &[sort, latest, earliest, precision, kind] = fields.as_slice() else {
+                return Err(unreadable());
             };
-            let id: i64 = id
-                .parse()
-                .map_err(|_| Error::Internal(format!("the read index cannot read the event id “{id}”")))?;
-            let Some(event_type) = EventType::parse(event_type) else {
-                return Err(Error::Internal(format!(
-                    "event {id} has the unknown type “{event_type}”"
-                )));
+            let kind = EventType::parse(kind).ok_or_else(unreadable)?;
+            let [provenance, countries, actors, tags, sources] = slot(chunk.first, id)
+                .and_then(|at| values.get(at))
+                .copied()
+                .unwrap_or_default();
+            let mut provenance = provenance.split(' ');
+            let shown = provenance.next().and_then(Verification::parse);
+            let alternatives = provenance.next() == Some("1");
+            let independent = provenance.next().and_then(|n| n.parse().ok());
+            let Some(entry) = Entry::read(id, sort, latest, earliest, precision, kind, shown) else {
+                tracing::warn!("event {id} has dates the read index cannot read");
+                continue;
             };
-            events.push(EventRow {
-                id,
-                date_sort: date_sort.to_owned(),
-                date_latest: date_latest.to_owned(),
-                date_earliest: date_earliest.to_owned(),
-                date_precision: date_precision.to_owned(),
-                event_type,
-                countries: countries.remove(&id),
-                actors: actors.remove(&id),
-                tags: tags.remove(&id),
-                outlets: outlets.remove(&id),
-                shown: Verification::parse(shown),
-                alternatives: Some(alternatives == "1"),
-                independent: independent.parse().ok(),
+            lists.countries = id_list(Some(countries));
+            lists.actors = actor_list(Some(actors), |actor| {
+                self.country.get(actor as usize).copied().unwrap_or(false)
             });
+            lists.tags = id_list(Some(tags));
+            lists.outlets = id_list(Some(sources))
+                .into_iter()
+                .filter_map(|source| self.outlet_of.get(source as usize).copied())
+                .filter(|&outlet| outlet != u32::MAX)
+                .collect();
+            lists.outlets.sort_unstable();
+            lists.outlets.dedup();
+            self.index.insert(entry, &lists, alternatives, independent);
+            self.added.push(entry);
         }
+        Ok(())
     }
-    Ok(IndexRows {
-        generation,
-        ids: None,
-        events,
-        actor_labels: sqlx::query_as("SELECT id, kind = 'country', iso_code, name FROM actors")
-            .fetch_all(&mut *conn)
-            .await?,
-        tag_labels: sqlx::query_as("SELECT id, name FROM tags")
-            .fetch_all(&mut *conn)
-            .await?,
-        outlet_labels: sqlx::query_as("SELECT id, name FROM outlets")
-            .fetch_all(&mut *conn)
-            .await?,
+
+    fn finish(mut self) -> ReadIndex {
+        self.added.sort_unstable_by_key(Entry::key);
+        self.index.order = self.added;
+        self.index.shrink();
+        self.index
+    }
+}
+
+/// The items of a chunk's text: (event id, the rest).
+fn items(text: Option<&str>) -> impl Iterator<Item = (i64, &str)> {
+    text.unwrap_or_default().split(';').filter_map(|item| {
+        let (id, rest) = item.split_once(':')?;
+        Some((id.parse().ok()?, rest))
     })
+}
+
+/// Where an event id falls within the chunk that starts at `first`.
+fn slot(first: i64, id: i64) -> Option<usize> {
+    usize::try_from(id - first).ok()
+}
+
+/// An event's actors from their values (actor id × 2, plus 1 when the role is counted),
+/// sorted by id, each once (counted when any of its roles is), and not counted when
+/// `is_country` says the actor is a country.
+fn actor_list(text: Option<&str>, is_country: impl Fn(u32) -> bool) -> Vec<(u32, bool)> {
+    let mut actors: Vec<(u32, bool)> = id_list(text)
+        .into_iter()
+        .map(|value| (value >> 1, value & 1 == 1 && !is_country(value >> 1)))
+        .collect();
+    // An actor in two roles, one counted: counted once.
+    actors.sort_unstable_by_key(|&(actor, counted)| (actor, !counted));
+    actors.dedup_by_key(|&mut (actor, _)| actor);
+    actors
 }
 
 /// The ids of a comma-separated list, sorted, without repeats.
@@ -440,30 +585,80 @@ fn position<T: PartialEq>(all: &[T], value: &T) -> usize {
 }
 
 impl ReadIndex {
-    /// The whole index from the rows of every event.
-    fn build(rows: IndexRows) -> ReadIndex {
-        let mut index = ReadIndex {
+    /// An index of no events.
+    fn empty() -> ReadIndex {
+        ReadIndex {
             types: vec![RoaringBitmap::new(); EventType::ALL.len()],
             shown: vec![RoaringBitmap::new(); Verification::ALL.len()],
             ..ReadIndex::default()
-        };
-        index.apply(rows);
-        // The vectors grew by doubling while filled: give the slack back.
-        index.order.shrink_to_fit();
-        index.by_id.shrink_to_fit();
-        index.lists.start.shrink_to_fit();
-        index.lists.arena.shrink_to_fit();
-        index
+        }
     }
 
-    /// Takes in the rows of changed events (or of all): removes what the index held of
-    /// them and adds them again when they are published.
+    /// Gives back the slack of vectors that grew by doubling while filled.
+    fn shrink(&mut self) {
+        self.order.shrink_to_fit();
+        self.by_id.shrink_to_fit();
+        self.lists.start.shrink_to_fit();
+        self.lists.arena.shrink_to_fit();
+    }
+
+    /// Takes in the rows of changed events: removes what the index held of them and
+    /// adds them again when they are published.
     fn apply(&mut self, rows: IndexRows) {
         self.generation = rows.generation;
+        self.take_labels(rows.labels);
+        // Out with the old state of every event the rows speak for. A large batch (an
+        // import) leaves the timeline order in one pass instead of one shift per event.
+        let gone: Vec<u32> = rows.ids.iter().filter_map(|&id| id32(id)).collect();
+        let batch = gone.len() > SMALL_BATCH;
+        for &id in &gone {
+            self.remove(id, !batch);
+        }
+        if batch {
+            let gone: std::collections::HashSet<u32> = gone.into_iter().collect();
+            self.order.retain(|e| !gone.contains(&e.id));
+        }
+        let mut added = Vec::new();
+        for row in rows.events {
+            let Some(entry) = Entry::read(
+                row.id,
+                &row.date_sort,
+                &row.date_latest,
+                &row.date_earliest,
+                &row.date_precision,
+                row.event_type,
+                row.shown,
+            ) else {
+                tracing::warn!("event {} has dates the read index cannot read", row.id);
+                continue;
+            };
+            let lists = EventLists {
+                countries: id_list(row.countries.as_deref()),
+                // SQL already leaves countries uncounted.
+                actors: actor_list(row.actors.as_deref(), |_| false),
+                tags: id_list(row.tags.as_deref()),
+                outlets: id_list(row.outlets.as_deref()),
+            };
+            self.insert(entry, &lists, row.alternatives.unwrap_or(false), row.independent);
+            added.push(entry);
+        }
+        if added.len() > SMALL_BATCH {
+            self.order.extend(added);
+            self.order.sort_unstable_by_key(Entry::key);
+        } else {
+            for entry in added {
+                let at = self.order.partition_point(|e| e.key() < entry.key());
+                self.order.insert(at, entry);
+            }
+        }
+    }
+
+    /// Takes in actors', tags' and outlets' codes and names.
+    fn take_labels(&mut self, labels: Labels) {
         // Old codes and names first, and only where they still lead to the same record:
         // within one batch a code or a name may pass from one record to another.
-        let actor_labels: Vec<(u32, Option<String>, String)> = rows
-            .actor_labels
+        let actor_labels: Vec<(u32, Option<String>, String)> = labels
+            .actors
             .into_iter()
             .filter_map(|(id, _, code, name)| Some((id32(id)?, code, name)))
             .collect();
@@ -490,13 +685,13 @@ impl ReadIndex {
             }
             self.actor_names.insert(id, name);
         }
-        for (id, name) in rows.tag_labels {
+        for (id, name) in labels.tags {
             let Some(id) = id32(id) else { continue };
             self.tag_ids.insert(name.clone(), id);
             self.tag_names.insert(id, name);
         }
-        let outlet_labels: Vec<(u32, String)> = rows
-            .outlet_labels
+        let outlet_labels: Vec<(u32, String)> = labels
+            .outlets
             .into_iter()
             .filter_map(|(id, name)| Some((id32(id)?, name)))
             .collect();
@@ -514,66 +709,6 @@ impl ReadIndex {
         for (id, name) in outlet_labels {
             self.outlet_ids.insert(name.clone(), id);
             self.outlet_names.insert(id, name);
-        }
-        // Out with the old state of every event the rows speak for. A large batch (an
-        // import) leaves the timeline order in one pass instead of one shift per event.
-        let gone: Vec<u32> = match &rows.ids {
-            Some(ids) => ids.iter().filter_map(|&id| id32(id)).collect(),
-            None => self.order.iter().map(|e| e.id).collect(),
-        };
-        let batch = gone.len() > SMALL_BATCH;
-        for &id in &gone {
-            self.remove(id, !batch);
-        }
-        if batch {
-            let gone: std::collections::HashSet<u32> = gone.into_iter().collect();
-            self.order.retain(|e| !gone.contains(&e.id));
-        }
-        let mut added = Vec::new();
-        for row in rows.events {
-            let (Some(id), Some(sort), Some(latest), Some(earliest)) = (
-                id32(row.id),
-                julian(&row.date_sort),
-                julian(&row.date_latest),
-                julian(&row.date_earliest),
-            ) else {
-                tracing::warn!("event {} has dates the read index cannot read", row.id);
-                continue;
-            };
-            let mut actors: Vec<(u32, bool)> = id_list(row.actors.as_deref())
-                .into_iter()
-                .map(|value| (value >> 1, value & 1 == 1))
-                .collect();
-            // An actor in two roles, one counted: counted once.
-            actors.sort_unstable_by_key(|&(actor, counted)| (actor, !counted));
-            actors.dedup_by_key(|&mut (actor, _)| actor);
-            let lists = EventLists {
-                countries: id_list(row.countries.as_deref()),
-                actors,
-                tags: id_list(row.tags.as_deref()),
-                outlets: id_list(row.outlets.as_deref()),
-            };
-            let entry = Entry {
-                sort: sort.to_julian_day(),
-                latest: latest.to_julian_day(),
-                id,
-                earliest: earliest.to_julian_day(),
-                month: month_of(sort),
-                kind: position(EventType::ALL, &row.event_type) as u8,
-                shown: row.shown.map_or(0, |s| position(Verification::ALL, &s) as u8 + 1),
-                precise: matches!(row.date_precision.as_str(), "month" | "day"),
-            };
-            self.insert(entry, &lists, row.alternatives.unwrap_or(false), row.independent);
-            added.push(entry);
-        }
-        if added.len() > SMALL_BATCH {
-            self.order.extend(added);
-            self.order.sort_unstable_by_key(Entry::key);
-        } else {
-            for entry in added {
-                let at = self.order.partition_point(|e| e.key() < entry.key());
-                self.order.insert(at, entry);
-            }
         }
     }
 
@@ -952,6 +1087,30 @@ impl ReadIndex {
 }
 
 impl Entry {
+    /// The entry of an event from its row's values; None when its id or dates cannot
+    /// be read.
+    fn read(
+        id: i64,
+        sort: &str,
+        latest: &str,
+        earliest: &str,
+        precision: &str,
+        kind: EventType,
+        shown: Option<Verification>,
+    ) -> Option<Entry> {
+        let sort_day = julian(sort)?;
+        Some(Entry {
+            sort: sort_day.to_julian_day(),
+            latest: julian(latest)?.to_julian_day(),
+            id: id32(id)?,
+            earliest: julian(earliest)?.to_julian_day(),
+            month: month_of(sort_day),
+            kind: position(EventType::ALL, &kind) as u8,
+            shown: shown.map_or(0, |s| position(Verification::ALL, &s) as u8 + 1),
+            precise: matches!(precision, "month" | "day"),
+        })
+    }
+
     /// The marker of an id the index does not hold.
     fn absent() -> Entry {
         Entry {
@@ -1090,13 +1249,8 @@ impl Db {
         self.index.wanted.store(true, Ordering::SeqCst);
         let started = std::time::Instant::now();
         let mut tx = self.read.begin().await?;
-        let rows = read_rows(&mut tx, None).await?;
+        let index = build_all(&mut tx).await?;
         tx.commit().await?;
-        let read = started.elapsed();
-        // About a second of CPU at 100k events: off the request threads.
-        let index = tokio::task::spawn_blocking(move || ReadIndex::build(rows))
-            .await
-            .map_err(|e| Error::Internal(format!("building the read index: {e}")))?;
         let events = index.len();
         tracing::info!(
             events,
@@ -1104,9 +1258,8 @@ impl Db {
             "read index size"
         );
         tracing::debug!(
-            read_ms = read.as_millis() as u64,
-            built_ms = (started.elapsed() - read).as_millis() as u64,
-            "read index: rows read, index built"
+            elapsed_ms = started.elapsed().as_millis() as u64,
+            "read index: rows read and taken in"
         );
         if let Ok(mut shared) = self.index.index.write()
             && shared
