@@ -235,6 +235,15 @@ pub struct ServeArgs {
     /// absolute links in citations. Without it, `http://` and the request's host.
     #[arg(long, env = "ENTENTE_PUBLIC_URL", value_name = "URL")]
     pub public_url: Option<String>,
+    /// How long a page waits for its view's count, facets and histogram (milliseconds)
+    /// before it answers with its events alone and says the rest fills in on reload.
+    #[arg(
+        long,
+        env = "ENTENTE_FACET_TIME_LIMIT_MS",
+        default_value_t = 1000,
+        value_name = "MS"
+    )]
+    pub facet_time_limit_ms: u64,
 }
 
 impl ServeArgs {
@@ -249,6 +258,7 @@ impl ServeArgs {
                 .public_url
                 .clone()
                 .map(|url| url.trim_end_matches('/').to_owned()),
+            facet_time_limit: std::time::Duration::from_millis(self.facet_time_limit_ms),
         }
     }
 }

@@ -20,6 +20,9 @@ pub struct Config {
     /// The address readers reach entente at (`https://entente.example.org`), for the
     /// absolute links of citations; without it, `http://` and the request's `Host`.
     pub public_url: Option<String>,
+    /// How long a page waits for its view's count, facets and histogram before it
+    /// answers without them (saying so); they fill in on reload.
+    pub facet_time_limit: std::time::Duration,
 }
 
 impl Config {
@@ -32,6 +35,9 @@ impl Config {
             secure_cookies: true,
             trusted_proxies: Vec::new(),
             public_url: None,
+            // Generous: a test's pages are counted in milliseconds, unless the machine
+            // is busy with other tests; a test of the limit sets its own.
+            facet_time_limit: std::time::Duration::from_secs(30),
         }
     }
 }

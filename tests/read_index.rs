@@ -460,3 +460,50 @@ async fn a_bulk_load_is_taken_into_a_built_index_in_one_batch() {
     assert!(indexed.total > 350, "{}", indexed.total);
     assert_views_same(&app, "a bulk load").await;
 }
+
+/// A page whose view is not counted within the facet time limit (here none at all)
+/// answers with its events, says its count, facets and histogram are still being
+/// counted, keeps out of the page cache, and shows them on reload once counted.
+#[tokio::test]
+async fn a_view_not_counted_in_time_lists_its_events_and_fills_in_on_reload() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let mut config = entente::Config::for_database(dir.path().join("limit.sqlite3"));
+    config.demo_data = false;
+    config.facet_time_limit = std::time::Duration::ZERO;
+    let app = entente::build(&config).await.expect("app builds");
+    let dataset = entente::import::parse_dataset(support::FIXTURE).expect("fixture parses");
+    entente::import::load_dataset(&app.db, &dataset)
+        .await
+        .expect("fixture loads");
+    let app = TestApp { app, dir };
+
+    let timeline = app.get("/?country=IR").await;
+    assert_eq!(timeline.status, StatusCode::OK);
+    timeline.assert_contains("The whole view is still being counted");
+    timeline.assert_contains("Iran and Belarus sign defense MOU in Tehran");
+    timeline.assert_contains("CSV of all its events");
+    timeline.assert_lacks("matching events");
+    timeline.assert_lacks("class=\"facets");
+    assert_eq!(timeline.headers["cache-control"], "no-store");
+
+    let tag = app.get("/tags/drones").await;
+    assert_eq!(tag.status, StatusCode::OK);
+    tag.assert_contains("still being counted");
+    tag.assert_contains("Iran and Belarus sign defense MOU in Tehran");
+    tag.assert_lacks("published events");
+    assert_eq!(tag.headers["cache-control"], "no-store");
+
+    // The counts go on without the reader; once they are in, a reload shows them.
+    let by_iran = TimelineFilter {
+        countries: vec!["IR".to_owned()],
+        ..TimelineFilter::default()
+    };
+    app.app.db.summary(&by_iran).await.expect("counted");
+    let timeline = app.get("/?country=IR").await;
+    timeline.assert_contains("3 matching events");
+    timeline.assert_lacks("still being counted");
+    assert_ne!(
+        timeline.headers.get("cache-control").map(|v| v.as_bytes()),
+        Some(&b"no-store"[..])
+    );
+}

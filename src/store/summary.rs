@@ -104,6 +104,42 @@ impl Db {
         Ok(summary)
     }
 
+    /// The summary of `filter` when it is cached or counted within `limit`; None when
+    /// counting takes longer (at once, with a zero limit). The count then goes on in the background and caches its
+    /// answer, so that the page can say so and fill in on reload instead of keeping its
+    /// reader waiting (at a million events SQL's facets take seconds when the read
+    /// index cannot answer).
+    pub async fn summary_within(
+        &self,
+        filter: &TimelineFilter,
+        limit: std::time::Duration,
+    ) -> Result<Option<Arc<Summary>>> {
+        let generation = self.generation().await?;
+        if let Some(summary) = self.summaries.get(generation, &filter.cache_key()) {
+            return Ok(Some(summary));
+        }
+        let db = self.clone();
+        let filter = filter.clone();
+        let counting = tokio::spawn(async move {
+            let summary = db.summary(&filter).await;
+            if let Err(e) = &summary
+                && !db.read.is_closed()
+            {
+                tracing::warn!("counting a view: {e}");
+            }
+            summary
+        });
+        if limit.is_zero() {
+            // No wait at all: what is not counted yet is counted for the next reader.
+            return Ok(None);
+        }
+        match tokio::time::timeout(limit, counting).await {
+            Ok(Ok(summary)) => summary.map(Some),
+            Ok(Err(e)) => Err(crate::error::Error::Internal(format!("counting a view: {e}"))),
+            Err(_) => Ok(None),
+        }
+    }
+
     /// The summary as the read index gives it, when it can (not cached).
     pub async fn summary_from_read_index(&self, filter: &TimelineFilter) -> Result<Option<Summary>> {
         self.ask_read_index(filter, false, |index, search| index.summary(filter, search))

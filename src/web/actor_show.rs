@@ -79,7 +79,8 @@ pub async fn show(
             actor.kind.label()
         ),
     };
-    Ok(ActorPage {
+    let counting = events.counting;
+    let page = ActorPage {
         share_description,
         kind_label: actor.kind.label(),
         actor,
@@ -89,7 +90,8 @@ pub async fn show(
         events,
         editor: viewer.is_editor(),
     }
-    .into_response())
+    .into_response();
+    Ok(super::page_cache::not_stored_when(counting, page))
 }
 
 /// The actor with this id; for an actor merged into another, that other one (its

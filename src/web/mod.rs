@@ -114,6 +114,8 @@ pub struct AppState {
     pub trusted_proxies: Arc<Vec<std::net::IpAddr>>,
     /// The address readers reach entente at, when configured.
     pub public_url: Option<Arc<str>>,
+    /// How long a page waits for its view's count, facets and histogram.
+    pub facet_time_limit: std::time::Duration,
 }
 
 impl AppState {
@@ -125,6 +127,7 @@ impl AppState {
             secure_cookies: config.secure_cookies,
             trusted_proxies: Arc::new(config.trusted_proxies.clone()),
             public_url: config.public_url.as_deref().map(Arc::from),
+            facet_time_limit: config.facet_time_limit,
         }
     }
 }

@@ -91,7 +91,8 @@ pub async fn show(
         None => None,
     };
     let editor = viewer.is_editor();
-    Ok(OutletPage {
+    let counting = events.counting;
+    let page = OutletPage {
         kind: record
             .as_ref()
             .map(|r| r.outlet.kind)
@@ -123,5 +124,6 @@ pub async fn show(
         source_total,
         events,
     }
-    .into_response())
+    .into_response();
+    Ok(super::page_cache::not_stored_when(counting, page))
 }

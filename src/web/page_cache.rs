@@ -94,6 +94,17 @@ pub async fn serve(State(state): State<AppState>, request: Request, next: Next) 
     page.respond(if_none_match.as_ref())
 }
 
+/// The response, marked for the page cache not to keep when `counting`: a page whose
+/// view was not counted in time, which the next reader should get counted.
+pub fn not_stored_when(counting: bool, mut response: Response) -> Response {
+    if counting {
+        response
+            .headers_mut()
+            .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    }
+    response
+}
+
 /// Whether a response is the same for every reader and small enough to keep.
 fn storable(response: &Response) -> bool {
     let headers = response.headers();

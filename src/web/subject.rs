@@ -12,8 +12,11 @@ use crate::error::Result;
 
 /// What a subject page lists.
 pub struct SubjectEvents {
-    /// Published events of the subject.
+    /// Published events of the subject (0 while `counting`).
     pub total: i64,
+    /// The count, facets and histogram were not ready in time (see
+    /// [`crate::store::Db::summary_within`]): the page says so and is not cached.
+    pub counting: bool,
     /// The first of them, oldest first.
     pub entries: Vec<EntryView>,
     pub histogram: Option<Histogram>,
@@ -43,7 +46,10 @@ impl SubjectEvents {
             cursor: None,
         };
         let page = state.db.timeline_page(&view.filter, None, view.limit).await?;
-        let summary = state.db.summary(&view.filter).await?;
+        let summary = state
+            .db
+            .summary_within(&view.filter, state.facet_time_limit)
+            .await?;
         let mut roles = match roles_of {
             Some(actor) => {
                 let ids: Vec<i64> = page.entries.iter().map(|e| e.id).collect();
@@ -67,10 +73,14 @@ impl SubjectEvents {
             .url()
         });
         Ok(SubjectEvents {
-            total: summary.total,
+            total: summary.as_ref().map_or(0, |s| s.total),
+            counting: summary.is_none(),
             entries,
-            histogram: histogram(&view, &summary),
-            facets: facet_groups(&view, &summary),
+            histogram: summary.as_ref().and_then(|s| histogram(&view, s)),
+            facets: summary
+                .as_ref()
+                .map(|s| facet_groups(&view, s))
+                .unwrap_or_default(),
             timeline_url: view.url(),
             more_url,
             exports: super::timeline_export::ExportLinks::new(&view),

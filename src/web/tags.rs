@@ -52,5 +52,9 @@ pub async fn show(
         ..TimelineFilter::default()
     };
     let events = SubjectEvents::load(&state, filter, None).await?;
-    Ok(TagPage { name, events }.into_response())
+    let counting = events.counting;
+    Ok(super::page_cache::not_stored_when(
+        counting,
+        TagPage { name, events }.into_response(),
+    ))
 }

@@ -55,6 +55,8 @@ pub struct TimelinePage {
     sort_label: &'static str,
     shown: usize,
     total: i64,
+    /// The view's count, facets and histogram were not ready in time.
+    counting: bool,
     filtered: bool,
     chips: Vec<Chip>,
     q: String,
@@ -112,7 +114,8 @@ pub async fn show(
     }
 
     // A search that cannot be understood lists nothing: the page explains the problem
-    // and keeps the reader's text in the form to fix it.
+    // and keeps the reader's text in the form to fix it. A view whose count takes longer
+    // than the time limit lists its events and says the rest fills in on reload.
     let (page, summary) = match &search_error {
         Some((_, _)) => (None, None),
         None => (
@@ -122,9 +125,10 @@ pub async fn show(
                     .timeline_page(filter, view.cursor.as_ref(), view.limit)
                     .await?,
             ),
-            Some(state.db.summary(filter).await?),
+            state.db.summary_within(filter, state.facet_time_limit).await?,
         ),
     };
+    let counting = search_error.is_none() && summary.is_none();
     let total = summary.as_ref().map_or(0, |s| s.total);
     let (facets, histogram) = match &summary {
         Some(summary) => (facet_groups(&view, summary), histogram(&view, summary)),
@@ -190,6 +194,7 @@ pub async fn show(
         sort_label: view.sort_label(),
         shown,
         total,
+        counting,
         filtered: filter.is_active() || search_error.is_some(),
         chips,
         q: match &search_error {
@@ -278,7 +283,10 @@ pub async fn show(
     } else {
         StatusCode::OK
     };
-    Ok((status, response).into_response())
+    Ok(super::page_cache::not_stored_when(
+        counting,
+        (status, response).into_response(),
+    ))
 }
 
 /// What a view is called where it is shared or exported: its filters in words.
