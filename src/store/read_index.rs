@@ -1202,8 +1202,11 @@ pub struct SharedIndex {
     in_flight: AtomicI64,
     /// Whether this process keeps an index at all (servers do; commands do not).
     wanted: AtomicBool,
-    /// Woken when a build ends, for readers waiting for it.
+    /// Woken when a build ends, for readers waiting for it, and when the first build
+    /// and its summary of the timeline are done.
     built: tokio::sync::Notify,
+    /// The first build has ended (built or failed) and summarised the timeline.
+    first_done: AtomicBool,
 }
 
 /// How long a reader waits for a build under way before SQL answers instead: a build
@@ -1212,7 +1215,27 @@ pub struct SharedIndex {
 /// and stays under the request's 30 s limit.
 const BUILD_WAIT: std::time::Duration = std::time::Duration::from_secs(15);
 
+/// How long the build waits for its summary of the unfiltered timeline (from the index,
+/// milliseconds; from SQL, when a write came in between, it goes on in the background).
+const SUMMARY_WAIT: std::time::Duration = std::time::Duration::from_secs(1);
+
 impl Db {
+    /// Waits (up to `limit`) until the first build of the read index has ended, built or
+    /// failed, and summarised the timeline: a server starts answering then, so that its
+    /// first readers get the index's answers.
+    pub async fn first_read_index(&self, limit: std::time::Duration) -> bool {
+        let wait = async {
+            loop {
+                let built = self.index.built.notified();
+                if self.index.first_done.load(Ordering::SeqCst) {
+                    return;
+                }
+                built.await;
+            }
+        };
+        tokio::time::timeout(limit, wait).await.is_ok()
+    }
+
     /// Builds the read index in the background (once at a time), for a server. Readers
     /// that find it building wait for it (see [`BUILD_WAIT`]); when it lags behind with
     /// no build under way (a write of this process between its commit and its update),
@@ -1228,9 +1251,15 @@ impl Db {
             let built = db.build_read_index().await;
             db.index.building.store(false, Ordering::SeqCst);
             db.index.built.notify_waiters();
-            // The most visited view, summarised from the index now rather than from SQL
-            // by its first reader.
-            db.after_write();
+            // The most visited view, summarised from the index now rather than by its
+            // first reader.
+            if built.is_ok()
+                && let Err(e) = db.summary_within(&TimelineFilter::default(), SUMMARY_WAIT).await
+            {
+                tracing::warn!("summarising the timeline after building the read index: {e}");
+            }
+            db.index.first_done.store(true, Ordering::SeqCst);
+            db.index.built.notify_waiters();
             match built {
                 Ok(events) => tracing::info!(
                     events,
