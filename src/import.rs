@@ -32,7 +32,7 @@ use crate::store::Db;
 use crate::store::importing::{Importer, Outcome};
 use crate::store::listing::ActorFinder;
 use crate::store::loader::NewCitation;
-use crate::store::loader::{Loader, NewEvent};
+use crate::store::loader::{Loader, NewEvent, NewEventParts, NewParticipant};
 
 /// A whole dataset: everything needed to build a timeline from scratch.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, ToSchema)]
@@ -296,7 +296,9 @@ pub fn parse_dataset(json: &str) -> Result<Dataset, Error> {
 /// reported at once (not just the first), and nothing is written unless all is well.
 pub async fn load_dataset(db: &Db, dataset: &Dataset) -> Result<LoadReport, Error> {
     let checked = check(dataset)?;
+    let started = std::time::Instant::now();
     let mut loader = db.loader().await?;
+    loader.bulk().await?;
     let mut actor_ids: HashMap<&str, i64> = HashMap::new();
 
     // Countries first, so that other actors can point at them.
@@ -328,102 +330,103 @@ pub async fn load_dataset(db: &Db, dataset: &Dataset) -> Result<LoadReport, Erro
     }
 
     let mut source_ids: HashMap<&str, i64> = HashMap::new();
+    let mut source_keys = Vec::with_capacity(dataset.sources.len());
     for source in &dataset.sources {
         let mut record = source_of(source, &checked);
         record.derived_from = source
             .derived_from
             .as_deref()
             .and_then(|k| source_ids.get(k).copied());
-        let id = loader.insert_source(&record).await?;
-        loader.keep_key(Entity::Source, &source.key, id, false).await?;
+        let id = loader.add_source(record).await?;
+        source_keys.push((Entity::Source, id, source.key.clone()));
         source_ids.insert(&source.key, id);
     }
+    // The outlets' records exist once their sources are written.
+    loader.write_batch().await?;
+    loader.keep_keys(&source_keys, false).await?;
     for outlet in &dataset.outlets {
         let described = outlet.outlet(&actor_ids)?;
         loader.set_outlet(&described).await?;
     }
 
     let mut event_ids: HashMap<&str, i64> = HashMap::new();
+    let mut event_keys = Vec::with_capacity(dataset.events.len());
     for event in &dataset.events {
         let Some(date) = checked.dates.get(&DateKey::Event(&event.key)) else {
             return Err(Error::Internal(format!("unchecked date for event {}", event.key)));
         };
-        let id = loader
-            .insert_event(&NewEvent {
-                title: &event.title,
-                summary: &event.summary,
-                event_type: term(EventType::parse(&event.event_type), &event.event_type)?,
-                agreement_kind: match &event.agreement_kind {
-                    Some(kind) => Some(term(AgreementKind::parse(kind), kind)?),
-                    None => None,
-                },
-                date,
-                date_note: &event.date_note,
-                place: event.place.as_deref(),
-                location_country_id: event
-                    .location_country
-                    .as_deref()
-                    .and_then(|k| actor_ids.get(k).copied()),
-                status: term(EventStatus::parse(&event.status), &event.status)?,
-            })
-            .await?;
         let verification = event.verification.as_deref().and_then(Verification::parse);
-        loader
-            .set_verification(id, verification, &event.verification_reason)
-            .await?;
         let further = |field| checked.dates.get(&DateKey::Further(&event.key, field)).cloned();
         let key_dates = KeyDates {
             announced: further("announced"),
             signed: further("signed"),
             in_force: further("in_force"),
         };
-        if key_dates != KeyDates::default() {
-            loader.set_key_dates(id, &key_dates).await?;
-        }
-        if event.place_inference.is_some() || event.date_note_inference.is_some() {
-            loader
-                .set_inferences(
-                    id,
-                    event.place_inference.as_deref(),
-                    event.date_note_inference.as_deref(),
-                )
-                .await?;
-        }
-        loader.keep_key(Entity::Event, &event.key, id, false).await?;
+        let participants = (0..)
+            .zip(&event.actors)
+            .filter_map(|(position, participant)| {
+                let &actor_id = actor_ids.get(participant.actor.as_str())?;
+                Some(NewParticipant {
+                    position,
+                    actor_id,
+                    role: participant.role.as_str(),
+                    title: participant.title.as_deref(),
+                    inference: participant.inference.as_deref(),
+                })
+            })
+            .collect();
+        let citations = (0..)
+            .zip(&event.citations)
+            .filter_map(|(position, citation)| {
+                let &source_id = source_ids.get(citation.source.as_str())?;
+                let cited = NewCitation {
+                    passage: &citation.passage,
+                    claimed_date: checked.dates.get(&DateKey::Claim(&event.key, position)),
+                    claimed_date_rank: citation.claimed_date_rank,
+                    claimed_date_rank_reason: &citation.claimed_date_rank_reason,
+                    note: &citation.note,
+                    claims: &citation.claims,
+                };
+                Some((position, source_id, cited))
+            })
+            .collect();
+        let id = loader
+            .add_event(
+                &NewEvent {
+                    title: &event.title,
+                    summary: &event.summary,
+                    event_type: term(EventType::parse(&event.event_type), &event.event_type)?,
+                    agreement_kind: match &event.agreement_kind {
+                        Some(kind) => Some(term(AgreementKind::parse(kind), kind)?),
+                        None => None,
+                    },
+                    date,
+                    date_note: &event.date_note,
+                    place: event.place.as_deref(),
+                    location_country_id: event
+                        .location_country
+                        .as_deref()
+                        .and_then(|k| actor_ids.get(k).copied()),
+                    status: term(EventStatus::parse(&event.status), &event.status)?,
+                },
+                NewEventParts {
+                    verification,
+                    verification_reason: &event.verification_reason,
+                    key_dates: &key_dates,
+                    place_inference: event.place_inference.as_deref(),
+                    date_note_inference: event.date_note_inference.as_deref(),
+                    participants,
+                    citations,
+                    tags: &event.tags,
+                },
+            )
+            .await?;
+        event_keys.push((Entity::Event, id, event.key.clone()));
         event_ids.insert(&event.key, id);
-        for (position, participant) in (0..).zip(&event.actors) {
-            if let Some(&actor_id) = actor_ids.get(participant.actor.as_str()) {
-                loader
-                    .insert_participant(
-                        id,
-                        actor_id,
-                        &participant.role,
-                        participant.title.as_deref(),
-                        position,
-                        participant.inference.as_deref(),
-                    )
-                    .await?;
-            }
-        }
-        for (position, citation) in (0..).zip(&event.citations) {
-            let Some(&source_id) = source_ids.get(citation.source.as_str()) else {
-                continue;
-            };
-            let claimed = checked.dates.get(&DateKey::Claim(&event.key, position));
-            let cited = NewCitation {
-                passage: &citation.passage,
-                claimed_date: claimed,
-                claimed_date_rank: citation.claimed_date_rank,
-                claimed_date_rank_reason: &citation.claimed_date_rank_reason,
-                note: &citation.note,
-                claims: &citation.claims,
-            };
-            loader.insert_citation(id, source_id, &cited, position).await?;
-        }
-        for tag in &event.tags {
-            loader.tag_event(id, tag).await?;
-        }
     }
+    // The relations name events of the whole dataset: all written first.
+    loader.write_batch().await?;
+    loader.keep_keys(&event_keys, false).await?;
 
     for event in &dataset.events {
         for relation in &event.relations {
@@ -444,6 +447,11 @@ pub async fn load_dataset(db: &Db, dataset: &Dataset) -> Result<LoadReport, Erro
         }
     }
 
+    tracing::debug!(
+        events = dataset.events.len(),
+        elapsed_ms = started.elapsed().as_millis() as u64,
+        "dataset rows written"
+    );
     loader.commit().await?;
     Ok(LoadReport {
         actors: dataset.actors.len(),

@@ -421,3 +421,49 @@ fn every_vocabulary_matches_the_database_check_it_is_stored_under() {
         assert_eq!(sorted(checked_values(sql, column)), sorted(terms), "{column}");
     }
 }
+
+/// A load into an empty database sets the bulk tables' indexes aside and builds them
+/// again: afterwards the schema is the migrated one, index for index, and the rows are
+/// all there, each in every index (SQLite's integrity check compares them).
+#[tokio::test]
+async fn a_bulk_load_into_an_empty_database_leaves_every_index_as_migrated() {
+    use sqlx::Connection;
+    let app = support::empty_app().await;
+    let url = format!("sqlite://{}", app.dir.path().join("empty.sqlite3").display());
+    let mut other = sqlx::SqliteConnection::connect(&url).await.expect("connects");
+    let schema = "SELECT name, tbl_name, sql FROM sqlite_master WHERE type = 'index' ORDER BY name";
+    let before: Vec<(String, String, Option<String>)> = sqlx::query_as(schema)
+        .fetch_all(&mut other)
+        .await
+        .expect("schema");
+    assert!(before.iter().any(|(name, _, _)| name == "citations_event"));
+
+    let dataset = parse_dataset(support::FIXTURE).expect("fixture parses");
+    load_dataset(&app.app.db, &dataset).await.expect("loads");
+
+    let after: Vec<(String, String, Option<String>)> = sqlx::query_as(schema)
+        .fetch_all(&mut other)
+        .await
+        .expect("schema");
+    assert_eq!(after, before);
+    let check: String = sqlx::query_scalar("PRAGMA integrity_check")
+        .fetch_one(&mut other)
+        .await
+        .expect("check");
+    assert_eq!(check, "ok");
+    let cited: i64 =
+        sqlx::query_scalar("SELECT count(*) FROM citations INDEXED BY citations_event WHERE event_id > 0")
+            .fetch_one(&mut other)
+            .await
+            .expect("count");
+    assert_eq!(
+        cited,
+        dataset
+            .events
+            .iter()
+            .map(|e| e.citations.len() as i64)
+            .sum::<i64>()
+    );
+    let page = app.get("/?country=IR").await;
+    page.assert_contains("3 matching events");
+}

@@ -57,13 +57,7 @@ impl Db {
     /// Every country with an ISO code, by name, as (code, name); for readers only the
     /// public ones, so that a country known only from a draft stays unknown to them.
     pub async fn countries(&self, include_unpublished: bool) -> Result<Vec<(String, String)>> {
-        Ok(sqlx::query_as(&format!(
-            "SELECT a.iso_code, a.name FROM actors a WHERE a.kind = 'country' AND a.iso_code IS NOT NULL \
-                AND (?1 OR {PUBLIC_ACTOR}) ORDER BY a.name COLLATE NOCASE"
-        ))
-        .bind(include_unpublished)
-        .fetch_all(&self.read)
-        .await?)
+        countries_on(&mut *self.read.acquire().await?, include_unpublished).await
     }
 
     /// The id of the country with this ISO code.
@@ -174,4 +168,18 @@ impl Db {
         .fetch_all(&self.read)
         .await?)
     }
+}
+
+/// Countries (ISO code, name) on `conn` (see [`Db::countries`]).
+pub(super) async fn countries_on(
+    conn: &mut sqlx::SqliteConnection,
+    include_unpublished: bool,
+) -> Result<Vec<(String, String)>> {
+    Ok(sqlx::query_as(&format!(
+        "SELECT a.iso_code, a.name FROM actors a WHERE a.kind = 'country' AND a.iso_code IS NOT NULL \
+            AND (?1 OR {PUBLIC_ACTOR}) ORDER BY a.name COLLATE NOCASE"
+    ))
+    .bind(include_unpublished)
+    .fetch_all(&mut *conn)
+    .await?)
 }

@@ -79,29 +79,40 @@ fn claim_of(row: ClaimRow) -> Result<Claim> {
 
 /// Writes a citation's claims, in order.
 pub(super) async fn insert(conn: &mut SqliteConnection, citation_id: i64, claims: &[Claim]) -> Result<()> {
-    for (position, claim) in (0..).zip(claims) {
-        let quantity = claim.quantity.as_ref();
-        sqlx::query(
-            "INSERT INTO claims (citation_id, topic, value, attributed_to, position, rank, rank_reason, \
-                                 quantity_bound, quantity_low, quantity_high, quantity_unit, quantity_as_of) \
-             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-        )
-        .bind(citation_id)
-        .bind(claim.topic.trim())
-        .bind(claim.value.trim())
-        .bind(claim.attributed_to.as_deref())
-        .bind(position)
-        .bind(claim.rank)
-        .bind(claim.rank_reason.trim())
-        .bind(quantity.map(|q| q.bound))
-        .bind(quantity.map(|q| q.low))
-        .bind(quantity.and_then(|q| q.high))
-        .bind(quantity.map(|q| q.unit.as_str()))
-        .bind(quantity.and_then(|q| q.as_of.as_ref()).map(EventDate::edtf))
-        .execute(&mut *conn)
-        .await?;
-    }
-    Ok(())
+    let rows: Vec<(i64, i64, Claim)> = (0..)
+        .zip(claims)
+        .map(|(position, claim)| (citation_id, position, claim.clone()))
+        .collect();
+    insert_many(conn, &rows).await
+}
+
+/// Writes the claims of many citations: (citation id, position, claim).
+pub(super) async fn insert_many(conn: &mut SqliteConnection, claims: &[(i64, i64, Claim)]) -> Result<()> {
+    super::bulk::insert_rows(
+        conn,
+        "INSERT INTO claims (citation_id, topic, value, attributed_to, position, rank, rank_reason, \
+                             quantity_bound, quantity_low, quantity_high, quantity_unit, quantity_as_of)",
+        "",
+        12,
+        claims,
+        |values, (citation, position, claim)| {
+            let quantity = claim.quantity.as_ref();
+            values
+                .push_bind(*citation)
+                .push_bind(claim.topic.trim())
+                .push_bind(claim.value.trim())
+                .push_bind(claim.attributed_to.as_deref())
+                .push_bind(*position)
+                .push_bind(claim.rank)
+                .push_bind(claim.rank_reason.trim())
+                .push_bind(quantity.map(|q| q.bound))
+                .push_bind(quantity.map(|q| q.low))
+                .push_bind(quantity.and_then(|q| q.high))
+                .push_bind(quantity.map(|q| q.unit.as_str()))
+                .push_bind(quantity.and_then(|q| q.as_of.as_ref()).map(EventDate::edtf));
+        },
+    )
+    .await
 }
 
 /// Once, after the migration that gave claims their quantity columns: reads every

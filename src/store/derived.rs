@@ -19,7 +19,9 @@ const DERIVED_VERSION: &str = "2";
 /// Rewrites the derived rows of the given events (all events when `ids` is None) inside
 /// the caller's transaction, and bumps the generation.
 pub(super) async fn refresh(conn: &mut SqliteConnection, ids: Option<&[i64]>) -> Result<()> {
+    let started = std::time::Instant::now();
     write_search_documents(conn, ids).await?;
+    let searched = started.elapsed();
     let list = match ids {
         Some(ids) => serde_json::to_string(ids).map_err(|e| Error::Internal(e.to_string()))?,
         None => String::new(),
@@ -57,7 +59,15 @@ pub(super) async fn refresh(conn: &mut SqliteConnection, ids: Option<&[i64]>) ->
     .bind(&list)
     .execute(&mut *conn)
     .await?;
+    let filtered = started.elapsed();
     super::provenance::refresh(conn, ids).await?;
+    tracing::debug!(
+        events = ids.map(<[i64]>::len),
+        search_ms = searched.as_millis() as u64,
+        filters_ms = (filtered - searched).as_millis() as u64,
+        provenance_ms = (started.elapsed() - filtered).as_millis() as u64,
+        "derived rows written"
+    );
     sqlx::query("UPDATE settings SET value = CAST(value AS INTEGER) + 1 WHERE key = 'generation'")
         .execute(&mut *conn)
         .await?;
@@ -87,41 +97,112 @@ const DOCUMENT_SELECT: &str = "SELECT e.id, e.title, e.summary, \
          WHERE c.event_id = e.id AND c.passage <> '') AS passages \
      FROM events e";
 
+/// Search documents written per statement batch: a load's documents are read and
+/// written this many at a time, so that a million of them never sit in memory at once.
+const DOCUMENT_CHUNK: usize = 4096;
+
+/// From this many documents on, FTS5 gathers their terms in a larger buffer before it
+/// writes them as a segment of its index ([`BULK_HASH_SIZE`]), does not merge segments
+/// after every insert, and merges them once at the end: with its 1 MB default buffer and
+/// merges inside one huge transaction, a million-event load took most of an hour.
+const MANY_DOCUMENTS: usize = 10_000;
+
+/// FTS5's buffer of pending terms for a load of [`MANY_DOCUMENTS`] or more, in bytes (its
+/// default, restored after, is 1 MB).
+const BULK_HASH_SIZE: i64 = 64 * 1024 * 1024;
+
 /// Rewrites the search documents of the given events (all events when `ids` is None).
 async fn write_search_documents(conn: &mut SqliteConnection, ids: Option<&[i64]>) -> Result<()> {
-    let documents: Vec<Document> = match ids {
+    // All deletions first, then the documents in ascending rowid order: FTS5 writes its
+    // buffer of pending terms out as a new segment whenever a deletion follows an insert
+    // or a rowid is not above the last one.
+    let ids: Vec<i64> = match ids {
         Some(ids) => {
-            let list = serde_json::to_string(ids).map_err(|e| Error::Internal(e.to_string()))?;
+            let mut ids = ids.to_vec();
+            ids.sort_unstable();
+            ids.dedup();
+            let list = serde_json::to_string(&ids).map_err(|e| Error::Internal(e.to_string()))?;
             sqlx::query("DELETE FROM event_search WHERE rowid IN (SELECT value FROM json_each(?))")
                 .bind(&list)
                 .execute(&mut *conn)
                 .await?;
-            sqlx::query_as(&format!(
-                "{DOCUMENT_SELECT} WHERE e.id IN (SELECT value FROM json_each(?))"
-            ))
-            .bind(&list)
-            .fetch_all(&mut *conn)
-            .await?
+            ids
         }
         None => {
             sqlx::query("DELETE FROM event_search")
                 .execute(&mut *conn)
                 .await?;
-            sqlx::query_as(DOCUMENT_SELECT).fetch_all(&mut *conn).await?
+            sqlx::query_scalar("SELECT id FROM events ORDER BY id")
+                .fetch_all(&mut *conn)
+                .await?
         }
     };
-    for document in documents {
-        sqlx::query(
-            "INSERT INTO event_search (rowid, title, names, summary, passages) VALUES (?, ?, ?, ?, ?)",
-        )
-        .bind(document.id)
-        .bind(clean(&document.title))
-        .bind(clean(document.names.as_deref().unwrap_or_default()))
-        .bind(clean(&to_plain_text(&document.summary)))
-        .bind(clean(document.passages.as_deref().unwrap_or_default()))
-        .execute(&mut *conn)
-        .await?;
+    let many = ids.len() >= MANY_DOCUMENTS;
+    if many {
+        for (option, value) in [("automerge", 0), ("hashsize", BULK_HASH_SIZE)] {
+            sqlx::query("INSERT INTO event_search (event_search, rank) VALUES (?1, ?2)")
+                .bind(option)
+                .bind(value)
+                .execute(&mut *conn)
+                .await?;
+        }
     }
+    for chunk in ids.chunks(DOCUMENT_CHUNK) {
+        insert_documents_of(conn, chunk).await?;
+    }
+    if many {
+        // FTS5's defaults back, then one merge of everything written.
+        for (option, value) in [("automerge", 4), ("hashsize", 1024 * 1024)] {
+            sqlx::query("INSERT INTO event_search (event_search, rank) VALUES (?1, ?2)")
+                .bind(option)
+                .bind(value)
+                .execute(&mut *conn)
+                .await?;
+        }
+        sqlx::query("INSERT INTO event_search (event_search) VALUES ('optimize')")
+            .execute(&mut *conn)
+            .await?;
+    }
+    Ok(())
+}
+
+/// Writes the search documents of these events (none is in the index).
+async fn insert_documents_of(conn: &mut SqliteConnection, ids: &[i64]) -> Result<()> {
+    let list = serde_json::to_string(ids).map_err(|e| Error::Internal(e.to_string()))?;
+    let documents: Vec<Document> = sqlx::query_as(&format!(
+        "{DOCUMENT_SELECT} WHERE e.id IN (SELECT value FROM json_each(?)) ORDER BY e.id"
+    ))
+    .bind(&list)
+    .fetch_all(&mut *conn)
+    .await?;
+    let documents: Vec<(i64, [String; 4])> = documents
+        .iter()
+        .map(|document| {
+            let texts = [
+                clean(&document.title),
+                clean(document.names.as_deref().unwrap_or_default()),
+                clean(&to_plain_text(&document.summary)),
+                clean(document.passages.as_deref().unwrap_or_default()),
+            ];
+            (document.id, texts)
+        })
+        .collect();
+    super::bulk::insert_rows(
+        conn,
+        "INSERT INTO event_search (rowid, title, names, summary, passages)",
+        "",
+        5,
+        &documents,
+        |values, (id, [title, names, summary, passages])| {
+            values
+                .push_bind(*id)
+                .push_bind(title.as_str())
+                .push_bind(names.as_str())
+                .push_bind(summary.as_str())
+                .push_bind(passages.as_str());
+        },
+    )
+    .await?;
     Ok(())
 }
 
@@ -156,11 +237,16 @@ impl Db {
 
     /// The generation: a number that changes whenever a write changes what readers see.
     pub async fn generation(&self) -> Result<i64> {
-        Ok(
-            sqlx::query_scalar("SELECT CAST(value AS INTEGER) FROM settings WHERE key = 'generation'")
-                .fetch_optional(&self.read)
-                .await?
-                .unwrap_or(0),
-        )
+        read_generation(&mut *self.read.acquire().await?).await
     }
+}
+
+/// The generation the data on `conn` is at (see [`Db::generation`]).
+pub(super) async fn read_generation(conn: &mut SqliteConnection) -> Result<i64> {
+    Ok(
+        sqlx::query_scalar("SELECT CAST(value AS INTEGER) FROM settings WHERE key = 'generation'")
+            .fetch_optional(&mut *conn)
+            .await?
+            .unwrap_or(0),
+    )
 }

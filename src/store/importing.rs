@@ -124,17 +124,27 @@ impl Loader {
     /// Remembers that `key` names record `id`, which the import created or found by its
     /// key (`matched` false) or found by name, code or address (`matched` true).
     pub async fn keep_key(&mut self, entity: Entity, key: &str, id: i64, matched: bool) -> Result<()> {
-        sqlx::query(
-            "INSERT INTO import_keys (entity, key, record_id, matched) VALUES (?1, ?2, ?3, ?4) \
-             ON CONFLICT (entity, key) DO UPDATE SET record_id = excluded.record_id, matched = excluded.matched",
+        self.keep_keys(&[(entity, id, key.to_owned())], matched).await
+    }
+
+    /// Remembers the records of many keys (entity, record id, key) at once, as
+    /// [`Loader::keep_key`] does one.
+    pub async fn keep_keys(&mut self, keys: &[(Entity, i64, String)], matched: bool) -> Result<()> {
+        super::bulk::insert_rows(
+            &mut self.tx,
+            "INSERT INTO import_keys (entity, key, record_id, matched)",
+            "ON CONFLICT (entity, key) DO UPDATE SET record_id = excluded.record_id, matched = excluded.matched",
+            4,
+            keys,
+            |values, (entity, id, key)| {
+                values
+                    .push_bind(*entity)
+                    .push_bind(key.as_str())
+                    .push_bind(*id)
+                    .push_bind(matched);
+            },
         )
-        .bind(entity)
-        .bind(key)
-        .bind(id)
-        .bind(matched)
-        .execute(&mut *self.tx)
-        .await?;
-        Ok(())
+        .await
     }
 
     /// A country by its ISO code.

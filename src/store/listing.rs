@@ -5,7 +5,7 @@
 use std::sync::Arc;
 
 use roaring::RoaringBitmap;
-use sqlx::{QueryBuilder, Sqlite};
+use sqlx::{QueryBuilder, Sqlite, SqliteConnection};
 
 use super::events::TimelineEntry;
 use super::{ActorRef, Db, fold};
@@ -522,28 +522,35 @@ impl Db {
         self.with_actors(rows).await
     }
 
+    /// The filter form's countries, tags and outlets (with those of unpublished events
+    /// for editors), read once per generation: every view checks its filter against
+    /// them, and reading them took three queries per page.
+    pub async fn filter_choices(&self, include_unpublished: bool) -> Result<std::sync::Arc<FilterChoices>> {
+        let generation = self.generation().await?;
+        let key = if include_unpublished { "editors" } else { "readers" };
+        if let Some(choices) = self.choices.get(generation, key) {
+            return Ok(choices);
+        }
+        let mut tx = self.read.begin().await?;
+        let generation = super::derived::read_generation(&mut tx).await?;
+        let choices = std::sync::Arc::new(FilterChoices {
+            countries: super::actors::countries_on(&mut tx, include_unpublished).await?,
+            tags: tags_on(&mut tx, include_unpublished).await?,
+            outlets: outlets_on(&mut tx, include_unpublished).await?,
+        });
+        tx.commit().await?;
+        self.choices.put(generation, key.to_owned(), choices.clone());
+        Ok(choices)
+    }
+
     /// Every tag in use, for the filter form.
     pub async fn tags(&self, include_unpublished: bool) -> Result<Vec<String>> {
-        Ok(sqlx::query_scalar(
-            "SELECT name FROM tags t WHERE ?1 OR EXISTS (SELECT 1 FROM event_tags et \
-               JOIN events e ON e.id = et.event_id WHERE et.tag_id = t.id AND e.status = 'published') \
-             ORDER BY name",
-        )
-        .bind(include_unpublished)
-        .fetch_all(&self.read)
-        .await?)
+        tags_on(&mut *self.read.acquire().await?, include_unpublished).await
     }
 
     /// Every outlet among the sources, for the filter form.
     pub async fn outlets(&self, include_unpublished: bool) -> Result<Vec<String>> {
-        Ok(sqlx::query_scalar(
-            "SELECT DISTINCT outlet FROM sources s WHERE ?1 OR EXISTS (SELECT 1 FROM citations c \
-               JOIN events e ON e.id = c.event_id WHERE c.source_id = s.id AND e.status = 'published') \
-             ORDER BY outlet COLLATE NOCASE",
-        )
-        .bind(include_unpublished)
-        .fetch_all(&self.read)
-        .await?)
+        outlets_on(&mut *self.read.acquire().await?, include_unpublished).await
     }
 
     /// Actors whose name or any alias, folded (case and Latin diacritics ignored, any
@@ -700,4 +707,35 @@ impl Db {
             })
             .collect())
     }
+}
+
+/// The filter form's choices (see [`Db::filter_choices`]).
+#[derive(Debug)]
+pub struct FilterChoices {
+    /// (ISO code, name) of countries.
+    pub countries: Vec<(String, String)>,
+    pub tags: Vec<String>,
+    pub outlets: Vec<String>,
+}
+
+async fn tags_on(conn: &mut SqliteConnection, include_unpublished: bool) -> Result<Vec<String>> {
+    Ok(sqlx::query_scalar(
+        "SELECT name FROM tags t WHERE ?1 OR EXISTS (SELECT 1 FROM event_tags et \
+           JOIN events e ON e.id = et.event_id WHERE et.tag_id = t.id AND e.status = 'published') \
+         ORDER BY name",
+    )
+    .bind(include_unpublished)
+    .fetch_all(&mut *conn)
+    .await?)
+}
+
+async fn outlets_on(conn: &mut SqliteConnection, include_unpublished: bool) -> Result<Vec<String>> {
+    Ok(sqlx::query_scalar(
+        "SELECT DISTINCT outlet FROM sources s WHERE ?1 OR EXISTS (SELECT 1 FROM citations c \
+           JOIN events e ON e.id = c.event_id WHERE c.source_id = s.id AND e.status = 'published') \
+         ORDER BY outlet COLLATE NOCASE",
+    )
+    .bind(include_unpublished)
+    .fetch_all(&mut *conn)
+    .await?)
 }

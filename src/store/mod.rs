@@ -17,6 +17,8 @@ pub use crate::domain::names::{fold, slugify};
 pub mod actors;
 /// Consistent copies of the database, checked.
 pub mod backup;
+/// Many rows in few statements, for loads.
+mod bulk;
 /// What sources claim: ranks and quantities, read and written.
 pub mod claims;
 /// Rows derived from events for search and fast filters, kept in step by the store.
@@ -68,6 +70,8 @@ pub struct Db {
     /// Every match of recent searches, best first, per generation (see
     /// [`listing::RankedKeys`]).
     ranked: std::sync::Arc<listing::RankedCache>,
+    /// The filter form's choices, per generation (see [`listing::FilterChoices`]).
+    choices: std::sync::Arc<crate::cache::GenerationCache<listing::FilterChoices>>,
     /// The published events in memory (see [`read_index`]), once built.
     index: std::sync::Arc<read_index::SharedIndex>,
     /// How to open a connection of its own, for probing the write lock (`/healthz`)
@@ -126,6 +130,7 @@ impl Db {
             options: options.busy_timeout(Duration::from_millis(250)),
             summaries: std::sync::Arc::new(summary::SummaryCache::new(summary::CACHE_CAPACITY, |_| 1)),
             ranked: std::sync::Arc::new(listing::RankedCache::new(listing::RANKED_CAPACITY, Vec::len)),
+            choices: std::sync::Arc::new(crate::cache::GenerationCache::new(2, |_| 1)),
             index: std::sync::Arc::default(),
         };
         let read = claims::read_stored_quantities(&db.write).await?;

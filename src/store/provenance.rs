@@ -119,6 +119,7 @@ pub(super) async fn refresh(conn: &mut SqliteConnection, ids: Option<&[i64]>) ->
     .bind(&list)
     .execute(&mut *conn)
     .await?;
+    let mut rows = Vec::with_capacity(events.len());
     for (event, overridden) in events {
         let cited = by_event
             .remove(&event)
@@ -128,19 +129,25 @@ pub(super) async fn refresh(conn: &mut SqliteConnection, ids: Option<&[i64]>) ->
         let mut sources = distinct_sources.remove(&event).unwrap_or_default();
         sources.sort_unstable();
         sources.dedup();
-        sqlx::query(
-            "INSERT INTO event_provenance (event_id, sources, independent, verification, alternatives, shown) \
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
-        )
-        .bind(event)
-        .bind(sources.len() as i64)
-        .bind(weighed.independent as i64)
-        .bind(weighed.verification)
-        .bind(weighed.alternatives)
-        .bind(overridden.unwrap_or(weighed.verification))
-        .execute(&mut *conn)
-        .await?;
+        rows.push((event, sources.len() as i64, weighed, overridden));
     }
+    super::bulk::insert_rows(
+        conn,
+        "INSERT INTO event_provenance (event_id, sources, independent, verification, alternatives, shown)",
+        "",
+        6,
+        &rows,
+        |values, (event, sources, weighed, overridden)| {
+            values
+                .push_bind(*event)
+                .push_bind(*sources)
+                .push_bind(weighed.independent as i64)
+                .push_bind(weighed.verification)
+                .push_bind(weighed.alternatives)
+                .push_bind(overridden.unwrap_or(weighed.verification));
+        },
+    )
+    .await?;
     Ok(())
 }
 

@@ -241,20 +241,11 @@ struct EventRow {
     independent: Option<i64>,
 }
 
-async fn read_generation(conn: &mut SqliteConnection) -> Result<i64> {
-    Ok(
-        sqlx::query_scalar("SELECT CAST(value AS INTEGER) FROM settings WHERE key = 'generation'")
-            .fetch_optional(&mut *conn)
-            .await?
-            .unwrap_or(0),
-    )
-}
-
 /// Reads the index's rows of the given events on `conn`, which should be inside a
 /// transaction so that they agree with each other and the generation.
 pub(super) async fn read_rows(conn: &mut SqliteConnection, ids: &[i64]) -> Result<IndexRows> {
     let list = serde_json::to_string(ids).map_err(|e| Error::Internal(e.to_string()))?;
-    let generation = read_generation(conn).await?;
+    let generation = super::derived::read_generation(conn).await?;
     let events: Vec<EventRow> = sqlx::query_as(
         "SELECT e.id, e.date_sort, e.date_latest, e.date_earliest, e.date_precision, e.event_type, \
            (SELECT group_concat(x.country_id) FROM event_countries x WHERE x.event_id = e.id) AS countries, \
@@ -360,7 +351,7 @@ const CHUNK_STATEMENTS: [&str; 6] = [
 /// transaction) one chunk of event ids at a time while another thread takes in the
 /// chunk before: the build holds one chunk's texts at a time, never the collection's.
 async fn build_all(conn: &mut SqliteConnection) -> Result<ReadIndex> {
-    let generation = read_generation(conn).await?;
+    let generation = super::derived::read_generation(conn).await?;
     let labels = Labels {
         actors: sqlx::query_as("SELECT id, kind = 'country', iso_code, name FROM actors")
             .fetch_all(&mut *conn)

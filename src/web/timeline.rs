@@ -382,7 +382,8 @@ pub(super) async fn check_view(
         None => None,
     };
     let editor = viewer.is_editor();
-    let tags = state.db.tags(editor).await?;
+    let choices = state.db.filter_choices(editor).await?;
+    let tags = choices.tags.clone();
     if let Some(tag) = &filter.tag
         && !tags.contains(tag)
     {
@@ -391,7 +392,7 @@ pub(super) async fn check_view(
             format!("No event carries the tag “{tag}”."),
         ));
     }
-    let outlets = state.db.outlets(editor).await?;
+    let outlets = choices.outlets.clone();
     if let Some(outlet) = &filter.outlet {
         // Outlets match whatever their case; the canonical address spells them as stored.
         // A name an outlet had before a rename is the outlet's name now (the canonical
@@ -404,7 +405,7 @@ pub(super) async fn check_view(
             Error::parameter("outlet", format!("No source comes from the outlet “{outlet}”."))
         })?);
     }
-    let countries = state.db.countries(editor).await?;
+    let countries = choices.countries.clone();
     if let Some(unknown) = filter
         .countries
         .iter()
