@@ -487,13 +487,16 @@ impl Db {
         }
         let ids: Vec<i64> = keys.iter().map(Key::id).collect();
         let list = serde_json::to_string(&ids).map_err(|e| Error::Internal(e.to_string()))?;
-        let mut rows: Vec<TimelineEntry> = sqlx::query_as(&format!(
-            "SELECT {} FROM events e WHERE e.id IN (SELECT value FROM json_each(?))",
-            super::events::ENTRY_COLUMNS
-        ))
-        .bind(&list)
-        .fetch_all(&self.read)
-        .await?;
+        let text: Option<String> = sqlx::query_scalar(super::events::ENTRIES_JSON)
+            .bind(&list)
+            .fetch_one(&self.read)
+            .await?;
+        let parsed: Vec<super::events::EntryJson> = serde_json::from_str(text.as_deref().unwrap_or("[]"))
+            .map_err(|e| Error::Internal(format!("reading timeline entries: {e}")))?;
+        let mut rows: Vec<TimelineEntry> = parsed
+            .into_iter()
+            .map(super::events::EntryJson::into_entry)
+            .collect();
         if let Some(search) = search {
             // The documents are read from FTS5's content table (`<table>_content`, whose
             // columns c0..c3 are title, names, summary, passages): a plain b-tree lookup,
@@ -519,7 +522,7 @@ impl Db {
             }
         }
         rows.sort_by_key(|row| ids.iter().position(|id| *id == row.id));
-        self.with_actors(rows).await
+        Ok(rows)
     }
 
     /// The filter form's countries, tags and outlets (with those of unpublished events

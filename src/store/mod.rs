@@ -259,7 +259,7 @@ pub(super) fn stored_date(text: &str, what: &str) -> Result<crate::dates::EventD
 }
 
 /// A link to an actor as lists show it.
-#[derive(Debug, Clone, sqlx::FromRow)]
+#[derive(Debug, Clone, sqlx::FromRow, serde::Deserialize)]
 pub struct ActorRef {
     pub id: i64,
     pub kind: crate::domain::ActorKind,
