@@ -126,6 +126,162 @@ struct CitationRow {
     rank_reason: String,
 }
 
+impl EventRow {
+    /// The row of a new event, as an editor or a dataset gives it: no verification,
+    /// further dates or inferences yet.
+    fn new(id: i64, event: &NewEvent<'_>) -> EventRow {
+        EventRow {
+            id,
+            title: event.title.trim().to_owned(),
+            slug: slugify(event.title, "event"),
+            summary: event.summary.to_owned(),
+            event_type: event.event_type,
+            agreement_kind: event.agreement_kind,
+            date: event.date.clone(),
+            date_note: event.date_note.to_owned(),
+            place: event.place.map(str::to_owned),
+            location_country_id: event.location_country_id,
+            status: event.status,
+            verification: None,
+            verification_reason: String::new(),
+            key_dates: crate::domain::KeyDates::default(),
+            place_inference: None,
+            date_note_inference: None,
+        }
+    }
+}
+
+impl CitationRow {
+    fn new(id: i64, event_id: i64, source_id: i64, citation: &NewCitation<'_>, position: i64) -> CitationRow {
+        CitationRow {
+            id,
+            event_id,
+            source_id,
+            passage: citation.passage.trim().to_owned(),
+            claimed_date: citation.claimed_date.map(EventDate::edtf),
+            note: citation.note.trim().to_owned(),
+            position,
+            rank: citation.claimed_date_rank,
+            rank_reason: citation.claimed_date_rank_reason.trim().to_owned(),
+        }
+    }
+}
+
+/// Writes events' rows: the one statement shape for one new event and for a batch.
+async fn write_events(conn: &mut sqlx::SqliteConnection, rows: &[EventRow]) -> Result<()> {
+    super::bulk::insert_rows(
+        conn,
+        "INSERT INTO events (id, title, slug, summary, event_type, agreement_kind, date_edtf, date_earliest, \
+             date_latest, date_sort, date_precision, date_note, place, location_country_id, status, \
+             verification, verification_reason, announced_edtf, signed_edtf, in_force_edtf, \
+             place_inference, date_note_inference)",
+        "",
+        22,
+        rows,
+        |values, e| {
+            values
+                .push_bind(e.id)
+                .push_bind(e.title.as_str())
+                .push_bind(e.slug.as_str())
+                .push_bind(e.summary.as_str())
+                .push_bind(e.event_type)
+                .push_bind(e.agreement_kind)
+                .push_bind(e.date.edtf())
+                .push_bind(iso_day(e.date.earliest()))
+                .push_bind(iso_day(e.date.latest()))
+                .push_bind(iso_day(e.date.sort_day()))
+                .push_bind(e.date.precision().as_str())
+                .push_bind(e.date_note.as_str())
+                .push_bind(e.place.as_deref())
+                .push_bind(e.location_country_id)
+                .push_bind(e.status)
+                .push_bind(e.verification)
+                .push_bind(e.verification_reason.as_str())
+                .push_bind(e.key_dates.announced.as_ref().map(EventDate::edtf))
+                .push_bind(e.key_dates.signed.as_ref().map(EventDate::edtf))
+                .push_bind(e.key_dates.in_force.as_ref().map(EventDate::edtf))
+                .push_bind(e.place_inference.as_deref())
+                .push_bind(e.date_note_inference.as_deref());
+        },
+    )
+    .await
+}
+
+/// Writes sources' rows, (id, outlet name now, source): for one and for a batch.
+async fn write_sources(conn: &mut sqlx::SqliteConnection, rows: &[(i64, String, Source)]) -> Result<()> {
+    super::bulk::insert_rows(
+        conn,
+        "INSERT INTO sources (id, outlet, title, url, published_edtf, published_earliest, author, notes, \
+                              archive_url, retrieved_edtf, derived_from_id, derived_note)",
+        "",
+        12,
+        rows,
+        |values, (id, outlet, source)| {
+            values
+                .push_bind(*id)
+                .push_bind(outlet.as_str())
+                .push_bind(source.title.trim())
+                .push_bind(source.url.as_deref())
+                .push_bind(source.published.as_ref().map(EventDate::edtf))
+                .push_bind(source.published.as_ref().map(|d| iso_day(d.earliest())))
+                .push_bind(source.author.as_deref())
+                .push_bind(source.notes.trim())
+                .push_bind(source.archive_url.as_deref())
+                .push_bind(source.retrieved.as_ref().map(EventDate::edtf))
+                .push_bind(source.derived_from)
+                .push_bind(source.derived_note.trim());
+        },
+    )
+    .await
+}
+
+/// Writes participants' rows (the same actor in the same role twice is one link): for
+/// one and for a batch.
+async fn write_participants(conn: &mut sqlx::SqliteConnection, rows: &[ParticipantRow]) -> Result<()> {
+    super::bulk::insert_rows(
+        conn,
+        "INSERT OR IGNORE INTO event_actors (event_id, actor_id, role, title, position, inference)",
+        "",
+        6,
+        rows,
+        |values, p| {
+            values
+                .push_bind(p.event_id)
+                .push_bind(p.actor_id)
+                .push_bind(p.role.as_str())
+                .push_bind(p.title.as_deref())
+                .push_bind(p.position)
+                .push_bind(p.inference.as_deref());
+        },
+    )
+    .await
+}
+
+/// Writes citations' rows: for one and for a batch.
+async fn write_citations(conn: &mut sqlx::SqliteConnection, rows: &[CitationRow]) -> Result<()> {
+    super::bulk::insert_rows(
+        conn,
+        "INSERT INTO citations (id, event_id, source_id, passage, claimed_date_edtf, note, position, \
+                                claimed_date_rank, claimed_date_rank_reason)",
+        "",
+        9,
+        rows,
+        |values, c| {
+            values
+                .push_bind(c.id)
+                .push_bind(c.event_id)
+                .push_bind(c.source_id)
+                .push_bind(c.passage.as_str())
+                .push_bind(c.claimed_date.as_deref())
+                .push_bind(c.note.as_str())
+                .push_bind(c.position)
+                .push_bind(c.rank)
+                .push_bind(c.rank_reason.as_str());
+        },
+    )
+    .await
+}
+
 /// New events gathered before their rows are written.
 const BATCH_EVENTS: usize = 500;
 
@@ -235,53 +391,23 @@ impl Loader {
 
     pub async fn insert_source(&mut self, source: &Source) -> Result<i64> {
         let outlet = super::outlets::current_name(&mut self.tx, &source.outlet).await?;
-        let id = sqlx::query_scalar(&format!(
-            "INSERT INTO sources (id, outlet, title, url, published_edtf, published_earliest, author, notes, \
-                                  archive_url, retrieved_edtf, derived_from_id, derived_note) \
-             VALUES ({}, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
-            next_id("sources", "source")
-        ))
-        .bind(&outlet)
-        .bind(source.title.trim())
-        .bind(source.url.as_deref())
-        .bind(source.published.as_ref().map(EventDate::edtf))
-        .bind(source.published.as_ref().map(|d| iso_day(d.earliest())))
-        .bind(source.author.as_deref())
-        .bind(source.notes.trim())
-        .bind(source.archive_url.as_deref())
-        .bind(source.retrieved.as_ref().map(EventDate::edtf))
-        .bind(source.derived_from)
-        .bind(source.derived_note.trim())
-        .fetch_one(&mut *self.tx)
-        .await?;
+        let id = self.next_id_of("sources", "source").await?;
+        write_sources(&mut self.tx, &[(id, outlet, source.clone())]).await?;
         Ok(id)
     }
 
     pub async fn insert_event(&mut self, event: &NewEvent<'_>) -> Result<i64> {
-        let id = sqlx::query_scalar(&format!(
-            "INSERT INTO events (id, title, slug, summary, event_type, agreement_kind, date_edtf, \
-                 date_earliest, date_latest, date_sort, date_precision, date_note, place, location_country_id, status) \
-             VALUES ({}, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
-            next_id("events", "event")
-        ))
-        .bind(event.title.trim())
-        .bind(slugify(event.title, "event"))
-        .bind(event.summary)
-        .bind(event.event_type)
-        .bind(event.agreement_kind)
-        .bind(event.date.edtf())
-        .bind(iso_day(event.date.earliest()))
-        .bind(iso_day(event.date.latest()))
-        .bind(iso_day(event.date.sort_day()))
-        .bind(event.date.precision().as_str())
-        .bind(event.date_note)
-        .bind(event.place)
-        .bind(event.location_country_id)
-        .bind(event.status)
-        .fetch_one(&mut *self.tx)
-        .await?;
+        let id = self.next_id_of("events", "event").await?;
+        write_events(&mut self.tx, &[EventRow::new(id, event)]).await?;
         self.events.push(id);
         Ok(id)
+    }
+
+    /// The id the next new row of `table` takes (see [`next_id`]).
+    async fn next_id_of(&mut self, table: &str, entity: &str) -> Result<i64> {
+        Ok(sqlx::query_scalar(&format!("SELECT {}", next_id(table, entity)))
+            .fetch_one(&mut *self.tx)
+            .await?)
     }
 
     /// Links an actor to an event; the same actor in the same role twice is one link.
@@ -294,19 +420,15 @@ impl Loader {
         position: i64,
         inference: Option<&str>,
     ) -> Result<()> {
-        sqlx::query(
-            "INSERT OR IGNORE INTO event_actors (event_id, actor_id, role, title, position, inference) \
-             VALUES (?, ?, ?, ?, ?, ?)",
-        )
-        .bind(event_id)
-        .bind(actor_id)
-        .bind(role)
-        .bind(title)
-        .bind(position)
-        .bind(inference.map(str::trim).filter(|r| !r.is_empty()))
-        .execute(&mut *self.tx)
-        .await?;
-        Ok(())
+        let row = ParticipantRow {
+            event_id,
+            actor_id,
+            role: role.to_owned(),
+            title: title.map(str::to_owned),
+            position,
+            inference: reason(inference),
+        };
+        write_participants(&mut self.tx, &[row]).await
     }
 
     /// Cites a source on an event at `position`, with the source's date for the event
@@ -318,20 +440,13 @@ impl Loader {
         citation: &NewCitation<'_>,
         position: i64,
     ) -> Result<i64> {
-        let id = sqlx::query_scalar(
-            "INSERT INTO citations (event_id, source_id, passage, claimed_date_edtf, note, position, \
-                                    claimed_date_rank, claimed_date_rank_reason) \
-             VALUES (?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
+        let id: i64 = sqlx::query_scalar("SELECT coalesce(max(id), 0) + 1 FROM citations")
+            .fetch_one(&mut *self.tx)
+            .await?;
+        write_citations(
+            &mut self.tx,
+            &[CitationRow::new(id, event_id, source_id, citation, position)],
         )
-        .bind(event_id)
-        .bind(source_id)
-        .bind(citation.passage.trim())
-        .bind(citation.claimed_date.map(EventDate::edtf))
-        .bind(citation.note.trim())
-        .bind(position)
-        .bind(citation.claimed_date_rank)
-        .bind(citation.claimed_date_rank_reason.trim())
-        .fetch_one(&mut *self.tx)
         .await?;
         self.insert_claims(id, citation.claims).await?;
         Ok(id)
@@ -497,17 +612,6 @@ impl Loader {
         let id = batch.next_event;
         batch.next_event += 1;
         batch.events.push(EventRow {
-            id,
-            title: event.title.trim().to_owned(),
-            slug: slugify(event.title, "event"),
-            summary: event.summary.to_owned(),
-            event_type: event.event_type,
-            agreement_kind: event.agreement_kind,
-            date: event.date.clone(),
-            date_note: event.date_note.to_owned(),
-            place: event.place.map(str::to_owned),
-            location_country_id: event.location_country_id,
-            status: event.status,
             verification: parts.verification,
             verification_reason: match parts.verification {
                 Some(_) => parts.verification_reason.trim().to_owned(),
@@ -516,6 +620,7 @@ impl Loader {
             key_dates: parts.key_dates.clone(),
             place_inference: reason(parts.place_inference),
             date_note_inference: reason(parts.date_note_inference),
+            ..EventRow::new(id, event)
         });
         for participant in parts.participants {
             batch.participants.push(ParticipantRow {
@@ -530,17 +635,9 @@ impl Loader {
         for (position, source, citation) in parts.citations {
             let citation_id = batch.next_citation;
             batch.next_citation += 1;
-            batch.citations.push(CitationRow {
-                id: citation_id,
-                event_id: id,
-                source_id: source,
-                passage: citation.passage.trim().to_owned(),
-                claimed_date: citation.claimed_date.map(EventDate::edtf),
-                note: citation.note.trim().to_owned(),
-                position,
-                rank: citation.claimed_date_rank,
-                rank_reason: citation.claimed_date_rank_reason.trim().to_owned(),
-            });
+            batch
+                .citations
+                .push(CitationRow::new(citation_id, id, source, &citation, position));
             for (position, claim) in (0..).zip(citation.claims) {
                 batch.claims.push((citation_id, position, claim.clone()));
             }
@@ -579,15 +676,11 @@ impl Loader {
             return Ok(batch);
         }
         Ok(EventBatch {
-            next_event: sqlx::query_scalar(&format!("SELECT {}", next_id("events", "event")))
-                .fetch_one(&mut *self.tx)
-                .await?,
+            next_event: self.next_id_of("events", "event").await?,
             next_citation: sqlx::query_scalar("SELECT coalesce(max(id), 0) + 1 FROM citations")
                 .fetch_one(&mut *self.tx)
                 .await?,
-            next_source: sqlx::query_scalar(&format!("SELECT {}", next_id("sources", "source")))
-                .fetch_one(&mut *self.tx)
-                .await?,
+            next_source: self.next_id_of("sources", "source").await?,
             ..EventBatch::default()
         })
     }
@@ -633,100 +726,10 @@ impl Loader {
             return Ok(());
         };
         let conn = &mut *self.tx;
-        super::bulk::insert_rows(
-            conn,
-            "INSERT INTO sources (id, outlet, title, url, published_edtf, published_earliest, author, notes, \
-                                  archive_url, retrieved_edtf, derived_from_id, derived_note)",
-            "",
-            12,
-            &batch.sources,
-            |values, (id, outlet, source)| {
-                values
-                    .push_bind(*id)
-                    .push_bind(outlet.as_str())
-                    .push_bind(source.title.trim())
-                    .push_bind(source.url.as_deref())
-                    .push_bind(source.published.as_ref().map(EventDate::edtf))
-                    .push_bind(source.published.as_ref().map(|d| iso_day(d.earliest())))
-                    .push_bind(source.author.as_deref())
-                    .push_bind(source.notes.trim())
-                    .push_bind(source.archive_url.as_deref())
-                    .push_bind(source.retrieved.as_ref().map(EventDate::edtf))
-                    .push_bind(source.derived_from)
-                    .push_bind(source.derived_note.trim());
-            },
-        )
-        .await?;
-        super::bulk::insert_rows(
-            conn,
-            "INSERT INTO events (id, title, slug, summary, event_type, agreement_kind, date_edtf, date_earliest,                  date_latest, date_sort, date_precision, date_note, place, location_country_id, status,                  verification, verification_reason, announced_edtf, signed_edtf, in_force_edtf,                  place_inference, date_note_inference)",
-            "",
-            22,
-            &batch.events,
-            |values, e| {
-                values
-                    .push_bind(e.id)
-                    .push_bind(e.title.as_str())
-                    .push_bind(e.slug.as_str())
-                    .push_bind(e.summary.as_str())
-                    .push_bind(e.event_type)
-                    .push_bind(e.agreement_kind)
-                    .push_bind(e.date.edtf())
-                    .push_bind(iso_day(e.date.earliest()))
-                    .push_bind(iso_day(e.date.latest()))
-                    .push_bind(iso_day(e.date.sort_day()))
-                    .push_bind(e.date.precision().as_str())
-                    .push_bind(e.date_note.as_str())
-                    .push_bind(e.place.as_deref())
-                    .push_bind(e.location_country_id)
-                    .push_bind(e.status)
-                    .push_bind(e.verification)
-                    .push_bind(e.verification_reason.as_str())
-                    .push_bind(e.key_dates.announced.as_ref().map(EventDate::edtf))
-                    .push_bind(e.key_dates.signed.as_ref().map(EventDate::edtf))
-                    .push_bind(e.key_dates.in_force.as_ref().map(EventDate::edtf))
-                    .push_bind(e.place_inference.as_deref())
-                    .push_bind(e.date_note_inference.as_deref());
-            },
-        )
-        .await?;
-        super::bulk::insert_rows(
-            conn,
-            "INSERT OR IGNORE INTO event_actors (event_id, actor_id, role, title, position, inference)",
-            "",
-            6,
-            &batch.participants,
-            |values, p| {
-                values
-                    .push_bind(p.event_id)
-                    .push_bind(p.actor_id)
-                    .push_bind(p.role.as_str())
-                    .push_bind(p.title.as_deref())
-                    .push_bind(p.position)
-                    .push_bind(p.inference.as_deref());
-            },
-        )
-        .await?;
-        super::bulk::insert_rows(
-            conn,
-            "INSERT INTO citations (id, event_id, source_id, passage, claimed_date_edtf, note, position,                                     claimed_date_rank, claimed_date_rank_reason)",
-            "",
-            9,
-            &batch.citations,
-            |values, c| {
-                values
-                    .push_bind(c.id)
-                    .push_bind(c.event_id)
-                    .push_bind(c.source_id)
-                    .push_bind(c.passage.as_str())
-                    .push_bind(c.claimed_date.as_deref())
-                    .push_bind(c.note.as_str())
-                    .push_bind(c.position)
-                    .push_bind(c.rank)
-                    .push_bind(c.rank_reason.as_str());
-            },
-        )
-        .await?;
+        write_sources(conn, &batch.sources).await?;
+        write_events(conn, &batch.events).await?;
+        write_participants(conn, &batch.participants).await?;
+        write_citations(conn, &batch.citations).await?;
         super::claims::insert_many(conn, &batch.claims).await?;
         super::bulk::insert_rows(
             conn,
