@@ -244,6 +244,17 @@ async fn assert_views_same(app: &TestApp, after: &str) {
         to: Some(EventDate::parse("2024-06").expect("date")),
         ..TimelineFilter::default()
     });
+    // Only an open start (its earliest day centuries before its sort day) reaches back
+    // to 1990.
+    filters.push(TimelineFilter {
+        to: Some(EventDate::parse("1990").expect("date")),
+        ..TimelineFilter::default()
+    });
+    filters.push(TimelineFilter {
+        from: Some(EventDate::parse("2019-11-15").expect("date")),
+        to: Some(EventDate::parse("2019-12").expect("date")),
+        ..TimelineFilter::default()
+    });
     for (n, filter) in filters.iter().enumerate() {
         assert_same(db, filter, &format!("view {n} after {after}: {filter:?}")).await;
     }
@@ -308,6 +319,28 @@ async fn every_kind_of_write_is_in_the_index_when_its_response_leaves() {
     .await;
     posted(&app, &eddie, &format!("/events/{id}/edit"), &borrowed(&fields)).await;
     assert_views_same(&app, "an edit of date, type, place and tags").await;
+
+    let fields = edit_fields(&app, id, &[("date", "../2019-11")]).await;
+    posted(&app, &eddie, &format!("/events/{id}/edit"), &borrowed(&fields)).await;
+    let reaching_back = TimelineFilter {
+        to: Some(EventDate::parse("1990").expect("date")),
+        ..TimelineFilter::default()
+    };
+    let found = app
+        .app
+        .db
+        .timeline_page(&reaching_back, None, 50)
+        .await
+        .expect("page");
+    assert!(
+        found.entries.iter().any(|e| e.id == id),
+        "an open start matches a range long before its sort day"
+    );
+    assert_views_same(&app, "an edit to an open start").await;
+
+    let fields = edit_fields(&app, id, &[("date", "2019-11-04")]).await;
+    posted(&app, &eddie, &format!("/events/{id}/edit"), &borrowed(&fields)).await;
+    assert_views_same(&app, "an edit back to a day").await;
 
     change_status(&app, &eddie, id, "retract", "Misreported").await;
     assert_views_same(&app, "retracting").await;

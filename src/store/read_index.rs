@@ -34,38 +34,56 @@ use crate::domain::filter::{Cursor, Key, Order, TimelineFilter};
 use crate::domain::{EventStatus, EventType, Verification};
 use crate::error::{Error, Result};
 
-/// One published event as the index orders and counts it. Days are Julian day numbers.
+/// One published event as the index orders and counts it, in 16 bytes (a million
+/// events are held twice: in timeline order and by id). Days are Julian day numbers.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 struct Entry {
     sort: i32,
     latest: i32,
     id: u32,
-    earliest: i32,
-    /// year × 12 + month − 1 of the sort day, for the histogram.
-    month: i32,
+    /// Days from the earliest day to the sort day: 0 but for an open start;
+    /// [`FAR`] when further, the earliest day then being in [`ReadIndex::far_earliest`].
+    before: u16,
     /// Position of the type in [`EventType::ALL`].
     kind: u8,
-    /// Position of the shown status in [`Verification::ALL`], plus one; 0: no row.
-    shown: u8,
-    /// Dated to a month or a day (the monthly histogram counts only those).
-    precise: bool,
+    /// Position of the shown status in [`Verification::ALL`], plus one (0: no row), in
+    /// the low bits; [`PRECISE`] when dated to a month or a day (the monthly histogram
+    /// counts only those).
+    flags: u8,
 }
+
+/// [`Entry::before`] of an earliest day too far before the sort day to count in 16 bits.
+const FAR: u16 = u16::MAX;
+/// [`Entry::flags`]' bit of a date precise to the month or the day.
+const PRECISE: u8 = 0x80;
 
 impl Entry {
     /// The timeline's order: sort day, then latest day, then id.
     fn key(&self) -> (i32, i32, u32) {
         (self.sort, self.latest, self.id)
     }
+
+    /// Position of the shown status in [`Verification::ALL`], plus one; 0: no row.
+    fn shown(&self) -> u8 {
+        self.flags & !PRECISE
+    }
+
+    fn precise(&self) -> bool {
+        self.flags & PRECISE != 0
+    }
 }
 
-/// Per event, the values its facets count and its bitmaps hold, in one arena: a header
-/// of two words (countries << 16 | actors, tags << 16 | outlets), then the values. An
-/// actor's value is its id << 1, plus 1 when the actors facet counts it.
+/// Per event, the values its facets count and its bitmaps hold, in one arena of 16-bit
+/// words (half of what 32-bit ids take: a few thousand actors, tags and outlets need 15
+/// bits). A record is a header word of four 4-bit word counts, one per list (15: the
+/// count follows the header as a value), then the lists' values. A value takes 15 bits
+/// per word, low bits first, the high bit set on every word but its last. An actor's
+/// value is its id << 1, plus 1 when the actors facet counts it.
 #[derive(Debug, Default)]
 struct Lists {
-    /// Where each event id's lists start in `arena`; `u32::MAX` when it has none.
+    /// Where each event id's record starts in `arena`; `u32::MAX` when it has none.
     start: Vec<u32>,
-    arena: Vec<u32>,
+    arena: Vec<u16>,
     /// Words of the arena no event points to any more (rewritten events).
     garbage: usize,
 }
@@ -80,51 +98,107 @@ struct EventLists {
     outlets: Vec<u32>,
 }
 
+/// Appends `value` to `words`, 15 bits per word (see [`Lists`]).
+fn push_value(words: &mut Vec<u16>, mut value: u32) {
+    loop {
+        let low = (value & 0x7fff) as u16;
+        value >>= 15;
+        if value == 0 {
+            words.push(low);
+            return;
+        }
+        words.push(low | 0x8000);
+    }
+}
+
+/// The values of one list of a [`Lists`] record.
+#[derive(Debug, Clone)]
+struct Values<'a>(&'a [u16]);
+
+impl Iterator for Values<'_> {
+    type Item = u32;
+
+    fn next(&mut self) -> Option<u32> {
+        let mut value = 0u32;
+        let mut shift = 0u32;
+        loop {
+            let (&word, rest) = self.0.split_first()?;
+            self.0 = rest;
+            value |= u32::from(word & 0x7fff).checked_shl(shift).unwrap_or(0);
+            if word & 0x8000 == 0 {
+                return Some(value);
+            }
+            shift += 15;
+        }
+    }
+}
+
 impl Lists {
+    /// An event's record: the word range of each list, and the record's length.
+    fn record(&self, start: usize) -> ([std::ops::Range<usize>; 4], usize) {
+        let header = self.arena[start];
+        let mut at = start + 1;
+        let mut words = [0usize; 4];
+        for (list, words) in words.iter_mut().enumerate() {
+            let nibble = usize::from(header >> (4 * list) & 0xf);
+            *words = if nibble == 0xf {
+                let mut extra = Values(&self.arena[at..]);
+                let n = extra.next().unwrap_or(0) as usize;
+                at = self.arena.len() - extra.0.len();
+                n
+            } else {
+                nibble
+            };
+        }
+        let ranges = words.map(|n| {
+            let range = at..at + n;
+            at += n;
+            range
+        });
+        (ranges, at - start)
+    }
+
     fn get(&self, id: u32) -> Option<ListsRef<'_>> {
         let start = *self.start.get(id as usize)?;
         if start == u32::MAX {
             return None;
         }
-        let start = start as usize;
-        let (h0, h1) = (self.arena[start], self.arena[start + 1]);
-        let counts = [h0 >> 16, h0 & 0xffff, h1 >> 16, h1 & 0xffff].map(|n| n as usize);
-        let mut at = start + 2;
-        let mut take = |n: usize| {
-            let part = &self.arena[at..at + n];
-            at += n;
-            part
-        };
+        let ([countries, actors, tags, outlets], _) = self.record(start as usize);
         Some(ListsRef {
-            countries: take(counts[0]),
-            actors: take(counts[1]),
-            tags: take(counts[2]),
-            outlets: take(counts[3]),
+            countries: Values(&self.arena[countries]),
+            actors: Values(&self.arena[actors]),
+            tags: Values(&self.arena[tags]),
+            outlets: Values(&self.arena[outlets]),
         })
     }
 
     fn set(&mut self, id: u32, lists: &EventLists) {
         self.remove(id);
-        let clamp = |n: usize| n.min(0xffff) as u32;
-        let counts = [
-            clamp(lists.countries.len()),
-            clamp(lists.actors.len()),
-            clamp(lists.tags.len()),
-            clamp(lists.outlets.len()),
-        ];
+        let mut parts: [Vec<u16>; 4] = Default::default();
+        for &country in &lists.countries {
+            push_value(&mut parts[0], country);
+        }
+        for &(actor, counted) in &lists.actors {
+            push_value(&mut parts[1], actor << 1 | u32::from(counted));
+        }
+        for &tag in &lists.tags {
+            push_value(&mut parts[2], tag);
+        }
+        for &outlet in &lists.outlets {
+            push_value(&mut parts[3], outlet);
+        }
         let start = self.arena.len() as u32;
-        self.arena.push(counts[0] << 16 | counts[1]);
-        self.arena.push(counts[2] << 16 | counts[3]);
-        self.arena.extend(lists.countries.iter().take(counts[0] as usize));
-        self.arena.extend(
-            lists
-                .actors
-                .iter()
-                .take(counts[1] as usize)
-                .map(|&(actor, counted)| actor << 1 | u32::from(counted)),
-        );
-        self.arena.extend(lists.tags.iter().take(counts[2] as usize));
-        self.arena.extend(lists.outlets.iter().take(counts[3] as usize));
+        let nibble = |words: usize| words.min(0xf) as u16;
+        let header = parts.iter().enumerate().fold(0u16, |header, (list, words)| {
+            header | nibble(words.len()) << (4 * list)
+        });
+        self.arena.push(header);
+        for words in parts.iter().filter(|words| words.len() >= 0xf) {
+            push_value(&mut self.arena, words.len() as u32);
+        }
+        for words in &parts {
+            self.arena.extend_from_slice(words);
+        }
         if self.start.len() <= id as usize {
             self.start.resize(id as usize + 1, u32::MAX);
         }
@@ -132,8 +206,10 @@ impl Lists {
     }
 
     fn remove(&mut self, id: u32) {
-        if let Some(old) = self.get(id) {
-            self.garbage += 2 + old.countries.len() + old.actors.len() + old.tags.len() + old.outlets.len();
+        if let Some(&start) = self.start.get(id as usize)
+            && start != u32::MAX
+        {
+            self.garbage += self.record(start as usize).1;
             self.start[id as usize] = u32::MAX;
         }
         if self.garbage > 1024 && self.garbage * 2 > self.arena.len() {
@@ -144,12 +220,14 @@ impl Lists {
     /// Rewrites the arena without the words no event points to.
     fn compact(&mut self) {
         let mut arena = Vec::with_capacity(self.arena.len() - self.garbage);
-        for start in self.start.iter_mut().filter(|s| **s != u32::MAX) {
-            let at = *start as usize;
-            let (h0, h1) = (self.arena[at], self.arena[at + 1]);
-            let len = 2 + (h0 >> 16) + (h0 & 0xffff) + (h1 >> 16) + (h1 & 0xffff);
-            *start = arena.len() as u32;
-            arena.extend_from_slice(&self.arena[at..at + len as usize]);
+        for id in 0..self.start.len() {
+            let at = self.start[id];
+            if at == u32::MAX {
+                continue;
+            }
+            let len = self.record(at as usize).1;
+            self.start[id] = arena.len() as u32;
+            arena.extend_from_slice(&self.arena[at as usize..at as usize + len]);
         }
         self.arena = arena;
         self.garbage = 0;
@@ -157,10 +235,10 @@ impl Lists {
 }
 
 struct ListsRef<'a> {
-    countries: &'a [u32],
-    actors: &'a [u32],
-    tags: &'a [u32],
-    outlets: &'a [u32],
+    countries: Values<'a>,
+    actors: Values<'a>,
+    tags: Values<'a>,
+    outlets: Values<'a>,
 }
 
 /// The published events in memory (see the module's documentation).
@@ -198,6 +276,9 @@ pub struct ReadIndex {
     /// outside a date range an event's sort day can be and still match.
     lead: i32,
     lag: i32,
+    /// The earliest day of events whose entry cannot hold it (see [`Entry::before`]):
+    /// open starts, a few.
+    far_earliest: HashMap<u32, i32>,
 }
 
 /// Rows of some events as SQL holds them, read inside one transaction.
@@ -490,7 +571,8 @@ impl Builder {
             let shown = provenance.next().and_then(Verification::parse);
             let alternatives = provenance.next() == Some("1");
             let independent = provenance.next().and_then(|n| n.parse().ok());
-            let Some(entry) = Entry::read(id, sort, latest, earliest, precision, kind, shown) else {
+            let Some((entry, earliest)) = Entry::read(id, sort, latest, earliest, precision, kind, shown)
+            else {
                 tracing::warn!("event {id} has dates the read index cannot read");
                 continue;
             };
@@ -506,7 +588,8 @@ impl Builder {
                 .collect();
             lists.outlets.sort_unstable();
             lists.outlets.dedup();
-            self.index.insert(entry, &lists, alternatives, independent);
+            self.index
+                .insert(entry, earliest, &lists, alternatives, independent);
             self.added.push(entry);
         }
         Ok(())
@@ -567,8 +650,28 @@ fn julian(text: &str) -> Option<Date> {
     parse_iso_day(text)
 }
 
-fn month_of(day: Date) -> i32 {
-    day.year() * 12 + i32::from(u8::from(day.month())) - 1
+/// The month of Julian days (year × 12 + month − 1), remembering the last one's bounds:
+/// days that come in timeline order ask the calendar once per month.
+#[derive(Debug, Default)]
+struct MonthOf {
+    /// The first day of the month last asked for, and the first of the next.
+    first: i32,
+    next: i32,
+    month: i32,
+}
+
+impl MonthOf {
+    fn of(&mut self, day: i32) -> i32 {
+        if !(self.first..self.next).contains(&day) {
+            let Ok(date) = Date::from_julian_day(day) else {
+                return 0;
+            };
+            self.month = date.year() * 12 + i32::from(u8::from(date.month())) - 1;
+            self.first = day - i32::from(date.day()) + 1;
+            self.next = self.first + i32::from(date.month().length(date.year()));
+        }
+        self.month
+    }
 }
 
 fn position<T: PartialEq>(all: &[T], value: &T) -> usize {
@@ -576,6 +679,14 @@ fn position<T: PartialEq>(all: &[T], value: &T) -> usize {
 }
 
 impl ReadIndex {
+    /// The earliest day of an entry's date.
+    fn earliest(&self, entry: &Entry) -> i32 {
+        match entry.before {
+            FAR => self.far_earliest.get(&entry.id).copied().unwrap_or(i32::MIN),
+            days => entry.sort - i32::from(days),
+        }
+    }
+
     /// An index of no events.
     fn empty() -> ReadIndex {
         ReadIndex {
@@ -611,7 +722,7 @@ impl ReadIndex {
         }
         let mut added = Vec::new();
         for row in rows.events {
-            let Some(entry) = Entry::read(
+            let Some((entry, earliest)) = Entry::read(
                 row.id,
                 &row.date_sort,
                 &row.date_latest,
@@ -630,7 +741,13 @@ impl ReadIndex {
                 tags: id_list(row.tags.as_deref()),
                 outlets: id_list(row.outlets.as_deref()),
             };
-            self.insert(entry, &lists, row.alternatives.unwrap_or(false), row.independent);
+            self.insert(
+                entry,
+                earliest,
+                &lists,
+                row.alternatives.unwrap_or(false),
+                row.independent,
+            );
             added.push(entry);
         }
         if added.len() > SMALL_BATCH {
@@ -703,10 +820,20 @@ impl ReadIndex {
         }
     }
 
-    fn insert(&mut self, entry: Entry, lists: &EventLists, alternatives: bool, independent: Option<i64>) {
+    fn insert(
+        &mut self,
+        entry: Entry,
+        earliest: i32,
+        lists: &EventLists,
+        alternatives: bool,
+        independent: Option<i64>,
+    ) {
         let id = entry.id;
         self.lead = self.lead.max(entry.latest - entry.sort);
-        self.lag = self.lag.max(entry.sort - entry.earliest);
+        self.lag = self.lag.max(entry.sort - earliest);
+        if entry.before == FAR {
+            self.far_earliest.insert(id, earliest);
+        }
         if self.by_id.len() <= id as usize {
             self.by_id.resize(id as usize + 1, Entry::absent());
         }
@@ -731,8 +858,8 @@ impl ReadIndex {
             self.outlets.entry(outlet).or_default().insert(id);
         }
         self.types[entry.kind as usize].insert(id);
-        if entry.shown > 0 {
-            self.shown[entry.shown as usize - 1].insert(id);
+        if entry.shown() > 0 {
+            self.shown[entry.shown() as usize - 1].insert(id);
         }
         if alternatives {
             self.alternatives.insert(id);
@@ -751,23 +878,24 @@ impl ReadIndex {
         };
         if let Some(lists) = self.lists.get(id) {
             for country in lists.countries {
-                remove_from(&mut self.countries, *country, id);
-                remove_from(&mut self.actors, *country, id);
+                remove_from(&mut self.countries, country, id);
+                remove_from(&mut self.actors, country, id);
             }
             for actor in lists.actors {
                 remove_from(&mut self.actors, actor >> 1, id);
             }
             for tag in lists.tags {
-                remove_from(&mut self.tags, *tag, id);
+                remove_from(&mut self.tags, tag, id);
             }
             for outlet in lists.outlets {
-                remove_from(&mut self.outlets, *outlet, id);
+                remove_from(&mut self.outlets, outlet, id);
             }
         }
         self.lists.remove(id);
+        self.far_earliest.remove(&id);
         self.types[entry.kind as usize].remove(id);
-        if entry.shown > 0 {
-            self.shown[entry.shown as usize - 1].remove(id);
+        if entry.shown() > 0 {
+            self.shown[entry.shown() as usize - 1].remove(id);
         }
         self.alternatives.remove(id);
         for bitmap in self.independent.values_mut() {
@@ -787,10 +915,10 @@ impl ReadIndex {
         self.order.len()
     }
 
-    /// About how many bytes the index holds on the heap: its vectors' capacities and
-    /// its bitmaps' serialized sizes (close to their size in memory), without the
-    /// labels' maps.
-    fn heap_bytes(&self) -> usize {
+    /// About how many bytes the index holds on the heap, as (entries in order and by id,
+    /// per-event lists, bitmaps): its vectors' capacities and its bitmaps' serialized
+    /// sizes (close to their size in memory), without the labels' maps.
+    fn heap_bytes(&self) -> (usize, usize, usize) {
         let entry = std::mem::size_of::<Entry>();
         let maps = [&self.countries, &self.actors, &self.tags, &self.outlets];
         let bitmaps: usize = maps
@@ -802,9 +930,11 @@ impl ReadIndex {
             .chain(std::iter::once(&self.alternatives))
             .map(RoaringBitmap::serialized_size)
             .sum();
-        (self.order.capacity() + self.by_id.capacity()) * entry
-            + (self.lists.start.capacity() + self.lists.arena.capacity()) * 4
-            + bitmaps
+        (
+            (self.order.capacity() + self.by_id.capacity()) * entry,
+            self.lists.start.capacity() * 4 + self.lists.arena.capacity() * 2,
+            bitmaps,
+        )
     }
 
     /// The events matching `filter`, ascending in timeline order, or None when the index
@@ -872,8 +1002,9 @@ impl ReadIndex {
 
         let from = filter.from.as_ref().map(|d| d.earliest().to_julian_day());
         let to = filter.to.as_ref().map(|d| d.latest().to_julian_day());
-        let in_range =
-            |e: &Entry| from.is_none_or(|from| e.latest >= from) && to.is_none_or(|to| e.earliest <= to);
+        let in_range = |e: &Entry| {
+            from.is_none_or(|from| e.latest >= from) && to.is_none_or(|to| self.earliest(e) <= to)
+        };
         if from.is_some() || to.is_some() {
             // Sort days outside [from − lead, to + lag] cannot match.
             let low = from.map_or(0, |from| {
@@ -997,24 +1128,30 @@ impl ReadIndex {
             Some((last, n)) if *last == period => *n += 1,
             _ => runs.push((period, 1)),
         };
+        let mut month_of = MonthOf::default();
         for entry in matches.iter() {
             types[entry.kind as usize] += 1;
-            shown[entry.shown as usize] += 1;
-            if entry.precise {
-                count_in(&mut months, entry.month);
+            shown[entry.shown() as usize] += 1;
+            let month = month_of.of(entry.sort);
+            if entry.precise() {
+                count_in(&mut months, month);
             }
-            count_in(&mut years, entry.month.div_euclid(12));
+            count_in(&mut years, month.div_euclid(12));
             if let Some(lists) = self.lists.get(entry.id) {
-                for &country in lists.countries {
-                    countries[country as usize] += 1;
-                }
-                for &actor in lists.actors {
-                    if actor & 1 == 1 {
-                        actors[(actor >> 1) as usize] += 1;
+                for country in lists.countries {
+                    if let Some(n) = countries.get_mut(country as usize) {
+                        *n += 1;
                     }
                 }
-                for &tag in lists.tags {
-                    tags[tag as usize] += 1;
+                for actor in lists.actors.filter(|actor| actor & 1 == 1) {
+                    if let Some(n) = actors.get_mut((actor >> 1) as usize) {
+                        *n += 1;
+                    }
+                }
+                for tag in lists.tags {
+                    if let Some(n) = tags.get_mut(tag as usize) {
+                        *n += 1;
+                    }
                 }
             }
         }
@@ -1088,18 +1225,27 @@ impl Entry {
         precision: &str,
         kind: EventType,
         shown: Option<Verification>,
-    ) -> Option<Entry> {
-        let sort_day = julian(sort)?;
-        Some(Entry {
-            sort: sort_day.to_julian_day(),
+    ) -> Option<(Entry, i32)> {
+        let sort = julian(sort)?.to_julian_day();
+        let earliest = julian(earliest)?.to_julian_day();
+        let shown = shown.map_or(0, |s| position(Verification::ALL, &s) as u8 + 1);
+        let precise = if matches!(precision, "month" | "day") {
+            PRECISE
+        } else {
+            0
+        };
+        let entry = Entry {
+            sort,
             latest: julian(latest)?.to_julian_day(),
             id: id32(id)?,
-            earliest: julian(earliest)?.to_julian_day(),
-            month: month_of(sort_day),
+            before: u16::try_from(sort - earliest)
+                .ok()
+                .filter(|&days| days < FAR)
+                .unwrap_or(FAR),
             kind: position(EventType::ALL, &kind) as u8,
-            shown: shown.map_or(0, |s| position(Verification::ALL, &s) as u8 + 1),
-            precise: matches!(precision, "month" | "day"),
-        })
+            flags: shown | precise,
+        };
+        Some((entry, earliest))
     }
 
     /// The marker of an id the index does not hold.
@@ -1108,11 +1254,9 @@ impl Entry {
             sort: 0,
             latest: 0,
             id: 0,
-            earliest: 0,
-            month: 0,
+            before: 0,
             kind: 0,
-            shown: 0,
-            precise: false,
+            flags: 0,
         }
     }
 
@@ -1272,9 +1416,12 @@ impl Db {
         let index = build_all(&mut tx).await?;
         tx.commit().await?;
         let events = index.len();
+        let (entries, lists, bitmaps) = index.heap_bytes();
         tracing::info!(
             events,
-            heap_mb = index.heap_bytes() / 1_000_000,
+            entries_mb = entries / 1_000_000,
+            lists_mb = lists / 1_000_000,
+            bitmaps_mb = bitmaps / 1_000_000,
             "read index size"
         );
         tracing::debug!(
@@ -1368,6 +1515,130 @@ impl Db {
                 None
             }
             _ => None,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn lists_of(n: u32, big: u32) -> EventLists {
+        EventLists {
+            countries: (1..=n).collect(),
+            actors: (0..n).map(|i| (big + i, i % 2 == 0)).collect(),
+            tags: vec![big],
+            outlets: Vec::new(),
+        }
+    }
+
+    fn read_back(lists: &Lists, id: u32) -> EventLists {
+        let got = lists.get(id).expect("a record");
+        EventLists {
+            countries: got.countries.collect(),
+            actors: got.actors.map(|a| (a >> 1, a & 1 == 1)).collect(),
+            tags: got.tags.collect(),
+            outlets: got.outlets.collect(),
+        }
+    }
+
+    #[test]
+    fn lists_keep_small_large_and_long_values() {
+        let mut lists = Lists::default();
+        // Short lists of one-word values; long lists (over 15 words, so their count
+        // follows the header) of values taking two and three words.
+        let cases = [
+            (1, lists_of(3, 7)),
+            (2, lists_of(40, 40_000)),
+            (5, lists_of(16, u32::MAX >> 2)),
+        ];
+        for (id, case) in &cases {
+            lists.set(*id, case);
+        }
+        for (id, case) in &cases {
+            let got = read_back(&lists, *id);
+            assert_eq!(got.countries, case.countries, "event {id}");
+            assert_eq!(got.actors, case.actors, "event {id}");
+            assert_eq!(got.tags, case.tags, "event {id}");
+            assert!(got.outlets.is_empty(), "event {id}");
+        }
+        assert!(lists.get(3).is_none() && lists.get(99).is_none());
+    }
+
+    #[test]
+    fn rewritten_lists_are_compacted_without_losing_the_others() {
+        let mut lists = Lists::default();
+        for id in 1..=200 {
+            lists.set(id, &lists_of(id % 20, id * 1000));
+        }
+        for round in 0..10 {
+            for id in (1..=200).step_by(2) {
+                lists.set(id, &lists_of(round, id));
+            }
+        }
+        assert!(lists.garbage * 2 <= lists.arena.len(), "compacted along the way");
+        for id in 1..=200 {
+            let expected = if id % 2 == 1 {
+                lists_of(9, id)
+            } else {
+                lists_of(id % 20, id * 1000)
+            };
+            let got = read_back(&lists, id);
+            assert_eq!(
+                (got.countries, got.actors, got.tags),
+                (expected.countries, expected.actors, expected.tags)
+            );
+        }
+        lists.remove(4);
+        assert!(lists.get(4).is_none());
+    }
+
+    #[test]
+    fn an_entry_is_sixteen_bytes_and_keeps_a_far_earliest_day_aside() {
+        assert_eq!(std::mem::size_of::<Entry>(), 16);
+        let (entry, earliest) = Entry::read(
+            9,
+            "2023-05-31",
+            "2023-05-31",
+            "1000-01-01",
+            "month",
+            EventType::ALL[0],
+            Some(Verification::ALL[1]),
+        )
+        .expect("an entry");
+        assert_eq!(entry.before, FAR);
+        assert!(entry.precise() && entry.shown() == 2);
+        let mut index = ReadIndex::empty();
+        index.insert(entry, earliest, &EventLists::default(), false, None);
+        assert_eq!(index.earliest(&entry), earliest);
+        index.remove(9, true);
+        assert!(index.far_earliest.is_empty());
+        let (near, earliest) = Entry::read(
+            10,
+            "2023-01-01",
+            "2023-12-31",
+            "2023-01-01",
+            "year",
+            EventType::ALL[0],
+            None,
+        )
+        .expect("an entry");
+        assert_eq!((near.before, near.precise(), near.shown()), (0, false, 0));
+        assert_eq!(index.earliest(&near), earliest);
+    }
+
+    #[test]
+    fn months_of_days_in_order_and_out_of_it() {
+        let mut month_of = MonthOf::default();
+        let day = |text: &str| julian(text).expect("a day").to_julian_day();
+        for (text, month) in [
+            ("2024-02-01", 2024 * 12 + 1),
+            ("2024-02-29", 2024 * 12 + 1),
+            ("2024-03-01", 2024 * 12 + 2),
+            ("2023-12-31", 2023 * 12 + 11),
+            ("2024-01-01", 2024 * 12),
+        ] {
+            assert_eq!(month_of.of(day(text)), month, "{text}");
         }
     }
 }
