@@ -940,7 +940,7 @@ impl ReadIndex {
     /// The events matching `filter`, ascending in timeline order, or None when the index
     /// cannot answer it (anything but published events). `search` is the set of event
     /// ids the filter's search matches.
-    fn matches(&self, filter: &TimelineFilter, search: Option<&RoaringBitmap>) -> Option<Cow<'_, [Entry]>> {
+    fn matches(&self, filter: &TimelineFilter, search: Option<&RoaringBitmap>) -> Option<Matches<'_>> {
         if filter.status != EventStatus::Published || (filter.search.is_some() && search.is_none()) {
             return None;
         }
@@ -1000,45 +1000,33 @@ impl ReadIndex {
             result
         });
 
-        let from = filter.from.as_ref().map(|d| d.earliest().to_julian_day());
-        let to = filter.to.as_ref().map(|d| d.latest().to_julian_day());
-        let in_range = |e: &Entry| {
-            from.is_none_or(|from| e.latest >= from) && to.is_none_or(|to| self.earliest(e) <= to)
+        let mut test = Test {
+            index: self,
+            from: filter.from.as_ref().map(|d| d.earliest().to_julian_day()),
+            to: filter.to.as_ref().map(|d| d.latest().to_julian_day()),
+            set: None,
         };
-        if from.is_some() || to.is_some() {
-            // Sort days outside [from − lead, to + lag] cannot match.
-            let low = from.map_or(0, |from| {
-                let bound = from.saturating_sub(self.lead);
-                self.order.partition_point(|e| e.sort < bound)
-            });
-            let high = to.map_or(self.order.len(), |to| {
-                let bound = to.saturating_add(self.lag);
-                self.order.partition_point(|e| e.sort <= bound)
-            });
-            let zone = &self.order[low..high.max(low)];
-            let picked: Vec<Entry> = match &candidates {
-                Some(set) if (set.len() as usize) < zone.len() / 8 => self.sorted(set, in_range),
-                Some(set) => zone
-                    .iter()
-                    .filter(|e| in_range(e) && set.contains(e.id))
-                    .copied()
-                    .collect(),
-                None => zone.iter().filter(|e| in_range(e)).copied().collect(),
-            };
-            return Some(Cow::Owned(picked));
-        }
+        // Sort days outside [from − lead, to + lag] cannot match.
+        let low = test.from.map_or(0, |from| {
+            let bound = from.saturating_sub(self.lead);
+            self.order.partition_point(|e| e.sort < bound)
+        });
+        let high = test.to.map_or(self.order.len(), |to| {
+            let bound = to.saturating_add(self.lag);
+            self.order.partition_point(|e| e.sort <= bound)
+        });
+        let zone = &self.order[low..high.max(low)];
+        let ranged = test.from.is_some() || test.to.is_some();
         Some(match candidates {
-            None => Cow::Borrowed(&self.order[..]),
-            Some(set) if (set.len() as usize) < self.order.len() / 8 => {
-                Cow::Owned(self.sorted(&set, |_| true))
+            None if !ranged => Matches::Slice(zone),
+            // Few candidates: their entries, sorted.
+            Some(set) if (set.len() as usize) < zone.len() / 8 => {
+                Matches::Picked(self.sorted(&set, |e| test.passes(e)))
             }
-            Some(set) => Cow::Owned(
-                self.order
-                    .iter()
-                    .filter(|e| set.contains(e.id))
-                    .copied()
-                    .collect(),
-            ),
+            set => {
+                test.set = set;
+                Matches::Walked { zone, test }
+            }
         })
     }
 
@@ -1087,14 +1075,18 @@ impl ReadIndex {
         let cmp_key = |e: &Entry, (sort, latest, id): (i32, i32, i64)| {
             (e.sort, e.latest, i64::from(e.id)).cmp(&(sort, latest, id))
         };
+        // The entries are a slice in timeline order, all of them matching or those that
+        // pass the test: the cursor's place is found in the slice, the page walked from it.
+        let (entries, test) = matches.parts();
+        let passes = |e: &&Entry| test.is_none_or(|test| test.passes(e));
         let picked: Vec<&Entry> = if ascending {
-            let start = at.map_or(0, |at| matches.partition_point(|e| cmp_key(e, at).is_le()));
-            matches[start..].iter().take(limit).collect()
+            let start = at.map_or(0, |at| entries.partition_point(|e| cmp_key(e, at).is_le()));
+            entries[start..].iter().filter(passes).take(limit).collect()
         } else {
-            let end = at.map_or(matches.len(), |at| {
-                matches.partition_point(|e| cmp_key(e, at).is_lt())
+            let end = at.map_or(entries.len(), |at| {
+                entries.partition_point(|e| cmp_key(e, at).is_lt())
             });
-            matches[..end].iter().rev().take(limit).collect()
+            entries[..end].iter().rev().filter(passes).take(limit).collect()
         };
         Some(picked.into_iter().map(Entry::date_key).collect())
     }
@@ -1129,7 +1121,9 @@ impl ReadIndex {
             _ => runs.push((period, 1)),
         };
         let mut month_of = MonthOf::default();
+        let mut total = 0;
         for entry in matches.iter() {
+            total += 1;
             types[entry.kind as usize] += 1;
             shown[entry.shown() as usize] += 1;
             let month = month_of.of(entry.sort);
@@ -1200,7 +1194,7 @@ impl ReadIndex {
                 .collect()
         };
         Some(Summary {
-            total: matches.len() as i64,
+            total,
             countries,
             types: type_facet,
             tags,
@@ -1267,6 +1261,59 @@ impl Entry {
             sort: day(self.sort),
             latest: day(self.latest),
             id: i64::from(self.id),
+        }
+    }
+}
+
+/// The events matching a view, ascending in timeline order. A broad view is walked, not
+/// copied: at a million events a copy of its entries would be megabytes per request.
+enum Matches<'a> {
+    /// A slice of the timeline, every entry of it matching.
+    Slice(&'a [Entry]),
+    /// The entries of a few candidates, sorted.
+    Picked(Vec<Entry>),
+    /// The entries of a slice of the timeline that pass a test.
+    Walked { zone: &'a [Entry], test: Test<'a> },
+}
+
+/// What an entry must pass to match: the date range and the candidates, where the view
+/// has them.
+struct Test<'a> {
+    index: &'a ReadIndex,
+    from: Option<i32>,
+    to: Option<i32>,
+    set: Option<RoaringBitmap>,
+}
+
+impl Test<'_> {
+    fn passes(&self, entry: &Entry) -> bool {
+        self.from.is_none_or(|from| entry.latest >= from)
+            && self.to.is_none_or(|to| self.index.earliest(entry) <= to)
+            && self.set.as_ref().is_none_or(|set| set.contains(entry.id))
+    }
+}
+
+impl Matches<'_> {
+    /// The slice the matches are in, and the test they pass when not all of it matches.
+    fn parts(&self) -> (&[Entry], Option<&Test<'_>>) {
+        match self {
+            Matches::Slice(entries) => (entries, None),
+            Matches::Picked(entries) => (entries, None),
+            Matches::Walked { zone, test } => (zone, Some(test)),
+        }
+    }
+
+    fn iter(&self) -> impl Iterator<Item = &Entry> {
+        let (entries, test) = self.parts();
+        entries
+            .iter()
+            .filter(move |e| test.is_none_or(|test| test.passes(e)))
+    }
+
+    fn len(&self) -> usize {
+        match self.parts() {
+            (entries, None) => entries.len(),
+            (_, Some(_)) => self.iter().count(),
         }
     }
 }
