@@ -19,11 +19,19 @@ use crate::error::{Error, Result};
 /// rows.
 pub type RankedKeys = Vec<(f64, i64)>;
 
-/// Ranked matches of recent searches, weighed by their number.
+/// Ranked matches of recent searches, weighed by their bytes.
 pub type RankedCache = crate::cache::GenerationCache<RankedKeys>;
 
-/// Ranked keys kept at once, over all searches (16 bytes each).
-pub const RANKED_CAPACITY: usize = 2_000_000;
+/// Bytes of ranked keys kept at once, over all searches, within the server's memory
+/// budget (docs/architecture.md, "Memory"). At 16 bytes a key, the searches of the last
+/// few dozen rare words, or of the last common word at a million events (250,000
+/// matches, 4 MB), whose next pages then cost no ranking.
+pub const RANKED_BYTES: usize = 8 * 1024 * 1024;
+
+/// What a search's keys weigh in [`RankedCache`].
+pub fn ranked_bytes(keys: &RankedKeys) -> usize {
+    keys.capacity() * std::mem::size_of::<(f64, i64)>()
+}
 
 /// The keys of one page of a ranked list, in reading order (reversed when paging
 /// backwards), as [`Db::page_keys`] returns them: after the cursor's key, or before it.
@@ -311,6 +319,8 @@ impl Db {
         }
         // Best first, ties by id: as `ORDER BY rank, rowid`.
         hits.sort_unstable_by(|a, b| a.0.total_cmp(&b.0).then(a.1.cmp(&b.1)));
+        // Kept at its length, which is what the cache weighs.
+        hits.shrink_to_fit();
         let hits = Arc::new(hits);
         self.ranked.put(generation, key, hits.clone());
         Ok(hits)
@@ -368,19 +378,22 @@ impl Db {
         {
             // The search's ranking, kept to the events the whole filter matches.
             let hits = self.search_hits(generation, search, true).await?;
-            let keys: Arc<RankedKeys> = Arc::new(
-                hits.iter()
-                    .filter(|(_, id)| u32::try_from(*id).is_ok_and(|id| matching.contains(id)))
-                    .copied()
-                    .collect(),
-            );
+            let mut keys: RankedKeys = hits
+                .iter()
+                .filter(|(_, id)| u32::try_from(*id).is_ok_and(|id| matching.contains(id)))
+                .copied()
+                .collect();
+            keys.shrink_to_fit();
+            let keys = Arc::new(keys);
             self.ranked.put(generation, key, keys.clone());
             return Ok(keys);
         }
         let mut sql = QueryBuilder::new("SELECT event_search.rank, e.id FROM events e");
         filter.push_from_where(&mut sql);
         sql.push(" ORDER BY event_search.rank ASC, e.id ASC");
-        let keys: Arc<RankedKeys> = Arc::new(sql.build_query_as().fetch_all(&self.read).await?);
+        let mut keys: RankedKeys = sql.build_query_as().fetch_all(&self.read).await?;
+        keys.shrink_to_fit();
+        let keys = Arc::new(keys);
         if via == Via::IndexOrSql {
             self.ranked.put(generation, key, keys.clone());
         }

@@ -128,8 +128,14 @@ impl Db {
             read,
             write,
             options: options.busy_timeout(Duration::from_millis(250)),
-            summaries: std::sync::Arc::new(summary::SummaryCache::new(summary::CACHE_CAPACITY, |_| 1)),
-            ranked: std::sync::Arc::new(listing::RankedCache::new(listing::RANKED_CAPACITY, Vec::len)),
+            summaries: std::sync::Arc::new(summary::SummaryCache::new(
+                summary::CACHE_BYTES,
+                summary::Summary::heap_bytes,
+            )),
+            ranked: std::sync::Arc::new(listing::RankedCache::new(
+                listing::RANKED_BYTES,
+                listing::ranked_bytes,
+            )),
             choices: std::sync::Arc::new(crate::cache::GenerationCache::new(2, |_| 1)),
             index: std::sync::Arc::default(),
         };

@@ -55,8 +55,35 @@ pub struct Summary {
 /// Summaries of recently seen views, valid for one generation.
 pub type SummaryCache = GenerationCache<Summary>;
 
-/// Views whose summaries are kept at once; a summary is a few kilobytes.
-pub const CACHE_CAPACITY: usize = 2000;
+/// Bytes of summaries kept at once: a summary takes 2 to 30 KB (its facets, and a count
+/// per month of the years it spans), so the last few hundred views, within the server's
+/// memory budget (docs/architecture.md, "Memory").
+pub const CACHE_BYTES: usize = 4 * 1024 * 1024;
+
+impl Summary {
+    /// About how many bytes the summary takes, for its cache to weigh it.
+    pub fn heap_bytes(&self) -> usize {
+        let facet = |values: &Vec<FacetValue>| -> usize {
+            values.capacity() * std::mem::size_of::<FacetValue>()
+                + values
+                    .iter()
+                    .map(|v| v.value.capacity() + v.label.capacity())
+                    .sum::<usize>()
+        };
+        let periods = |values: &Vec<PeriodCount>| -> usize {
+            values.capacity() * std::mem::size_of::<PeriodCount>()
+                + values.iter().map(|p| p.period.capacity()).sum::<usize>()
+        };
+        std::mem::size_of::<Summary>()
+            + facet(&self.countries)
+            + facet(&self.types)
+            + facet(&self.tags)
+            + facet(&self.actors)
+            + facet(&self.verification)
+            + periods(&self.months)
+            + periods(&self.years)
+    }
+}
 
 impl Db {
     /// To call after every committed write: summarises the unfiltered timeline (the most

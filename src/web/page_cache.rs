@@ -38,8 +38,9 @@ pub struct CachedPage {
 /// Stored pages of the current generation, weighed by their size.
 pub type PageCache = GenerationCache<CachedPage>;
 
-/// Bytes of pages kept at once (a timeline page is 50-100 KB).
-pub const PAGE_CACHE_BYTES: usize = 64 * 1024 * 1024;
+/// Bytes of pages kept at once (a timeline page is 50-100 KB): the last 150-300 pages asked
+/// for, within the server's memory budget (docs/architecture.md, "Memory").
+pub const PAGE_CACHE_BYTES: usize = 16 * 1024 * 1024;
 
 /// Pages larger than this are served but not stored.
 const LARGEST_STORED_PAGE: u64 = 4 * 1024 * 1024;
@@ -86,6 +87,9 @@ pub async fn serve(State(state): State<AppState>, request: Request, next: Next) 
                         .into_response();
                 }
             };
+            // A copy of exactly the page's size: the rendered body's buffer grew by
+            // doubling, and the cache weighs what it keeps by its length.
+            let bytes = Bytes::copy_from_slice(&bytes);
             let page = Arc::new(CachedPage::new(parts.headers, bytes));
             state.pages.put(generation, key, page.clone());
             page
