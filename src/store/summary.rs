@@ -263,3 +263,44 @@ fn periods(rows: Vec<(String, i64)>) -> Vec<PeriodCount> {
         .map(|(period, count)| PeriodCount { period, count })
         .collect()
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn summary(values: usize, months: usize) -> Summary {
+        let value = |n: usize| FacetValue {
+            value: format!("value {n}"),
+            label: format!("label of value {n}"),
+            count: 1,
+        };
+        Summary {
+            total: 1,
+            countries: (0..values).map(value).collect(),
+            types: Vec::new(),
+            tags: (0..values).map(value).collect(),
+            actors: Vec::new(),
+            verification: Vec::new(),
+            months: (0..months)
+                .map(|n| PeriodCount {
+                    period: format!("{:04}-{:02}", 2000 + n / 12, n % 12 + 1),
+                    count: 1,
+                })
+                .collect(),
+            years: Vec::new(),
+        }
+    }
+
+    #[test]
+    fn a_summary_weighs_its_facets_and_its_histogram() {
+        let empty = summary(0, 0).heap_bytes();
+        let facets = summary(30, 0).heap_bytes();
+        let histogram = summary(0, 360).heap_bytes();
+        // Each facet value holds two strings beside its own size; each month one.
+        assert!(facets >= empty + 60 * std::mem::size_of::<FacetValue>() + 60 * 20, "{facets}");
+        assert!(histogram >= empty + 360 * (std::mem::size_of::<PeriodCount>() + 7), "{histogram}");
+        // A cache of CACHE_BYTES keeps hundreds of such views, not thousands.
+        let typical = summary(30, 360).heap_bytes();
+        assert!((100..2000).contains(&(CACHE_BYTES / typical)), "{typical}");
+    }
+}
