@@ -111,6 +111,11 @@ fn push_value(words: &mut Vec<u16>, mut value: u32) {
     }
 }
 
+/// How many words [`push_value`] takes for `value`.
+fn value_words(value: u32) -> usize {
+    1 + usize::from(value >= 1 << 15) + usize::from(value >= 1 << 30)
+}
+
 /// The values of one list of a [`Lists`] record.
 #[derive(Debug, Clone)]
 struct Values<'a>(&'a [u16]);
@@ -174,30 +179,35 @@ impl Lists {
 
     fn set(&mut self, id: u32, lists: &EventLists) {
         self.remove(id);
-        let mut parts: [Vec<u16>; 4] = Default::default();
-        for &country in &lists.countries {
-            push_value(&mut parts[0], country);
-        }
-        for &(actor, counted) in &lists.actors {
-            push_value(&mut parts[1], actor << 1 | u32::from(counted));
-        }
-        for &tag in &lists.tags {
-            push_value(&mut parts[2], tag);
-        }
-        for &outlet in &lists.outlets {
-            push_value(&mut parts[3], outlet);
-        }
+        // Written straight into the arena (a build sets a million records): the word
+        // counts first, from the values' sizes, then the values.
+        let actor = |&(actor, counted): &(u32, bool)| actor << 1 | u32::from(counted);
+        let words = |values: &mut dyn Iterator<Item = u32>| -> usize { values.map(value_words).sum() };
+        let counts = [
+            words(&mut lists.countries.iter().copied()),
+            words(&mut lists.actors.iter().map(actor)),
+            words(&mut lists.tags.iter().copied()),
+            words(&mut lists.outlets.iter().copied()),
+        ];
         let start = self.arena.len() as u32;
-        let nibble = |words: usize| words.min(0xf) as u16;
-        let header = parts.iter().enumerate().fold(0u16, |header, (list, words)| {
-            header | nibble(words.len()) << (4 * list)
+        let header = counts.iter().enumerate().fold(0u16, |header, (list, &n)| {
+            header | (n.min(0xf) as u16) << (4 * list)
         });
         self.arena.push(header);
-        for words in parts.iter().filter(|words| words.len() >= 0xf) {
-            push_value(&mut self.arena, words.len() as u32);
+        for &n in counts.iter().filter(|&&n| n >= 0xf) {
+            push_value(&mut self.arena, n as u32);
         }
-        for words in &parts {
-            self.arena.extend_from_slice(words);
+        for &country in &lists.countries {
+            push_value(&mut self.arena, country);
+        }
+        for value in lists.actors.iter().map(actor) {
+            push_value(&mut self.arena, value);
+        }
+        for &tag in &lists.tags {
+            push_value(&mut self.arena, tag);
+        }
+        for &outlet in &lists.outlets {
+            push_value(&mut self.arena, outlet);
         }
         if self.start.len() <= id as usize {
             self.start.resize(id as usize + 1, u32::MAX);

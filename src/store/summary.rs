@@ -297,8 +297,14 @@ mod tests {
         let facets = summary(30, 0).heap_bytes();
         let histogram = summary(0, 360).heap_bytes();
         // Each facet value holds two strings beside its own size; each month one.
-        assert!(facets >= empty + 60 * std::mem::size_of::<FacetValue>() + 60 * 20, "{facets}");
-        assert!(histogram >= empty + 360 * (std::mem::size_of::<PeriodCount>() + 7), "{histogram}");
+        assert!(
+            facets >= empty + 60 * std::mem::size_of::<FacetValue>() + 60 * 20,
+            "{facets}"
+        );
+        assert!(
+            histogram >= empty + 360 * (std::mem::size_of::<PeriodCount>() + 7),
+            "{histogram}"
+        );
         // A cache of CACHE_BYTES keeps hundreds of such views, not thousands.
         let typical = summary(30, 360).heap_bytes();
         assert!((100..2000).contains(&(CACHE_BYTES / typical)), "{typical}");
