@@ -28,6 +28,15 @@ pub type RankedCache = crate::cache::GenerationCache<RankedKeys>;
 /// matches, 4 MB), whose next pages then cost no ranking.
 pub const RANKED_BYTES: usize = 8 * 1024 * 1024;
 
+/// The events searches match, as bitmaps for the read index, weighed by their bytes: a
+/// page asks the index two or three times (page, count, facets), and turning a common
+/// word's matches into a bitmap each time cost milliseconds.
+pub type SearchSets = crate::cache::GenerationCache<RoaringBitmap>;
+
+/// Bytes of search bitmaps kept at once: a word matching a quarter of a million events
+/// takes about 130 KB.
+pub const SEARCH_SET_BYTES: usize = 4 * 1024 * 1024;
+
 /// What a search's keys weigh in [`RankedCache`].
 pub fn ranked_bytes(keys: &RankedKeys) -> usize {
     keys.capacity() * std::mem::size_of::<(f64, i64)>()
@@ -347,17 +356,33 @@ impl Db {
             }
         }
         let search = match &filter.search {
-            Some(search) => {
-                let hits = self.search_hits(generation, search, ranked).await?;
-                Some(
-                    hits.iter()
-                        .filter_map(|&(_, id)| u32::try_from(id).ok())
-                        .collect::<RoaringBitmap>(),
-                )
-            }
+            Some(search) => Some(self.search_set(generation, search, ranked).await?),
             None => None,
         };
-        Ok(self.with_read_index(generation, |index| answer(index, search.as_ref())))
+        Ok(self.with_read_index(generation, |index| answer(index, search.as_deref())))
+    }
+
+    /// The events a search matches, as a bitmap, once per search and generation (from
+    /// its hits, ranked when `ranked` so that a relevance sort finds them ranked too).
+    async fn search_set(
+        &self,
+        generation: i64,
+        search: &SearchQuery,
+        ranked: bool,
+    ) -> Result<Arc<RoaringBitmap>> {
+        if let Some(set) = self.search_sets.get(generation, &search.fts) {
+            return Ok(set);
+        }
+        let hits = self.search_hits(generation, search, ranked).await?;
+        let mut ids: Vec<u32> = hits
+            .iter()
+            .filter_map(|&(_, id)| u32::try_from(id).ok())
+            .collect();
+        ids.sort_unstable();
+        ids.dedup();
+        let set = Arc::new(RoaringBitmap::from_sorted_iter(ids).unwrap_or_default());
+        self.search_sets.put(generation, search.fts.clone(), set.clone());
+        Ok(set)
     }
 
     /// Every event matching a search, best match first, as (rank, id): ranked once per

@@ -70,6 +70,8 @@ pub struct Db {
     /// Every match of recent searches, best first, per generation (see
     /// [`listing::RankedKeys`]).
     ranked: std::sync::Arc<listing::RankedCache>,
+    /// The events recent searches match, as the read index takes them, per generation.
+    search_sets: std::sync::Arc<listing::SearchSets>,
     /// The filter form's choices, per generation (see [`listing::FilterChoices`]).
     choices: std::sync::Arc<crate::cache::GenerationCache<listing::FilterChoices>>,
     /// The published events in memory (see [`read_index`]), once built.
@@ -135,6 +137,10 @@ impl Db {
             ranked: std::sync::Arc::new(listing::RankedCache::new(
                 listing::RANKED_BYTES,
                 listing::ranked_bytes,
+            )),
+            search_sets: std::sync::Arc::new(listing::SearchSets::new(
+                listing::SEARCH_SET_BYTES,
+                roaring::RoaringBitmap::serialized_size,
             )),
             choices: std::sync::Arc::new(crate::cache::GenerationCache::new(2, |_| 1)),
             index: std::sync::Arc::default(),
