@@ -540,3 +540,38 @@ async fn a_view_not_counted_in_time_lists_its_events_and_fills_in_on_reload() {
         Some(&b"no-store"[..])
     );
 }
+
+#[tokio::test]
+async fn a_request_reads_the_generation_once_and_again_after_its_own_write() {
+    let app = fixture_app().await;
+    let db = app.app.db.clone();
+    app.add_user("Eddie", "editor", PASSWORD).await;
+    let eddie = app.sign_in("Eddie", PASSWORD).await;
+    let other = app.another_server().await;
+    other.add_user("Olga", "editor", PASSWORD).await;
+    let olga = other.sign_in("Olga", PASSWORD).await;
+    let before = db.generation().await.expect("generation");
+    Db::one_generation_per_request(async {
+        assert_eq!(db.generation().await.expect("generation"), before);
+        // Another process writes: the request goes on reading as of its start.
+        posted(&other, &olga, "/events/new", &event_fields(&[])).await;
+        assert_eq!(
+            db.generation().await.expect("generation"),
+            before,
+            "a request reads the generation once"
+        );
+        // This process writes: the request sees its own write at once.
+        posted(&app, &eddie, "/events/new", &event_fields(&[])).await;
+        assert_eq!(
+            db.generation().await.expect("generation"),
+            before + 2,
+            "a write of this process's ends what the request kept"
+        );
+    })
+    .await;
+    // Outside the request (and in the next one) every write counts.
+    posted(&other, &olga, "/events/new", &event_fields(&[])).await;
+    assert_eq!(db.generation().await.expect("generation"), before + 3);
+    let next = Db::one_generation_per_request(db.generation()).await;
+    assert_eq!(next.expect("generation"), before + 3);
+}

@@ -360,6 +360,33 @@ async fn only_admins_delete_an_event_and_only_after_confirming() {
 }
 
 #[tokio::test]
+async fn a_renamed_actor_is_renamed_on_every_timeline_entry_that_names_it() {
+    let (app, eddie) = app_with_editor().await;
+    let link = |name: &str| format!("/actors/3/viktor-khrenin\">{name}</a>");
+    // A reader's page (kept by the page cache) and an editor's (rendered each time),
+    // each asked for twice, so that the actors' names are kept too.
+    for _ in 0..2 {
+        app.get("/").await.assert_contains(&link("Viktor Khrenin"));
+        app.get_as(&eddie, "/")
+            .await
+            .assert_contains(&link("Viktor Khrenin"));
+    }
+    let version = actor_version(&app, 3).await;
+    let renamed = app
+        .post_as(
+            &eddie,
+            "/actors/3/edit",
+            &actor_fields(&[("name", "V. Khrenin"), ("version", &version)]),
+        )
+        .await;
+    assert_eq!(renamed.status, StatusCode::SEE_OTHER, "{}", renamed.body);
+    for page in [app.get("/").await, app.get_as(&eddie, "/").await] {
+        page.assert_lacks(">Viktor Khrenin</a>");
+        page.assert_contains("\">V. Khrenin</a>");
+    }
+}
+
+#[tokio::test]
 async fn actors_and_sources_have_histories_that_compare_and_bring_back_versions() {
     let (app, eddie) = app_with_editor().await;
     let version = actor_version(&app, 3).await;

@@ -1,11 +1,26 @@
 //! Actors (countries, people, organizations, facilities) and their aliases.
 
 use std::collections::HashMap;
+use std::sync::Arc;
 
 use sqlx::FromRow;
 
 use super::{ActorRef, Db};
 use crate::error::{Error, Result};
+
+/// Actors' short forms kept for one generation, by id (as text): the timeline's entries
+/// name theirs from here (see [`Db::actor_refs`]).
+pub type ActorRefs = crate::cache::GenerationCache<ActorRef>;
+
+/// Bytes of actors' short forms kept at once: a page names about 190 actors, and ten
+/// thousand fit.
+pub const ACTOR_REFS_BYTES: usize = 2 * 1024 * 1024;
+
+/// What one actor's short form weighs in [`ActorRefs`], its key and the map's slot
+/// included.
+pub fn actor_ref_bytes(actor: &ActorRef) -> usize {
+    std::mem::size_of::<ActorRef>() + actor.name.len() + actor.slug.len() + 96
+}
 
 /// An actor as its page shows it.
 #[derive(Debug, Clone, FromRow)]
@@ -97,6 +112,43 @@ impl Db {
                 .fetch_optional(&self.read)
                 .await?,
         )
+    }
+
+    /// The short forms of these actors, for links, by id: kept per generation as pages ask
+    /// for them (see [`ActorRefs`]), read from SQL in one statement for those not kept
+    /// yet. `generation` is one read before the ids were: an actor read here is then
+    /// never older than that generation, and what is kept under an older generation is
+    /// never asked for once the generation has moved on.
+    pub async fn actor_refs(&self, generation: i64, ids: &[i64]) -> Result<HashMap<i64, Arc<ActorRef>>> {
+        let mut found = HashMap::with_capacity(ids.len());
+        let mut missing = Vec::new();
+        for &id in ids {
+            match self.actor_refs.get(generation, &id.to_string()) {
+                Some(actor) => {
+                    found.insert(id, actor);
+                }
+                None => missing.push(id),
+            }
+        }
+        if missing.is_empty() {
+            return Ok(found);
+        }
+        missing.sort_unstable();
+        missing.dedup();
+        let list = serde_json::to_string(&missing).map_err(|e| Error::Internal(e.to_string()))?;
+        let rows: Vec<ActorRef> = sqlx::query_as(
+            "SELECT id, kind, name, slug FROM actors WHERE id IN (SELECT value FROM json_each(?))",
+        )
+        .bind(&list)
+        .fetch_all(&self.read)
+        .await?;
+        for actor in rows {
+            let actor = Arc::new(actor);
+            self.actor_refs
+                .put(generation, actor.id.to_string(), actor.clone());
+            found.insert(actor.id, actor);
+        }
+        Ok(found)
     }
 
     /// An actor's other names, in the order they were recorded.

@@ -5,6 +5,9 @@
 //! disagree with what they summarise. A generation counter is bumped at the same time,
 //! which tells caches their contents are stale.
 
+use std::cell::Cell;
+use std::sync::atomic::Ordering;
+
 use sqlx::SqliteConnection;
 
 use super::Db;
@@ -232,13 +235,45 @@ impl Db {
         .execute(&mut *tx)
         .await?;
         tx.commit().await?;
+        self.wrote();
         Ok(true)
     }
 
     /// The generation: a number that changes whenever a write changes what readers see.
+    /// Within [`Db::one_generation_per_request`] it is read from SQL once per request
+    /// and again only after a write of this process's: a page asks for it three or four
+    /// times (page cache, page, entries, summary), and each ask was a round trip to an
+    /// SQLite thread and back, twice (sqlx tests a connection as the pool takes it back).
     pub async fn generation(&self) -> Result<i64> {
-        read_generation(&mut *self.read.acquire().await?).await
+        let writes = self.writes.load(Ordering::Acquire);
+        if let Ok(Some((seen_writes, generation))) = SEEN.try_with(Cell::get)
+            && seen_writes == writes
+        {
+            return Ok(generation);
+        }
+        let generation = read_generation(&mut *self.read.acquire().await?).await?;
+        // Outside a request (a background task, a command) there is nothing to keep.
+        let _ = SEEN.try_with(|seen| seen.set(Some((writes, generation))));
+        Ok(generation)
     }
+
+    /// Runs `request` with the generation read at most once (see [`Db::generation`]),
+    /// until this process writes. A write by another process shows from the next
+    /// request on: a request then reads as of one moment, as a transaction would.
+    pub async fn one_generation_per_request<F: Future>(request: F) -> F::Output {
+        SEEN.scope(Cell::new(None), request).await
+    }
+
+    /// Counts a committed write that bumped the generation, which ends what requests
+    /// under way kept of it.
+    pub(super) fn wrote(&self) {
+        self.writes.fetch_add(1, Ordering::AcqRel);
+    }
+}
+
+tokio::task_local! {
+    /// The generation the request read, with [`Db::writes`] as it was before.
+    static SEEN: Cell<Option<(u64, i64)>>;
 }
 
 /// The generation the data on `conn` is at (see [`Db::generation`]).

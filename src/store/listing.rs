@@ -525,16 +525,29 @@ impl Db {
         }
         let ids: Vec<i64> = keys.iter().map(Key::id).collect();
         let list = serde_json::to_string(&ids).map_err(|e| Error::Internal(e.to_string()))?;
+        // Read before the entries, for the actors they name (see `actor_refs`).
+        let generation = self.generation().await?;
         let text: Option<String> = sqlx::query_scalar(super::events::ENTRIES_JSON)
             .bind(&list)
             .fetch_one(&self.read)
             .await?;
         let parsed: Vec<super::events::EntryJson> = serde_json::from_str(text.as_deref().unwrap_or("[]"))
             .map_err(|e| Error::Internal(format!("reading timeline entries: {e}")))?;
-        let mut rows: Vec<TimelineEntry> = parsed
-            .into_iter()
-            .map(super::events::EntryJson::into_entry)
-            .collect();
+        let mut named = Vec::with_capacity(parsed.len());
+        for (_, text) in &parsed {
+            named.push(super::events::named_actors(text.as_deref().unwrap_or_default())?);
+        }
+        let wanted: Vec<i64> = named.iter().flatten().map(|&(_, id)| id).collect();
+        let actors = self.actor_refs(generation, &wanted).await?;
+        let mut rows: Vec<TimelineEntry> = Vec::with_capacity(parsed.len());
+        for ((mut entry, _), named) in parsed.into_iter().zip(named) {
+            let named = named
+                .into_iter()
+                .filter_map(|(position, id)| Some((position, actors.get(&id)?.as_ref())))
+                .collect();
+            super::events::name_actors(&mut entry, named);
+            rows.push(entry);
+        }
         if let Some(search) = search {
             // The documents are read from FTS5's content table (`<table>_content`, whose
             // columns c0..c3 are title, names, summary, passages): a plain b-tree lookup,

@@ -773,6 +773,7 @@ impl Loader {
         if !self.db.keeps_read_index() {
             self.end_bulk().await?;
             self.tx.commit().await?;
+            self.db.wrote();
             self.db.after_write();
             return Ok(());
         }
@@ -783,6 +784,7 @@ impl Loader {
         let read = started.elapsed();
         let in_flight = self.db.write_in_flight();
         self.tx.commit().await?;
+        self.db.wrote();
         let applying = std::time::Instant::now();
         self.db.apply_to_read_index(rows);
         drop(in_flight);

@@ -72,6 +72,11 @@ pub struct Db {
     ranked: std::sync::Arc<listing::RankedCache>,
     /// The events recent searches match, as the read index takes them, per generation.
     search_sets: std::sync::Arc<listing::SearchSets>,
+    /// This process's committed writes that bumped the generation (see
+    /// [`Db::generation`]).
+    writes: std::sync::Arc<std::sync::atomic::AtomicU64>,
+    /// Actors' short forms, per generation (see [`actors::ActorRefs`]).
+    actor_refs: std::sync::Arc<actors::ActorRefs>,
     /// The filter form's choices, per generation (see [`listing::FilterChoices`]).
     choices: std::sync::Arc<crate::cache::GenerationCache<listing::FilterChoices>>,
     /// The published events in memory (see [`read_index`]), once built.
@@ -141,6 +146,11 @@ impl Db {
             search_sets: std::sync::Arc::new(listing::SearchSets::new(
                 listing::SEARCH_SET_BYTES,
                 roaring::RoaringBitmap::serialized_size,
+            )),
+            writes: std::sync::Arc::default(),
+            actor_refs: std::sync::Arc::new(actors::ActorRefs::new(
+                actors::ACTOR_REFS_BYTES,
+                actors::actor_ref_bytes,
             )),
             choices: std::sync::Arc::new(crate::cache::GenerationCache::new(2, |_| 1)),
             index: std::sync::Arc::default(),

@@ -175,6 +175,7 @@ impl Db {
             .execute(&mut *tx)
             .await?;
         tx.commit().await?;
+        self.wrote();
         Ok(true)
     }
 }

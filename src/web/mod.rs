@@ -242,6 +242,7 @@ pub fn router(
         // (so it needs no CSRF check).
         .nest(crate::paths::API, api::router(state.clone()))
         .with_state(state)
+        .layer(axum::middleware::from_fn(one_generation))
         .layer(sessions)
         .layer(RequestBodyLimitLayer::new(BODY_LIMIT_BYTES))
         .layer(CompressionLayer::new())
@@ -281,6 +282,15 @@ pub fn router(
                         .latency_unit(LatencyUnit::Micros),
                 ),
         )
+}
+
+/// Middleware: the request reads the data's generation once (see
+/// [`crate::store::Db::generation`]).
+async fn one_generation(
+    request: axum::extract::Request,
+    next: axum::middleware::Next,
+) -> axum::response::Response {
+    crate::store::Db::one_generation_per_request(next.run(request)).await
 }
 
 fn security_header(name: HeaderName, value: &'static str) -> SetResponseHeaderLayer<HeaderValue> {
