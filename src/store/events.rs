@@ -46,6 +46,32 @@ pub struct TimelineEntry {
     pub snippet: Option<String>,
 }
 
+impl TimelineEntry {
+    /// About what the entry holds, itself included (for [`super::listing::EntryCache`]).
+    pub fn heap_bytes(&self) -> usize {
+        let actors = |list: &[ActorRef]| {
+            list.iter()
+                .map(|a| std::mem::size_of::<ActorRef>() + a.name.len() + a.slug.len())
+                .sum::<usize>()
+        };
+        let text = |t: &Option<String>| t.as_ref().map_or(0, String::len);
+        std::mem::size_of::<TimelineEntry>()
+            + self.title.len()
+            + self.slug.len()
+            + self.date_edtf.len()
+            + self.date_sort.len()
+            + self.date_latest.len()
+            + self.date_precision.len()
+            + text(&self.role)
+            + text(&self.marked_title)
+            + text(&self.snippet)
+            + actors(&self.countries)
+            + actors(&self.actors)
+            // The cache's key and slot.
+            + 96
+    }
+}
+
 /// The timeline entries of the events whose ids are the JSON array `?1`, as one JSON
 /// array with a pair per event: [`TimelineEntry`]'s fields as an object, and the
 /// countries and main actors it names (not those that only reported or were mentioned,
@@ -551,7 +577,12 @@ mod tests {
             "independent_count": 1, "verification": Verification::SingleSource,
         }))
         .expect("entry");
+        let bare = entry.heap_bytes();
         name_actors(&mut entry, named.iter().map(|&(p, id)| (p, by_id(id))).collect());
+        assert!(
+            entry.heap_bytes() >= bare + 4 * std::mem::size_of::<ActorRef>() + "Viktor Khrenin".len(),
+            "an entry weighs its actors"
+        );
         // Belarus in two roles comes once, at its first (position 0).
         assert_eq!(names(&entry.countries), ["Belarus", "Iran"]);
         assert_eq!(names(&entry.actors), ["Amir Nasirzadeh", "Viktor Khrenin"]);

@@ -2,6 +2,7 @@
 //! parameters. Everything a researcher can narrow by lives here, so pages and later
 //! exports share one definition of "matches".
 
+use std::collections::HashMap;
 use std::sync::Arc;
 
 use roaring::RoaringBitmap;
@@ -36,6 +37,13 @@ pub type SearchSets = crate::cache::GenerationCache<RoaringBitmap>;
 /// Bytes of search bitmaps kept at once: a word matching a quarter of a million events
 /// takes about 130 KB.
 pub const SEARCH_SET_BYTES: usize = 4 * 1024 * 1024;
+
+/// Timeline lines kept for one generation, by event id (as text): a page's 50 cost
+/// SQLite about half a millisecond, a kept one a copy (see [`Db::entry_lines`]).
+pub type EntryCache = crate::cache::GenerationCache<TimelineEntry>;
+
+/// Bytes of timeline lines kept at once: about 10,000 lines, 200 pages.
+pub const ENTRY_CACHE_BYTES: usize = 4 * 1024 * 1024;
 
 /// What a search's keys weigh in [`RankedCache`].
 pub fn ranked_bytes(keys: &RankedKeys) -> usize {
@@ -524,31 +532,9 @@ impl Db {
             return Ok(Vec::new());
         }
         let ids: Vec<i64> = keys.iter().map(Key::id).collect();
-        let list = serde_json::to_string(&ids).map_err(|e| Error::Internal(e.to_string()))?;
-        // Read before the entries, for the actors they name (see `actor_refs`).
-        let generation = self.generation().await?;
-        let text: Option<String> = sqlx::query_scalar(super::events::ENTRIES_JSON)
-            .bind(&list)
-            .fetch_one(&self.read)
-            .await?;
-        let parsed: Vec<super::events::EntryJson> = serde_json::from_str(text.as_deref().unwrap_or("[]"))
-            .map_err(|e| Error::Internal(format!("reading timeline entries: {e}")))?;
-        let mut named = Vec::with_capacity(parsed.len());
-        for (_, text) in &parsed {
-            named.push(super::events::named_actors(text.as_deref().unwrap_or_default())?);
-        }
-        let wanted: Vec<i64> = named.iter().flatten().map(|&(_, id)| id).collect();
-        let actors = self.actor_refs(generation, &wanted).await?;
-        let mut rows: Vec<TimelineEntry> = Vec::with_capacity(parsed.len());
-        for ((mut entry, _), named) in parsed.into_iter().zip(named) {
-            let named = named
-                .into_iter()
-                .filter_map(|(position, id)| Some((position, actors.get(&id)?.as_ref())))
-                .collect();
-            super::events::name_actors(&mut entry, named);
-            rows.push(entry);
-        }
+        let mut rows = self.entry_lines(&ids).await?;
         if let Some(search) = search {
+            let list = serde_json::to_string(&ids).map_err(|e| Error::Internal(e.to_string()))?;
             // The documents are read from FTS5's content table (`<table>_content`, whose
             // columns c0..c3 are title, names, summary, passages): a plain b-tree lookup,
             // where a second MATCH for highlight() would re-run the whole search.
@@ -572,8 +558,54 @@ impl Db {
                 }
             }
         }
-        rows.sort_by_key(|row| ids.iter().position(|id| *id == row.id));
         Ok(rows)
+    }
+
+    /// The timeline lines of these events (without a search's marks), in this order:
+    /// kept per generation (see [`EntryCache`]), read from SQL for those not kept yet.
+    async fn entry_lines(&self, ids: &[i64]) -> Result<Vec<TimelineEntry>> {
+        // Read before the entries: what is kept under it is never older (see
+        // `actor_refs`).
+        let generation = self.generation().await?;
+        let mut kept: HashMap<i64, Arc<TimelineEntry>> = HashMap::with_capacity(ids.len());
+        let mut missing = Vec::new();
+        for &id in ids {
+            match self.lines.get(generation, &id.to_string()) {
+                Some(line) => {
+                    kept.insert(id, line);
+                }
+                None => missing.push(id),
+            }
+        }
+        if !missing.is_empty() {
+            let list = serde_json::to_string(&missing).map_err(|e| Error::Internal(e.to_string()))?;
+            let text: Option<String> = sqlx::query_scalar(super::events::ENTRIES_JSON)
+                .bind(&list)
+                .fetch_one(&self.read)
+                .await?;
+            let parsed: Vec<super::events::EntryJson> = serde_json::from_str(text.as_deref().unwrap_or("[]"))
+                .map_err(|e| Error::Internal(format!("reading timeline entries: {e}")))?;
+            let mut named = Vec::with_capacity(parsed.len());
+            for (_, text) in &parsed {
+                named.push(super::events::named_actors(text.as_deref().unwrap_or_default())?);
+            }
+            let wanted: Vec<i64> = named.iter().flatten().map(|&(_, id)| id).collect();
+            let actors = self.actor_refs(generation, &wanted).await?;
+            for ((mut entry, _), named) in parsed.into_iter().zip(named) {
+                let named = named
+                    .into_iter()
+                    .filter_map(|(position, id)| Some((position, actors.get(&id)?.as_ref())))
+                    .collect();
+                super::events::name_actors(&mut entry, named);
+                let line = Arc::new(entry);
+                self.lines.put(generation, line.id.to_string(), line.clone());
+                kept.insert(line.id, line);
+            }
+        }
+        Ok(ids
+            .iter()
+            .filter_map(|id| kept.get(id).map(|line| TimelineEntry::clone(line)))
+            .collect())
     }
 
     /// The filter form's countries, tags and outlets (with those of unpublished events

@@ -75,6 +75,8 @@ pub struct Db {
     /// This process's committed writes that bumped the generation (see
     /// [`Db::generation`]).
     writes: std::sync::Arc<std::sync::atomic::AtomicU64>,
+    /// Timeline lines, per generation (see [`listing::EntryCache`]).
+    lines: std::sync::Arc<listing::EntryCache>,
     /// Actors' short forms, per generation (see [`actors::ActorRefs`]).
     actor_refs: std::sync::Arc<actors::ActorRefs>,
     /// The filter form's choices, per generation (see [`listing::FilterChoices`]).
@@ -148,6 +150,10 @@ impl Db {
                 roaring::RoaringBitmap::serialized_size,
             )),
             writes: std::sync::Arc::default(),
+            lines: std::sync::Arc::new(listing::EntryCache::new(
+                listing::ENTRY_CACHE_BYTES,
+                events::TimelineEntry::heap_bytes,
+            )),
             actor_refs: std::sync::Arc::new(actors::ActorRefs::new(
                 actors::ACTOR_REFS_BYTES,
                 actors::actor_ref_bytes,

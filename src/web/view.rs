@@ -37,8 +37,12 @@ pub fn human_date(edtf: &str) -> String {
 
 /// A value for `<time datetime>`, only where the date is one plain year, month or day.
 pub fn machine_date(edtf: &str) -> Option<String> {
+    machine_date_of(edtf, &EventDate::parse(edtf).ok()?)
+}
+
+/// [`machine_date`] of a date already parsed from `edtf`.
+fn machine_date_of(edtf: &str, date: &EventDate) -> Option<String> {
     let plain = edtf.len() <= 10 && edtf.chars().all(|c| c.is_ascii_digit() || c == '-');
-    let date = EventDate::parse(edtf).ok()?;
     (plain && !date.is_interval() && date.precision() != crate::dates::DatePrecision::Season)
         .then(|| date.edtf())
 }
@@ -92,8 +96,10 @@ impl EntryView {
         }
         EntryView {
             url: crate::paths::event(entry.id, &entry.slug),
-            date: human_date(&entry.date_edtf),
-            machine_date: machine_date(&entry.date_edtf),
+            date: date
+                .as_ref()
+                .map_or_else(|| entry.date_edtf.clone(), EventDate::display),
+            machine_date: date.as_ref().and_then(|d| machine_date_of(&entry.date_edtf, d)),
             precision,
             type_label: entry.event_type.label(),
             agreement_label: entry.agreement_kind.map(AgreementKind::label),
