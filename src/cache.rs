@@ -5,6 +5,7 @@
 //! the oldest entries leave first.
 
 use std::collections::{HashMap, VecDeque};
+use std::fmt::Write;
 use std::sync::{Arc, Mutex};
 
 /// Values of one generation, at most `capacity` in total weight.
@@ -45,6 +46,31 @@ impl<V> GenerationCache<V> {
         (state.generation == generation)
             .then(|| state.entries.get(key).map(|(value, _)| value.clone()))
             .flatten()
+    }
+
+    /// The values kept in `generation` for these ids (each kept under its decimal text),
+    /// by id, and the ids of those not kept, in their order: a page's rows looked up
+    /// under one lock.
+    pub fn get_ids(&self, generation: i64, ids: &[i64]) -> (HashMap<i64, Arc<V>>, Vec<i64>) {
+        let mut kept = HashMap::with_capacity(ids.len());
+        let mut missing = Vec::new();
+        let state = self
+            .inner
+            .lock()
+            .ok()
+            .filter(|state| state.generation == generation);
+        let mut key = String::new();
+        for &id in ids {
+            key.clear();
+            let _ = write!(key, "{id}");
+            match state.as_ref().and_then(|state| state.entries.get(&key)) {
+                Some((value, _)) => {
+                    kept.insert(id, value.clone());
+                }
+                None => missing.push(id),
+            }
+        }
+        (kept, missing)
     }
 
     /// Keeps `value` for `key` in `generation`. A value computed in an older generation
@@ -110,6 +136,22 @@ mod tests {
             "a value computed before a write is not kept"
         );
         assert!(cache.get(2, "b").is_some());
+    }
+
+    #[test]
+    fn ids_are_looked_up_by_their_text_in_one_generation() {
+        let cache = GenerationCache::new(100, by_len);
+        cache.put(1, "7".into(), Arc::new("seven".to_owned()));
+        cache.put(1, "12".into(), Arc::new("twelve".to_owned()));
+        let (kept, missing) = cache.get_ids(1, &[12, 3, 7, 5]);
+        assert_eq!(kept.len(), 2);
+        assert_eq!(kept.get(&7).map(|v| v.as_str()), Some("seven"));
+        assert_eq!(missing, [3, 5], "the missing ones, in their order");
+        let (kept, missing) = cache.get_ids(2, &[7]);
+        assert!(
+            kept.is_empty() && missing == [7],
+            "another generation keeps nothing"
+        );
     }
 
     #[test]

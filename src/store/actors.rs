@@ -120,16 +120,7 @@ impl Db {
     /// never older than that generation, and what is kept under an older generation is
     /// never asked for once the generation has moved on.
     pub async fn actor_refs(&self, generation: i64, ids: &[i64]) -> Result<HashMap<i64, Arc<ActorRef>>> {
-        let mut found = HashMap::with_capacity(ids.len());
-        let mut missing = Vec::new();
-        for &id in ids {
-            match self.actor_refs.get(generation, &id.to_string()) {
-                Some(actor) => {
-                    found.insert(id, actor);
-                }
-                None => missing.push(id),
-            }
-        }
+        let (mut found, mut missing) = self.actor_refs.get_ids(generation, ids);
         if missing.is_empty() {
             return Ok(found);
         }

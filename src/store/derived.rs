@@ -150,9 +150,11 @@ async fn write_search_documents(conn: &mut SqliteConnection, ids: Option<&[i64]>
                 .await?;
         }
     }
+    let mut spent = Spent::default();
     for chunk in ids.chunks(DOCUMENT_CHUNK) {
-        insert_documents_of(conn, chunk).await?;
+        insert_documents_of(conn, chunk, &mut spent).await?;
     }
+    let merging = std::time::Instant::now();
     if many {
         // FTS5's defaults back, then one merge of everything written.
         for (option, value) in [("automerge", 4), ("hashsize", 1024 * 1024)] {
@@ -166,11 +168,31 @@ async fn write_search_documents(conn: &mut SqliteConnection, ids: Option<&[i64]>
             .execute(&mut *conn)
             .await?;
     }
+    tracing::debug!(
+        documents = ids.len(),
+        read_ms = spent.read.as_millis() as u64,
+        text_ms = spent.text.as_millis() as u64,
+        insert_ms = spent.insert.as_millis() as u64,
+        merge_ms = merging.elapsed().as_millis() as u64,
+        "search documents written"
+    );
     Ok(())
 }
 
+/// Where writing search documents spends its time, for the debug log.
+#[derive(Default)]
+struct Spent {
+    /// Reading the documents' parts from SQL.
+    read: std::time::Duration,
+    /// Making them plain, clean text.
+    text: std::time::Duration,
+    /// Inserting them into FTS5.
+    insert: std::time::Duration,
+}
+
 /// Writes the search documents of these events (none is in the index).
-async fn insert_documents_of(conn: &mut SqliteConnection, ids: &[i64]) -> Result<()> {
+async fn insert_documents_of(conn: &mut SqliteConnection, ids: &[i64], spent: &mut Spent) -> Result<()> {
+    let started = std::time::Instant::now();
     let list = serde_json::to_string(ids).map_err(|e| Error::Internal(e.to_string()))?;
     let documents: Vec<Document> = sqlx::query_as(&format!(
         "{DOCUMENT_SELECT} WHERE e.id IN (SELECT value FROM json_each(?)) ORDER BY e.id"
@@ -178,6 +200,8 @@ async fn insert_documents_of(conn: &mut SqliteConnection, ids: &[i64]) -> Result
     .bind(&list)
     .fetch_all(&mut *conn)
     .await?;
+    let read = std::time::Instant::now();
+    spent.read += read - started;
     let documents: Vec<(i64, [String; 4])> = documents
         .iter()
         .map(|document| {
@@ -190,6 +214,8 @@ async fn insert_documents_of(conn: &mut SqliteConnection, ids: &[i64]) -> Result
             (document.id, texts)
         })
         .collect();
+    let cleaned = std::time::Instant::now();
+    spent.text += cleaned - read;
     super::bulk::insert_rows(
         conn,
         "INSERT INTO event_search (rowid, title, names, summary, passages)",
@@ -206,6 +232,7 @@ async fn insert_documents_of(conn: &mut SqliteConnection, ids: &[i64]) -> Result
         },
     )
     .await?;
+    spent.insert += cleaned.elapsed();
     Ok(())
 }
 

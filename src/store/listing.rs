@@ -2,7 +2,6 @@
 //! parameters. Everything a researcher can narrow by lives here, so pages and later
 //! exports share one definition of "matches".
 
-use std::collections::HashMap;
 use std::sync::Arc;
 
 use roaring::RoaringBitmap;
@@ -567,16 +566,7 @@ impl Db {
         // Read before the entries: what is kept under it is never older (see
         // `actor_refs`).
         let generation = self.generation().await?;
-        let mut kept: HashMap<i64, Arc<TimelineEntry>> = HashMap::with_capacity(ids.len());
-        let mut missing = Vec::new();
-        for &id in ids {
-            match self.lines.get(generation, &id.to_string()) {
-                Some(line) => {
-                    kept.insert(id, line);
-                }
-                None => missing.push(id),
-            }
-        }
+        let (mut kept, missing) = self.lines.get_ids(generation, ids);
         if !missing.is_empty() {
             let list = serde_json::to_string(&missing).map_err(|e| Error::Internal(e.to_string()))?;
             let text: Option<String> = sqlx::query_scalar(super::events::ENTRIES_JSON)

@@ -22,7 +22,10 @@ const MAX_CHAIN: usize = 64;
 
 /// A citation as verification reads it: event, citation, source, whether the source
 /// dates the event, that date's rank, and the source's outlet's kind and country.
-type CitationRow = (i64, i64, i64, bool, Rank, Option<OutletKind>, Option<i64>);
+type CitationRow = (i64, i64, i64, Dated, Rank, Option<OutletKind>, Option<i64>);
+
+/// Whether the source dates the event, as SQLite's JSON gives a truth value (0 or 1).
+type Dated = i64;
 
 /// Events whose rows are read and written at once: each statement's rows come as one
 /// JSON text (see [`json_rows`]), which stays a few megabytes.
@@ -61,7 +64,7 @@ async fn refresh_events(conn: &mut SqliteConnection, ids: &[i64]) -> Result<()> 
         &list,
     )
     .await?;
-    let cited: Vec<(i64, i64, i64, i64, Rank, Option<OutletKind>, Option<i64>)> = json_rows(
+    let cited: Vec<CitationRow> = json_rows(
         conn,
         &format!(
             "SELECT json_group_array(json_array(c.event_id, c.id, c.source_id, \
@@ -73,12 +76,6 @@ async fn refresh_events(conn: &mut SqliteConnection, ids: &[i64]) -> Result<()> 
         &list,
     )
     .await?;
-    let cited: Vec<CitationRow> = cited
-        .into_iter()
-        .map(|(event, citation, source, dated, rank, kind, country)| {
-            (event, citation, source, dated != 0, rank, kind, country)
-        })
-        .collect();
     let parents: HashMap<i64, i64> = json_rows::<(i64, i64)>(
         conn,
         &format!(
@@ -146,7 +143,7 @@ async fn refresh_events(conn: &mut SqliteConnection, ids: &[i64]) -> Result<()> 
         entry.1.push(CitedSource {
             root: root(source),
             official_for: country.filter(|_| kind == Some(OutletKind::Official)),
-            date_rank: dated.then_some(date_rank),
+            date_rank: (dated != 0).then_some(date_rank),
             claims: claims.remove(&citation).unwrap_or_default(),
         });
     }
@@ -192,7 +189,11 @@ async fn refresh_events(conn: &mut SqliteConnection, ids: &[i64]) -> Result<()> 
 /// The rows of `sql`, which selects them as one JSON array of arrays, with `list` bound
 /// to `?1`: sqlx hands rows over one at a time, each a round trip to its SQLite thread,
 /// which at a hundred thousand events was most of this refresh's five seconds.
-async fn json_rows<T: serde::de::DeserializeOwned>(conn: &mut SqliteConnection, sql: &str, list: &str) -> Result<Vec<T>> {
+async fn json_rows<T: serde::de::DeserializeOwned>(
+    conn: &mut SqliteConnection,
+    sql: &str,
+    list: &str,
+) -> Result<Vec<T>> {
     let text: Option<String> = sqlx::query_scalar(sql).bind(list).fetch_one(&mut *conn).await?;
     serde_json::from_str(text.as_deref().unwrap_or("[]"))
         .map_err(|e| Error::Internal(format!("reading provenance rows: {e}")))
