@@ -237,6 +237,33 @@ async fn forms_without_the_session_token_are_refused_and_change_nothing() {
 }
 
 #[tokio::test]
+async fn an_editor_s_pages_do_not_write_the_session_on_every_request() {
+    let app = app_with_accounts().await;
+    let editor = app.sign_in("Eddie", EDITOR_PASSWORD).await;
+    use sqlx::Connection;
+    let url = format!("sqlite://{}", app.database().display());
+    let mut other = sqlx::SqliteConnection::connect(&url).await.expect("connects");
+    let stored = "SELECT data, expiry_date FROM tower_sessions";
+    let before: Vec<(Vec<u8>, String)> = sqlx::query_as(stored)
+        .fetch_all(&mut other)
+        .await
+        .expect("sessions");
+    assert_eq!(before.len(), 1, "one session, stored at sign-in");
+    for path in ["/", "/?country=BY", "/?q=drones"] {
+        let page = app.get_as(&editor, path).await;
+        assert_eq!(page.status, StatusCode::OK, "{path}: {}", page.body);
+        page.assert_contains("Signed in as <strong>Eddie</strong>");
+        // Renewed at sign-in a moment ago: nothing to save, no cookie to send again.
+        assert!(session_cookie(&page).is_none(), "{path} saved the session again");
+    }
+    let after: Vec<(Vec<u8>, String)> = sqlx::query_as(stored)
+        .fetch_all(&mut other)
+        .await
+        .expect("sessions");
+    assert_eq!(after, before, "the stored session is untouched");
+}
+
+#[tokio::test]
 async fn signing_out_ends_the_session() {
     let app = app_with_accounts().await;
     let editor = app.sign_in("Eddie", EDITOR_PASSWORD).await;
