@@ -569,12 +569,8 @@ impl Db {
         let (mut kept, missing) = self.lines.get_ids(generation, ids);
         if !missing.is_empty() {
             let list = serde_json::to_string(&missing).map_err(|e| Error::Internal(e.to_string()))?;
-            let text: Option<String> = sqlx::query_scalar(super::events::ENTRIES_JSON)
-                .bind(&list)
-                .fetch_one(&self.read)
-                .await?;
-            let parsed: Vec<super::events::EntryJson> = serde_json::from_str(text.as_deref().unwrap_or("[]"))
-                .map_err(|e| Error::Internal(format!("reading timeline entries: {e}")))?;
+            let parsed: Vec<super::events::EntryJson> =
+                super::bulk::json_rows(&self.read, super::events::ENTRIES_JSON, Some(&list)).await?;
             let mut named = Vec::with_capacity(parsed.len());
             for (_, text) in &parsed {
                 named.push(super::events::named_actors(text.as_deref().unwrap_or_default())?);

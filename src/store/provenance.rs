@@ -9,6 +9,7 @@ use std::collections::HashMap;
 use sqlx::SqliteConnection;
 
 use super::Db;
+use super::bulk::json_rows;
 use crate::domain::provenance::{CitedSource, weigh};
 use crate::domain::{OutletKind, Rank, Verification};
 use crate::error::{Error, Result};
@@ -37,11 +38,7 @@ pub(super) async fn refresh(conn: &mut SqliteConnection, ids: Option<&[i64]>) ->
     let ids = match ids {
         Some(ids) => ids,
         None => {
-            let text: Option<String> = sqlx::query_scalar("SELECT json_group_array(id) FROM events")
-                .fetch_one(&mut *conn)
-                .await?;
-            all = serde_json::from_str(text.as_deref().unwrap_or("[]"))
-                .map_err(|e| Error::Internal(format!("reading event ids: {e}")))?;
+            all = json_rows(&mut *conn, "SELECT json_group_array(id) FROM events", None).await?;
             &all
         }
     };
@@ -56,16 +53,16 @@ async fn refresh_events(conn: &mut SqliteConnection, ids: &[i64]) -> Result<()> 
     let list = serde_json::to_string(ids).map_err(|e| Error::Internal(e.to_string()))?;
     let scope = |column: &str| format!("{column} IN (SELECT value FROM json_each(?1))");
     let events: Vec<(i64, Option<Verification>)> = json_rows(
-        conn,
+        &mut *conn,
         &format!(
             "SELECT json_group_array(json_array(id, verification)) FROM events WHERE {}",
             scope("id")
         ),
-        &list,
+        Some(&list),
     )
     .await?;
     let cited: Vec<CitationRow> = json_rows(
-        conn,
+        &mut *conn,
         &format!(
             "SELECT json_group_array(json_array(c.event_id, c.id, c.source_id, \
                     c.claimed_date_edtf IS NOT NULL, c.claimed_date_rank, o.kind, o.country_id)) \
@@ -73,11 +70,11 @@ async fn refresh_events(conn: &mut SqliteConnection, ids: &[i64]) -> Result<()> 
               WHERE {}",
             scope("c.event_id")
         ),
-        &list,
+        Some(&list),
     )
     .await?;
     let parents: HashMap<i64, i64> = json_rows::<(i64, i64)>(
-        conn,
+        &mut *conn,
         &format!(
             "WITH RECURSIVE up (id) AS ( \
                  SELECT DISTINCT source_id FROM citations WHERE {} \
@@ -87,20 +84,20 @@ async fn refresh_events(conn: &mut SqliteConnection, ids: &[i64]) -> Result<()> 
               WHERE s.id IN (SELECT id FROM up) AND s.derived_from_id IS NOT NULL",
             scope("event_id")
         ),
-        &list,
+        Some(&list),
     )
     .await?
     .into_iter()
     .collect();
     let mut claims: HashMap<i64, Vec<(String, Rank)>> = HashMap::new();
     let rows: Vec<(i64, String, Rank)> = json_rows(
-        conn,
+        &mut *conn,
         &format!(
             "SELECT json_group_array(json_array(cl.citation_id, cl.topic, cl.rank)) \
                FROM claims cl JOIN citations c ON c.id = cl.citation_id WHERE {}",
             scope("c.event_id")
         ),
-        &list,
+        Some(&list),
     )
     .await?;
     for (citation, topic, rank) in rows {
@@ -111,7 +108,7 @@ async fn refresh_events(conn: &mut SqliteConnection, ids: &[i64]) -> Result<()> 
     }
     let mut participating: HashMap<i64, Vec<i64>> = HashMap::new();
     let rows: Vec<(i64, i64)> = json_rows(
-        conn,
+        &mut *conn,
         &format!(
             "SELECT json_group_array(json_array(ea.event_id, \
                     CASE WHEN a.kind = 'country' THEN a.id ELSE a.country_id END)) \
@@ -119,7 +116,7 @@ async fn refresh_events(conn: &mut SqliteConnection, ids: &[i64]) -> Result<()> 
               WHERE {} AND (a.kind = 'country' OR a.country_id IS NOT NULL)",
             scope("ea.event_id")
         ),
-        &list,
+        Some(&list),
     )
     .await?;
     for (event, country) in rows {
@@ -184,19 +181,6 @@ async fn refresh_events(conn: &mut SqliteConnection, ids: &[i64]) -> Result<()> 
     )
     .await?;
     Ok(())
-}
-
-/// The rows of `sql`, which selects them as one JSON array of arrays, with `list` bound
-/// to `?1`: sqlx hands rows over one at a time, each a round trip to its SQLite thread,
-/// which at a hundred thousand events was most of this refresh's five seconds.
-async fn json_rows<T: serde::de::DeserializeOwned>(
-    conn: &mut SqliteConnection,
-    sql: &str,
-    list: &str,
-) -> Result<Vec<T>> {
-    let text: Option<String> = sqlx::query_scalar(sql).bind(list).fetch_one(&mut *conn).await?;
-    serde_json::from_str(text.as_deref().unwrap_or("[]"))
-        .map_err(|e| Error::Internal(format!("reading provenance rows: {e}")))
 }
 
 impl Db {
