@@ -467,3 +467,59 @@ async fn a_bulk_load_into_an_empty_database_leaves_every_index_as_migrated() {
     let page = app.get("/?country=IR").await;
     page.assert_contains("3 matching events");
 }
+
+/// Planner statistics are kept only for a collection large enough to need them: a
+/// connection keeps a table's row estimate for its whole life, so statistics taken of
+/// near-empty tables would steer a large load later (FTS5 then deleted each merged
+/// segment of its index by scanning the whole table). A start forgets those an earlier
+/// release left; a load past the threshold takes them anew.
+#[tokio::test]
+async fn only_a_collection_large_enough_keeps_planner_statistics() {
+    use sqlx::Connection;
+    let dir = tempfile::tempdir().expect("temp dir");
+    let path = dir.path().join("grows.sqlite3");
+    let mut config = entente::config::Config::for_database(path.clone());
+    config.demo_data = false;
+    let first = entente::build(&config).await.expect("app builds");
+    let url = format!("sqlite://{}", path.display());
+    let mut other = sqlx::SqliteConnection::connect(&url).await.expect("connects");
+    let rows = |table: &'static str| format!("SELECT count(*) FROM sqlite_stat1 WHERE tbl = '{table}'");
+    let analyzed: i64 = sqlx::query_scalar("SELECT count(*) FROM sqlite_schema WHERE name = 'sqlite_stat1'")
+        .fetch_one(&mut other)
+        .await
+        .expect("schema");
+    assert_eq!(analyzed, 0, "an empty database was analyzed");
+    // As an earlier release did at every start: the near-empty tables analyzed.
+    sqlx::query("ANALYZE")
+        .execute(&mut other)
+        .await
+        .expect("analyzes");
+    let search: i64 = sqlx::query_scalar(&rows("event_search_data"))
+        .fetch_one(&mut other)
+        .await
+        .expect("statistics");
+    assert_eq!(search, 1);
+    first.db.close().await;
+
+    let second = entente::build(&config).await.expect("app builds again");
+    let left: i64 = sqlx::query_scalar("SELECT count(*) FROM sqlite_stat1")
+        .fetch_one(&mut other)
+        .await
+        .expect("statistics");
+    assert_eq!(left, 0, "a start forgets a small collection's statistics");
+
+    entente::fixture::generate(&second.db, 1_200, 7)
+        .await
+        .expect("fixture");
+    second.db.optimize().await.expect("optimizes");
+    for table in ["events", "event_search_data"] {
+        let taken: i64 = sqlx::query_scalar(&rows(table))
+            .fetch_one(&mut other)
+            .await
+            .expect("statistics");
+        assert!(
+            taken > 0,
+            "{table} has no statistics after a load past the threshold"
+        );
+    }
+}
