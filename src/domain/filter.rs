@@ -51,8 +51,17 @@ impl Default for Sort {
 /// Where a page of the timeline stands: the sort key of one event.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Key {
-    Date { sort: String, latest: String, id: i64 },
-    Rank { rank: f64, id: i64 },
+    Date {
+        sort: String,
+        latest: String,
+        id: i64,
+    },
+    /// `rank`: the match's bm25 score (lower is better) in billionths, as the store
+    /// sorts by it (`listing::RANK_KEY`).
+    Rank {
+        rank: i64,
+        id: i64,
+    },
 }
 
 impl Key {
@@ -105,7 +114,11 @@ impl Cursor {
                 }
             }
             ("r", [rank, id]) => Key::Rank {
-                rank: rank.parse().ok().filter(|r: &f64| r.is_finite())?,
+                rank: rank.parse().ok().or_else(|| {
+                    // A link made before ranks were kept in billionths.
+                    let score = rank.parse::<f64>().ok().filter(|r| r.is_finite())?;
+                    Some((score * 1e9) as i64)
+                })?,
                 id: id.parse().ok()?,
             },
             _ => return None,
@@ -183,5 +196,29 @@ impl TimelineFilter {
             self.alternatives,
             self.independent,
         )
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{Cursor, Key};
+
+    #[test]
+    fn a_rank_cursor_reads_back_and_an_older_link_s_score_becomes_billionths() {
+        let cursor = Cursor::After(Key::Rank {
+            rank: -10_123_456_789,
+            id: 42,
+        });
+        assert_eq!(cursor.encode(), "ar_-10123456789_42");
+        assert_eq!(Cursor::decode(&cursor.encode()), Some(cursor));
+        assert_eq!(
+            Cursor::decode("br_-1.5_4"),
+            Some(Cursor::Before(Key::Rank {
+                rank: -1_500_000_000,
+                id: 4
+            }))
+        );
+        assert_eq!(Cursor::decode("ar_NaN_4"), None);
+        assert_eq!(Cursor::decode("ar_inf_4"), None);
     }
 }
