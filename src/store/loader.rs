@@ -772,7 +772,12 @@ impl Loader {
         super::derived::refresh(&mut self.tx, Some(&self.events)).await?;
         if !self.db.keeps_read_index() {
             self.end_bulk().await?;
+            let committing = std::time::Instant::now();
             self.tx.commit().await?;
+            tracing::debug!(
+                elapsed_ms = committing.elapsed().as_millis() as u64,
+                "load committed"
+            );
             self.db.wrote();
             self.db.after_write();
             return Ok(());

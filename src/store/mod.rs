@@ -259,13 +259,22 @@ impl Db {
     /// Refreshes the query planner's statistics and merges the search index, after a
     /// large load.
     pub async fn optimize(&self) -> Result<()> {
+        let started = std::time::Instant::now();
         sqlx::query("INSERT INTO event_search (event_search) VALUES ('optimize')")
             .execute(&self.write)
             .await?;
+        let merged = std::time::Instant::now();
         self.refresh_statistics(true).await?;
+        let analyzed = std::time::Instant::now();
         sqlx::query("PRAGMA wal_checkpoint(TRUNCATE)")
             .execute(&self.write)
             .await?;
+        tracing::debug!(
+            merge_ms = (merged - started).as_millis() as u64,
+            statistics_ms = (analyzed - merged).as_millis() as u64,
+            checkpoint_ms = analyzed.elapsed().as_millis() as u64,
+            "optimized"
+        );
         Ok(())
     }
 
