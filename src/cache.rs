@@ -8,6 +8,40 @@ use std::collections::{HashMap, VecDeque};
 use std::fmt::Write;
 use std::sync::{Arc, Mutex};
 
+/// The bytes all of a server's caches may hold together (`--cache-mb`), shared out among
+/// them in the proportions of their defaults: a server with more memory to give keeps
+/// more pages, summaries and searches, each cache in step.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct CacheBudget {
+    bytes: usize,
+}
+
+impl CacheBudget {
+    /// The default, in MiB: the sum of the caches' default shares (pages 16, ranked
+    /// searches 8, summaries 4, search bitmaps 4, timeline lines 4, actors 2), which keep
+    /// a server within 150 MB at a million events (docs/architecture.md, "Memory").
+    pub const DEFAULT_MB: usize = 38;
+
+    /// A budget of `mb` MiB in all; 0 keeps nothing cached.
+    pub fn from_mb(mb: usize) -> Self {
+        CacheBudget {
+            bytes: mb.saturating_mul(1024 * 1024),
+        }
+    }
+
+    /// A cache's bytes under this budget, from its bytes under the default one.
+    pub fn share(self, default_bytes: usize) -> usize {
+        let scaled = default_bytes as u128 * self.bytes as u128 / (Self::DEFAULT_MB as u128 * 1024 * 1024);
+        usize::try_from(scaled).unwrap_or(usize::MAX)
+    }
+}
+
+impl Default for CacheBudget {
+    fn default() -> Self {
+        CacheBudget::from_mb(CacheBudget::DEFAULT_MB)
+    }
+}
+
 /// Values of one generation, at most `capacity` in total weight.
 #[derive(Debug)]
 pub struct GenerationCache<V> {
@@ -113,6 +147,28 @@ impl<V> GenerationCache<V> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_budget_is_shared_out_in_the_defaults_proportions() {
+        let mib = 1024 * 1024;
+        // The default is what the caches' own constants add up to.
+        let defaults = [
+            crate::web::page_cache::PAGE_CACHE_BYTES,
+            crate::store::summary::CACHE_BYTES,
+            crate::store::listing::RANKED_BYTES,
+            crate::store::listing::SEARCH_SET_BYTES,
+            crate::store::listing::ENTRY_CACHE_BYTES,
+            crate::store::actors::ACTOR_REFS_BYTES,
+        ];
+        assert_eq!(defaults.iter().sum::<usize>(), CacheBudget::DEFAULT_MB * mib);
+        let default = CacheBudget::default();
+        assert_eq!(default.share(16 * mib), 16 * mib);
+        let double = CacheBudget::from_mb(2 * CacheBudget::DEFAULT_MB);
+        assert_eq!(double.share(16 * mib), 32 * mib);
+        assert_eq!(double.share(2 * mib), 4 * mib);
+        assert_eq!(CacheBudget::from_mb(0).share(16 * mib), 0);
+        assert_eq!(CacheBudget::from_mb(usize::MAX).share(0), 0);
+    }
 
     #[allow(clippy::ptr_arg)] // the weigher takes the cached type as it is
     fn by_len(value: &String) -> usize {

@@ -244,6 +244,15 @@ pub struct ServeArgs {
         value_name = "MS"
     )]
     pub facet_time_limit_ms: u64,
+    /// Memory for the caches of pages, summaries, searches and timeline lines, in MiB
+    /// together, shared out in fixed proportions; 0 caches nothing.
+    #[arg(
+        long,
+        env = "ENTENTE_CACHE_MB",
+        default_value_t = crate::cache::CacheBudget::DEFAULT_MB,
+        value_name = "MB"
+    )]
+    pub cache_mb: usize,
 }
 
 impl ServeArgs {
@@ -259,6 +268,7 @@ impl ServeArgs {
                 .clone()
                 .map(|url| url.trim_end_matches('/').to_owned()),
             facet_time_limit: std::time::Duration::from_millis(self.facet_time_limit_ms),
+            cache_budget: crate::cache::CacheBudget::from_mb(self.cache_mb),
         }
     }
 }

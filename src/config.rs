@@ -23,6 +23,8 @@ pub struct Config {
     /// How long a page waits for its view's count, facets and histogram before it
     /// answers without them (saying so); they fill in on reload.
     pub facet_time_limit: std::time::Duration,
+    /// The bytes the server's caches may hold together.
+    pub cache_budget: crate::cache::CacheBudget,
 }
 
 impl Config {
@@ -38,6 +40,7 @@ impl Config {
             // Generous: a test's pages are counted in milliseconds, unless the machine
             // is busy with other tests; a test of the limit sets its own.
             facet_time_limit: std::time::Duration::from_secs(30),
+            cache_budget: crate::cache::CacheBudget::default(),
         }
     }
 }

@@ -48,7 +48,7 @@ pub struct App {
 /// Opens the database (creating and migrating it when needed), loads the demo dataset
 /// into an empty database when asked to, and builds the router.
 pub async fn build(config: &Config) -> Result<App> {
-    let db = Db::open(&config.database).await?;
+    let db = Db::open_with_caches(&config.database, config.cache_budget).await?;
     if config.demo_data && db.event_count().await? == 0 {
         let dataset = import::parse_dataset(import::DEMO_DATASET)?;
         let report = import::load_dataset(&db, &dataset).await?;

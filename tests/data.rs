@@ -265,6 +265,43 @@ fn serve_options_work_with_and_without_the_subcommand() {
     assert!(!config.demo_data);
 
     assert!(Cli::try_parse_from(["entente", "--bind", "not-an-address"]).is_err());
+
+    // The caches' memory: 38 MiB unless told otherwise.
+    assert_eq!(config.cache_budget, entente::cache::CacheBudget::default());
+    let cli = Cli::try_parse_from(["entente", "serve", "--cache-mb", "400"]).unwrap();
+    let config = cli.serve_args().expect("serve").config();
+    assert_eq!(config.cache_budget, entente::cache::CacheBudget::from_mb(400));
+    assert!(Cli::try_parse_from(["entente", "--cache-mb", "lots"]).is_err());
+}
+
+/// A server given no memory for caches computes every page afresh: the same pages, the
+/// same answers to a second request, nothing assumed kept.
+#[tokio::test]
+async fn a_server_without_cache_memory_answers_every_page_the_same() {
+    let cached = fixture_app().await;
+    // A second server on the same database file.
+    let mut config = entente::config::Config::for_database(cached.database());
+    config.demo_data = false;
+    config.cache_budget = entente::cache::CacheBudget::from_mb(0);
+    let uncached = support::TestApp {
+        app: entente::build(&config).await.expect("app builds"),
+        dir: tempfile::tempdir().expect("temp dir"),
+    };
+    for uri in [
+        "/",
+        "/?country=BY&type=agreement",
+        "/?q=drone",
+        "/?q=drone&order=relevance",
+        "/actors/2",
+        "/timeline.json",
+    ] {
+        let expected = cached.get(uri).await;
+        for attempt in ["first", "second"] {
+            let page = uncached.get(uri).await;
+            assert_eq!(page.status, expected.status, "{uri}, {attempt} request");
+            assert_eq!(page.body, expected.body, "{uri}, {attempt} request");
+        }
+    }
 }
 
 #[test]

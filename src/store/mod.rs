@@ -9,6 +9,7 @@ use sqlx::sqlite::{
     SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteSynchronous,
 };
 
+use crate::cache::CacheBudget;
 use crate::error::Result;
 
 pub use crate::domain::names::{fold, slugify};
@@ -98,8 +99,13 @@ pub struct Db {
 
 impl Db {
     /// Opens (creating when missing) the database file and applies the migrations
-    /// embedded in the binary.
+    /// embedded in the binary; its caches get the default budget.
     pub async fn open(path: &Path) -> Result<Db> {
+        Db::open_with_caches(path, CacheBudget::default()).await
+    }
+
+    /// [`Db::open`], its caches given their shares of `budget`.
+    pub async fn open_with_caches(path: &Path, budget: CacheBudget) -> Result<Db> {
         let text = path.to_string_lossy();
         if text.trim().is_empty() || text.contains(":memory:") || text.contains("mode=memory") {
             return Err(crate::error::Error::Invalid(format!(
@@ -146,24 +152,24 @@ impl Db {
             write,
             options: options.busy_timeout(Duration::from_millis(250)),
             summaries: std::sync::Arc::new(summary::SummaryCache::new(
-                summary::CACHE_BYTES,
+                budget.share(summary::CACHE_BYTES),
                 summary::Summary::heap_bytes,
             )),
             ranked: std::sync::Arc::new(listing::RankedCache::new(
-                listing::RANKED_BYTES,
+                budget.share(listing::RANKED_BYTES),
                 listing::ranked_bytes,
             )),
             search_sets: std::sync::Arc::new(listing::SearchSets::new(
-                listing::SEARCH_SET_BYTES,
+                budget.share(listing::SEARCH_SET_BYTES),
                 roaring::RoaringBitmap::serialized_size,
             )),
             writes: std::sync::Arc::default(),
             lines: std::sync::Arc::new(listing::EntryCache::new(
-                listing::ENTRY_CACHE_BYTES,
+                budget.share(listing::ENTRY_CACHE_BYTES),
                 events::TimelineEntry::heap_bytes,
             )),
             actor_refs: std::sync::Arc::new(actors::ActorRefs::new(
-                actors::ACTOR_REFS_BYTES,
+                budget.share(actors::ACTOR_REFS_BYTES),
                 actors::actor_ref_bytes,
             )),
             choices: std::sync::Arc::new(crate::cache::GenerationCache::new(2, |_| 1)),

@@ -134,7 +134,7 @@ impl AppState {
     pub fn new(db: Db, signing_key: crate::auth::SigningKey, config: &crate::Config) -> AppState {
         AppState(Arc::new(Shared {
             db,
-            pages: page_cache::page_cache(),
+            pages: page_cache::page_cache(config.cache_budget),
             signing_key,
             secure_cookies: config.secure_cookies,
             trusted_proxies: config.trusted_proxies.clone(),

@@ -45,9 +45,11 @@ pub const PAGE_CACHE_BYTES: usize = 16 * 1024 * 1024;
 /// Pages larger than this are served but not stored.
 const LARGEST_STORED_PAGE: u64 = 4 * 1024 * 1024;
 
-/// A cache sized for a server.
-pub fn page_cache() -> PageCache {
-    GenerationCache::new(PAGE_CACHE_BYTES, |page: &CachedPage| page.body.len())
+/// A cache sized for a server: its share of `budget`.
+pub fn page_cache(budget: crate::cache::CacheBudget) -> PageCache {
+    GenerationCache::new(budget.share(PAGE_CACHE_BYTES), |page: &CachedPage| {
+        page.body.len()
+    })
 }
 
 /// Middleware: answers from the cache when it can, stores what it may.
